@@ -1,0 +1,69 @@
+"""The licvisit command line: thin click commands over the library.
+
+Commands live in their own modules and are imported only when run, so
+``licvisit --help`` stays fast and a heavy import (OR-Tools, PySAL) is paid
+only by the command that needs it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+
+import click
+
+from licvisit import __version__
+from licvisit.errors import LicvisitError
+
+# command name -> "module:function"
+COMMANDS = {
+    "validate": "licvisit.cli.validate:validate",
+    "synth": "licvisit.cli.synth:synth",
+    "rank": "licvisit.cli.risk:rank",
+    "backtest": "licvisit.cli.risk:backtest",
+    "plan": "licvisit.cli.plan:plan",
+    "check": "licvisit.cli.plan:check",
+    "bench-vrptw": "licvisit.cli.plan:bench_vrptw",
+    "maps": "licvisit.cli.maps:maps",
+    "evidence": "licvisit.cli.evidence:evidence",
+    "demo": "licvisit.cli.demo:demo",
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports each command's module on first use and turns
+    LicvisitError into a one-line ``Error: ...`` (traceback with --debug)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(n for n, t in COMMANDS.items() if importlib.util.find_spec(t.split(":")[0]))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None or not importlib.util.find_spec(target.split(":")[0]):
+            return None
+        module, attr = target.split(":")
+        return getattr(importlib.import_module(module), attr)
+
+    def invoke(self, ctx: click.Context):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except LicvisitError as exc:
+            if ctx.meta.get("licvisit.debug"):
+                raise
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+        except (OSError, MemoryError) as exc:
+            if ctx.meta.get("licvisit.debug"):
+                raise
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=LazyGroup)
+@click.version_option(__version__, prog_name="licvisit")
+@click.option("--debug", is_flag=True, help="Show full tracebacks instead of one-line errors.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Plan intelligence-led licensing visits: load, rank, plan, map, evidence."""
+    ctx.meta["licvisit.debug"] = debug

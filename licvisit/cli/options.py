@@ -1,0 +1,36 @@
+"""Options shared by every command: input files, config, output folder, seed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from licvisit.config import Config, load_config
+
+F = Callable[..., Any]
+
+
+def input_options(func: F) -> F:
+    """Add --config, --calls, --premises, --zones, --staff, --visits to a command."""
+    opts = [
+        click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="licvisit.toml naming inputs, column mappings and parameters."),
+        click.option("--calls", type=click.Path(path_type=Path),
+                     help="Calls for service or crime CSV, or a folder of monthly police.uk CSVs."),
+        click.option("--premises", type=click.Path(path_type=Path),
+                     help="Premises register: CSV, GeoJSON or GeoPackage (FHRS and OSM read as they are)."),
+        click.option("--zones", type=click.Path(path_type=Path),
+                     help="NTE zone polygons: GeoJSON, GeoPackage or Shapefile."),
+        click.option("--staff", type=click.Path(path_type=Path), help="Staff availability CSV."),
+        click.option("--visits", type=click.Path(path_type=Path), help="Past visit outcomes CSV."),
+    ]
+    for opt in reversed(opts):
+        func = opt(func)
+    return func
+
+
+def resolve_config(config_path: Path | None, **paths: Path | None) -> Config:
+    """Load the config file (if any) and let CLI-given paths override it."""
+    return load_config(config_path).with_inputs(**paths)

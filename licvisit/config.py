@@ -1,0 +1,111 @@
+"""Read licvisit.toml: input paths, column mappings and parameter overrides.
+
+Defaults live in the parameter dataclasses (``RiskParams``, ``PlanParams``,
+...); this file only overrides them, and the CLI overrides the file.
+
+Example::
+
+    [inputs]
+    calls = "data/calls_demo_2025.csv"
+    premises = "data/premises_birmingham.csv"
+    zones = "data/nte_zones.geojson"
+    staff = "data/staff.csv"
+    visits = "data/visit_history.csv"
+
+    [mapping.calls]          # our glossary name = the header in your file
+    call_id = "Incident No"
+    occurred_at = "Created Date/Time"
+
+    [risk]
+    radius_m = 50
+    half_life_days = 90
+
+    [plan]
+    time_limit_s = 30
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from licvisit.errors import ConfigError
+
+INPUT_KINDS = ("calls", "premises", "zones", "staff", "visits", "stop_search", "postcodes")
+KNOWN_SECTIONS = {"inputs", "mapping", "risk", "harm", "plan", "operations", "maps", "evidence", "synth"}
+
+
+@dataclass
+class Config:
+    """A parsed config: where the inputs are, how to read them, parameter overrides."""
+
+    path: Path | None = None
+    inputs: dict[str, Path] = field(default_factory=dict)
+    mapping: dict[str, dict[str, str]] = field(default_factory=dict)
+    sections: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def section(self, name: str) -> dict[str, Any]:
+        return dict(self.sections.get(name, {}))
+
+    def with_inputs(self, **paths: str | Path | None) -> "Config":
+        """Return a copy with CLI-given input paths overriding the file's."""
+        merged = dict(self.inputs)
+        for k, v in paths.items():
+            if v is not None:
+                merged[k] = Path(v)
+        return dataclasses.replace(self, inputs=merged)
+
+
+def load_config(path: str | Path | None) -> Config:
+    """Read a TOML config; ``None`` gives the empty config.
+
+    Relative input paths are resolved against the config file's folder.
+    """
+    if path is None:
+        return Config()
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"Config file {p} not found. Fix: check the path given to --config.")
+    try:
+        raw = tomllib.loads(p.read_text(encoding="utf-8-sig"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Config file {p} is not valid TOML: {exc}.") from exc
+    unknown = sorted(set(raw) - KNOWN_SECTIONS)
+    if unknown:
+        raise ConfigError(
+            f"Config file {p}: unknown section [{unknown[0]}]; expected one of "
+            f"{', '.join(sorted(KNOWN_SECTIONS))}."
+        )
+    inputs: dict[str, Path] = {}
+    for k, v in raw.get("inputs", {}).items():
+        if k not in INPUT_KINDS:
+            raise ConfigError(
+                f"Config file {p}, [inputs]: unknown input '{k}'; expected one of {', '.join(INPUT_KINDS)}."
+            )
+        q = Path(v)
+        inputs[k] = q if q.is_absolute() else (p.parent / q)
+    mapping = {k: {str(a): str(b) for a, b in v.items()} for k, v in raw.get("mapping", {}).items()}
+    sections = {k: v for k, v in raw.items() if k not in ("inputs", "mapping")}
+    return Config(path=p, inputs=inputs, mapping=mapping, sections=sections)
+
+
+P = TypeVar("P")
+
+
+def params_from(cls: type[P], overrides: dict[str, Any], section: str = "") -> P:
+    """Build a parameter dataclass from defaults plus overrides, naming unknown keys."""
+    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    unknown = sorted(set(overrides) - names)
+    if unknown:
+        where = f"[{section}]" if section else cls.__name__
+        raise ConfigError(
+            f"Config {where}: unknown setting '{unknown[0]}'; expected one of {', '.join(sorted(names))}."
+        )
+    try:
+        return cls(**overrides)
+    except (TypeError, ValueError) as exc:
+        where = f"[{section}]" if section else cls.__name__
+        raise ConfigError(f"Config {where}: {exc}") from exc

@@ -1,0 +1,1 @@
+"""Pure analysis: attribution, risk, backtest, roster, routing. No printing, no file I/O."""

@@ -1,0 +1,67 @@
+"""Define every exception licvisit raises, all derived from LicvisitError."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Literal
+
+Severity = Literal["error", "warning"]
+
+
+class LicvisitError(Exception):
+    """Base class: the CLI shows these as one line, without a traceback."""
+
+
+class ConfigError(LicvisitError):
+    """A config file or option is wrong (unknown key, bad value, missing file)."""
+
+
+class InfeasiblePlanError(LicvisitError):
+    """No plan can be made from these inputs (nobody available, nothing open, ...)."""
+
+
+class PlanCheckError(LicvisitError):
+    """A plan broke a hard rule; raised by the independent checker."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in an input file.
+
+    ``row`` is the 1-based line number in the file as a spreadsheet shows it
+    (the header is row 1, the first data row is row 2); ``None`` for
+    file-level problems.
+    """
+
+    file: str
+    row: int | None
+    field: str | None
+    found: str
+    expected: str
+    fix: str = ""
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.field:
+            where += f', field "{self.field}"'
+        text = f"{where}: found {self.found}; expected {self.expected}."
+        if self.fix:
+            text += f" Fix: {self.fix}"
+        return text
+
+
+class DataValidationError(LicvisitError):
+    """One or more input files are unusable; lists every problem at once."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = list(problems)
+        errors = [p for p in self.problems if p.severity == "error"]
+        if not errors:
+            errors = self.problems
+        first = str(errors[0]) if errors else "invalid input"
+        more = len(errors) - 1
+        msg = first if more <= 0 else f"{first} (and {more} more problem{'s' * (more > 1)})"
+        super().__init__(msg)

@@ -1,0 +1,1 @@
+"""Render results: folium maps, HTML reports, charts. The only place folium is imported."""
