@@ -344,3 +344,62 @@ class Inputs:
     visits: pd.DataFrame | None = None
     stop_search: pd.DataFrame | None = None
     report: Any = None  # licvisit.io.validate.ValidationReport
+
+
+# --- call categories --------------------------------------------------------
+# police.uk street-level crime types (download label -> our category name).
+POLICE_UK_CATEGORIES = {
+    "Anti-social behaviour": "anti_social_behaviour",
+    "Bicycle theft": "bicycle_theft",
+    "Burglary": "burglary",
+    "Criminal damage and arson": "criminal_damage_arson",
+    "Drugs": "drugs",
+    "Other crime": "other_crime",
+    "Other theft": "other_theft",
+    "Possession of weapons": "possession_of_weapons",
+    "Public order": "public_order",
+    "Robbery": "robbery",
+    "Shoplifting": "shoplifting",
+    "Theft from the person": "theft_from_the_person",
+    "Vehicle crime": "vehicle_crime",
+    "Violence and sexual offences": "violence_and_sexual_offences",
+}
+# police.uk API slugs (as in crimeclean.csv) -> our category name.
+POLICE_UK_SLUGS = {
+    "anti-social-behaviour": "anti_social_behaviour",
+    "bicycle-theft": "bicycle_theft",
+    "burglary": "burglary",
+    "criminal-damage-arson": "criminal_damage_arson",
+    "drugs": "drugs",
+    "other-crime": "other_crime",
+    "other-theft": "other_theft",
+    "possession-of-weapons": "possession_of_weapons",
+    "public-order": "public_order",
+    "robbery": "robbery",
+    "shoplifting": "shoplifting",
+    "theft-from-the-person": "theft_from_the_person",
+    "vehicle-crime": "vehicle_crime",
+    "violent-crime": "violence_and_sexual_offences",
+}
+# Generic calls-for-service categories for force CAD exports (documented set).
+GENERIC_CATEGORIES = (
+    "violence_with_injury",
+    "violence_without_injury",
+    "sexual_offence",
+    "robbery",
+    "weapons",
+    "public_order",
+    "drunk_and_disorderly",
+    "criminal_damage",
+    "theft",
+    "drugs",
+    "anti_social_behaviour",
+    "concern_for_welfare",
+    "licensing_concern",
+    "door_staff_request",  # preventive: door staff asking for help
+    "refusal_report",  # preventive: premises reporting a refusal / ejection
+    "other",
+)
+# Categories that usually mean the premises is helping; kept out of risk by default.
+PREVENTIVE_CATEGORIES = frozenset({"door_staff_request", "refusal_report"})
+CATEGORIES = tuple(dict.fromkeys([*POLICE_UK_CATEGORIES.values(), *GENERIC_CATEGORIES]))
