@@ -1,0 +1,295 @@
+"""Turn a risk ranking into candidate visits for the week: value, windows, exclusions.
+
+A candidate is one (premises, operation type) pair: at most one visit of a
+type per premises per week.  Its value is the expected harm addressed by a
+visit of that type (the premises' expected harm this week × the operation's
+value factor); its windows are, for each night, the licensed hours ∩ the
+operation's hours.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from licvisit.domain import DroppedCandidate, Lock, OpeningHours, OperationType, parse_hhmm
+
+if TYPE_CHECKING:  # pragma: no cover
+    from licvisit.core.plan import PlanParams
+
+FOLLOW_UP_OUTCOMES = ("breach_found", "action_plan")
+
+
+@dataclass
+class Candidate:
+    """One possible visit: a premises and an operation type, with its nightly windows."""
+
+    premises_id: str
+    name: str
+    op_type: str
+    value: float
+    service_min: int
+    x: float
+    y: float
+    windows: dict[dt.date, tuple[dt.datetime, dt.datetime]]  # night -> (open, close) for the visit
+    mandatory: bool = False  # breach follow-up
+    lock: Lock | None = None
+    why: str = ""
+    rank: int = 0
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def week_nights(week_start: dt.date) -> list[dt.date]:
+    """Return the seven nights Monday..Sunday of the week starting ``week_start``."""
+    return [week_start + dt.timedelta(days=i) for i in range(7)]
+
+
+def op_window(op: OperationType, night: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """Return the operation's hours for the session starting on ``night``."""
+    a, b = parse_hhmm(op.earliest), parse_hhmm(op.latest)
+    if b <= a:
+        b += 1440
+    base = dt.datetime.combine(night, dt.time())
+    return base + dt.timedelta(minutes=a), base + dt.timedelta(minutes=b)
+
+
+def service_minutes(op: OperationType, capacity: Any, door_staff: Any) -> int:
+    """Return the time a visit of type ``op`` takes at a premises [min]."""
+    cap = _num(capacity)
+    doors = _num(door_staff)
+    t = op.service_min + op.service_min_per_100_capacity * cap / 100 + op.service_min_per_door_staff * doors
+    return int(round(min(max(t, op.service_min), max(op.max_service_min, op.service_min))))
+
+
+def _num(v: Any) -> float:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return 0.0
+    return 0.0 if f != f else max(0.0, f)
+
+
+def _truthy(v: Any) -> bool:
+    if isinstance(v, str):
+        return v.strip().lower() in ("true", "1", "yes", "y", "t")
+    try:
+        return bool(v) and v == v
+    except (TypeError, ValueError):
+        return False
+
+
+def applies(op: OperationType, row: Any) -> bool:
+    """True when premises ``row`` qualifies for operation ``op``."""
+    if op.requires == "door_supervision":
+        return _truthy(row.get("door_supervision", False))
+    if op.requires:
+        flags = str(row.get("intel_flags", "") or "").lower()
+        return op.requires.lower() in [f.strip() for f in flags.replace(",", ";").split(";")]
+    return True
+
+
+def visit_windows(
+    op: OperationType, hours: OpeningHours, nights: Iterable[dt.date], service_min: int
+) -> dict[dt.date, tuple[dt.datetime, dt.datetime]]:
+    """Return night -> (open, close) where a visit of ``service_min`` fits in licensed ∩ op hours."""
+    out = {}
+    for night in nights:
+        lic = hours.window_on(night)
+        if lic is None:
+            continue
+        a, b = op_window(op, night)
+        lo, hi = max(lic[0], a), min(lic[1], b)
+        if hi - lo >= dt.timedelta(minutes=service_min):
+            out[night] = (lo, hi)
+    return out
+
+
+def why_chosen(row: Any, components: list[str]) -> str:
+    """Describe in words why a premises is a candidate (rank, band, main risk components)."""
+    parts = []
+    if "rank" in row and pd.notna(row["rank"]):
+        parts.append(f"rank {int(row['rank'])}")
+    if "band" in row and isinstance(row.get("band"), str) and row["band"]:
+        parts.append(f"{row['band']} risk")
+    vals = []
+    for c in components:
+        try:
+            v = float(row[c])
+        except (TypeError, ValueError, KeyError):
+            continue
+        if v == v and v > 0:
+            vals.append((v, c))
+    vals.sort(key=lambda t: (-t[0], t[1]))
+    total = sum(v for v, _ in vals)
+    if vals and total > 0:
+        drivers = ", ".join(f"{c[2:].replace('_', ' ')} {100 * v / total:.0f}%" for v, c in vals[:3])
+        parts.append(f"driven by {drivers}")
+    return "; ".join(parts)
+
+
+def build_candidates(
+    ranking: pd.DataFrame,
+    premises: pd.DataFrame,
+    week_start: dt.date,
+    operations: tuple[OperationType, ...],
+    params: PlanParams,
+    *,
+    visits: pd.DataFrame | None = None,
+    locks: Iterable[Lock] = (),
+    exclude: Iterable[str] = (),
+) -> tuple[list[Candidate], list[DroppedCandidate]]:
+    """Select candidate visits from the ranking and explain those left out up front.
+
+    The top ``params.max_candidates`` premises by rank are considered, plus
+    breach follow-ups (mandatory) and locked premises.  Premises visited
+    within ``params.min_days_since_visit`` days (and not followed up or
+    locked) and excluded premises are returned as dropped with reason codes
+    ``recently_visited`` and ``excluded``.
+
+    Returns
+    -------
+    (candidates, dropped)
+    """
+    nights = week_nights(week_start)
+    prem = premises.copy()
+    prem["premises_id"] = prem["premises_id"].astype(str)
+    prem = prem.drop_duplicates("premises_id").set_index("premises_id", drop=False)
+    rk = ranking.copy()
+    rk["premises_id"] = rk["premises_id"].astype(str)
+    rk = rk[rk["premises_id"].isin(prem.index)]
+    if "rank" in rk:
+        rk = rk.sort_values(["rank", "premises_id"])
+    elif "score" in rk:
+        rk = rk.sort_values(["score", "premises_id"], ascending=[False, True])
+    harm_col = "expected_harm_week" if "expected_harm_week" in rk else "score"
+    harm = pd.to_numeric(rk.get(harm_col, pd.Series(0.0, index=rk.index)), errors="coerce").fillna(0.0)
+    if harm.max() <= 0 and "score" in rk:
+        harm = pd.to_numeric(rk["score"], errors="coerce").fillna(0.0)
+    rk = rk.assign(_harm=harm.clip(lower=0.0))
+    components = sorted(c for c in rk.columns if c.startswith("c_"))
+    locks = list(locks)
+    locked_ids = {lk.premises_id for lk in locks}
+    excluded = {str(e) for e in exclude}
+
+    last_visit: dict[str, dt.datetime] = {}
+    follow_up: dict[str, dt.datetime] = {}
+    if visits is not None and len(visits):
+        vv = visits.copy()
+        vv["premises_id"] = vv["premises_id"].astype(str)
+        vv["visited_at"] = pd.to_datetime(vv["visited_at"], errors="coerce")
+        start_dt = pd.Timestamp(week_start)
+        vv = vv[vv["visited_at"].notna() & (vv["visited_at"] < start_dt)].sort_values("visited_at")
+        for pid, g in vv.groupby("premises_id", sort=True):
+            last = g.iloc[-1]
+            last_visit[pid] = last["visited_at"].to_pydatetime()
+            age = (start_dt - last["visited_at"]).days
+            if str(last.get("outcome", "")) in FOLLOW_UP_OUTCOMES and age <= params.follow_up_days:
+                follow_up[pid] = last["visited_at"].to_pydatetime()
+
+    top = rk.head(params.max_candidates)
+    chosen_ids = list(top["premises_id"])
+    extra = [p for p in sorted(set(follow_up) | locked_ids) if p not in set(chosen_ids) and p in prem.index]
+    rows = {r["premises_id"]: r for _, r in rk.iterrows() if r["premises_id"] in set(chosen_ids) | set(extra)}
+    mean_harm = float(top["_harm"][top["_harm"] > 0].mean()) if (top["_harm"] > 0).any() else 1.0
+
+    candidates: list[Candidate] = []
+    dropped: list[DroppedCandidate] = []
+    for pid in chosen_ids + extra:
+        p = prem.loc[pid]
+        r = rows.get(pid)
+        base_value = float(r["_harm"]) if r is not None else 0.0
+        if base_value <= 0:
+            base_value = 0.01 * mean_harm  # still worth a visit if locked or followed up
+        hours = OpeningHours.from_row(p)
+        ops = [o for o in operations if applies(o, p)]
+        lock_here = [lk for lk in locks if lk.premises_id == pid]
+        for op in ops:
+            value = round(base_value * params.op_value_factor.get(op.name, 1.0), 4)
+            lk = next(
+                (lk for lk in lock_here if (lk.op_type or params.default_lock_op) == op.name),
+                None,
+            )
+            mandatory = pid in follow_up and op.name == "licensing_compliance"
+            why = why_chosen(r, components) if r is not None else "not in the ranking"
+            if mandatory:
+                why = f"follow-up of {follow_up[pid]:%d %b %Y} breach visit; " + why
+            if lk is not None:
+                why = "locked by the sergeant; " + why
+            if pid in excluded and lk is None:
+                dropped.append(
+                    DroppedCandidate(
+                        pid, op.name, value, "excluded", "Excluded from this week's plan by the user."
+                    )
+                )
+                continue
+            lv = last_visit.get(pid)
+            if (
+                lv is not None
+                and lk is None
+                and not mandatory
+                and (dt.datetime.combine(week_start, dt.time()) - lv).days < params.min_days_since_visit
+            ):
+                dropped.append(
+                    DroppedCandidate(
+                        pid,
+                        op.name,
+                        value,
+                        "recently_visited",
+                        f"Last visited {lv:%d %b %Y}, less than {params.min_days_since_visit} days before the week.",
+                    )
+                )
+                continue
+            service = service_minutes(op, p.get("capacity"), p.get("door_staff"))
+            windows = visit_windows(op, hours, nights, service)
+            candidates.append(
+                Candidate(
+                    premises_id=pid,
+                    name=str(p.get("name", "")),
+                    op_type=op.name,
+                    value=value,
+                    service_min=service,
+                    x=float(p["x"]),
+                    y=float(p["y"]),
+                    windows=windows,
+                    mandatory=mandatory,
+                    lock=lk,
+                    why=why,
+                    rank=int(r["rank"]) if r is not None and "rank" in r and pd.notna(r["rank"]) else 0,
+                )
+            )
+    _check_locks(locks, candidates, operations, params)
+    return candidates, dropped
+
+
+def _check_locks(locks: list[Lock], candidates: list[Candidate], operations, params) -> None:
+    from licvisit.errors import InfeasiblePlanError
+
+    by_key = {(c.premises_id, c.op_type): c for c in candidates}
+    names = {o.name for o in operations}
+    for lk in locks:
+        op = lk.op_type or params.default_lock_op
+        if op not in names:
+            raise InfeasiblePlanError(
+                f"Lock {lk.premises_id}@{lk.night}: unknown operation type '{op}'; expected one of {', '.join(sorted(names))}."
+            )
+        c = by_key.get((lk.premises_id, op))
+        if c is None:
+            raise InfeasiblePlanError(
+                f"Lock {lk.premises_id}@{lk.night}:{op} cannot be honoured: the premises is unknown or "
+                f"does not qualify for {op}. Fix: check the premises id and operation type."
+            )
+        if lk.night not in c.windows:
+            raise InfeasiblePlanError(
+                f"Lock {lk.premises_id}@{lk.night}:{op} cannot be honoured: the premises is closed (or open too "
+                f"briefly for the visit) during {op} hours that night. Fix: pick another night."
+            )
+
+
+def mean_value(candidates: list[Candidate]) -> float:
+    vals = np.array([c.value for c in candidates if c.value > 0])
+    return float(vals.mean()) if len(vals) else 1.0

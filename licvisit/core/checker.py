@@ -1,0 +1,256 @@
+"""Check a plan against the hard rules, independently of the solver that made it.
+
+Deliberately re-derives everything from the inputs (premises hours, staff
+availability, operation types) rather than trusting the planner's own
+windows, and never imports OR-Tools.  Travel between visits is checked
+against a lower bound (straight line × circuity at driving speed, no
+overhead), so it flags impossible timings without re-running the
+planner's travel model; with a user-supplied travel matrix the travel check
+is skipped and says so in ``plan.meta``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from licvisit.domain import Officer, OpeningHours, Plan, parse_hhmm
+
+if TYPE_CHECKING:  # pragma: no cover
+    from licvisit.core.plan import PlanParams
+
+TOL = dt.timedelta(minutes=1)
+
+
+def _op_hours(op, night: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    a, b = parse_hhmm(op.earliest), parse_hhmm(op.latest)
+    if b <= a:
+        b += 1440
+    base = dt.datetime.combine(night, dt.time())
+    return base + dt.timedelta(minutes=a), base + dt.timedelta(minutes=b)
+
+
+def _flag(row: Any, requires: str) -> bool:
+    if not requires:
+        return True
+    if requires == "door_supervision":
+        v = row.get("door_supervision", False)
+        if isinstance(v, str):
+            return v.strip().lower() in ("true", "1", "yes", "y", "t")
+        return bool(v) and v == v
+    flags = str(row.get("intel_flags", "") or "").lower().replace(",", ";")
+    return requires.lower() in [f.strip() for f in flags.split(";")]
+
+
+def _service(op, row) -> float:
+    def num(v):
+        try:
+            f = float(v)
+        except (TypeError, ValueError):
+            return 0.0
+        return 0.0 if f != f else max(0.0, f)
+
+    t = (
+        op.service_min
+        + op.service_min_per_100_capacity * num(row.get("capacity")) / 100
+        + op.service_min_per_door_staff * num(row.get("door_staff"))
+    )
+    return min(max(t, op.service_min), max(op.max_service_min, op.service_min))
+
+
+def check_plan(plan: Plan, premises: pd.DataFrame, staff: list[Officer], params: PlanParams) -> list[str]:
+    """Return every hard-rule violation in ``plan`` (an empty list means the plan is sound).
+
+    Checks: officers exist and are not double-booked; crew composition
+    matches the operation; shifts inside availability, no longer than the
+    shift length, rest between shifts, maximum shifts, contracted hours,
+    consecutive late shifts; visits by a crew of the right type on its
+    night, at premises that qualify, inside licensed ∩ operation hours and
+    the crew's shift, in order with time to travel; at most one visit per
+    type per premises per week; locks honoured.
+    """
+    out: list[str] = []
+    ops = {o.name: o for o in params.operation_types()}
+    officers = {o.officer_id: o for o in staff}
+    prem = premises.copy()
+    prem["premises_id"] = prem["premises_id"].astype(str)
+    prem = prem.drop_duplicates("premises_id").set_index("premises_id", drop=False)
+    week = [plan.week_start + dt.timedelta(days=i) for i in range(7)]
+    crews = {}
+    for c in plan.crews:
+        if c.crew_id in crews:
+            out.append(f"Crew {c.crew_id} appears twice.")
+        crews[c.crew_id] = c
+
+    # Crews: composition, availability, shift length.
+    on_night: dict[tuple[str, dt.date], list[str]] = {}
+    for c in plan.crews:
+        if c.night not in week:
+            out.append(f"Crew {c.crew_id}: night {c.night} is outside the week.")
+        op = ops.get(c.op_type)
+        if op is None:
+            out.append(f"Crew {c.crew_id}: unknown operation type {c.op_type}.")
+            continue
+        members = [officers.get(m) for m in c.members]
+        if any(m is None for m in members):
+            out.append(f"Crew {c.crew_id}: unknown officer in {c.members}.")
+            continue
+        need = sorted(op.roles)
+        have = list(members)
+        for role in need:
+            match = next((m for m in have if (m.is_palo if role == "palo" else m.role == role)), None)
+            if match is None:
+                out.append(f"Crew {c.crew_id}: needs a {role} for {c.op_type}; members {c.members}.")
+            else:
+                have.remove(match)
+        if have:
+            out.append(f"Crew {c.crew_id}: more members than {c.op_type} needs.")
+        if c.shift_end <= c.shift_start:
+            out.append(f"Crew {c.crew_id}: shift ends before it starts.")
+        if c.shift_end - c.shift_start > dt.timedelta(hours=params.shift_length_h) + TOL:
+            out.append(f"Crew {c.crew_id}: shift longer than {params.shift_length_h} h.")
+        for m in members:
+            av = [a for a in m.availability if a.night == c.night]
+            if not any(a.start <= c.shift_start and c.shift_end <= a.end for a in av):
+                out.append(
+                    f"Crew {c.crew_id}: {m.officer_id} is not available {c.shift_start:%a %H:%M}-{c.shift_end:%H:%M}."
+                )
+            on_night.setdefault((m.officer_id, c.night), []).append(c.crew_id)
+    for (oid, night), ids in on_night.items():
+        if len(ids) > 1:
+            out.append(f"Officer {oid} is double-booked on {night}: {', '.join(ids)}.")
+
+    # Roster lines agree with crews.
+    for s in plan.roster:
+        c = crews.get(s.crew_id)
+        if c is None or s.officer_id not in c.members or s.night != c.night:
+            out.append(f"Roster line {s.officer_id} {s.night} does not match crew {s.crew_id or '(none)'}.")
+        elif s.start != c.shift_start or s.end != c.shift_end:
+            out.append(f"Roster line {s.officer_id} {s.night}: times differ from crew {s.crew_id}.")
+
+    # Per-officer week rules.
+    shifts_by: dict[str, list] = {}
+    for c in plan.crews:
+        for m in c.members:
+            shifts_by.setdefault(m, []).append(c)
+    for oid, cs in shifts_by.items():
+        o = officers.get(oid)
+        if o is None:
+            continue
+        cs = sorted(cs, key=lambda c: c.shift_start)
+        if len(cs) > o.max_shifts:
+            out.append(f"Officer {oid}: {len(cs)} shifts, more than the maximum {o.max_shifts}.")
+        hours = sum((c.shift_end - c.shift_start).total_seconds() / 3600 for c in cs)
+        if hours > o.contracted_hours + 1 / 60:
+            out.append(
+                f"Officer {oid}: {hours:.1f} h rostered, more than the contracted {o.contracted_hours} h."
+            )
+        for a, b in zip(cs, cs[1:], strict=False):
+            if b.shift_start - a.shift_end < dt.timedelta(hours=params.min_rest_h) - TOL:
+                out.append(
+                    f"Officer {oid}: less than {params.min_rest_h} h rest between {a.crew_id} and {b.crew_id}."
+                )
+        late_nights = sorted(
+            c.night
+            for c in cs
+            if c.shift_end > dt.datetime.combine(c.night + dt.timedelta(days=1), dt.time())
+        )
+        run = best = 0
+        prev = None
+        for n in late_nights:
+            run = run + 1 if prev is not None and (n - prev).days == 1 else 1
+            best = max(best, run)
+            prev = n
+        if best > params.max_consecutive_late:
+            out.append(
+                f"Officer {oid}: {best} consecutive late shifts, more than {params.max_consecutive_late}."
+            )
+
+    # Visits.
+    seen: dict[tuple[str, str], str] = {}
+    by_crew: dict[str, list] = {}
+    for v in plan.visits:
+        tag = f"Visit {v.premises_id} ({v.op_type}, {v.crew_id})"
+        key = (v.premises_id, v.op_type)
+        if key in seen:
+            out.append(f"{tag}: second {v.op_type} visit this week (also by {seen[key]}).")
+        seen[key] = v.crew_id
+        c = crews.get(v.crew_id)
+        if c is None:
+            out.append(f"{tag}: no such crew.")
+            continue
+        by_crew.setdefault(v.crew_id, []).append(v)
+        if c.op_type != v.op_type:
+            out.append(f"{tag}: crew is for {c.op_type}.")
+        if c.night != v.night:
+            out.append(f"{tag}: crew works {c.night}, visit on {v.night}.")
+        op = ops.get(v.op_type)
+        if v.premises_id not in prem.index:
+            out.append(f"{tag}: unknown premises.")
+            continue
+        row = prem.loc[v.premises_id]
+        if op is None:
+            continue
+        if not _flag(row, op.requires):
+            out.append(f"{tag}: premises does not qualify ({op.requires}).")
+        lic = OpeningHours.from_row(row).window_on(v.night)
+        if lic is None:
+            out.append(f"{tag}: premises is closed on {v.night:%A}.")
+            continue
+        oh = _op_hours(op, v.night)
+        lo, hi = max(lic[0], oh[0]), min(lic[1], oh[1])
+        if v.arrival < lo - TOL or v.departure > hi + TOL:
+            out.append(
+                f"{tag}: {v.arrival:%H:%M}-{v.departure:%H:%M} outside open and operation hours {lo:%H:%M}-{hi:%H:%M}."
+            )
+        if v.departure - v.arrival < dt.timedelta(minutes=math.floor(_service(op, row))) - TOL:
+            out.append(f"{tag}: shorter than the {op.name} visit time.")
+        if v.arrival < c.shift_start or v.departure > c.shift_end:
+            out.append(f"{tag}: outside the crew's shift.")
+    for crew_id, vs in by_crew.items():
+        c = crews[crew_id]
+        vs = sorted(vs, key=lambda v: v.order)
+        if [v.order for v in vs] != list(range(1, len(vs) + 1)):
+            out.append(f"Crew {crew_id}: visit order is not 1..{len(vs)}.")
+        pts = [(c.base_x, c.base_y, c.shift_start)]
+        for v in vs:
+            if v.premises_id not in prem.index:
+                continue
+            r = prem.loc[v.premises_id]
+            x, y = float(r["x"]), float(r["y"])
+            px, py, free = pts[-1]
+            if plan.meta.get("travel_source") != "matrix":
+                need = _min_travel(px, py, x, y, params)
+                if v.arrival < free + need - TOL:
+                    out.append(f"Crew {crew_id}: no time to travel to {v.premises_id} (visit {v.order}).")
+            elif v.arrival < free - TOL:
+                out.append(f"Crew {crew_id}: visit {v.order} starts before the previous one ends.")
+            pts.append((x, y, v.departure))
+        if plan.meta.get("travel_source") != "matrix" and len(pts) > 1:
+            px, py, free = pts[-1]
+            if free + _min_travel(px, py, c.base_x, c.base_y, params) > c.shift_end + TOL:
+                out.append(f"Crew {crew_id}: cannot get back to base before the end of the shift.")
+
+    # Locks.
+    for lk in plan.locks:
+        ok = any(
+            v.premises_id == lk.premises_id
+            and v.night == lk.night
+            and (not lk.op_type or v.op_type == lk.op_type)
+            and (not lk.crew_id or v.crew_id == lk.crew_id)
+            for v in plan.visits
+        )
+        if not ok:
+            out.append(
+                f"Lock {lk.premises_id}@{lk.night}{':' + lk.op_type if lk.op_type else ''} is not honoured."
+            )
+    return out
+
+
+def _min_travel(ax: float, ay: float, bx: float, by: float, params: PlanParams) -> dt.timedelta:
+    d = math.hypot(ax - bx, ay - by) * params.circuity
+    fastest = max(params.drive_kmh, params.walk_kmh) * 1000 / 60
+    return dt.timedelta(minutes=d / fastest)

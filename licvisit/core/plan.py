@@ -1,0 +1,682 @@
+"""Plan a week of licensing visits: roster (CP-SAT), crews, routes (OR-Tools), explanations.
+
+:func:`plan_week` is a short public coordinator over private steps:
+
+1. candidates from the risk ranking (:mod:`licvisit.core.candidates`);
+2. roster and joint crews (:mod:`licvisit.core.roster`);
+3. one routing model for the whole week, vehicles = crew-nights, each
+   candidate a group of alternative nights of which at most one is visited
+   (:mod:`licvisit.core.routing`);
+4. a reason for every candidate left out, the rules bent, run metadata;
+5. the independent checker (:mod:`licvisit.core.checker`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from licvisit.core.candidates import Candidate, build_candidates, mean_value, week_nights
+from licvisit.core.checker import check_plan
+from licvisit.core.roster import Roster, plan_roster
+from licvisit.core.routing import RoutingProblem, VisitGroup, solve_routing
+from licvisit.core.travel import matrix_from_table, travel_minutes, zone_of_points
+from licvisit.domain import (
+    DEFAULT_OPERATIONS,
+    WEEKDAYS,
+    BentRule,
+    Crew,
+    DroppedCandidate,
+    Lock,
+    Officer,
+    OperationType,
+    Plan,
+    Visit,
+)
+from licvisit.errors import InfeasiblePlanError, PlanCheckError
+
+POINTS = 1000  # routing units: the mean candidate value is worth POINTS
+
+
+@dataclass
+class PlanParams:
+    """Parameters of the weekly plan; the ``[plan]`` section of licvisit.toml overrides them.
+
+    Times are wall-clock; speeds [km/h]; penalties in points where the mean
+    candidate visit is worth 1000 points.
+    """
+
+    time_limit_s: float = 30.0  # routing search [s]
+    seed: int = 0
+    operations: tuple[str, ...] = ("licensing_compliance", "sia_check", "gang_op")
+    op_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)  # [operations.NAME] tables
+    op_value_factor: dict[str, float] = field(
+        default_factory=lambda: {"licensing_compliance": 1.0, "sia_check": 0.9, "gang_op": 1.2}
+    )
+    max_consecutive_late: int = 4
+    min_rest_h: float = 11.0
+    min_days_since_visit: int = 28
+    follow_up_days: int = 42  # breach / action-plan visits this recent get a mandatory follow-up
+    walk_kmh: float = 4.8
+    drive_kmh: float = 25.0
+    circuity: float = 1.3
+    drive_overhead_min: float = 5.0
+    shift_length_h: float = 8.0
+    min_crew_shift_min: int = 90
+    max_crews_per_op_night: int = 3
+    visits_per_crew_estimate: int = 6
+    night_weights: tuple[float, ...] = (0.6, 0.6, 0.7, 0.9, 1.4, 1.5, 0.8)  # Mon..Sun
+    max_candidates: int = 200
+    travel_weight: float = 0.01  # share of the mean candidate value one minute of travel costs
+    follow_up_weight: float = 5.0  # breach follow-ups count this many times their value
+    w_preference: int = 200
+    w_fairness: int = 300
+    w_keep_crew: int = 500
+    w_shift: int = 10
+    late_spread_allowed: int = 1
+    roster_deterministic_time: float = 5.0
+    solution_limit: int = 0  # 0 = stop on time only; >0 also stops after that many solutions
+    replan_keep_nights: bool = True
+    default_lock_op: str = "licensing_compliance"
+
+    def __post_init__(self) -> None:
+        self.operations = tuple(self.operations)
+        self.night_weights = tuple(float(w) for w in self.night_weights)
+        checks = [
+            (self.time_limit_s > 0, "time_limit_s > 0"),
+            (self.max_consecutive_late >= 1, "max_consecutive_late >= 1"),
+            (0 <= self.min_rest_h <= 24, "min_rest_h between 0 and 24"),
+            (self.min_days_since_visit >= 0, "min_days_since_visit >= 0"),
+            (self.walk_kmh > 0 and self.drive_kmh > 0, "walk_kmh > 0 and drive_kmh > 0"),
+            (self.circuity >= 1.0, "circuity >= 1"),
+            (0 < self.shift_length_h <= 12, "shift_length_h between 0 and 12"),
+            (self.min_crew_shift_min >= 1, "min_crew_shift_min >= 1"),
+            (self.max_crews_per_op_night >= 1, "max_crews_per_op_night >= 1"),
+            (self.visits_per_crew_estimate >= 1, "visits_per_crew_estimate >= 1"),
+            (
+                len(self.night_weights) == 7 and min(self.night_weights) >= 0,
+                "7 night_weights >= 0, Monday first",
+            ),
+            (self.max_candidates >= 1, "max_candidates >= 1"),
+            (self.travel_weight >= 0, "travel_weight >= 0"),
+            (self.follow_up_weight >= 1, "follow_up_weight >= 1"),
+            (self.solution_limit >= 0, "solution_limit >= 0"),
+            (self.roster_deterministic_time > 0, "roster_deterministic_time > 0"),
+            (len(self.operations) >= 1, "at least one operation type"),
+        ]
+        for ok, what in checks:
+            if not ok:
+                raise ValueError(f"Expected {what}.")
+        known = {o.name for o in DEFAULT_OPERATIONS} | set(self.op_overrides)
+        for name in self.operations:
+            if name not in known:
+                raise ValueError(f"Expected operations from {', '.join(sorted(known))}; found '{name}'.")
+        if self.default_lock_op not in known:
+            raise ValueError(f"Expected default_lock_op from {', '.join(sorted(known))}.")
+
+    def operation_types(self) -> tuple[OperationType, ...]:
+        """Return the enabled operation types with any overrides applied."""
+        base = {o.name: o for o in DEFAULT_OPERATIONS}
+        out = []
+        for name in self.operations:
+            over = dict(self.op_overrides.get(name, {}))
+            if "roles" in over:
+                over["roles"] = tuple(over["roles"])
+            if name in base:
+                op = dataclasses.replace(base[name], **over)
+            else:
+                op = OperationType(name=name, **over)
+            out.append(op)
+        return tuple(out)
+
+
+def plan_week(
+    ranking_table: pd.DataFrame,
+    premises: pd.DataFrame,
+    staff: list[Officer],
+    week_start: dt.date,
+    params: PlanParams | None = None,
+    *,
+    visits: pd.DataFrame | None = None,
+    zones: Any = None,
+    locks: Iterable[Lock] = (),
+    exclude: Iterable[str] = (),
+    previous: Plan | None = None,
+    travel_matrix: pd.DataFrame | None = None,
+) -> Plan:
+    """Plan the week starting Monday ``week_start``.
+
+    Parameters
+    ----------
+    ranking_table : risk ranking, one row per premises (``premises_id``, ``rank``
+        or ``score``, ``expected_harm_week``, ``band``, ``c_*`` components).
+    premises : premises register (PREMISES_COLUMNS, x/y in EPSG:27700).
+    staff : officers with their availability for the week.
+    week_start : the Monday.
+    params : PlanParams.
+    visits : visit history (VISIT_COLUMNS) for follow-ups and minimum days since last visit.
+    zones : NTE zones (GeoDataFrame, EPSG:27700): walking inside a zone, driving between.
+    locks : visits pinned by the sergeant.
+    exclude : premises ids to leave out this week.
+    previous : an earlier plan for the week: re-planning keeps as much of it as it can.
+    travel_matrix : long table ``from_id, to_id, travel_min`` over premises ids
+        and base names, replacing the straight-line estimate.
+
+    Returns
+    -------
+    Plan, already passed by :func:`licvisit.core.checker.check_plan`.
+
+    Raises
+    ------
+    InfeasiblePlanError
+        Nobody available, shifts shorter than any visit, nothing open on a staffed night, a lock that cannot be met.
+    PlanCheckError
+        The checker found a broken hard rule (a bug: please report it).
+    """
+    params = params or PlanParams()
+    if week_start.weekday() != 0:
+        raise InfeasiblePlanError(f"The week must start on a Monday; {week_start} is a {week_start:%A}.")
+    locks = tuple(locks)
+    nights = week_nights(week_start)
+    for lk in locks:
+        if lk.night not in nights:
+            raise InfeasiblePlanError(
+                f"Lock {lk.premises_id}@{lk.night} is outside the week {nights[0]} to {nights[-1]}."
+            )
+    staff = list(staff or [])
+    _check_staff(staff, nights)
+    operations = params.operation_types()
+
+    candidates, dropped = build_candidates(
+        ranking_table, premises, week_start, operations, params, visits=visits, locks=locks, exclude=exclude
+    )
+    if not any(c.windows for c in candidates):
+        raise InfeasiblePlanError(
+            "No candidate premises is open during any operation's hours on any night this week. "
+            "Fix: check the premises' licensed hours (hours_mon ... hours_sun) and the ranking."
+        )
+    _check_visit_fits_shifts(staff, candidates, params, nights)
+    roster = plan_roster(
+        staff,
+        candidates,
+        operations,
+        week_start,
+        params,
+        locks=locks,
+        previous_crews=previous.crews if previous else None,
+    )
+    staffed = {(c.night, c.op_type) for c in roster.crews}
+    if not any((n, c.op_type) in staffed for c in candidates for n in c.windows):
+        raise InfeasiblePlanError(
+            "No candidate premises is open during its operation's hours on any night with a crew "
+            f"(crews on {', '.join(sorted({f'{n:%a}' for n, _ in staffed})) or 'no night'}). "
+            "Fix: check staff availability against the premises' licensed hours."
+        )
+    plan = _route_week(candidates, dropped, roster, week_start, params, zones, locks, previous, travel_matrix)
+    problems = check_plan(plan, premises, staff, params)
+    if problems:
+        raise PlanCheckError(
+            f"The plan broke {len(problems)} hard rule(s); first: {problems[0]}. This is a bug: please report it."
+        )
+    return plan
+
+
+def _check_staff(staff: list[Officer], nights: list[dt.date]) -> None:
+    if not staff:
+        raise InfeasiblePlanError(
+            "Nobody is available: the staff list is empty. Fix: give a staff availability file."
+        )
+    avail = [o for o in staff if any(a.night in nights for a in o.availability)]
+    if not avail:
+        raise InfeasiblePlanError(
+            f"Nobody is available between {nights[0]:%a %d %b %Y} and {nights[-1]:%a %d %b %Y}. "
+            "Fix: check the staff file covers this week."
+        )
+    if not any(o.is_palo for o in avail):
+        raise InfeasiblePlanError("Nobody is available to lead a crew: no PALO is available this week.")
+
+
+def _check_visit_fits_shifts(
+    staff: list[Officer], candidates: list[Candidate], params: PlanParams, nights
+) -> None:
+    longest = dt.timedelta(0)
+    for o in staff:
+        for a in o.availability:
+            if a.night in nights:
+                longest = max(longest, min(a.end - a.start, dt.timedelta(hours=params.shift_length_h)))
+    shortest_visit = min((c.service_min for c in candidates), default=0)
+    if longest < dt.timedelta(minutes=max(shortest_visit, 1)) or longest < dt.timedelta(
+        minutes=params.min_crew_shift_min
+    ):
+        raise InfeasiblePlanError(
+            f"Shifts are too short: the longest available shift is {longest.total_seconds() / 60:.0f} minutes, "
+            f"shorter than any visit ({shortest_visit} min) or the minimum crew shift "
+            f"({params.min_crew_shift_min} min). Fix: check the staff availability times."
+        )
+
+
+def _minutes(t: dt.datetime, origin: dt.datetime) -> int:
+    return int((t - origin).total_seconds() // 60)
+
+
+def _route_week(
+    candidates: list[Candidate],
+    dropped: list[DroppedCandidate],
+    roster: Roster,
+    week_start: dt.date,
+    params: PlanParams,
+    zones: Any,
+    locks: tuple[Lock, ...],
+    previous: Plan | None,
+    travel_matrix: pd.DataFrame | None,
+) -> Plan:
+    origin = dt.datetime.combine(week_start, dt.time())
+    crews = roster.crews
+    ops = {o.name: o for o in params.operation_types()}
+    # Locations: bases first, then candidate premises.
+    bases: dict[str, tuple[float, float]] = {}
+    for c in crews:
+        bases.setdefault(c.base, (c.base_x, c.base_y))
+    base_names = sorted(bases)
+    prem_ids = sorted({c.premises_id for c in candidates})
+    prem_xy = {c.premises_id: (c.x, c.y) for c in candidates}
+    loc_ids = base_names + prem_ids
+    lx = np.array([bases[b][0] for b in base_names] + [prem_xy[p][0] for p in prem_ids])
+    ly = np.array([bases[b][1] for b in base_names] + [prem_xy[p][1] for p in prem_ids])
+    if travel_matrix is not None:
+        try:
+            tmin = matrix_from_table(travel_matrix, loc_ids)
+        except ValueError as exc:
+            raise InfeasiblePlanError(f"Travel matrix: {exc}") from exc
+        source = "matrix"
+    else:
+        zone = zone_of_points(lx, ly, zones)
+        tmin = travel_minutes(
+            lx,
+            ly,
+            zone,
+            walk_kmh=params.walk_kmh,
+            drive_kmh=params.drive_kmh,
+            circuity=params.circuity,
+            drive_overhead_min=params.drive_overhead_min,
+        )
+        source = "straight_line"
+    tmin_int = np.ceil(tmin - 1e-9).astype(np.int64)
+    loc_index = {k: i for i, k in enumerate(loc_ids)}
+
+    crews_by = {}
+    for v, c in enumerate(crews):
+        crews_by.setdefault((c.night, c.op_type), []).append(v)
+    prev_night: dict[tuple[str, str], dt.date] = {}
+    if previous is not None and params.replan_keep_nights:
+        for pv in previous.visits:
+            prev_night[(pv.premises_id, pv.op_type)] = pv.night
+
+    # Nodes: one depot node per base, then (candidate, night) visit nodes.
+    node_loc = list(range(len(base_names)))
+    service = [0] * len(base_names)
+    windows: list[tuple[int, int]] = [(0, 0)] * len(base_names)
+    allowed: dict[int, list[int]] = {}
+    node_info: list[tuple[int, dt.date] | None] = [None] * len(base_names)
+    groups: list[VisitGroup] = []
+    group_cand: list[int] = []
+    no_crew: dict[int, str] = {}
+    mean = mean_value(candidates)
+    for ci, cand in enumerate(candidates):
+        nodes = []
+        nights = sorted(cand.windows)
+        key = (cand.premises_id, cand.op_type)
+        if cand.lock is not None:
+            nights = [cand.lock.night]
+        elif key in prev_night and prev_night[key] in cand.windows:
+            nights = [prev_night[key]]
+        for night in nights:
+            vs = crews_by.get((night, cand.op_type), [])
+            if cand.lock is not None and cand.lock.crew_id:
+                vs = [v for v in vs if crews[v].crew_id == cand.lock.crew_id]
+                if not vs:
+                    raise InfeasiblePlanError(
+                        f"Lock {cand.premises_id}@{night}: crew {cand.lock.crew_id} is not on the roster "
+                        f"(crews that night: {', '.join(c.crew_id for c in crews if c.night == night) or 'none'})."
+                    )
+            if not vs:
+                continue
+            lo, hi = cand.windows[night]
+            lo_m = _minutes(lo, origin)
+            hi_m = _minutes(hi, origin) - cand.service_min
+            # Reachable from base and back within some crew's shift.
+            loc = loc_index[cand.premises_id]
+            ok_vs = []
+            for v in vs:
+                c = crews[v]
+                b = loc_index[c.base]
+                s0 = _minutes(c.shift_start, origin) + int(tmin_int[b, loc])
+                s1 = _minutes(c.shift_end, origin) - int(tmin_int[loc, b]) - cand.service_min
+                if max(lo_m, s0) <= min(hi_m, s1):
+                    ok_vs.append(v)
+            if not ok_vs:
+                no_crew.setdefault(ci, "outside_shifts")
+                continue
+            node = len(node_loc)
+            node_loc.append(loc)
+            service.append(cand.service_min)
+            windows.append((lo_m, hi_m))
+            allowed[node] = ok_vs
+            node_info.append((ci, night))
+            nodes.append(node)
+        if not nodes:
+            if ci not in no_crew:
+                no_crew[ci] = "no_window" if not cand.windows else "no_crew_when_open"
+            if cand.lock is not None:
+                raise InfeasiblePlanError(
+                    f"Lock {cand.premises_id}@{cand.lock.night}:{cand.op_type} cannot be honoured: no "
+                    f"{cand.op_type} crew can reach it within its shift while it is open."
+                )
+            continue
+        if cand.lock is not None:
+            pen = None
+        else:
+            weight = params.follow_up_weight if cand.mandatory else 1.0
+            pen = max(1, int(round(POINTS * cand.value * weight / mean)))
+        groups.append(VisitGroup(tuple(nodes), pen))
+        group_cand.append(ci)
+
+    node_loc_arr = np.array(node_loc)
+    time_m = tmin_int[np.ix_(node_loc_arr, node_loc_arr)]
+    per_min = params.travel_weight * POINTS
+    cost = np.round(tmin[np.ix_(node_loc_arr, node_loc_arr)] * per_min).astype(np.int64)
+    starts = [loc_index[c.base] for c in crews]
+    vwin = [(_minutes(c.shift_start, origin), _minutes(c.shift_end, origin)) for c in crews]
+    problem = RoutingProblem(
+        cost=cost,
+        time=time_m,
+        service=service,
+        windows=windows,
+        starts=starts,
+        ends=starts,
+        vehicle_windows=vwin,
+        groups=groups,
+        allowed=allowed,
+        horizon=9 * 1440,
+    )
+    initial = None
+    if previous is not None:
+        initial = _initial_routes(previous, crews, node_info, candidates)
+    if groups:
+        res = solve_routing(
+            problem,
+            params.time_limit_s,
+            solution_limit=params.solution_limit or None,
+            initial_routes=initial,
+        )
+    else:
+        res = None
+
+    visits: list[Visit] = []
+    if res is not None:
+        for v, route in enumerate(res.routes):
+            crew = crews[v]
+            for k, (node, st) in enumerate(zip(route, res.starts[v], strict=True)):
+                ci, night = node_info[node]  # type: ignore[misc]
+                cand = candidates[ci]
+                arr = origin + dt.timedelta(minutes=st)
+                wo, wc = cand.windows[night]
+                visits.append(
+                    Visit(
+                        premises_id=cand.premises_id,
+                        crew_id=crew.crew_id,
+                        night=night,
+                        op_type=cand.op_type,
+                        order=k + 1,
+                        arrival=arr,
+                        departure=arr + dt.timedelta(minutes=cand.service_min),
+                        window_open=wo,
+                        window_close=wc,
+                        value=cand.value,
+                        locked=cand.lock is not None,
+                        reason=cand.why,
+                    )
+                )
+        dropped_groups = set(res.dropped_groups)
+    else:
+        dropped_groups = set()
+    for gi in sorted(dropped_groups):
+        cand = candidates[group_cand[gi]]
+        if cand.lock is not None:
+            raise InfeasiblePlanError(
+                f"Lock {cand.premises_id}@{cand.lock.night}:{cand.op_type} cannot be honoured within the crews' "
+                "shifts and the premises' hours. Fix: relax the lock or another lock that night."
+            )
+    bent = list(roster.bent)
+    explained = _explain(
+        candidates,
+        groups,
+        group_cand,
+        dropped_groups,
+        no_crew,
+        res,
+        problem,
+        crews,
+        ops,
+        node_info,
+        mean,
+        per_min,
+    )
+    for d in explained:
+        cand = next(c for c in candidates if c.premises_id == d.premises_id and c.op_type == d.op_type)
+        if cand.mandatory:
+            bent.append(
+                BentRule(
+                    "breach_follow_up",
+                    d.premises_id,
+                    round(d.value * params.follow_up_weight, 3),
+                    f"breach follow-up not planned: {d.reason}",
+                )
+            )
+    dropped = dropped + explained
+    visits.sort(key=lambda v: (v.night, v.crew_id, v.order))
+    meta: dict[str, Any] = {
+        "seed": params.seed,
+        "time_limit_s": params.time_limit_s,
+        "solution_limit": params.solution_limit,
+        "status": "planned" if res is not None else "no_visits_possible",
+        "roster_status": roster.status,
+        "roster_objective": roster.objective,
+        "routing_strategy": res.strategy if res else "",
+        "routing_attempts": res.attempts if res else {},
+        "routing_objective": res.objective if res else 0,
+        "routing_solve_s": res.solve_s if res else 0.0,
+        "travel_source": source,
+        "travel_cost_points": res.travel_cost if res else 0,
+        "n_candidates": len(candidates),
+        "n_visit_nodes": len(node_loc) - len(base_names),
+        "value_planned": round(sum(v.value for v in visits), 4),
+        "value_candidates": round(sum(c.value for c in candidates), 4),
+        "travel_min": int(
+            sum(
+                _route_travel(res.routes[v], v, starts, node_loc, tmin_int) if res else 0
+                for v in range(len(crews))
+            )
+        ),
+        "operations": [o.name for o in params.operation_types()],
+        "params": _params_dict(params),
+    }
+    plan = Plan(
+        week_start=week_start,
+        roster=list(roster.shifts),
+        crews=list(crews),
+        visits=visits,
+        dropped=dropped,
+        bent=bent,
+        locks=list(locks),
+        meta=meta,
+    )
+    if previous is not None:
+        meta.update(compare_plans(previous, plan))
+    return plan
+
+
+def _route_travel(route, v, starts, node_loc, tmin_int) -> int:
+    if not route:
+        return 0
+    seq = [starts[v]] + [node_loc[n] for n in route] + [starts[v]]
+    return int(sum(tmin_int[a, b] for a, b in zip(seq, seq[1:], strict=False)))
+
+
+def _params_dict(params: PlanParams) -> dict[str, Any]:
+    d = dataclasses.asdict(params)
+    d["operations"] = list(d["operations"])
+    d["night_weights"] = list(d["night_weights"])
+    return d
+
+
+def _initial_routes(previous: Plan, crews: list[Crew], node_info, candidates) -> list[list[int]]:
+    vehicle = {c.crew_id: v for v, c in enumerate(crews)}
+    node_of = {}
+    for node, info in enumerate(node_info):
+        if info is None:
+            continue
+        ci, night = info
+        node_of[(candidates[ci].premises_id, candidates[ci].op_type, night)] = node
+    routes: list[list[int]] = [[] for _ in crews]
+    used = set()
+    for pv in sorted(previous.visits, key=lambda v: (v.crew_id, v.order)):
+        v = vehicle.get(pv.crew_id)
+        node = node_of.get((pv.premises_id, pv.op_type, pv.night))
+        if v is None or node is None or node in used or crews[v].night != pv.night:
+            continue
+        if crews[v].op_type != pv.op_type:
+            continue
+        routes[v].append(node)
+        used.add(node)
+    return routes
+
+
+def _explain(
+    candidates,
+    groups,
+    group_cand,
+    dropped_groups,
+    no_crew,
+    res,
+    problem,
+    crews,
+    ops,
+    node_info,
+    mean,
+    per_min,
+) -> list[DroppedCandidate]:
+    out: list[DroppedCandidate] = []
+    for ci, code in sorted(no_crew.items()):
+        if any(group_cand[g] == ci for g in range(len(groups))):
+            continue
+        cand = candidates[ci]
+        label = ops[cand.op_type].label if cand.op_type in ops else cand.op_type
+        open_nights = ", ".join(f"{n:%a}" for n in sorted(cand.windows))
+        if code == "no_window":
+            out.append(
+                DroppedCandidate(
+                    cand.premises_id,
+                    cand.op_type,
+                    cand.value,
+                    "no_crew_when_open",
+                    f"Not open long enough for a {label.lower()} ({cand.service_min} min) during its hours on any night this week.",
+                )
+            )
+        elif code == "no_crew_when_open":
+            out.append(
+                DroppedCandidate(
+                    cand.premises_id,
+                    cand.op_type,
+                    cand.value,
+                    code,
+                    f"No {label.lower()} crew is rostered on the nights it is open ({open_nights}).",
+                )
+            )
+        else:
+            out.append(
+                DroppedCandidate(
+                    cand.premises_id,
+                    cand.op_type,
+                    cand.value,
+                    "outside_shifts",
+                    f"Open on {open_nights}, but no {label.lower()} crew's shift leaves time to travel there, "
+                    "visit while it is open and return to base.",
+                )
+            )
+    for gi in sorted(dropped_groups):
+        ci = group_cand[gi]
+        cand = candidates[ci]
+        label = ops[cand.op_type].label if cand.op_type in ops else cand.op_type
+        pen = groups[gi].penalty or 0
+        detour = _cheapest_detour(groups[gi].nodes, res, problem)
+        if detour is not None and detour >= pen:
+            minutes = detour / per_min if per_min > 0 else float("inf")
+            out.append(
+                DroppedCandidate(
+                    cand.premises_id,
+                    cand.op_type,
+                    cand.value,
+                    "not_worth_travel",
+                    f"Not worth the travel at its value: at least {minutes:.0f} extra minutes on the road "
+                    f"for a value of {cand.value:.3g}.",
+                )
+            )
+        else:
+            nights = sorted({node_info[n][1] for n in groups[gi].nodes})
+            out.append(
+                DroppedCandidate(
+                    cand.premises_id,
+                    cand.op_type,
+                    cand.value,
+                    "crews_full",
+                    f"{label} crews on the nights it could be visited ({', '.join(f'{n:%a}' for n in nights)}) "
+                    f"were full with higher-value visits; it would have added {cand.value:.3g}.",
+                )
+            )
+    return out
+
+
+def _cheapest_detour(nodes, res, problem) -> int | None:
+    """Cheapest travel-cost detour to insert one of ``nodes`` into any allowed route (time ignored)."""
+    if res is None:
+        return None
+    best = None
+    for node in nodes:
+        for v in problem.allowed.get(node, range(problem.n_vehicles)):
+            seq = [problem.starts[v], *res.routes[v], problem.ends[v]]
+            for a, b in zip(seq, seq[1:], strict=False):
+                d = int(problem.cost[a, node] + problem.cost[node, b] - problem.cost[a, b])
+                if best is None or d < best:
+                    best = d
+    return best
+
+
+def compare_plans(previous: Plan, plan: Plan) -> dict[str, int]:
+    """Count visits kept, moved (other night or crew) and removed since ``previous``."""
+    new = {(v.premises_id, v.op_type): v for v in plan.visits}
+    kept = moved = removed = 0
+    for pv in previous.visits:
+        nv = new.get((pv.premises_id, pv.op_type))
+        if nv is None:
+            removed += 1
+        elif nv.night == pv.night and nv.crew_id == pv.crew_id:
+            kept += 1
+        else:
+            moved += 1
+    old = {(v.premises_id, v.op_type) for v in previous.visits}
+    added = sum(1 for k in new if k not in old)
+    return {"visits_kept": kept, "visits_moved": moved, "visits_removed": removed, "visits_added": added}
+
+
+def nights_label(nights: Iterable[dt.date]) -> str:
+    return ", ".join(WEEKDAYS[n.weekday()].title() for n in sorted(nights))
+
+
+__all__ = ["PlanParams", "plan_week", "compare_plans"]

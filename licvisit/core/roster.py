@@ -1,0 +1,338 @@
+"""Roster staff onto nights and form joint crews with CP-SAT.
+
+Decision variables are crew pairings: ``z[palo, partner, night, op] = 1``
+when that PALO and that partner officer work together that night on that
+operation type.  A pairing exists only when both are available long enough
+together.  Hard rules: one crew per officer per night, maximum shifts,
+contracted hours, minimum rest between shifts, at most N consecutive late
+shifts, locks get a crew of their type on their night.  Soft rules carry
+named penalties (OR-Tools' ``shift_scheduling_sat.py`` pattern) so the plan
+can report what it bent: ``late_shift_fairness``, ``preference_day_off``.
+
+The objective is the expected value the crews can address: for each night
+and operation the k-th crew is worth the night-weighted value of the k-th
+block of candidates open that night (diminishing returns), so crews go where
+and when the harm is - in the night-time economy, Friday and Saturday.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ortools.sat.python import cp_model
+
+from licvisit.core.candidates import Candidate, op_window, week_nights
+from licvisit.domain import WEEKDAYS, BentRule, Crew, Lock, Officer, OperationType, ShiftAssignment
+from licvisit.errors import InfeasiblePlanError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from licvisit.core.plan import PlanParams
+
+OP_ABBR = {"licensing_compliance": "LIC", "sia_check": "SIA", "gang_op": "GANG"}
+VALUE_SCALE = 1000
+
+
+@dataclass
+class Roster:
+    """Result of :func:`plan_roster`."""
+
+    crews: list[Crew]
+    shifts: list[ShiftAssignment]
+    bent: list[BentRule] = field(default_factory=list)
+    status: str = ""
+    objective: float = 0.0
+
+
+@dataclass(frozen=True)
+class _Pair:
+    palo: str
+    partner: str
+    night: dt.date
+    op: str
+    start: dt.datetime
+    end: dt.datetime
+
+
+def _avail(officer: Officer, night: dt.date):
+    for a in officer.availability:
+        if a.night == night:
+            return a.start, a.end
+    return None
+
+
+def crew_shift(
+    a: tuple[dt.datetime, dt.datetime],
+    b: tuple[dt.datetime, dt.datetime],
+    op: OperationType,
+    night: dt.date,
+    shift_h: float,
+) -> tuple[dt.datetime, dt.datetime] | None:
+    """Return the shift of a two-person crew: their overlap, at most ``shift_h`` long, placed on op hours."""
+    lo, hi = max(a[0], b[0]), min(a[1], b[1])
+    if hi <= lo:
+        return None
+    o_lo, o_hi = op_window(op, night)
+    length = dt.timedelta(hours=shift_h)
+    end = min(hi, o_hi + dt.timedelta(minutes=30))
+    start = max(lo, end - length)
+    if end - start < length:  # room left: extend the end back out if the overlap allows
+        end = min(hi, start + length)
+    if end <= start:
+        return None
+    del o_lo
+    return start, end
+
+
+def _role_ok(officer: Officer, role: str) -> bool:
+    return officer.is_palo if role == "palo" else officer.role == role
+
+
+def _late(end: dt.datetime, night: dt.date) -> bool:
+    return end > dt.datetime.combine(night + dt.timedelta(days=1), dt.time())
+
+
+def plan_roster(
+    staff: list[Officer],
+    candidates: list[Candidate],
+    operations: tuple[OperationType, ...],
+    week_start: dt.date,
+    params: PlanParams,
+    *,
+    locks: tuple[Lock, ...] = (),
+    previous_crews: list[Crew] | None = None,
+) -> Roster:
+    """Roster officers onto nights and pair them into crews.
+
+    Raises
+    ------
+    InfeasiblePlanError
+        When nobody can form a crew, or the hard rules (locks included)
+        cannot all be met.
+    """
+    nights = week_nights(week_start)
+    by_id = {o.officer_id: o for o in staff}
+    min_len = dt.timedelta(minutes=params.min_crew_shift_min)
+    pairs: list[_Pair] = []
+    for op in operations:
+        partner_roles = [r for r in op.roles if r != "palo"]
+        if "palo" not in op.roles or len(partner_roles) != 1:
+            raise InfeasiblePlanError(
+                f"Operation {op.name}: expected a crew of one PALO and one partner role, found {op.roles}."
+            )
+        prole = partner_roles[0]
+        palos = sorted((o for o in staff if o.is_palo), key=lambda o: o.officer_id)
+        partners = sorted((o for o in staff if _role_ok(o, prole)), key=lambda o: o.officer_id)
+        for night in nights:
+            for p in palos:
+                ap = _avail(p, night)
+                if ap is None:
+                    continue
+                for q in partners:
+                    if q.officer_id == p.officer_id:
+                        continue
+                    aq = _avail(q, night)
+                    if aq is None:
+                        continue
+                    sh = crew_shift(ap, aq, op, night, params.shift_length_h)
+                    if sh is None or sh[1] - sh[0] < min_len:
+                        continue
+                    pairs.append(_Pair(p.officer_id, q.officer_id, night, op.name, sh[0], sh[1]))
+    if not pairs:
+        raise InfeasiblePlanError(
+            "Nobody can form a crew this week: no PALO is available on the same night as a partner "
+            f"officer (council licensing, SIA or gang spotter) for at least {params.min_crew_shift_min} minutes. "
+            "Fix: check staff availability for the week."
+        )
+
+    m = cp_model.CpModel()
+    z = {pr: m.new_bool_var(f"z_{pr.palo}_{pr.partner}_{pr.night:%a}_{pr.op}") for pr in pairs}
+    by_off_night: dict[tuple[str, dt.date], list[_Pair]] = {}
+    for pr in pairs:
+        by_off_night.setdefault((pr.palo, pr.night), []).append(pr)
+        by_off_night.setdefault((pr.partner, pr.night), []).append(pr)
+    on: dict[tuple[str, dt.date], cp_model.IntVar] = {}
+    for key, prs in sorted(by_off_night.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+        v = m.new_bool_var(f"on_{key[0]}_{key[1]:%a}")
+        m.add(sum(z[p] for p in prs) == v)
+        on[key] = v
+    late: dict[tuple[str, dt.date], object] = {}
+    for (oid, night), prs in by_off_night.items():
+        late_prs = [z[p] for p in prs if _late(p.end, night)]
+        late[(oid, night)] = sum(late_prs) if late_prs else 0
+
+    # Hard rules per officer.
+    for o in staff:
+        keys = [(o.officer_id, n) for n in nights if (o.officer_id, n) in on]
+        if not keys:
+            continue
+        m.add(sum(on[k] for k in keys) <= max(0, o.max_shifts))
+        minutes = []
+        for k in keys:
+            for p in by_off_night[k]:
+                minutes.append(z[p] * int((p.end - p.start).total_seconds() // 60))
+        m.add(sum(minutes) <= int(o.contracted_hours * 60))
+        # At most N consecutive late shifts.
+        n_max = params.max_consecutive_late
+        for i in range(0, 7 - n_max):
+            window = [late.get((o.officer_id, nights[i + j]), 0) for j in range(n_max + 1)]
+            m.add(sum(window) <= n_max)
+        # Minimum rest between shifts on consecutive nights.
+        rest = dt.timedelta(hours=params.min_rest_h)
+        for i in range(6):
+            a = by_off_night.get((o.officer_id, nights[i]), [])
+            b = by_off_night.get((o.officer_id, nights[i + 1]), [])
+            for pa in a:
+                for pb in b:
+                    if pb.start - pa.end < rest:
+                        m.add_bool_or([z[pa].Not(), z[pb].Not()])
+
+    # Crew counts and diminishing-return slot values.
+    objective = []
+    slot_terms = {}
+    op_by_name = {o.name: o for o in operations}
+    for op in operations:
+        for night in nights:
+            prs = [p for p in pairs if p.op == op.name and p.night == night]
+            if not prs:
+                continue
+            k = sum(z[p] for p in prs)
+            slots = [
+                m.new_bool_var(f"slot_{night:%a}_{op.name}_{c}") for c in range(params.max_crews_per_op_night)
+            ]
+            for c in range(1, len(slots)):
+                m.add_implication(slots[c], slots[c - 1])
+            m.add(sum(slots) == k)
+            vals = _slot_values(candidates, op, night, params)
+            for c, s in enumerate(slots):
+                # A crew costs a little (w_shift), so crews with nothing to do are not rostered.
+                objective.append(s * (vals[c] - params.w_shift))
+            slot_terms[(op.name, night)] = slots
+    # Locks need a crew of their type on their night (and the named crew, if any, by id).
+    for lk in locks:
+        op_name = lk.op_type or params.default_lock_op
+        slots = slot_terms.get((op_name, lk.night))
+        if not slots:
+            raise InfeasiblePlanError(
+                f"Lock {lk.premises_id}@{lk.night}:{op_name} cannot be honoured: nobody is available to form a "
+                f"{op_by_name[op_name].label.lower() if op_name in op_by_name else op_name} crew that night."
+            )
+        m.add(slots[0] == 1)
+
+    # Soft rules, each with a named penalty.
+    penalties: list[tuple[str, str, object, int, str]] = []
+    for o in staff:
+        for pref in o.preferences:
+            pref_l = pref.strip().lower()
+            for i, d in enumerate(WEEKDAYS):
+                if pref_l in (f"prefers_{d}_off", f"{d}_off", f"prefers_{d}day_off"):
+                    key = (o.officer_id, nights[i])
+                    if key in on:
+                        penalties.append(
+                            (
+                                "preference_day_off",
+                                o.officer_id,
+                                on[key],
+                                params.w_preference,
+                                f"rostered on {d.title()}",
+                            )
+                        )
+    palo_ids = [
+        o.officer_id for o in staff if o.is_palo and sum((o.officer_id, n) in on for n in nights) >= 3
+    ]
+    if len(palo_ids) >= 2:
+        lates = {}
+        for oid in palo_ids:
+            lv = m.new_int_var(0, 7, f"late_{oid}")
+            m.add(lv == sum(late.get((oid, n), 0) for n in nights))
+            lates[oid] = lv
+        hi = m.new_int_var(0, 7, "late_max")
+        lo = m.new_int_var(0, 7, "late_min")
+        m.add_max_equality(hi, list(lates.values()))
+        m.add_min_equality(lo, list(lates.values()))
+        spread = m.new_int_var(0, 7, "late_spread")
+        m.add(spread == hi - lo)
+        excess = m.new_int_var(0, 7, "late_spread_excess")
+        m.add(excess >= spread - params.late_spread_allowed)
+        penalties.append(("late_shift_fairness", "PALOs", excess, params.w_fairness, "spread of late shifts"))
+    # Stability: keep previous crews when re-planning.
+    if previous_crews:
+        prev_keys = {(c.night, c.op_type, tuple(sorted(c.members))) for c in previous_crews}
+        for pr in pairs:
+            if (pr.night, pr.op, tuple(sorted((pr.palo, pr.partner)))) in prev_keys:
+                objective.append(z[pr] * params.w_keep_crew)
+
+    m.maximize(sum(objective) - sum(var * w for _, _, var, w, _ in penalties))
+    solver = cp_model.CpSolver()
+    solver.parameters.random_seed = int(params.seed)
+    solver.parameters.num_workers = 1  # deterministic: single worker + deterministic time limit
+    solver.parameters.max_deterministic_time = float(params.roster_deterministic_time)
+    solver.parameters.max_time_in_seconds = float(max(5.0, params.time_limit_s))
+    status = solver.solve(m)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise InfeasiblePlanError(
+            "No roster meets the hard rules (availability, maximum shifts, contracted hours, rest, "
+            "consecutive late shifts, locks). Fix: relax a lock or check staff availability."
+        )
+
+    chosen = [pr for pr in pairs if solver.value(z[pr])]
+    chosen.sort(key=lambda p: (p.night, list(OP_ABBR).index(p.op) if p.op in OP_ABBR else 9, p.op, p.palo))
+    crews, shifts = [], []
+    counter: dict[tuple[dt.date, str], int] = {}
+    for pr in chosen:
+        key = (pr.night, pr.op)
+        counter[key] = counter.get(key, 0) + 1
+        crew_id = f"{WEEKDAYS[pr.night.weekday()].upper()}-{OP_ABBR.get(pr.op, pr.op.upper())}-{counter[key]}"
+        palo = by_id[pr.palo]
+        crews.append(
+            Crew(
+                crew_id,
+                pr.night,
+                pr.op,
+                (pr.palo, pr.partner),
+                palo.base,
+                palo.base_x,
+                palo.base_y,
+                pr.start,
+                pr.end,
+            )
+        )
+        for oid in (pr.palo, pr.partner):
+            shifts.append(ShiftAssignment(oid, pr.night, pr.start, pr.end, crew_id))
+    shifts.sort(key=lambda s: (s.night, s.officer_id))
+    bent = []
+    for rule, subject, var, w, detail in penalties:
+        val = solver.value(var)
+        if val:
+            extra = (
+                f" ({val} over the allowed {params.late_spread_allowed})"
+                if rule == "late_shift_fairness"
+                else ""
+            )
+            bent.append(BentRule(rule, subject, float(val * w), detail + extra))
+    return Roster(crews, shifts, bent, solver.status_name(status), float(solver.objective_value))
+
+
+def _slot_values(
+    candidates: list[Candidate], op: OperationType, night: dt.date, params: PlanParams
+) -> list[int]:
+    """Value of the 1st, 2nd, ... crew of ``op`` on ``night`` (integer, diminishing)."""
+    weights = params.night_weights
+    shares = []
+    for c in candidates:
+        if c.op_type != op.name or night not in c.windows:
+            continue
+        total_w = sum(weights[n.weekday()] for n in c.windows)
+        share = c.value * weights[night.weekday()] / total_w if total_w > 0 else 0.0
+        if c.mandatory or c.lock is not None:
+            share += c.value
+        shares.append(share)
+    shares.sort(reverse=True)
+    per_crew = max(1, params.visits_per_crew_estimate)
+    vals = []
+    mean = sum(c.value for c in candidates) / max(1, len(candidates))
+    for k in range(params.max_crews_per_op_night):
+        block = shares[k * per_crew : (k + 1) * per_crew]
+        vals.append(int(round(VALUE_SCALE * sum(block) / max(mean, 1e-9))))
+    return vals

@@ -1,0 +1,284 @@
+"""Solve vehicle routing with time windows and optional visits using OR-Tools.
+
+This is the one routing module: the weekly planner (vehicles = crew-nights)
+and the Solomon VRPTW benchmark both build a :class:`RoutingProblem` and call
+:func:`solve_routing`.  OR-Tools 9.15 exposes routing as
+``ortools.constraint_solver.pywrapcp``; keeping it behind this module keeps
+API churn in one place.
+
+OR-Tools' weakness on fixed-fleet VRPTW is the *first* solution (see
+FIELD_NOTES.md): with every visit mandatory, insertion heuristics often fail
+outright.  So every visit is put in a disjunction - mandatory ones with a
+penalty larger than any possible route - which makes a first solution always
+exist; guided local search then drives the unserved count to zero.  Several
+first-solution strategies are tried and the best continued.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+FSS = routing_enums_pb2.FirstSolutionStrategy
+LSM = routing_enums_pb2.LocalSearchMetaheuristic
+
+DEFAULT_STRATEGIES = (
+    "PARALLEL_CHEAPEST_INSERTION",
+    "LOCAL_CHEAPEST_INSERTION",
+    "SAVINGS",
+    "PATH_CHEAPEST_ARC",
+)
+
+
+@dataclass(frozen=True)
+class VisitGroup:
+    """Alternative nodes of which at most one is visited (e.g. one premises on several nights).
+
+    ``penalty`` is the cost of visiting none of them; ``None`` means mandatory
+    (modelled as a penalty larger than any route, see module docstring).
+    """
+
+    nodes: tuple[int, ...]
+    penalty: int | None
+
+
+@dataclass
+class RoutingProblem:
+    """A routing model over nodes 0..n-1 in integer units.
+
+    Parameters
+    ----------
+    cost : (n, n) int array
+        Arc cost (objective) between nodes.
+    time : (n, n) int array
+        Travel time between nodes (service not included).
+    service : per-node service time.
+    windows : per-node (earliest start, latest start) of service.
+    starts, ends : per-vehicle start and end node.
+    vehicle_windows : per-vehicle (earliest departure, latest return).
+    groups : visit groups (every non-depot node must be in exactly one).
+    allowed : node -> vehicles allowed to visit it (all if absent).
+    demand, capacity : optional load dimension.
+    """
+
+    cost: np.ndarray
+    time: np.ndarray
+    service: Sequence[int]
+    windows: Sequence[tuple[int, int]]
+    starts: Sequence[int]
+    ends: Sequence[int]
+    vehicle_windows: Sequence[tuple[int, int]]
+    groups: Sequence[VisitGroup]
+    allowed: dict[int, list[int]] = field(default_factory=dict)
+    demand: Sequence[int] | None = None
+    capacity: Sequence[int] | None = None
+    horizon: int | None = None
+
+    @property
+    def n_nodes(self) -> int:
+        return int(self.cost.shape[0])
+
+    @property
+    def n_vehicles(self) -> int:
+        return len(self.starts)
+
+
+@dataclass
+class RoutingResult:
+    """Routes found: per vehicle the visited nodes and their service start times."""
+
+    routes: list[list[int]]
+    starts: list[list[int]]  # service start per visited node, same shape as routes
+    depart: list[int]  # per vehicle: time leaving the start node
+    back: list[int]  # per vehicle: time at the end node
+    objective: int
+    travel_cost: int
+    penalty_cost: int
+    dropped_groups: list[int]
+    status: str
+    strategy: str
+    solve_s: float
+    attempts: dict[str, int | None] = field(default_factory=dict)
+
+    @property
+    def n_served(self) -> int:
+        return sum(len(r) for r in self.routes)
+
+
+def _mandatory_penalty(problem: RoutingProblem) -> int:
+    # Larger than the cost of any set of routes: every arc at its maximum.
+    return int(max(1, problem.cost.max()) * (problem.n_nodes + problem.n_vehicles) * 2 + 1)
+
+
+def _build(problem: RoutingProblem):
+    n = problem.n_nodes
+    manager = pywrapcp.RoutingIndexManager(n, problem.n_vehicles, list(problem.starts), list(problem.ends))
+    model = pywrapcp.RoutingModel(manager)
+    cost_cb = model.RegisterTransitMatrix(problem.cost.astype(np.int64).tolist())
+    model.SetArcCostEvaluatorOfAllVehicles(cost_cb)
+    service = np.asarray(problem.service, dtype=np.int64)
+    transit = problem.time.astype(np.int64) + service[:, None]
+    time_cb = model.RegisterTransitMatrix(transit.tolist())
+    horizon = problem.horizon
+    if horizon is None:
+        horizon = int(max(max(w[1] for w in problem.windows), max(w[1] for w in problem.vehicle_windows))) + 1
+    model.AddDimension(time_cb, horizon, horizon, False, "time")
+    tdim = model.GetDimensionOrDie("time")
+    depots = set(problem.starts) | set(problem.ends)
+    for node in range(n):
+        if node in depots:
+            continue
+        lo, hi = problem.windows[node]
+        tdim.CumulVar(manager.NodeToIndex(node)).SetRange(int(lo), int(hi))
+    for v in range(problem.n_vehicles):
+        lo, hi = problem.vehicle_windows[v]
+        tdim.CumulVar(model.Start(v)).SetRange(int(lo), int(hi))
+        tdim.CumulVar(model.End(v)).SetRange(int(lo), int(hi))
+        model.AddVariableMinimizedByFinalizer(tdim.CumulVar(model.Start(v)))
+        model.AddVariableMinimizedByFinalizer(tdim.CumulVar(model.End(v)))
+    if problem.demand is not None and problem.capacity is not None:
+        dem = [int(d) for d in problem.demand]
+        dem_cb = model.RegisterUnaryTransitVector(dem)
+        model.AddDimensionWithVehicleCapacity(dem_cb, 0, [int(c) for c in problem.capacity], True, "load")
+    big = _mandatory_penalty(problem)
+    for g in problem.groups:
+        idx = [manager.NodeToIndex(i) for i in g.nodes]
+        pen = big if g.penalty is None else max(0, int(g.penalty))
+        model.AddDisjunction(idx, pen, 1)
+    for node, vehicles in problem.allowed.items():
+        # -1 keeps the node droppable (its disjunction decides whether it is visited).
+        model.VehicleVar(manager.NodeToIndex(node)).SetValues([-1, *sorted(int(v) for v in vehicles)])
+    return manager, model, tdim
+
+
+def _params(strategy: str, time_limit_s: float, solution_limit: int | None, metaheuristic: bool):
+    p = pywrapcp.DefaultRoutingSearchParameters()
+    p.first_solution_strategy = getattr(FSS, strategy)
+    if metaheuristic:
+        p.local_search_metaheuristic = LSM.GUIDED_LOCAL_SEARCH
+    p.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
+    if solution_limit is not None:
+        p.solution_limit = int(solution_limit)
+    return p
+
+
+def _extract(problem, manager, model, tdim, solution, strategy, t0, attempts) -> RoutingResult:
+    routes, starts, depart, back = [], [], [], []
+    travel = 0
+    for v in range(problem.n_vehicles):
+        idx = model.Start(v)
+        depart.append(int(solution.Min(tdim.CumulVar(idx))))
+        route, st = [], []
+        prev = manager.IndexToNode(idx)
+        idx = solution.Value(model.NextVar(idx))
+        while not model.IsEnd(idx):
+            node = manager.IndexToNode(idx)
+            route.append(node)
+            st.append(int(solution.Min(tdim.CumulVar(idx))))
+            travel += int(problem.cost[prev, node])
+            prev = node
+            idx = solution.Value(model.NextVar(idx))
+        end_node = manager.IndexToNode(idx)
+        if route:
+            travel += int(problem.cost[prev, end_node])
+        back.append(int(solution.Min(tdim.CumulVar(idx))))
+        routes.append(route)
+        starts.append(st)
+    served = {n for r in routes for n in r}
+    dropped = [k for k, g in enumerate(problem.groups) if not served.intersection(g.nodes)]
+    objective = int(solution.ObjectiveValue())
+    return RoutingResult(
+        routes=routes,
+        starts=starts,
+        depart=depart,
+        back=back,
+        objective=objective,
+        travel_cost=travel,
+        penalty_cost=objective - travel,
+        dropped_groups=dropped,
+        status="feasible",
+        strategy=strategy,
+        solve_s=round(time.perf_counter() - t0, 3),
+        attempts=attempts,
+    )
+
+
+def solve_routing(
+    problem: RoutingProblem,
+    time_limit_s: float,
+    *,
+    strategies: Sequence[str] = DEFAULT_STRATEGIES,
+    probe_share: float = 0.25,
+    solution_limit: int | None = None,
+    initial_routes: Sequence[Sequence[int]] | None = None,
+) -> RoutingResult:
+    """Solve ``problem`` within ``time_limit_s`` seconds.
+
+    Each first-solution strategy gets a short probe (``probe_share`` of the
+    time limit, split between them, with guided local search); the best is
+    then improved by guided local search for the rest of the time.  When
+    ``solution_limit`` is given the main search also stops after that many
+    solutions, which makes the result independent of machine speed whenever
+    that limit is reached first.  ``initial_routes`` (lists of nodes per
+    vehicle) seed the search, e.g. to keep a previous plan.
+
+    Returns
+    -------
+    RoutingResult; ``status`` is ``"feasible"`` (the search always finds a
+    solution because every visit is optional).
+    """
+    if time_limit_s <= 0:
+        raise ValueError("Expected time_limit_s > 0.")
+    t0 = time.perf_counter()
+    manager, model, tdim = _build(problem)
+    attempts: dict[str, int | None] = {}
+    best_routes: list[list[int]] | None = None
+    best_obj: int | None = None
+    best_name = ""
+    if initial_routes is not None:
+        best_routes = [list(r) for r in initial_routes]
+        best_name = "previous_plan"
+    elif probe_share > 0 and len(strategies) > 1:
+        probe_s = time_limit_s * probe_share / len(strategies)
+        for name in strategies:
+            m2, r2, _ = _build(problem)
+            sol = r2.SolveWithParameters(_params(name, probe_s, solution_limit, True))
+            attempts[name] = None if sol is None else int(sol.ObjectiveValue())
+            if sol is not None and (best_obj is None or sol.ObjectiveValue() < best_obj):
+                best_name, best_obj = name, int(sol.ObjectiveValue())
+                best_routes = _routes_of_nodes(m2, r2, sol)
+    remaining = max(0.2, time_limit_s - (time.perf_counter() - t0))
+    sol = None
+    if best_routes is not None:
+        params = _params(
+            best_name if best_name in FSS.Value.keys() else "PARALLEL_CHEAPEST_INSERTION",
+            remaining,
+            solution_limit,
+            True,
+        )
+        model.CloseModelWithParameters(params)
+        start = model.ReadAssignmentFromRoutes(best_routes, True)
+        if start is not None:
+            sol = model.SolveFromAssignmentWithParameters(start, params) or start
+    if sol is None:
+        best_name = strategies[0] if strategies else "PARALLEL_CHEAPEST_INSERTION"
+        sol = model.SolveWithParameters(_params(best_name, remaining, solution_limit, True))
+    if sol is None:  # pragma: no cover - every node is optional, so this should not happen
+        raise RuntimeError("OR-Tools found no routing solution")
+    return _extract(problem, manager, model, tdim, sol, best_name, t0, attempts)
+
+
+def _routes_of_nodes(manager, model, sol) -> list[list[int]]:
+    routes = []
+    for v in range(model.vehicles()):
+        idx = sol.Value(model.NextVar(model.Start(v)))
+        r = []
+        while not model.IsEnd(idx):
+            r.append(manager.IndexToNode(idx))
+            idx = sol.Value(model.NextVar(idx))
+        routes.append(r)
+    return routes
