@@ -327,19 +327,17 @@ def call_harm(
     if n == 0:
         return np.zeros(0)
     weights = harm_weights(scheme, overrides)
-    cats = pd.Categorical(calls["category"].astype("string").fillna("other"), categories=list(CATEGORIES))
+    cats = calls["category"].astype("string").fillna("other").to_numpy(dtype=object)
     table = np.array([weights[c] for c in CATEGORIES] + [weights["other"]])
-    codes = np.asarray(cats.codes).copy()
+    codes = pd.Index(list(CATEGORIES)).get_indexer(cats)
     codes[codes < 0] = len(CATEGORIES)
     harm = table[codes]
     if "thrive" in calls.columns and scheme != "count":
         mult = thrive_multipliers(overrides.get("thrive") if overrides and "thrive" in overrides else None)
         grades = list(mult)
-        g = pd.Categorical(
-            calls["thrive"].astype("string").fillna("").str.strip().str.upper(), categories=grades
-        )
+        g = calls["thrive"].astype("string").fillna("").str.strip().str.upper().to_numpy(dtype=object)
         mtab = np.array([mult[k] for k in grades] + [1.0])
-        gcodes = np.asarray(g.codes).copy()
+        gcodes = pd.Index(grades).get_indexer(g)
         gcodes[gcodes < 0] = len(grades)
         harm = harm * mtab[gcodes]
     return harm.astype(np.float64)

@@ -1,0 +1,302 @@
+"""The ``licvisit rank`` and ``licvisit backtest`` commands."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from licvisit.cli.options import input_options, resolve_config
+from licvisit.errors import ConfigError, LicvisitError
+
+SCHEME_CHOICE = click.Choice(["cchi", "ons_css", "count"])
+
+
+def _stage(msg: str, t0: float) -> None:
+    click.echo(f"[{time.perf_counter() - t0:6.1f}s] {msg}", err=True)
+
+
+def _load(cfg: Any, kinds: tuple[str, ...]):
+    try:
+        from licvisit.io import load_inputs
+    except ImportError as exc:  # pragma: no cover - until the readers land
+        raise LicvisitError(f"Input readers are not available: {exc}.") from exc
+    missing = [k for k in ("calls", "premises") if k in kinds and k not in cfg.inputs]
+    if missing:
+        raise ConfigError(
+            f"No {missing[0]} file given. Fix: pass --{missing[0]} FILE or name it under [inputs] in --config."
+        )
+    have = tuple(k for k in kinds if k in cfg.inputs)
+    return load_inputs(cfg, kinds=have)
+
+
+def _params(cfg: Any, scheme: str | None):
+    from licvisit.config import params_from
+    from licvisit.core.harm import scheme_from
+    from licvisit.core.risk import RiskParams
+
+    risk = cfg.section("risk")
+    harm = cfg.section("harm")
+    if harm:
+        risk.setdefault("harm_overrides", harm)
+        if "scheme" in harm and "scheme" not in risk:
+            risk["scheme"] = scheme_from(harm)
+        if "preventive" in harm and "preventive" not in risk:
+            risk["preventive"] = list(harm["preventive"])
+    params = params_from(RiskParams, risk, "risk")
+    if scheme:
+        params = dataclasses.replace(params, scheme=scheme)
+    # validate the harm overrides now, so a bad [harm] is a one-line config error
+    from licvisit.core.harm import harm_weights, thrive_multipliers
+
+    harm_weights(params.scheme, params.harm_config)
+    thrive_multipliers(params.harm_overrides.get("thrive") if params.harm_overrides else None)
+    return params
+
+
+def _zone_filter(table, zones, zone: str):
+    import geopandas as gpd
+
+    if zones is None or len(zones) == 0:
+        raise ConfigError(
+            "--zone needs NTE zones. Fix: pass --zones FILE or name it under [inputs] in --config."
+        )
+    names = zones["name"].astype(str).str.lower() if "name" in zones.columns else None
+    ids = zones["zone_id"].astype(str).str.lower() if "zone_id" in zones.columns else None
+    key = zone.strip().lower()
+    m = (names == key) if names is not None else None
+    if ids is not None:
+        m = (ids == key) if m is None else (m | (ids == key))
+    if m is None or not m.any():
+        known = ", ".join(zones["name"].astype(str)) if "name" in zones.columns else ""
+        raise ConfigError(f"Zone '{zone}' not found; expected one of: {known}.")
+    poly = zones[m].geometry.union_all()
+    pts = gpd.GeoSeries(gpd.points_from_xy(table["x"], table["y"]), crs=zones.crs)
+    inside = pts.within(poly).to_numpy()
+    out = table[inside].copy()
+    out.insert(out.columns.get_loc("rank") + 1, "zone_rank", range(1, len(out) + 1))
+    return out
+
+
+def _print_table(table, top: int) -> None:
+    cols = ["rank", "band", "score", "expected_harm_week", "n_calls", "premises_id", "name"]
+    head = table.head(top)
+    click.echo(f"{'rank':>5} {'band':<4} {'score':>9} {'harm/wk':>9} {'calls':>7}  {'premises_id':<14} name")
+    for _, r in head[cols].iterrows():
+        click.echo(
+            f"{int(r['rank']):>5} {r['band']:<4} {r['score']:>9.2f} {r['expected_harm_week']:>9.2f} "
+            f"{r['n_calls']:>7.1f}  {str(r['premises_id'])[:14]:<14} {str(r['name'])[:40]}"
+        )
+
+
+def _print_explain(exp: dict[str, Any]) -> None:
+    click.echo(
+        f"\n{exp['name']} ({exp['premises_id']}): rank {exp['rank']}, band {exp['band']} "
+        f"(visit {exp['visit_frequency']}), score {exp['score']:.3f} as of {exp['as_of'][:10]}"
+    )
+    click.echo(f"Harm scheme: {exp['harm_source']}")
+    click.echo("Components (sum to the score):")
+    for k, v in exp["components"].items():
+        click.echo(f"  {k:<13} {v:>10.3f}  {exp['component_reasons'][k]}")
+    click.echo(
+        f"Calls behind it ({len(exp['calls'])} shown, highest harm first; weight = share x hours factor):"
+    )
+    for c in exp["calls"]:
+        when = str(c.get("occurred_at", ""))[:16]
+        click.echo(
+            f"  {when:<16} {str(c.get('category', '')):<28} harm {c['harm']:>7.1f} weight {c['weight']:.2f} "
+            f"{c.get('rule', '')} {'' if c.get('distance_m') is None else str(c['distance_m']) + ' m'} "
+            f"{str(c.get('location_text', '') or '')[:40]}"
+        )
+
+
+@click.command()
+@input_options
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
+    help="Score as at this date; later calls are ignored. Default: the day after the last call.",
+)
+@click.option("--zone", help="Only list premises inside this NTE zone (name or zone_id).")
+@click.option("--top", type=click.IntRange(min=0), default=20, show_default=True, help="Rows to print.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out/rank"),
+    show_default=True,
+    help="Folder for ranking.csv, ranking.gpkg, ranking.json, attribution*.csv.",
+)
+@click.option(
+    "--explain",
+    "explain_id",
+    metavar="PREMISES_ID",
+    help="Print the score breakdown and the calls behind it.",
+)
+@click.option("--scheme", type=SCHEME_CHOICE, help="Harm weights: cchi (default), ons_css or count.")
+def rank(config_path, calls, premises, zones, staff, visits, as_of, zone, top, out_dir, explain_id, scheme):
+    """Rank licensed premises by harm-weighted risk and explain each score.
+
+    Links calls to premises (reference, name, nearest within radius), weighs them
+    by harm, shrinks noisy counts towards similar premises, adds static licence
+    risk, and writes ranking.csv (Excel-safe), ranking.gpkg, ranking.json and the
+    attribution table with its 25/50/100 m sensitivity.
+    """
+    import geopandas as gpd
+
+    from licvisit.core.risk import explain, rank_premises
+    from licvisit.domain import ANALYSIS_CRS
+    from licvisit.io.write import write_csv, write_gpkg, write_json
+
+    t0 = time.perf_counter()
+    cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones, visits=visits)
+    params = _params(cfg, scheme)
+    _stage("reading inputs", t0)
+    kinds = ("calls", "premises", "visits") + (("zones",) if zone else ())
+    inputs = _load(cfg, kinds)
+    if inputs.calls is None or inputs.premises is None or len(inputs.premises) == 0:
+        raise ConfigError("Ranking needs calls and at least one premises.")
+    _stage(f"linking {len(inputs.calls):,} calls to {len(inputs.premises):,} premises and scoring", t0)
+    ranking = rank_premises(inputs.calls, inputs.premises, inputs.visits, params, as_of=as_of)
+    table = ranking.table
+    if zone:
+        table = _zone_filter(table, inputs.zones, zone)
+    _stage(f"writing outputs to {out_dir}", t0)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_csv(table, out_dir / "ranking.csv")
+    gdf = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(table["x"], table["y"]), crs=ANALYSIS_CRS)
+    write_gpkg(gdf, out_dir / "ranking.gpkg", layer="ranking")
+    doc = ranking.to_dict()
+    doc["premises"] = table.to_dict(orient="records")
+    write_json(doc, out_dir / "ranking.json")
+    lt = ranking.links.table
+    att = lt.drop(columns=["premises_idx"]).copy()
+    if "call_id" in inputs.calls.columns:
+        att.insert(1, "call_id", inputs.calls["call_id"].to_numpy()[att["call"].to_numpy()])
+    write_csv(att, out_dir / "attribution.csv")
+    write_csv(ranking.links.sensitivity, out_dir / "attribution_sensitivity.csv")
+    _stage("done", t0)
+
+    c = ranking.summary["counts"]
+    click.echo(
+        f"Ranked {len(ranking.table):,} premises as of {ranking.as_of:%Y-%m-%d} ({params.scheme} harm). "
+        f"Calls linked: {c['reference']:,} by reference, {c['name']:,} by name, {c['nearest']:,} nearest "
+        f"within {params.radius_m:g} m; {c['unlinked']:,} unlinked; {c['closed_excluded'] + c['closed_downweighted']:,} "
+        f"at closed hours {'excluded' if params.closed_hours == 'exclude' else 'down-weighted'}."
+    )
+    for note in ranking.notes:
+        click.echo(f"Note: {note}")
+    if top:
+        _print_table(table, top)
+    if explain_id:
+        try:
+            exp = explain(ranking, explain_id, calls=inputs.calls)
+        except KeyError:
+            raise ConfigError(f"Premises '{explain_id}' is not in the premises register.") from None
+        _print_explain(exp)
+    click.echo(
+        f"Wrote {out_dir / 'ranking.csv'}, ranking.gpkg, ranking.json, attribution.csv, attribution_sensitivity.csv"
+    )
+
+
+@click.command()
+@input_options
+@click.option(
+    "--horizon",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Months scored after each cut.",
+)
+@click.option(
+    "--min-history",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Months of history before the first cut.",
+)
+@click.option(
+    "--period",
+    type=click.Choice(["month", "week", "quarter"]),
+    default="month",
+    show_default=True,
+    help="Length of a period (cuts fall on period starts).",
+)
+@click.option(
+    "--n-boot",
+    type=click.IntRange(min=10),
+    default=500,
+    show_default=True,
+    help="Bootstrap resamples for the confidence intervals.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed for the bootstrap.")
+@click.option("--scheme", type=SCHEME_CHOICE, help="Harm weights: cchi (default), ons_css or count.")
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the full result (folds, summary, settings) as JSON here.",
+)
+def backtest(
+    config_path,
+    calls,
+    premises,
+    zones,
+    staff,
+    visits,
+    horizon,
+    min_history,
+    period,
+    n_boot,
+    seed,
+    scheme,
+    json_path,
+):
+    """Rolling-origin backtest of the ranking against simple baselines.
+
+    At each period start after --min-history periods, rank with data up to the
+    cut and score on the harm of the next --horizon periods: hit rate, PAI and
+    PEI at the top 5 % and 10 % of premises, with bootstrap 95 % intervals.
+    """
+    from licvisit.core.backtest import METHOD_LABELS
+    from licvisit.core.backtest import backtest as run_backtest
+    from licvisit.io.write import write_json
+
+    t0 = time.perf_counter()
+    cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones, visits=visits)
+    params = _params(cfg, scheme)
+    _stage("reading inputs", t0)
+    inputs = _load(cfg, ("calls", "premises", "visits"))
+    _stage(f"backtesting on {len(inputs.calls):,} calls and {len(inputs.premises):,} premises", t0)
+    try:
+        res = run_backtest(
+            inputs.calls,
+            inputs.premises,
+            params,
+            visits=inputs.visits,
+            period=period,
+            horizon=horizon,
+            min_history=min_history,
+            n_boot=n_boot,
+            seed=seed,
+        )
+    except ValueError as exc:
+        raise LicvisitError(str(exc)) from exc
+    s = res.summary
+    click.echo(f"{res.settings['folds']} folds; target: {res.settings['target']}; 95 % bootstrap intervals.")
+    click.echo(f"{'method':<44} {'top':>4} {'hit rate':>16} {'PAI':>6} {'PEI':>18} {'worst':>6}")
+    for _, r in s.iterrows():
+        click.echo(
+            f"{METHOD_LABELS[r['method']][:44]:<44} {r['top'] * 100:>3.0f}% "
+            f"{r['hit_rate']:>6.3f} [{r['hit_rate_lo']:.2f},{r['hit_rate_hi']:.2f}] {r['pai']:>6.2f} "
+            f"{r['pei']:>6.3f} [{r['pei_lo']:.2f},{r['pei_hi']:.2f}] {r['pei_worst_fold']:>6.3f}"
+        )
+    for note in res.notes:
+        click.echo(f"Note: {note}")
+    if json_path:
+        write_json(res.to_dict(), json_path)
+        click.echo(f"Wrote {json_path}")

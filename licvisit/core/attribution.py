@@ -1,0 +1,402 @@
+"""Link calls for service to licensed premises: by reference, by name, or by nearness.
+
+Rules, applied in this order (a call is linked by the first rule that fits):
+
+1. ``reference``: the call names a premises in ``premises_ref`` that is in the register.
+2. ``name``: the call's free-text ``location_text`` contains a premises' trading name
+   ("outside The Victoria, John Bright St"), and that premises is within
+   ``name_radius_m`` of the call (nearest such premises if several match).  Only
+   texts that look like they name a place are tried: police.uk's anonymised
+   "On or near ..." snap-point labels are street names and are skipped.
+3. ``nearest``: the nearest premises within ``radius_m``.  **Near-tie rule**: every
+   premises whose distance is within ``tie_m`` of the nearest one shares the call
+   equally (weight 1/m each, up to ``max_candidates``).  When the call's time is
+   known, premises open at that time are preferred to closed ones within the radius.
+
+**Closed hours**: when the call's time of day is known and the premises' licensed
+hours are known, a call at a time the premises is closed is excluded
+(``closed_hours="exclude"``: weight 0, kept in the table so it can be shown) or
+down-weighted (``"downweight"``: weight x ``closed_factor``).  Month-only data
+(police.uk) and premises without hours (FHRS) are never filtered: the summary
+says so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from licvisit.domain import WEEKDAYS, parse_session
+
+if TYPE_CHECKING:  # pragma: no cover
+    from licvisit.core.risk import RiskParams
+
+RULES = ("reference", "name", "nearest")
+SENSITIVITY_RADII = (25.0, 50.0, 100.0)
+
+_ON_OR_NEAR = re.compile(r"^\s*on\s+or\s+near\b", re.IGNORECASE)
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+# Names too generic to identify a premises from free text.
+_GENERIC_NAMES = frozenset(
+    "bar pub club nightclub inn tavern hotel cafe kitchen takeaway restaurant lounge the shop "
+    "store off licence offlicence late night wine wines food".split()
+)
+
+
+@dataclass
+class Links:
+    """Calls linked to premises.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per (call, premises) link: ``call`` (row position in the calls
+        frame), ``premises_idx`` (row position in the premises frame),
+        ``premises_id``, ``rule`` (reference/name/nearest), ``distance_m`` [m],
+        ``share`` (1/m for m near-tied premises), ``open`` (True open, False
+        closed, NA unknown), ``weight`` (share x closed-hours factor).
+    counts : dict
+        Calls linked by each rule, ``unlinked``, ``closed_excluded``,
+        ``closed_downweighted``, ``tied`` (calls split between premises),
+        ``time_unknown`` (calls with month-only dates), ``calls``.
+    sensitivity : DataFrame
+        For radius 25/50/100 m: calls within the radius of a premises, share,
+        premises receiving calls, calls with two or more premises in the radius.
+    """
+
+    table: pd.DataFrame
+    counts: dict[str, int]
+    sensitivity: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+
+def normalise_name(text: Any) -> str:
+    """Lower-case, '&' -> 'and', drop apostrophes and punctuation, drop a leading 'the'."""
+    if text is None or (isinstance(text, float) and text != text):
+        return ""
+    s = str(text).lower().replace("&", " and ").replace("'", "").replace("\u2019", "")
+    s = _NON_ALNUM.sub(" ", s).strip()
+    if s.startswith("the "):
+        s = s[4:]
+    return s
+
+
+def hours_arrays(premises: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (start, end, known): sessions [min] per premises and weekday (Mon first).
+
+    ``start``/``end`` are float arrays of shape (n, 7), NaN where closed that
+    day; ``known`` is False for premises with no hours at all (e.g. FHRS), which
+    are treated as open whenever asked.  Unparseable hours count as unknown.
+    """
+    n = len(premises)
+    start = np.full((n, 7), np.nan)
+    end = np.full((n, 7), np.nan)
+    known = np.zeros(n, dtype=bool)
+    cols = [f"hours_{d}" for d in WEEKDAYS]
+    if n == 0 or not all(c in premises.columns for c in cols):
+        return start, end, known
+    cache: dict[Any, tuple[int, int] | None | bool] = {}
+    any_given = np.zeros(n, dtype=bool)
+    bad = np.zeros(n, dtype=bool)
+    for j, c in enumerate(cols):
+        values = premises[c].to_numpy(dtype=object)
+        uniq, inv = np.unique(pd.Series(values).fillna("").astype(str).to_numpy(), return_inverse=True)
+        parsed = []
+        for u in uniq:
+            if u not in cache:
+                try:
+                    cache[u] = parse_session(u)
+                except ValueError:
+                    cache[u] = False
+            parsed.append(cache[u])
+        s = np.array([p[0] if isinstance(p, tuple) else np.nan for p in parsed], dtype=float)
+        e = np.array([p[1] if isinstance(p, tuple) else np.nan for p in parsed], dtype=float)
+        given = np.array([u.strip() != "" and u.strip().lower() != "nan" for u in uniq])
+        invalid = np.array([p is False for p in parsed])
+        start[:, j], end[:, j] = s[inv], e[inv]
+        any_given |= given[inv]
+        bad |= invalid[inv]
+    known = any_given & ~bad
+    start[~known] = np.nan
+    end[~known] = np.nan
+    return start, end, known
+
+
+def open_at(
+    start: np.ndarray,
+    end: np.ndarray,
+    known: np.ndarray,
+    prem: np.ndarray,
+    weekday: np.ndarray,
+    minute: np.ndarray,
+) -> np.ndarray:
+    """Vectorised ``OpeningHours.is_open``: True/False, True where hours are unknown."""
+    today_s = start[prem, weekday]
+    today_e = end[prem, weekday]
+    yday = (weekday - 1) % 7
+    y_e = end[prem, yday]
+    with np.errstate(invalid="ignore"):
+        is_open = ((today_s <= minute) & (minute < today_e)) | (minute + 1440 < y_e)
+    return is_open | ~known[prem]
+
+
+def _named_candidates(texts: pd.Series, premises: pd.DataFrame) -> pd.DataFrame:
+    """Return (text_code, premises_idx) pairs where a premises' name occurs in a text."""
+    names = premises["name"] if "name" in premises.columns else pd.Series([""] * len(premises))
+    lookup: dict[str, list[int]] = defaultdict(list)
+    max_words = 1
+    for i, nm in enumerate(names.to_numpy(dtype=object)):
+        key = normalise_name(nm)
+        if len(key) < 4 or key in _GENERIC_NAMES:
+            continue
+        lookup[key].append(i)
+        max_words = max(max_words, key.count(" ") + 1)
+    rows_t: list[int] = []
+    rows_p: list[int] = []
+    for code, text in enumerate(texts):
+        words = normalise_name(text).split()
+        found: set[int] = set()
+        for a in range(len(words)):
+            for b in range(a + 1, min(len(words), a + max_words) + 1):
+                hit = lookup.get(" ".join(words[a:b]))
+                if hit:
+                    found.update(hit)
+        for p in found:
+            rows_t.append(code)
+            rows_p.append(p)
+    return pd.DataFrame(
+        {"text_code": np.array(rows_t, dtype=np.int64), "premises_idx": np.array(rows_p, dtype=np.int64)}
+    )
+
+
+def _call_clock(calls: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (time_known, weekday, minute) arrays for the calls."""
+    n = len(calls)
+    occurred = pd.to_datetime(calls["occurred_at"], errors="coerce") if "occurred_at" in calls else None
+    if occurred is None:
+        return np.zeros(n, bool), np.zeros(n, np.int64), np.zeros(n, np.int64)
+    tk = (
+        calls["time_known"].fillna(False).to_numpy(dtype=bool)
+        if "time_known" in calls.columns
+        else np.ones(n, dtype=bool)
+    )
+    valid = occurred.notna().to_numpy()
+    tk = tk & valid
+    wd = occurred.dt.day_of_week.fillna(0).to_numpy(dtype=np.int64)
+    minute = (occurred.dt.hour * 60 + occurred.dt.minute).fillna(0).to_numpy(dtype=np.int64)
+    return tk, wd, minute
+
+
+def link_calls_to_premises(
+    calls: pd.DataFrame, premises: pd.DataFrame, params: RiskParams | None = None
+) -> Links:
+    """Link each call to the premises it is about (see the module docstring for the rules).
+
+    Parameters
+    ----------
+    calls : DataFrame
+        Columns of ``licvisit.domain.CALL_COLUMNS`` (``x``, ``y`` [m] EPSG:27700,
+        ``occurred_at``, ``time_known``; ``premises_ref`` and ``location_text``
+        optional).
+    premises : DataFrame or GeoDataFrame
+        Columns of ``PREMISES_COLUMNS`` (``premises_id``, ``name``, ``x``, ``y``,
+        ``hours_mon`` .. ``hours_sun`` optional).
+    params : RiskParams, optional
+        ``radius_m``, ``tie_m``, ``max_candidates``, ``name_radius_m``,
+        ``closed_hours``, ``closed_factor``.
+
+    Returns
+    -------
+    Links
+    """
+    if params is None:
+        from licvisit.core.risk import RiskParams
+
+        params = RiskParams()
+    n = len(calls)
+    npm = len(premises)
+    cx = pd.to_numeric(calls["x"], errors="coerce").to_numpy(dtype=float) if n else np.zeros(0)
+    cy = pd.to_numeric(calls["y"], errors="coerce").to_numpy(dtype=float) if n else np.zeros(0)
+    px = pd.to_numeric(premises["x"], errors="coerce").to_numpy(dtype=float) if npm else np.zeros(0)
+    py = pd.to_numeric(premises["y"], errors="coerce").to_numpy(dtype=float) if npm else np.zeros(0)
+    pids = premises["premises_id"].astype(str).to_numpy() if npm else np.zeros(0, dtype=object)
+    start, end, known = hours_arrays(premises)
+    tk, wd, minute = _call_clock(calls) if n else (np.zeros(0, bool), np.zeros(0, int), np.zeros(0, int))
+
+    assigned = np.zeros(n, dtype=bool)
+    parts: list[pd.DataFrame] = []
+
+    # 1. explicit reference ------------------------------------------------------
+    if n and npm and "premises_ref" in calls.columns:
+        refs = calls["premises_ref"].astype("string").fillna("").str.strip()
+        pos = pd.Index(pids).get_indexer(refs.to_numpy(dtype=object))
+        ok = (refs.to_numpy(dtype=object) != "") & (pos >= 0)
+        idx = np.flatnonzero(ok)
+        if len(idx):
+            p = pos[idx]
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "call": idx,
+                        "premises_idx": p,
+                        "rule": "reference",
+                        "distance_m": np.hypot(cx[idx] - px[p], cy[idx] - py[p]),
+                        "share": 1.0,
+                    }
+                )
+            )
+            assigned[idx] = True
+
+    # 2. name in the free-text location ------------------------------------------
+    if n and npm and "location_text" in calls.columns:
+        lt = calls["location_text"].astype("string").fillna("")
+        cand = (
+            (~assigned)
+            & (lt.str.len().to_numpy() > 0)
+            & ~lt.str.match(_ON_OR_NEAR).fillna(False).to_numpy(bool)
+        )
+        idx = np.flatnonzero(cand)
+        if len(idx):
+            codes, uniq = pd.factorize(lt.to_numpy(dtype=object)[idx])
+            pairs = _named_candidates(pd.Series(uniq), premises)
+            if len(pairs):
+                calls_t = pd.DataFrame({"call": idx, "text_code": codes})
+                m = calls_t.merge(pairs, on="text_code")
+                c, p = m["call"].to_numpy(), m["premises_idx"].to_numpy()
+                d = np.hypot(cx[c] - px[p], cy[c] - py[p])
+                near = np.isnan(d) | (d <= params.name_radius_m)
+                m = pd.DataFrame({"call": c[near], "premises_idx": p[near], "distance_m": d[near]})
+                m = m.sort_values(["call", "distance_m"], na_position="last", kind="stable")
+                m = m.drop_duplicates("call")
+                if len(m):
+                    m["rule"] = "name"
+                    m["share"] = 1.0
+                    parts.append(m[["call", "premises_idx", "rule", "distance_m", "share"]])
+                    assigned[m["call"].to_numpy()] = True
+
+    # 3. nearest within the radius (with the near-tie rule) ------------------------
+    sens_rows = []
+    valid_xy = np.isfinite(cx) & np.isfinite(cy)
+    prem_ok = np.isfinite(px) & np.isfinite(py)
+    k = max(1, min(params.max_candidates, int(prem_ok.sum())))
+    big_r = max(params.radius_m, *SENSITIVITY_RADII)
+    dist = np.full((n, k), np.inf)
+    nbr = np.full((n, k), -1, dtype=np.int64)
+    if n and prem_ok.any():
+        ok_idx = np.flatnonzero(prem_ok)
+        tree = cKDTree(np.column_stack([px[ok_idx], py[ok_idx]]))
+        q = np.flatnonzero(valid_xy)
+        if len(q):
+            dd, ii = tree.query(np.column_stack([cx[q], cy[q]]), k=k, distance_upper_bound=big_r, workers=-1)
+            dd = dd.reshape(len(q), k)
+            ii = ii.reshape(len(q), k)
+            hit = np.isfinite(dd)
+            ii = np.where(hit, ok_idx[np.minimum(ii, len(ok_idx) - 1)], -1)
+            dist[q] = dd
+            nbr[q] = ii
+    for r in SENSITIVITY_RADII:
+        within = dist[:, 0] <= r
+        sens_rows.append(
+            {
+                "radius_m": r,
+                "calls_linked": int(within.sum()),
+                "share_linked": float(within.mean()) if n else 0.0,
+                "premises_with_calls": int(len(np.unique(nbr[within, 0]))),
+                "calls_with_several_premises": int((dist[:, min(1, k - 1)] <= r).sum()) if k > 1 else 0,
+            }
+        )
+    sensitivity = pd.DataFrame(sens_rows)
+
+    rest = np.flatnonzero(~assigned & (dist[:, 0] <= params.radius_m))
+    if len(rest):
+        d = dist[rest]
+        p = nbr[rest]
+        inr = d <= params.radius_m
+        # Prefer premises open at the call's (known) time when any candidate is open.
+        pc = np.where(p >= 0, p, 0)
+        op = open_at(start, end, known, pc, wd[rest, None], minute[rest, None]) | ~tk[rest, None]
+        op &= inr
+        any_open = op.any(axis=1)
+        eligible = np.where(any_open[:, None], op, inr)
+        de = np.where(eligible, d, np.inf)
+        dmin = de.min(axis=1)
+        chosen = eligible & (de <= dmin[:, None] + params.tie_m)
+        m = chosen.sum(axis=1)
+        rr, kk = np.nonzero(chosen)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "call": rest[rr],
+                    "premises_idx": p[rr, kk],
+                    "rule": "nearest",
+                    "distance_m": d[rr, kk],
+                    "share": 1.0 / m[rr],
+                }
+            )
+        )
+        assigned[rest] = True
+
+    if parts:
+        table = pd.concat(parts, ignore_index=True)
+    else:
+        table = pd.DataFrame(
+            {
+                "call": np.zeros(0, np.int64),
+                "premises_idx": np.zeros(0, np.int64),
+                "rule": pd.Series([], dtype=object),
+                "distance_m": np.zeros(0),
+                "share": np.zeros(0),
+            }
+        )
+    c = table["call"].to_numpy(dtype=np.int64)
+    p = table["premises_idx"].to_numpy(dtype=np.int64)
+    time_ok = tk[c] & known[p]
+    op = open_at(start, end, known, p, wd[c], minute[c]) if len(c) else np.zeros(0, bool)
+    closed = time_ok & ~op
+    factor = 0.0 if params.closed_hours == "exclude" else params.closed_factor
+    table["open"] = pd.array(np.where(time_ok, op, False), dtype="boolean")
+    table.loc[~time_ok, "open"] = pd.NA
+    table["weight"] = table["share"].to_numpy() * np.where(closed, factor, 1.0)
+    table["rule"] = pd.Categorical(table["rule"], categories=list(RULES))
+    table["premises_id"] = (
+        pd.Categorical.from_codes(p, categories=pd.Index(pids).unique())
+        if npm and len(pd.Index(pids).unique()) == npm
+        else pids[p]
+    )
+    table = table[["call", "premises_idx", "premises_id", "rule", "distance_m", "share", "open", "weight"]]
+
+    first = ~pd.Series(c).duplicated().to_numpy()
+    counts = {rule: int(((table["rule"] == rule).to_numpy() & first).sum()) for rule in RULES}
+    closed_calls = pd.Series(closed).groupby(c).all() if len(c) else pd.Series(dtype=bool)
+    counts.update(
+        {
+            "calls": int(n),
+            "unlinked": int(n - assigned.sum()),
+            "no_location": int((~valid_xy).sum()) if n else 0,
+            "tied": int((first & (table["share"].to_numpy() < 1)).sum()),
+            "closed_excluded": int(closed_calls.sum()) if params.closed_hours == "exclude" else 0,
+            "closed_downweighted": int(closed_calls.sum()) if params.closed_hours == "downweight" else 0,
+            "time_unknown": int((~tk).sum()),
+        }
+    )
+    notes = []
+    if n and (~tk).mean() > 0.5:
+        notes.append(
+            "Most calls have month-only dates (police.uk): no time-of-night or closed-hours "
+            "filter could be applied to them."
+        )
+    if npm and (~known).mean() > 0.5:
+        notes.append(
+            "Most premises have no licensed hours (e.g. food-hygiene register): they are treated "
+            "as open at all times when linking calls."
+        )
+    return Links(table=table, counts=counts, sensitivity=sensitivity, notes=notes)
