@@ -1,0 +1,641 @@
+"""Read calls for service and crime records: police.uk downloads, police.uk API CSVs, force exports.
+
+Every source ends as one DataFrame with exactly the columns of
+``licvisit.domain.CALL_COLUMNS`` (x, y in EPSG:27700).  Readers never print:
+they return the data and a list of :class:`~licvisit.errors.Problem`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from licvisit.domain import (
+    CALL_COLUMNS,
+    GENERIC_CATEGORIES,
+    POLICE_UK_CATEGORIES,
+    POLICE_UK_SLUGS,
+    THRIVE_GRADES,
+)
+from licvisit.errors import Problem
+from licvisit.io.geo import find_coordinate_columns, locate
+from licvisit.io.parse import DATETIME_EXPECTED, map_codes, parse_datetimes
+from licvisit.io.table import RawTable, closest, normalise_name, read_table
+from licvisit.io.validate import FileSummary, ProblemLog
+
+POLICE_UK_STREET = (
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "Crime type",
+)
+POLICE_UK_SLUG = ("type", "street", "month", "latitude", "longitude")
+STOP_SEARCH = ("Type", "Date", "Latitude", "Longitude", "Object of search")
+
+# Every spelling we accept for a category -> licvisit category.
+CATEGORY_LOOKUP: dict[str, str] = {
+    **{c: c for c in GENERIC_CATEGORIES},
+    **{v: v for v in POLICE_UK_CATEGORIES.values()},
+    **POLICE_UK_CATEGORIES,
+    **POLICE_UK_SLUGS,
+}
+THRIVE_LOOKUP = {
+    **{g: g for g in THRIVE_GRADES},
+    "emergency": "E",
+    "priority": "P",
+    "scheduled": "S",
+    "contact resolution": "CR",
+    "contact_resolution": "CR",
+    "resolution without deployment": "CR",
+}
+# police.uk stop-and-search "Object of search" -> licvisit category.
+OBJECT_OF_SEARCH = {
+    "Controlled drugs": "drugs",
+    "Offensive weapons": "possession_of_weapons",
+    "Firearms": "possession_of_weapons",
+    "Articles for use in criminal damage": "criminal_damage_arson",
+    "Stolen goods": "other_theft",
+    "Anything to threaten or harm anyone": "possession_of_weapons",
+    "Evidence of offences under the Act": "other_crime",
+    "Fireworks": "public_order",
+    "Psychoactive substances": "drugs",
+}
+
+# Header aliases for generic exports (glossary name -> accepted headers).
+CALL_ALIASES = {
+    "call_id": (
+        "call_id",
+        "id",
+        "incident_id",
+        "incident_no",
+        "incident_number",
+        "crime_id",
+        "crime_reference",
+        "urn",
+        "log_number",
+    ),
+    "occurred_at": (
+        "occurred_at",
+        "datetime",
+        "date_time",
+        "when",
+        "timestamp",
+        "occurred",
+        "created",
+        "incident_date_time",
+        "date",
+    ),
+    "category": (
+        "category",
+        "crime_type",
+        "incident_type",
+        "call_type",
+        "type",
+        "final_classification",
+        "classification",
+    ),
+    "thrive": ("thrive", "thrive_grade", "grade", "grading", "priority"),
+    "premises_ref": ("premises_ref", "premises_id", "premises"),
+    "location_text": ("location_text", "location", "address", "street", "location_description"),
+}
+LOCATION_FIELDS = ("x", "y", "longitude", "latitude", "easting", "northing")
+
+_PREMISES_MARKERS = {"fhrsid", "businessname", "premises_id", "premises_type", "dps", "capacity", "hours_fri"}
+_STAFF_MARKERS = {"officer_id", "avail_fri", "avail_mon", "contracted_hours", "max_shifts"}
+_VISIT_MARKERS = {"visited_at", "visit_type", "outcome"}
+
+
+def detect_kind(columns: list[str]) -> str | None:
+    """Guess which licvisit input a header row belongs to (for wrong-file messages)."""
+    keys = {normalise_name(c) for c in columns}
+    if len(keys & _STAFF_MARKERS) >= 2:
+        return "staff"
+    if len(keys & _VISIT_MARKERS) >= 2:
+        return "visits"
+    if len(keys & _PREMISES_MARKERS) >= 2 or "fhrsid" in keys:
+        return "premises"
+    if {"crime_id", "month", "crime_type"} <= keys or {"type", "month", "street"} <= keys:
+        return "calls"
+    if {"object_of_search", "type", "date"} <= keys:
+        return "stop_search"
+    return None
+
+
+WRONG_KIND = {
+    "premises": ("a premises register", "--premises"),
+    "staff": ("a staff availability sheet", "--staff"),
+    "visits": ("a visit history", "--visits"),
+    "stop_search": ("a police.uk stop-and-search file", "stop_search in [inputs]"),
+    "calls": ("a calls/crime file", "--calls"),
+}
+
+
+def wrong_kind(log: ProblemLog, columns: list[str], expected_kind: str, expected_text: str) -> bool:
+    """Log an error if the header says this is another kind of input."""
+    kind = detect_kind(columns)
+    if kind is None or kind == expected_kind:
+        return False
+    what, where = WRONG_KIND[kind]
+    log.error(
+        f"{what} (columns {', '.join(columns[:6])}{', ...' if len(columns) > 6 else ''})",
+        expected_text,
+        f"give this file with {where}",
+    )
+    return True
+
+
+def empty_calls() -> pd.DataFrame:
+    return _frame({c: [] for c in CALL_COLUMNS})
+
+
+def _frame(cols: dict) -> pd.DataFrame:
+    df = pd.DataFrame(cols)
+    df = df[list(CALL_COLUMNS)]
+    df["occurred_at"] = pd.to_datetime(df["occurred_at"]).astype("datetime64[ns]")
+    df["time_known"] = df["time_known"].astype(bool)
+    for c in ("x", "y"):
+        df[c] = df[c].astype(np.float64)
+    df["source_row"] = df["source_row"].astype(np.int64)
+    for c in (
+        "call_id",
+        "category",
+        "category_raw",
+        "thrive",
+        "premises_ref",
+        "location_text",
+        "source_file",
+    ):
+        df[c] = df[c].astype(str)
+    return df
+
+
+def read_calls(
+    path: str | Path,
+    mapping: Mapping[str, str] | None = None,
+    *,
+    source: str | None = None,
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read calls for service or crime records into the glossary's call table.
+
+    Parameters
+    ----------
+    path : a CSV file, or a folder of CSV files (police.uk monthly downloads)
+    mapping : glossary name -> header in the file (``[mapping.calls]``)
+    source : force a format: 'police_uk', 'police_uk_api' or 'generic'
+        (default: detected from the header)
+
+    Returns
+    -------
+    (DataFrame with columns ``CALL_COLUMNS``, list of Problem)
+    """
+    df, problems, _ = calls_with_summary(path, mapping, source=source)
+    return df, problems
+
+
+def calls_with_summary(
+    path: str | Path, mapping: Mapping[str, str] | None = None, *, source: str | None = None
+) -> tuple[pd.DataFrame, list[Problem], list[FileSummary]]:
+    """Like :func:`read_calls`, also returning one summary per file read."""
+    p = Path(path)
+    files = _files_in(p)
+    if isinstance(files, Problem):
+        s = FileSummary("calls", str(p), usable=False)
+        return empty_calls(), [files], [s]
+    frames, problems, summaries = [], [], []
+    for f in files:
+        df, log = _calls_from_file(f, mapping, source)
+        problems += log.problems
+        summaries.append(log.summary)
+        if df is not None and len(df):
+            frames.append(df)
+    if not frames:
+        return empty_calls(), problems, summaries
+    out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return out, problems, summaries
+
+
+def _files_in(p: Path) -> list[Path] | Problem:
+    if p.is_dir():
+        files = sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in (".csv", ".txt"))
+        if not files:
+            return Problem(
+                str(p),
+                None,
+                None,
+                "a folder with no .csv files",
+                "a CSV file or a folder of monthly CSV files",
+                "check the path",
+            )
+        return files
+    if not p.exists():
+        return Problem(
+            str(p),
+            None,
+            None,
+            "no such file or folder",
+            "an existing CSV file or folder",
+            "check the path and spelling",
+        )
+    return [p]
+
+
+def _calls_from_file(path: Path, mapping: Mapping[str, str] | None, source: str | None):
+    log = ProblemLog(str(path), "calls")
+    raw = read_table(path, log)
+    if raw is None:
+        return None, log
+    log.summary.notes += raw.notes
+    cols = set(raw.columns)
+    fmt = source
+    if fmt is None:
+        if mapping:
+            fmt = "generic"
+        elif set(POLICE_UK_STREET) <= cols:
+            fmt = "police_uk"
+        elif set(POLICE_UK_SLUG) <= cols:
+            fmt = "police_uk_api"
+        else:
+            fmt = "generic"
+    if (
+        fmt == "generic"
+        and not mapping
+        and wrong_kind(log, raw.columns, "calls", "calls for service or crime records")
+    ):
+        return None, log
+    if fmt == "police_uk":
+        log.summary.format = "police.uk street CSV"
+        fields = {
+            "call_id": "Crime ID",
+            "occurred_at": "Month",
+            "category": "Crime type",
+            "location_text": "Location",
+            "longitude": "Longitude",
+            "latitude": "Latitude",
+        }
+    elif fmt == "police_uk_api":
+        log.summary.format = "police.uk API CSV"
+        fields = {
+            "occurred_at": "month",
+            "category": "type",
+            "location_text": "street",
+            "longitude": "longitude",
+            "latitude": "latitude",
+        }
+        if "id" in cols:
+            fields["call_id"] = "id"
+    else:
+        log.summary.format = "CSV with column mapping" if mapping else "CSV with glossary headers"
+        fields = resolve_fields(
+            raw, mapping, log, "calls", CALL_ALIASES, required=("occurred_at", "category")
+        )
+        if fields is None:
+            return None, log
+    df = _calls_frame(raw, fields, log, police_uk=fmt in ("police_uk", "police_uk_api"))
+    return df, log
+
+
+def resolve_fields(
+    raw: RawTable,
+    mapping: Mapping[str, str] | None,
+    log: ProblemLog,
+    kind: str,
+    aliases: Mapping[str, tuple[str, ...]],
+    required: tuple[str, ...],
+    location: bool = True,
+) -> dict[str, str] | None:
+    """Match glossary fields to the file's headers (mapping first, then aliases).
+
+    Returns glossary -> header, or None after logging why the file is unusable
+    (a required column missing, with the closest header suggested).
+    """
+    keyed = {normalise_name(c): c for c in raw.columns}
+    fields: dict[str, str] = {}
+    ok = True
+    for name, header in (mapping or {}).items():
+        if header in raw.columns:
+            fields[name] = header
+        elif normalise_name(header) in keyed:
+            fields[name] = keyed[normalise_name(header)]
+        else:
+            near = closest(header, raw.columns)
+            log.error(
+                f'no column "{header}" (named in [mapping.{kind}] for {name}); columns are {_list(raw.columns)}',
+                f'a column "{header}"',
+                f'use "{near}" in [mapping.{kind}]' if near else f"correct [mapping.{kind}] {name}",
+                field=header,
+            )
+            ok = False
+    used = set(fields.values())
+    for name, names in aliases.items():
+        if name in fields:
+            continue
+        for alias in names:
+            hit = keyed.get(alias)
+            if hit and hit not in used:
+                fields[name] = hit
+                used.add(hit)
+                break
+    for name in required:
+        if name in fields or not ok:
+            continue
+        near = closest(name, [c for c in raw.columns if c not in used])
+        fix = f'rename column "{near}" to "{name}"' if near else f'add a "{name}" column'
+        log.error(
+            f'no column "{name}"; columns are {_list(raw.columns)}',
+            f'a column "{name}"',
+            f"{fix}, or map it in [mapping.{kind}] of licvisit.toml",
+            field=name,
+        )
+        ok = False
+    if ok and location:
+        mapped_loc = {k: v for k, v in fields.items() if k in LOCATION_FIELDS}
+        if not mapped_loc:
+            pair = find_coordinate_columns([c for c in raw.columns if c not in used])
+            if pair:
+                a, b, named = pair
+                if named == "lonlat":
+                    fields["longitude"], fields["latitude"] = a, b
+                else:
+                    fields["easting"], fields["northing"] = a, b
+    return fields if ok else None
+
+
+def _list(cols: list[str], limit: int = 8) -> str:
+    shown = ", ".join(cols[:limit])
+    return shown + (", ..." if len(cols) > limit else "")
+
+
+def coordinates(
+    raw: RawTable, fields: Mapping[str, str], log: ProblemLog
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(x, y, missing) from whichever coordinate fields were found; None if none."""
+    for a, b, named in (("longitude", "latitude", "lonlat"), ("easting", "northing", "en"), ("x", "y", "en")):
+        if a in fields and b in fields:
+            va, bad_a = raw.numbers(fields[a])
+            vb, bad_b = raw.numbers(fields[b])
+            log.rows(
+                bad_a,
+                fields[a],
+                raw.text(fields[a]).to_numpy(),
+                "a number",
+                "correct the coordinate or delete the row",
+                "coordinate not a number",
+            )
+            log.rows(
+                bad_b & ~bad_a,
+                fields[b],
+                raw.text(fields[b]).to_numpy(),
+                "a number",
+                "correct the coordinate or delete the row",
+                "coordinate not a number",
+            )
+            x, y, missing = locate(va, vb, named, log, (fields[a], fields[b]))
+            missing &= ~(bad_a | bad_b)
+            return x, y, missing
+    return None
+
+
+def _calls_frame(
+    raw: RawTable, fields: Mapping[str, str], log: ProblemLog, police_uk: bool
+) -> pd.DataFrame | None:
+    n = len(raw)
+    file = str(log.file)
+    xy = coordinates(raw, fields, log)
+    if xy is None:
+        cols = raw.columns
+        near = closest("longitude", cols) or closest("easting", cols)
+        log.error(
+            f"no coordinate columns; columns are {_list(cols)}",
+            "longitude/latitude or easting/northing (or x/y) columns",
+            (f'rename "{near}" or ' if near else "")
+            + 'name them in [mapping.calls] (e.g. longitude = "Lon")',
+        )
+        return None
+    if log.has_error:
+        return None
+    x, y, missing = xy
+    log.rows(
+        missing,
+        None,
+        "a blank location",
+        "coordinates for every call",
+        "add the location or delete the row",
+        "location missing",
+    )
+
+    when, time_known, bad_when = parse_datetimes(raw.table.column(fields["occurred_at"]))
+    blank_when = np.isnat(when) & ~bad_when
+    log.rows(
+        bad_when,
+        fields["occurred_at"],
+        raw.text(fields["occurred_at"]).to_numpy(),
+        DATETIME_EXPECTED,
+        "correct the date or delete the row",
+        "date not understood",
+    )
+    log.rows(
+        blank_when,
+        fields["occurred_at"],
+        "a blank",
+        DATETIME_EXPECTED,
+        "add the date or delete the row",
+        "date missing",
+    )
+    if police_uk:
+        time_known = np.zeros(n, dtype=bool)
+
+    cat_raw = raw.text(fields["category"])
+    cat, unknown = map_codes(cat_raw, CATEGORY_LOOKUP)
+    blank_cat = (cat_raw == "").to_numpy()
+    cat[blank_cat] = "other"
+    if unknown.any():
+        counts = cat_raw[unknown].value_counts()
+        first_row = {}
+        unk_idx = np.flatnonzero(unknown)
+        vals = cat_raw.to_numpy()
+        for i in unk_idx:
+            first_row.setdefault(vals[i], int(raw.row_numbers[i]))
+            if len(first_row) == len(counts):
+                break
+        for value, count in counts.items():
+            log.warn(
+                f'category "{value}" in {count:,} row(s) (first at row {first_row.get(value)})',
+                "a police.uk crime type or a licvisit category (see docs/data-contracts.md)",
+                "none needed: these rows were counted as 'other'; map the category in your export to use it",
+                field=fields["category"],
+            )
+        cat[unknown] = "other"
+
+    thrive = np.full(n, "", dtype=object)
+    if "thrive" in fields:
+        t_raw = raw.text(fields["thrive"])
+        thrive, t_bad = map_codes(t_raw, THRIVE_LOOKUP)
+        log.rows(
+            t_bad,
+            fields["thrive"],
+            t_raw.to_numpy(),
+            "a THRIVE grade E, P, S or CR (or blank)",
+            "none needed: the grade was left blank",
+            "",
+            exclude=False,
+        )
+        thrive[t_bad] = ""
+
+    call_id = raw.text(fields["call_id"]) if "call_id" in fields else pd.Series([""] * n, dtype=str)
+    if "call_id" in fields:
+        ids = call_id.to_numpy()
+        nonblank = ids != ""
+        dup = np.zeros(n, dtype=bool)
+        dup[nonblank] = pd.Series(ids[nonblank]).duplicated().to_numpy()
+        if dup.any() and not police_uk:
+            log.rows(
+                dup & log.keep,
+                fields["call_id"],
+                ids,
+                "a unique call id",
+                "delete the duplicate row or give it its own id",
+                "duplicate call id",
+            )
+
+    keep = log.keep
+    out = {
+        "call_id": call_id.to_numpy()[keep],
+        "occurred_at": when[keep],
+        "time_known": time_known[keep],
+        "category": cat[keep],
+        "category_raw": cat_raw.to_numpy()[keep],
+        "thrive": thrive[keep],
+        "premises_ref": raw.text(fields["premises_ref"]).to_numpy()[keep]
+        if "premises_ref" in fields
+        else np.full(int(keep.sum()), "", dtype=object),
+        "location_text": raw.text(fields["location_text"]).to_numpy()[keep]
+        if "location_text" in fields
+        else np.full(int(keep.sum()), "", dtype=object),
+        "x": x[keep],
+        "y": y[keep],
+        "source_file": np.full(int(keep.sum()), file, dtype=object),
+        "source_row": raw.row_numbers[keep],
+    }
+    df = _frame(out)
+    log.finish(raw.rows_read, len(df))
+    if log.has_error:
+        return None
+    return df
+
+
+# --- stop and search --------------------------------------------------------------
+def read_stop_search(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read police.uk stop-and-search CSVs (a file or a folder) as call-like records.
+
+    Columns are ``CALL_COLUMNS`` (``time_known`` True; ``category`` from
+    'Object of search'; ``category_raw`` the object of search) plus
+    ``search_type``, ``legislation`` and ``outcome``.
+    """
+    df, problems, _ = stop_search_with_summary(path)
+    return df, problems
+
+
+def stop_search_with_summary(path: str | Path) -> tuple[pd.DataFrame, list[Problem], list[FileSummary]]:
+    p = Path(path)
+    files = _files_in(p)
+    extra = ("search_type", "legislation", "outcome")
+    if isinstance(files, Problem):
+        return (
+            empty_calls().assign(**{c: "" for c in extra}),
+            [files],
+            [FileSummary("stop_search", str(p), usable=False)],
+        )
+    frames, problems, summaries = [], [], []
+    for f in files:
+        log = ProblemLog(str(f), "stop_search")
+        raw = read_table(f, log)
+        df = None
+        if raw is not None:
+            log.summary.notes += raw.notes
+            log.summary.format = "police.uk stop-and-search CSV"
+            missing = [c for c in STOP_SEARCH if c not in raw.columns]
+            if missing:
+                if not wrong_kind(log, raw.columns, "stop_search", "a police.uk stop-and-search CSV"):
+                    near = closest(missing[0], raw.columns)
+                    log.error(
+                        f'no column "{missing[0]}"; columns are {_list(raw.columns)}',
+                        "the police.uk stop-and-search columns (Type, Date, Latitude, Longitude, Object of search, ...)",
+                        f'rename "{near}" to "{missing[0]}"'
+                        if near
+                        else "give the file as downloaded from police.uk",
+                        field=missing[0],
+                    )
+            else:
+                fields = {
+                    "occurred_at": "Date",
+                    "category": "Object of search",
+                    "longitude": "Longitude",
+                    "latitude": "Latitude",
+                }
+                # Many searches have no location (e.g. in a police vehicle): list them, keep the rest.
+                lookup = {**OBJECT_OF_SEARCH}
+                obj = raw.text("Object of search")
+                cat, unknown = map_codes(obj, lookup)
+                df = _calls_frame_stop(raw, fields, log, cat, unknown, obj)
+        problems += log.problems
+        summaries.append(log.summary)
+        if df is not None and len(df):
+            frames.append(df)
+    if not frames:
+        return empty_calls().assign(**{c: "" for c in extra}), problems, summaries
+    return pd.concat(frames, ignore_index=True), problems, summaries
+
+
+def _calls_frame_stop(raw: RawTable, fields, log: ProblemLog, cat, unknown, obj) -> pd.DataFrame | None:
+    xy = coordinates(raw, fields, log)
+    if xy is None or log.has_error:
+        return None
+    x, y, missing = xy
+    log.rows(
+        missing,
+        None,
+        "a blank location",
+        "coordinates for every search",
+        "none needed: searches without a location cannot be mapped",
+        "location missing",
+    )
+    when, _, bad = parse_datetimes(raw.table.column("Date"))
+    log.rows(
+        bad | np.isnat(when),
+        "Date",
+        raw.text("Date").to_numpy(),
+        DATETIME_EXPECTED,
+        "correct the date or delete the row",
+        "date not understood",
+    )
+    cat = cat.copy()
+    cat[unknown | (cat == "")] = "other"
+    keep = log.keep
+    k = int(keep.sum())
+    df = _frame(
+        {
+            "call_id": np.full(k, "", dtype=object),
+            "occurred_at": when[keep],
+            "time_known": np.ones(k, dtype=bool),
+            "category": cat[keep],
+            "category_raw": obj.to_numpy()[keep],
+            "thrive": np.full(k, "", dtype=object),
+            "premises_ref": np.full(k, "", dtype=object),
+            "location_text": np.full(k, "", dtype=object),
+            "x": x[keep],
+            "y": y[keep],
+            "source_file": np.full(k, log.file, dtype=object),
+            "source_row": raw.row_numbers[keep],
+        }
+    )
+    for col, header in (("search_type", "Type"), ("legislation", "Legislation"), ("outcome", "Outcome")):
+        df[col] = raw.text(header).to_numpy()[keep] if header in raw.columns else ""
+    log.finish(raw.rows_read, len(df))
+    return None if log.has_error else df

@@ -1,0 +1,243 @@
+"""Detect and check coordinates, and turn them into British National Grid (EPSG:27700).
+
+Whether a pair of columns holds longitude/latitude (EPSG:4326) or
+easting/northing (EPSG:27700) is decided from the column names *and* the
+values.  Each row is then checked to lie inside Great Britain.
+
+Swapped coordinates: when *every* located row of a file has longitude and
+latitude the other way round (or easting/northing in the longitude/latitude
+columns, or the reverse), the whole file is read the right way round and one
+warning says so.  When only some rows are wrong, each of those rows is listed
+with its number and reason and left out; the rest are used.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from pyproj import Transformer
+
+from licvisit.io.table import normalise_name
+from licvisit.io.validate import ProblemLog
+
+# Generous boxes around Great Britain (mainland, islands, Scilly to Shetland).
+LON_MIN, LON_MAX, LAT_MIN, LAT_MAX = -8.7, 1.9, 49.8, 60.95
+E_MIN, E_MAX, N_MIN, N_MAX = 0.0, 700_000.0, 0.0, 1_250_000.0
+
+_LON = ("longitude", "lon", "long", "lng", "geocode_longitude", "base_lon", "base_longitude", "x_lon")
+_LAT = ("latitude", "lat", "geocode_latitude", "base_lat", "base_latitude", "y_lat")
+_EAST = ("easting", "eastings", "x", "bng_e", "east", "os_x", "base_easting", "oseast1m", "grid_ref_easting")
+_NORTH = (
+    "northing",
+    "northings",
+    "y",
+    "bng_n",
+    "north",
+    "os_y",
+    "base_northing",
+    "osnrth1m",
+    "grid_ref_northing",
+)
+
+_TO_BNG: Transformer | None = None
+_TO_WGS: Transformer | None = None
+
+
+def to_bng_transformer() -> Transformer:
+    global _TO_BNG
+    if _TO_BNG is None:
+        _TO_BNG = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
+    return _TO_BNG
+
+
+def lonlat_to_bng(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised WGS84 -> BNG [m]; repeated points (police.uk snap points) transformed once."""
+    lon = np.asarray(lon, dtype=np.float64)
+    lat = np.asarray(lat, dtype=np.float64)
+    if len(lon) > 50_000:
+        pairs = np.stack([lon, lat], axis=1)
+        uniq, inverse = np.unique(pairs, axis=0, return_inverse=True)
+        if len(uniq) < len(lon) // 4:
+            ux, uy = to_bng_transformer().transform(uniq[:, 0], uniq[:, 1])
+            inverse = inverse.ravel()
+            return np.asarray(ux)[inverse], np.asarray(uy)[inverse]
+    x, y = to_bng_transformer().transform(lon, lat)
+    return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+
+
+def bng_to_lonlat(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    global _TO_WGS
+    if _TO_WGS is None:
+        _TO_WGS = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
+    lon, lat = _TO_WGS.transform(np.asarray(x, float), np.asarray(y, float))
+    return np.asarray(lon), np.asarray(lat)
+
+
+def find_coordinate_columns(columns: list[str], prefer: tuple[str, ...] = ()) -> tuple[str, str, str] | None:
+    """Find a coordinate column pair: (first, second, 'lonlat' | 'en').
+
+    ``first`` is the longitude or easting column.  Names are compared after
+    :func:`normalise_name`; ``prefer`` lists pairs' first names to try first.
+    """
+    keyed = {normalise_name(c): c for c in columns}
+
+    def pick(names: tuple[str, ...]) -> str | None:
+        for n in names:
+            if n in keyed:
+                return keyed[n]
+        return None
+
+    lon, lat = pick(_LON), pick(_LAT)
+    east, north = pick(_EAST), pick(_NORTH)
+    if lon and lat:
+        return lon, lat, "lonlat"
+    if east and north:
+        return east, north, "en"
+    return None
+
+
+def in_lonlat_box(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    return (lon >= LON_MIN) & (lon <= LON_MAX) & (lat >= LAT_MIN) & (lat <= LAT_MAX)
+
+
+def in_bng_box(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return (x > E_MIN) & (x <= E_MAX) & (y > N_MIN) & (y <= N_MAX)
+
+
+def locate(
+    a: np.ndarray,
+    b: np.ndarray,
+    named: str,
+    log: ProblemLog,
+    fields: tuple[str, str],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (x, y, missing) in EPSG:27700 from a coordinate column pair.
+
+    ``named`` is 'lonlat' (a = longitude, b = latitude) or 'en' (a = easting,
+    b = northing).  Rows with a coordinate outside Great Britain or the wrong
+    way round are logged and excluded (x, y NaN); rows with a blank coordinate
+    are only flagged in ``missing`` so the caller can geocode or log them.
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    n = len(a)
+    x = np.full(n, np.nan)
+    y = np.full(n, np.nan)
+    missing = np.isnan(a) | np.isnan(b)
+    have = ~missing
+    fa, fb = fields
+    pair = f"{fa}/{fb}"
+
+    ll_ok = in_lonlat_box(a, b) & have
+    ll_swapped = in_lonlat_box(b, a) & have & ~ll_ok
+    en_ok = in_bng_box(a, b) & have & ~ll_ok & ~ll_swapped
+    en_swapped = in_bng_box(b, a) & have & ~ll_ok & ~ll_swapped & ~en_ok
+    n_have = int(have.sum())
+    if n_have == 0:
+        return x, y, missing
+
+    def shown(i: int) -> str:
+        return f"{_num(a[i])}, {_num(b[i])}"
+
+    if named == "lonlat":
+        good, as_en = ll_ok, en_ok
+        wrong_way = ll_swapped
+        if n_have and int(as_en.sum()) == n_have:
+            log.warn(
+                f"eastings/northings in the longitude/latitude columns {pair} (e.g. {shown(int(np.argmax(have)))})",
+                "longitude and latitude in degrees",
+                "none needed: every row was read as British National Grid easting/northing; rename the columns to easting/northing",
+                field=pair,
+            )
+            x[as_en], y[as_en] = a[as_en], b[as_en]
+            return x, y, missing
+        if n_have and int(wrong_way.sum()) == n_have:
+            log.warn(
+                f"longitude and latitude swapped in every row (e.g. {shown(int(np.argmax(have)))})",
+                f"{fa} about -6 to 2 and {fb} about 50 to 60 in Great Britain",
+                "none needed: every row was read the other way round; swap the column headers",
+                field=pair,
+            )
+            x[wrong_way], y[wrong_way] = lonlat_to_bng(b[wrong_way], a[wrong_way])
+            return x, y, missing
+        ok = good
+        x[ok], y[ok] = lonlat_to_bng(a[ok], b[ok])
+        log.rows(
+            wrong_way,
+            pair,
+            shown,
+            "longitude then latitude (longitude about -6 to 2, latitude about 50 to 60)",
+            "swap the two values in this row",
+            "longitude and latitude swapped",
+        )
+        log.rows(
+            as_en,
+            pair,
+            shown,
+            "longitude and latitude in degrees",
+            "give this row's location in degrees, or the whole file as easting/northing",
+            "easting/northing in longitude/latitude columns",
+        )
+        outside = have & ~ok & ~wrong_way & ~as_en
+    else:
+        good = en_ok
+        as_ll = ll_ok
+        if int(as_ll.sum()) == n_have:
+            log.warn(
+                f"longitude/latitude in the easting/northing columns {pair} (e.g. {shown(int(np.argmax(have)))})",
+                "British National Grid easting and northing in metres",
+                "none needed: every row was read as longitude/latitude; rename the columns to longitude/latitude",
+                field=pair,
+            )
+            x[as_ll], y[as_ll] = lonlat_to_bng(a[as_ll], b[as_ll])
+            return x, y, missing
+        if int(en_swapped.sum()) == n_have:
+            log.warn(
+                f"easting and northing swapped in every row (e.g. {shown(int(np.argmax(have)))})",
+                f"{fa} (easting) 0 to 700000 and {fb} (northing) 0 to 1250000",
+                "none needed: every row was read the other way round; swap the column headers",
+                field=pair,
+            )
+            x[en_swapped], y[en_swapped] = b[en_swapped], a[en_swapped]
+            return x, y, missing
+        ok = good
+        x[ok], y[ok] = a[ok], b[ok]
+        log.rows(
+            en_swapped,
+            pair,
+            shown,
+            "easting then northing in metres",
+            "swap the two values in this row",
+            "easting and northing swapped",
+        )
+        log.rows(
+            as_ll,
+            pair,
+            shown,
+            "British National Grid easting and northing in metres",
+            "give this row's location as easting/northing",
+            "longitude/latitude in easting/northing columns",
+        )
+        outside = have & ~ok & ~en_swapped & ~as_ll
+    if int(outside.sum()) == n_have:
+        log.error(
+            f"every coordinate outside Great Britain (e.g. {shown(int(np.argmax(have)))} in {pair})",
+            "longitude/latitude (EPSG:4326) or easting/northing (EPSG:27700) inside Great Britain",
+            "check the coordinate columns and their order; a mapping in licvisit.toml can name them",
+            field=pair,
+        )
+        return x, y, missing
+    log.rows(
+        outside,
+        pair,
+        shown,
+        "a location inside Great Britain",
+        "correct the coordinates or delete the row",
+        "location outside Great Britain",
+    )
+    return x, y, missing
+
+
+def _num(v: float) -> str:
+    if np.isnan(v):
+        return "blank"
+    return f"{v:g}" if abs(v) < 1000 else f"{v:.0f}"

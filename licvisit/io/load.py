@@ -1,0 +1,134 @@
+"""Load every input a config names, cross-check them, and report once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import numpy as np
+
+from licvisit.config import Config
+from licvisit.domain import Inputs
+from licvisit.errors import DataValidationError, Problem
+from licvisit.io.calls import calls_with_summary, stop_search_with_summary
+from licvisit.io.premises import premises_with_summary
+from licvisit.io.staff import next_monday, staff_with_summary
+from licvisit.io.validate import MAX_PROBLEMS_PER_KIND, ValidationReport
+from licvisit.io.visits import visits_with_summary
+from licvisit.io.zones import zones_with_summary
+
+LOAD_ORDER = ("premises", "calls", "stop_search", "zones", "staff", "visits")
+
+
+def validate_inputs(
+    config: Config,
+    kinds: Iterable[str] | None = None,
+    week_start: dt.date | None = None,
+) -> Inputs:
+    """Read every input named in ``config`` and return them with a ValidationReport.
+
+    Never raises for bad data: look at ``Inputs.report``.  ``kinds`` limits
+    the inputs read (default: all named in ``config.inputs``); ``week_start``
+    (a Monday) places staff availability (default: next Monday).
+    """
+    wanted = set(kinds) if kinds is not None else set(config.inputs)
+    report = ValidationReport()
+    inputs = Inputs(report=report)
+    paths = config.inputs
+    mapping = config.mapping
+    postcodes = paths.get("postcodes")
+    if "premises" in wanted and "premises" in paths:
+        gdf, problems, summaries = premises_with_summary(
+            paths["premises"], mapping.get("premises"), postcodes=postcodes
+        )
+        # the premises summary first, then the postcode lookup's
+        report.files += summaries
+        report.problems += problems
+        inputs.premises = gdf if summaries and summaries[0].usable else None
+    premises_ids = None if inputs.premises is None else inputs.premises["premises_id"].to_numpy()
+    if "calls" in wanted and "calls" in paths:
+        df, problems, summaries = calls_with_summary(paths["calls"], mapping.get("calls"))
+        report.files += summaries
+        report.problems += problems
+        if premises_ids is not None and len(df):
+            _check_call_refs(df, premises_ids, report)
+        inputs.calls = df if any(s.usable for s in summaries) else None
+    if "stop_search" in wanted and "stop_search" in paths:
+        df, problems, summaries = stop_search_with_summary(paths["stop_search"])
+        report.files += summaries
+        report.problems += problems
+        inputs.stop_search = df
+    if "zones" in wanted and "zones" in paths:
+        gdf, problems, summary = zones_with_summary(paths["zones"])
+        report.add(summary, problems)
+        inputs.zones = gdf if summary.usable else None
+    if "staff" in wanted and "staff" in paths:
+        officers, problems, summary = staff_with_summary(paths["staff"], week_start or next_monday())
+        report.add(summary, problems)
+        inputs.staff = officers if summary.usable else None
+    if "visits" in wanted and "visits" in paths:
+        df, problems, summary = visits_with_summary(paths["visits"], premises_ids)
+        report.add(summary, problems)
+        inputs.visits = df if summary.usable else None
+    return inputs
+
+
+def load_inputs(
+    config: Config,
+    kinds: Iterable[str] | None = None,
+    week_start: dt.date | None = None,
+) -> Inputs:
+    """Read and cross-check every input the config names (see :func:`validate_inputs`).
+
+    Raises
+    ------
+    DataValidationError
+        if any file is unusable (a problem of severity "error"); rows with
+        problems are excluded and listed in ``Inputs.report`` as warnings.
+    """
+    inputs = validate_inputs(config, kinds, week_start)
+    if inputs.report.errors:
+        raise DataValidationError(inputs.report.errors)
+    return inputs
+
+
+def _check_call_refs(df, premises_ids: np.ndarray, report: ValidationReport) -> None:
+    """Calls naming a premises not in the register keep their location but lose the link."""
+    import pandas as pd
+
+    ref = df["premises_ref"].to_numpy()
+    has = ref != ""
+    if not has.any():
+        return
+    known = pd.Index(pd.unique(premises_ids.astype(str)))
+    bad = has & (known.get_indexer(ref) < 0)
+    if not bad.any():
+        return
+    idx = np.flatnonzero(bad)
+    files = df["source_file"].to_numpy()
+    rows = df["source_row"].to_numpy()
+    for i in idx[:MAX_PROBLEMS_PER_KIND]:
+        report.problems.append(
+            Problem(
+                str(files[i]),
+                int(rows[i]),
+                "premises_ref",
+                f'"{ref[i]}"',
+                "a premises id in the premises register",
+                "none needed: the call is used by its location only; correct the id to link it",
+                "warning",
+            )
+        )
+    if len(idx) > MAX_PROBLEMS_PER_KIND:
+        report.problems.append(
+            Problem(
+                str(files[idx[0]]),
+                None,
+                "premises_ref",
+                f"{len(idx) - MAX_PROBLEMS_PER_KIND:,} more calls naming unknown premises",
+                "a premises id in the premises register",
+                "same fix as for the rows listed above",
+                "warning",
+            )
+        )
+    df.loc[bad, "premises_ref"] = ""

@@ -1,0 +1,577 @@
+"""Read premises registers: FHRS food-hygiene CSV, OpenStreetMap GeoJSON, glossary or mapped files.
+
+Every source ends as one GeoDataFrame with the ``PREMISES_COLUMNS`` of
+``licvisit.domain`` first, any extra source columns after them, and a Point
+geometry in EPSG:27700.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from licvisit.domain import ANALYSIS_CRS, PREMISES_COLUMNS, WEEKDAYS
+from licvisit.errors import Problem
+from licvisit.io.calls import _list, coordinates, resolve_fields, wrong_kind
+from licvisit.io.parse import check_hours, join_text, map_codes, parse_bools, postcode_key
+from licvisit.io.postcodes import geocode, postcodes_with_summary
+from licvisit.io.table import RawTable, read_table
+from licvisit.io.validate import FileSummary, ProblemLog
+
+FHRS_HEADERS = ("FHRSID", "BusinessName", "BusinessType")
+PREMISES_TYPES = (
+    "pub",
+    "bar",
+    "nightclub",
+    "late_night_refreshment",
+    "off_licence",
+    "club",
+    "restaurant",
+    "other",
+)
+TYPE_LOOKUP = {
+    **{t: t for t in PREMISES_TYPES},
+    "public house": "pub",
+    "pub/bar/nightclub": "pub",
+    "night club": "nightclub",
+    "late night refreshment": "late_night_refreshment",
+    "late-night refreshment": "late_night_refreshment",
+    "takeaway": "late_night_refreshment",
+    "fast_food": "late_night_refreshment",
+    "fast food": "late_night_refreshment",
+    "takeaway/sandwich shop": "late_night_refreshment",
+    "off-licence": "off_licence",
+    "off licence": "off_licence",
+    "shop": "off_licence",
+    "members club": "club",
+    "club premises certificate": "club",
+    "restaurant/cafe/canteen": "restaurant",
+    "cafe": "restaurant",
+    "hotel": "other",
+}
+FHRS_TYPES = {
+    "Pub/bar/nightclub": "pub",
+    "Takeaway/sandwich shop": "late_night_refreshment",
+    "Restaurant/Cafe/Canteen": "restaurant",
+    "Retailers - supermarkets/hypermarkets": "off_licence",
+}
+OSM_AMENITIES = {"pub": "pub", "bar": "bar", "nightclub": "nightclub", "fast_food": "late_night_refreshment"}
+_MEMBERS_CLUB = re.compile(
+    r"\b(social|sports?|cricket|golf|rugby|football|tennis|bowling|bowls|sailing|labour|conservative|"
+    r"liberal|legion|members|services|ex[- ]?servicemen'?s?|working ?men'?s|ex-?servicemen|old \w+ians|harriers|rfc|fc)\b",
+    re.I,
+)
+_NIGHTCLUB = re.compile(r"\b(night ?club|nite ?club|club|disco)\b", re.I)
+_BAR = re.compile(r"\b(bar|lounge|cocktails?|wine|tap ?room|brewdog)\b", re.I)
+
+PREMISES_ALIASES = {
+    "premises_id": (
+        "premises_id",
+        "id",
+        "licence_number",
+        "licence_no",
+        "licence_ref",
+        "reference",
+        "fhrsid",
+        "osm_id",
+    ),
+    "name": ("name", "premises_name", "trading_name", "businessname", "business_name"),
+    "address": ("address", "premises_address", "full_address"),
+    "postcode": ("postcode", "post_code", "addr_postcode"),
+    "premises_type": ("premises_type", "type", "category", "licence_type"),
+    **{f"hours_{d}": (f"hours_{d}",) for d in WEEKDAYS},
+    "capacity": ("capacity", "licensed_capacity", "max_capacity"),
+    "door_supervision": ("door_supervision", "door_supervisors_required", "sia_required"),
+    "door_staff": ("door_staff", "door_supervisors", "number_of_door_staff"),
+    "conditions": ("conditions", "licence_conditions"),
+    "dps": ("dps", "designated_premises_supervisor"),
+    "lpa": ("lpa", "local_policing_area", "npu", "sector"),
+    "intel_flags": ("intel_flags", "flags", "intelligence_flags"),
+    "synthetic": ("synthetic",),
+}
+TEXT_FIELDS = ("premises_id", "name", "address", "postcode", "conditions", "dps", "lpa", "intel_flags")
+
+
+def fhrs_premises_type(business_type: str, name: str) -> str:
+    """FHRS BusinessType (+ name keywords for pubs/bars/nightclubs) -> premises_type."""
+    t = FHRS_TYPES.get(business_type.strip(), "other")
+    if t == "pub":
+        if _MEMBERS_CLUB.search(name):
+            return "club"
+        if _NIGHTCLUB.search(name):
+            return "nightclub"
+        if _BAR.search(name):
+            return "bar"
+    return t
+
+
+def empty_premises() -> gpd.GeoDataFrame:
+    df = pd.DataFrame({c: pd.Series(dtype=object) for c in PREMISES_COLUMNS})
+    return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([], crs=ANALYSIS_CRS), crs=ANALYSIS_CRS)
+
+
+def read_premises(
+    path: str | Path,
+    mapping: Mapping[str, str] | None = None,
+    *,
+    postcodes: str | Path | pd.DataFrame | None = None,
+) -> tuple[gpd.GeoDataFrame, list[Problem]]:
+    """Read a premises register into the glossary's premises table.
+
+    Parameters
+    ----------
+    path : FHRS CSV, OSM GeoJSON export, glossary-headed CSV, or any CSV /
+        GeoJSON / GeoPackage / Shapefile with ``mapping``
+    mapping : glossary name -> header in the file (``[mapping.premises]``)
+    postcodes : a postcode lookup CSV (or the DataFrame from
+        :func:`licvisit.io.postcodes.read_postcodes`) to geocode premises that
+        have a postcode but no coordinates
+
+    Returns
+    -------
+    (GeoDataFrame: PREMISES_COLUMNS + extra columns + Point geometry in EPSG:27700, problems)
+    """
+    gdf, problems, _ = premises_with_summary(path, mapping, postcodes=postcodes)
+    return gdf, problems
+
+
+def premises_with_summary(
+    path: str | Path,
+    mapping: Mapping[str, str] | None = None,
+    *,
+    postcodes: str | Path | pd.DataFrame | None = None,
+) -> tuple[gpd.GeoDataFrame, list[Problem], list[FileSummary]]:
+    p = Path(path)
+    log = ProblemLog(str(p), "premises")
+    summaries: list[FileSummary] = []
+    problems: list[Problem] = []
+    lookup = None
+    if isinstance(postcodes, pd.DataFrame):
+        lookup = postcodes
+    elif postcodes is not None:
+        lookup, pc_problems, pc_summary = postcodes_with_summary(postcodes)
+        problems += pc_problems
+        summaries.append(pc_summary)
+        if not pc_summary.usable:
+            lookup = None
+    gdf = None
+    if not p.is_file():
+        log.error(
+            "no such file", "a premises register (CSV, GeoJSON, GeoPackage or Shapefile)", "check the path"
+        )
+    elif p.suffix.lower() in (".geojson", ".json", ".gpkg", ".shp"):
+        gdf = _premises_from_vector(p, mapping, log, lookup)
+    else:
+        gdf = _premises_from_csv(p, mapping, log, lookup)
+    summaries.insert(0, log.summary)
+    problems = log.problems + problems
+    return (gdf if gdf is not None else empty_premises()), problems, summaries
+
+
+def _premises_from_csv(p: Path, mapping, log: ProblemLog, lookup) -> gpd.GeoDataFrame | None:
+    raw = read_table(p, log)
+    if raw is None:
+        return None
+    log.summary.notes += raw.notes
+    if not mapping and set(FHRS_HEADERS) <= set(raw.columns):
+        log.summary.format = "FHRS food hygiene register CSV"
+        fields = {"premises_id": "FHRSID", "name": "BusinessName"}
+        for k, h in (
+            ("postcode", "PostCode"),
+            ("longitude", "Geocode - Longitude"),
+            ("latitude", "Geocode - Latitude"),
+        ):
+            if h in raw.columns:
+                fields[k] = h
+        lines = [
+            c for c in ("AddressLine1", "AddressLine2", "AddressLine3", "AddressLine4") if c in raw.columns
+        ]
+        derived = {
+            "address": join_text([raw.text(c) for c in lines]) if lines else None,
+            "premises_type": pd.Series(
+                [
+                    fhrs_premises_type(t, n)
+                    for t, n in zip(raw.text("BusinessType"), raw.text("BusinessName"), strict=True)
+                ],
+                dtype=str,
+            ),
+        }
+        return _premises_frame(raw, fields, log, lookup, derived=derived, used_extra=set(lines))
+    if not mapping and wrong_kind(log, raw.columns, "premises", "a premises register"):
+        return None
+    log.summary.format = "CSV with column mapping" if mapping else "CSV with glossary headers"
+    fields = resolve_fields(raw, mapping, log, "premises", PREMISES_ALIASES, required=("premises_id", "name"))
+    if fields is None:
+        return None
+    return _premises_frame(raw, fields, log, lookup)
+
+
+def _osm_features(p: Path) -> list[dict[str, Any]] | None:
+    try:
+        data = json.loads(p.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError, OSError):
+        return None
+    if isinstance(data, dict) and data.get("type") == "FeatureCollection":
+        return list(data.get("features") or [])
+    return None
+
+
+def _premises_from_vector(p: Path, mapping, log: ProblemLog, lookup) -> gpd.GeoDataFrame | None:
+    from shapely.geometry import shape
+
+    features = _osm_features(p) if p.suffix.lower() in (".geojson", ".json") else None
+    if features is not None:
+        rows, geoms = [], []
+        for f in features:
+            props = dict(f.get("properties") or {})
+            tags = props.pop("tags", None)
+            if isinstance(tags, dict):
+                props.update(tags)
+            if "@id" not in props:
+                fid = f.get("id") or props.get("id")
+                if fid is not None:
+                    t = props.get("type")
+                    props["@id"] = (
+                        f"{t}/{fid}" if t in ("node", "way", "relation") and "/" not in str(fid) else str(fid)
+                    )
+            rows.append(
+                {
+                    k: ("" if v is None else (json.dumps(v) if isinstance(v, dict | list) else str(v)))
+                    for k, v in props.items()
+                }
+            )
+            try:
+                geoms.append(shape(f["geometry"]) if f.get("geometry") else None)
+            except (KeyError, TypeError, ValueError, AttributeError):
+                geoms.append(None)
+        props_df = pd.DataFrame(rows).fillna("")
+        geo = gpd.GeoSeries(geoms, crs="EPSG:4326")
+        is_osm = "amenity" in props_df.columns and not mapping
+    else:
+        try:
+            gdf_in = gpd.read_file(p)
+        except Exception as exc:  # pyogrio raises several types for unreadable files
+            log.error(
+                f"a file that cannot be read as GeoJSON/GeoPackage/Shapefile ({str(exc).splitlines()[0][:100]})",
+                "a valid vector file",
+                "open it in QGIS and save it again",
+            )
+            return None
+        geo = gdf_in.geometry
+        props_df = (
+            pd.DataFrame(gdf_in.drop(columns=gdf_in.geometry.name))
+            .astype(str)
+            .replace({"None": "", "nan": ""})
+        )
+        is_osm = "amenity" in props_df.columns and not mapping
+        if geo.crs is None:
+            log.warn(
+                "no coordinate reference system",
+                "a CRS in the file",
+                "none needed: assumed EPSG:4326 (GeoJSON default)",
+            )
+            geo = geo.set_crs("EPSG:4326")
+    if len(props_df) == 0:
+        log.error("no features", "a premises register with at least one feature", "check the export")
+        return None
+    props_df.columns = [str(c) for c in props_df.columns]
+    raw = RawTable(
+        pa.Table.from_pandas(props_df.astype(str), preserve_index=False),
+        list(props_df.columns),
+        np.arange(1, len(props_df) + 1, dtype=np.int64),
+        rows_read=len(props_df),
+    )
+    log.set_rows(raw.row_numbers)
+    x, y = _points_27700(geo)
+    derived: dict[str, Any] = {"_x": x, "_y": y}
+    if is_osm:
+        log.summary.format = "OpenStreetMap GeoJSON"
+        amen = raw.text("amenity")
+        derived["premises_type"] = pd.Series([OSM_AMENITIES.get(a, "other") for a in amen], dtype=str)
+        pid = (
+            raw.text("@id")
+            if "@id" in raw.columns
+            else pd.Series([f"osm/{i}" for i in range(len(raw))], dtype=str)
+        )
+        derived["premises_id"] = pid
+        parts = [raw.text(c) for c in ("addr:housenumber", "addr:street", "addr:city") if c in raw.columns]
+        if parts:
+            num_street = [
+                " ".join(v for v in pair if v)
+                for pair in zip(*(parts[:2] if len(parts) >= 2 else parts), strict=True)
+            ]
+            rest = parts[2:] if len(parts) >= 3 else []
+            derived["address"] = join_text([pd.Series(num_street, dtype=str), *rest])
+        fields = {}
+        if "name" in raw.columns:
+            fields["name"] = "name"
+        else:
+            derived["name"] = pd.Series([""] * len(raw), dtype=str)
+        if "addr:postcode" in raw.columns:
+            fields["postcode"] = "addr:postcode"
+        return _premises_frame(
+            raw, fields, log, lookup, derived=derived, used_extra={"amenity", "@id"}, require_name=False
+        )
+    log.summary.format = (
+        f"{p.suffix.lstrip('.').upper()} with column mapping"
+        if mapping
+        else f"{p.suffix.lstrip('.').upper()} with glossary columns"
+    )
+    fields = resolve_fields(
+        raw, mapping, log, "premises", PREMISES_ALIASES, required=("premises_id", "name"), location=False
+    )
+    if fields is None:
+        return None
+    return _premises_frame(raw, fields, log, lookup, derived=derived)
+
+
+def _points_27700(geo: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
+    """Point per feature in EPSG:27700 (representative point of polygons); NaN if none."""
+    n = len(geo)
+    x = np.full(n, np.nan)
+    y = np.full(n, np.nan)
+    valid = geo.notna().to_numpy() & ~geo.is_empty.to_numpy()
+    if not valid.any():
+        return x, y
+    g = geo[valid].to_crs(ANALYSIS_CRS)
+    pts = g.representative_point()
+    x[valid] = pts.x.to_numpy()
+    y[valid] = pts.y.to_numpy()
+    return x, y
+
+
+def _premises_frame(
+    raw: RawTable,
+    fields: Mapping[str, str],
+    log: ProblemLog,
+    lookup: pd.DataFrame | None,
+    *,
+    derived: Mapping[str, Any] | None = None,
+    used_extra: set[str] | None = None,
+    require_name: bool = True,
+) -> gpd.GeoDataFrame | None:
+    derived = dict(derived or {})
+    n = len(raw)
+    cols: dict[str, Any] = {}
+
+    def text(name: str) -> pd.Series:
+        if name in derived and derived[name] is not None:
+            return pd.Series(derived[name], dtype=str).reset_index(drop=True)
+        if name in fields:
+            return raw.text(fields[name]).reset_index(drop=True)
+        return pd.Series([""] * n, dtype=str)
+
+    # location: coordinates, else postcode lookup
+    if "_x" in derived:
+        x, y = np.asarray(derived["_x"], float).copy(), np.asarray(derived["_y"], float).copy()
+        missing = np.isnan(x) | np.isnan(y)
+        geom_pair = None
+        outside = ~missing & ~((x > 0) & (x < 700_000) & (y > 0) & (y < 1_250_000))
+        if outside.any() and outside.sum() == (~missing).sum():
+            log.error(
+                "every feature outside Great Britain",
+                "premises in Great Britain",
+                "check the file's coordinate reference system",
+            )
+            return None
+        log.rows(
+            outside,
+            "geometry",
+            "a location outside Great Britain",
+            "a location inside Great Britain",
+            "correct the geometry or delete the feature",
+            "location outside Great Britain",
+        )
+    else:
+        xy = coordinates(raw, fields, log)
+        if log.has_error:
+            return None
+        if xy is None:
+            x = np.full(n, np.nan)
+            y = np.full(n, np.nan)
+            missing = np.ones(n, dtype=bool)
+            if "postcode" not in fields:
+                log.error(
+                    f"no coordinate or postcode columns; columns are {_list(raw.columns)}",
+                    "longitude/latitude, easting/northing (x/y) or postcode columns",
+                    "add them, or name them in [mapping.premises] of licvisit.toml",
+                )
+                return None
+        else:
+            x, y, missing = xy
+        geom_pair = True
+    postcode = text("postcode")
+    if missing.any():
+        pc_keys = postcode_key(postcode).to_numpy()
+        has_pc = missing & (pc_keys != "")
+        if lookup is not None and has_pc.any():
+            gx, gy, found = geocode(pc_keys, lookup)
+            hit = has_pc & found
+            x[hit], y[hit] = gx[hit], gy[hit]
+            log.rows(
+                has_pc & ~found,
+                fields.get("postcode", "postcode"),
+                postcode.to_numpy(),
+                "a postcode in the postcode lookup",
+                "check the postcode, or add coordinates for this premises",
+                "postcode not in lookup",
+            )
+            if hit.any():
+                log.note(f"{int(hit.sum()):,} premises located from their postcode")
+            missing = missing & ~hit & ~has_pc
+        else:
+            missing_pc = has_pc
+            log.rows(
+                missing_pc,
+                None,
+                "no coordinates (postcode only)",
+                "coordinates, or a postcode lookup to place the postcode",
+                "give a postcode lookup with --postcodes, or add coordinates",
+                "location missing (postcode only)",
+            )
+            missing = missing & ~missing_pc
+        log.rows(
+            missing,
+            None,
+            "no coordinates and no postcode",
+            "coordinates or a postcode",
+            "add the location or delete the row",
+            "location missing",
+        )
+    del geom_pair
+
+    pid = text("premises_id")
+    name = text("name")
+    pid_arr = pid.to_numpy()
+    log.rows(
+        pid_arr == "",
+        fields.get("premises_id", "premises_id"),
+        "a blank",
+        "a premises id",
+        "give every premises an id",
+        "premises id missing",
+    )
+    dup = pd.Series(pid_arr).duplicated().to_numpy() & (pid_arr != "")
+    log.rows(
+        dup,
+        fields.get("premises_id", "premises_id"),
+        pid_arr,
+        "a unique premises id",
+        "delete the duplicate row or give it its own id",
+        "duplicate premises id",
+    )
+    if require_name:
+        log.rows(
+            name.to_numpy() == "",
+            fields.get("name", "name"),
+            "a blank",
+            "a premises name",
+            "add the trading name",
+            "name missing",
+            exclude=False,
+        )
+
+    for c in TEXT_FIELDS:
+        cols[c] = text(c)
+    cols["premises_id"], cols["name"], cols["postcode"] = pid, name, postcode
+    ptype_raw = text("premises_type")
+    if "premises_type" in derived:
+        ptype = ptype_raw.to_numpy().astype(object)
+    else:
+        ptype, unknown = map_codes(ptype_raw, TYPE_LOOKUP)
+        if unknown.any():
+            log.rows(
+                unknown,
+                fields.get("premises_type"),
+                ptype_raw.to_numpy(),
+                f"a premises type ({', '.join(PREMISES_TYPES)})",
+                "none needed: counted as 'other'",
+                "",
+                exclude=False,
+            )
+        ptype[(ptype == "")] = "other"
+    cols["premises_type"] = ptype
+    for d in WEEKDAYS:
+        h = text(f"hours_{d}")
+        if f"hours_{d}" in fields:
+            bad = check_hours(h)
+            log.rows(
+                bad,
+                fields[f"hours_{d}"],
+                h.to_numpy(),
+                "licensed hours HH:MM-HH:MM (may cross midnight) or 'closed'",
+                "none needed: that day's hours were left blank; correct them to use them",
+                "",
+                exclude=False,
+            )
+            h = h.where(~bad, "")
+        cols[f"hours_{d}"] = h
+    if not any(f"hours_{d}" in fields for d in WEEKDAYS):
+        log.note("no licensed hours (hours_mon..hours_sun) in this file: hours are blank")
+    if "capacity" in fields:
+        cap, bad = raw.numbers(fields["capacity"])
+        log.rows(
+            bad,
+            fields["capacity"],
+            raw.text(fields["capacity"]).to_numpy(),
+            "a number of persons",
+            "none needed: capacity left unknown",
+            "",
+            exclude=False,
+        )
+        cols["capacity"] = cap
+    else:
+        cols["capacity"] = np.full(n, np.nan)
+    for c, default in (("door_supervision", False), ("synthetic", False)):
+        if c in fields:
+            vals, bad = parse_bools(raw.text(fields[c]))
+            log.rows(
+                bad,
+                fields[c],
+                raw.text(fields[c]).to_numpy(),
+                "yes or no",
+                "none needed: read as no",
+                "",
+                exclude=False,
+            )
+            cols[c] = vals
+        else:
+            cols[c] = np.full(n, default)
+    if "door_staff" in fields:
+        ds, bad = raw.numbers(fields["door_staff"])
+        log.rows(
+            bad,
+            fields["door_staff"],
+            raw.text(fields["door_staff"]).to_numpy(),
+            "a whole number",
+            "none needed: read as 0",
+            "",
+            exclude=False,
+        )
+        cols["door_staff"] = np.nan_to_num(ds, nan=0).astype(np.int64)
+    else:
+        cols["door_staff"] = np.zeros(n, dtype=np.int64)
+    cols["x"], cols["y"] = x, y
+
+    keep = log.keep
+    df = pd.DataFrame({c: (np.asarray(cols[c])[keep]) for c in PREMISES_COLUMNS})
+    for c in TEXT_FIELDS + ("premises_type",) + tuple(f"hours_{d}" for d in WEEKDAYS):
+        df[c] = df[c].astype(str)
+    df["capacity"] = df["capacity"].astype(float)
+    df["door_supervision"] = df["door_supervision"].astype(bool)
+    df["synthetic"] = df["synthetic"].astype(bool)
+    used = set(fields.values()) | (used_extra or set())
+    for c in raw.columns:
+        if c not in used and c not in df.columns:
+            df[c] = raw.text(c).to_numpy()[keep]
+    gdf = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["x"], df["y"]), crs=ANALYSIS_CRS)
+    log.finish(raw.rows_read, len(gdf))
+    return None if log.has_error else gdf

@@ -1,0 +1,333 @@
+"""Read any CSV robustly and fast: sniff encoding and delimiter, skip repeated headers.
+
+The reading itself is pyarrow's multi-threaded CSV parser; everything here is
+about accepting the awkward-but-valid files forces and councils produce (a
+byte-order mark, cp1252 with ``£``, semicolons, header rows repeated inside
+the data, reordered columns) and naming the unusable ones (empty, binary,
+a spreadsheet saved as .xlsx).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from licvisit.io.validate import ProblemLog, show
+
+SNIFF_BYTES = 64 * 1024
+DELIMITERS = (",", ";", "\t", "|")
+# Values pyarrow must not turn into nulls in text columns (a pub called "NA"...).
+NULL_VALUES = ["", "NULL", "null", "NaN", "nan", "N/A", "#N/A"]
+
+_MAGIC = (
+    (
+        b"PK\x03\x04",
+        "an Excel workbook or other zip archive",
+        "save it as CSV (in Excel: File > Save As > CSV UTF-8)",
+    ),
+    (
+        b"\xd0\xcf\x11\xe0",
+        "an old Excel (.xls) workbook",
+        "save it as CSV (in Excel: File > Save As > CSV UTF-8)",
+    ),
+    (b"%PDF", "a PDF document", "export the table as CSV from the system it came from"),
+    (
+        b"SQLite format 3",
+        "a GeoPackage/SQLite database",
+        "give a CSV here (GeoPackages are read as premises or zones)",
+    ),
+    (b"\x1f\x8b", "a gzip archive", "unzip it first"),
+)
+
+
+@dataclass
+class RawTable:
+    """A parsed CSV: an Arrow table of the data rows plus where each row came from."""
+
+    table: pa.Table
+    columns: list[str]
+    row_numbers: np.ndarray  # spreadsheet row number of each data row (header = 1)
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    notes: list[str] = field(default_factory=list)
+    rows_read: int = 0  # data rows in the file, including skipped ones
+
+    def __len__(self) -> int:
+        return self.table.num_rows
+
+    def has(self, name: str) -> bool:
+        return name in self.columns
+
+    def text(self, name: str) -> pd.Series:
+        """Column as stripped text, blanks as ''."""
+        return text_series(self.table.column(name))
+
+    def numbers(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Column as float64 and a mask of non-blank values that are not numbers."""
+        return number_array(self.table.column(name))
+
+
+def text_series(col: pa.ChunkedArray) -> pd.Series:
+    if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
+        if pa.types.is_floating(col.type):
+            # 123.0 -> "123": ids read as numbers must not gain a ".0"
+            arr = col.to_numpy(zero_copy_only=False)
+            whole = np.isfinite(arr) & (arr == np.round(arr))
+            out = pd.Series(arr.astype(object))
+            out[whole] = pd.Series(arr[whole].astype(np.int64)).astype(str).to_numpy()
+            out[~np.isfinite(arr)] = ""
+            return out.astype(str)
+        col = pc.cast(col, pa.string())
+    col = pc.utf8_trim_whitespace(pc.fill_null(col, ""))
+    return col.to_pandas().astype(str)
+
+
+def number_array(col: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (float64 values with NaN for blanks/bad, mask of bad non-blank values)."""
+    if pa.types.is_floating(col.type) or pa.types.is_integer(col.type):
+        vals = pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False)
+        return np.asarray(vals, dtype=np.float64), np.zeros(len(vals), dtype=bool)
+    s = text_series(col)
+    # Accept thousands separators and a decimal comma (semicolon-delimited files often have them).
+    cleaned = s.str.replace(r"(?<=\d),(?=\d{3}\b)", "", regex=True)
+    cleaned = cleaned.str.replace(",", ".", regex=False)
+    vals = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = np.isnan(vals) & (s.to_numpy() != "")
+    return vals, bad
+
+
+def normalise_name(name: str) -> str:
+    """Header -> comparable key: 'Geocode - Latitude' -> 'geocode_latitude'."""
+    return re.sub(r"[^0-9a-z]+", "_", str(name).strip().lower()).strip("_")
+
+
+def closest(name: str, candidates: list[str]) -> str | None:
+    """The candidate most like ``name`` (difflib), or None."""
+    keyed = {normalise_name(c): c for c in candidates}
+    hit = difflib.get_close_matches(normalise_name(name), list(keyed), n=1, cutoff=0.6)
+    return keyed[hit[0]] if hit else None
+
+
+def _sniff(path: Path, log: ProblemLog) -> tuple[str, str, list[str]] | None:
+    """Return (encoding, delimiter, header names) or None after logging why not."""
+    with open(path, "rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    if not head.strip():
+        log.error("an empty file", "a CSV file with a header row and data rows", "check the export finished")
+        return None
+    for magic, what, fix in _MAGIC:
+        if head.startswith(magic):
+            log.error(what, "a CSV text file", fix)
+            return None
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        log.error("a UTF-16 text file", "a CSV file in UTF-8 or Windows-1252", "save it as 'CSV UTF-8'")
+        return None
+    if b"\x00" in head or _control_share(head) > 0.05:
+        log.error("a binary file", "a CSV text file", "check this is the right file; export it as CSV")
+        return None
+    encoding = "utf-8"
+    body = head[3:] if head.startswith(codecs.BOM_UTF8) else head
+    try:
+        text = codecs.getincrementaldecoder("utf-8")().decode(body, final=len(head) < SNIFF_BYTES)
+    except UnicodeDecodeError:
+        encoding = "cp1252"
+        text = body.decode("cp1252", errors="replace")
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if not lines:
+        log.error("an empty file", "a CSV file with a header row and data rows", "check the export finished")
+        return None
+    first = lines[0]
+    counts = {d: _count_outside_quotes(first, d) for d in DELIMITERS}
+    delimiter = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
+    header = next(csv.reader([first], delimiter=delimiter))
+    names = _unique([h.strip().strip("\ufeff").strip() or f"column_{i + 1}" for i, h in enumerate(header)])
+    return encoding, delimiter, names
+
+
+def _control_share(head: bytes) -> float:
+    ctrl = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
+    return ctrl / max(1, len(head))
+
+
+def _count_outside_quotes(line: str, ch: str) -> int:
+    n, quoted = 0, False
+    for c in line:
+        if c == '"':
+            quoted = not quoted
+        elif c == ch and not quoted:
+            n += 1
+    return n
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        if n in seen:
+            seen[n] += 1
+            out.append(f"{n}_{seen[n]}")
+        else:
+            seen[n] = 1
+            out.append(n)
+    return out
+
+
+def _read_arrow(path: Path, names: list[str], encoding: str, delimiter: str, *, as_text: bool, careful: bool):
+    bad_rows: list[tuple[int, str, int]] = []
+
+    def handler(row) -> str:  # pyarrow InvalidRow
+        bad_rows.append((row.number, row.text, row.actual_columns))
+        return "skip"
+
+    read = pacsv.ReadOptions(
+        column_names=names,
+        skip_rows=1,
+        encoding=encoding,
+        use_threads=not careful,
+        block_size=1 << 24,
+    )
+    parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=careful, invalid_row_handler=handler)
+    conv = pacsv.ConvertOptions(
+        null_values=NULL_VALUES,
+        strings_can_be_null=False,
+        column_types={n: pa.string() for n in names} if as_text else None,
+        timestamp_parsers=[pacsv.ISO8601],
+    )
+    table = pacsv.read_csv(path, read_options=read, parse_options=parse, convert_options=conv)
+    return table, bad_rows
+
+
+def read_table(path: Path, log: ProblemLog) -> RawTable | None:
+    """Parse a CSV file into a :class:`RawTable`, or return None after logging an error."""
+    sniff = _sniff(path, log)
+    if sniff is None:
+        return None
+    encoding, delimiter, names = sniff
+    notes = []
+    if encoding != "utf-8":
+        notes.append(f"read as {encoding} (not UTF-8)")
+    if delimiter != ",":
+        notes.append(f"delimiter {delimiter!r}")
+    table = bad_rows = None
+    careful = False
+    for attempt in range(4):
+        as_text = attempt % 2 == 1
+        try:
+            table, bad_rows = _read_arrow(path, names, encoding, delimiter, as_text=as_text, careful=careful)
+        except pa.ArrowInvalid as exc:
+            msg = str(exc)
+            if "UTF8" in msg.upper() and encoding == "utf-8":
+                encoding = "cp1252"
+                notes.append("read as cp1252 (not UTF-8)")
+                continue
+            if "conversion error" in msg.lower() or "CSV conversion" in msg:
+                continue  # retry with every column as text
+            if not careful:
+                careful = True
+                continue
+            log.error(
+                f"a file that cannot be parsed as CSV ({_short(msg)})",
+                "a CSV file",
+                "open it in a spreadsheet and save it as CSV UTF-8",
+            )
+            return None
+        if bad_rows and not careful:
+            careful = True  # quoted line breaks? re-read single-threaded with exact row numbers
+            try:
+                table, bad_rows = _read_arrow(path, names, encoding, delimiter, as_text=as_text, careful=True)
+            except pa.ArrowInvalid:
+                table, bad_rows = _read_arrow(path, names, encoding, delimiter, as_text=True, careful=True)
+        break
+    if table is None:
+        log.error(
+            "a file that cannot be parsed as CSV",
+            "a CSV file",
+            "open it in a spreadsheet and save it as CSV UTF-8",
+        )
+        return None
+    bad_numbers = sorted({int(n) for n, _, _ in bad_rows or [] if n and n > 0})
+    n_total = table.num_rows + len(bad_rows or [])
+    if bad_numbers and len(bad_numbers) == len(bad_rows or []):
+        all_rows = np.arange(2, n_total + 2, dtype=np.int64)
+        # pyarrow numbers rows from 1 at the first line read (after the header).
+        bad_set = np.array([n + 1 for n in bad_numbers], dtype=np.int64)
+        row_numbers = all_rows[~np.isin(all_rows, bad_set)][: table.num_rows]
+    else:
+        row_numbers = np.arange(2, table.num_rows + 2, dtype=np.int64)
+    log.set_rows(row_numbers)
+    if bad_rows:
+        for number, text, actual in bad_rows[: log.cap]:
+            log.problems.append(
+                _bad_row_problem(
+                    log.file, number + 1 if number and number > 0 else None, text, actual, len(names)
+                )
+            )
+        if len(bad_rows) > log.cap:
+            log.warn(
+                f"{len(bad_rows) - log.cap:,} more rows with the wrong number of fields",
+                f"{len(names)} fields per row",
+                "check quoting in the file",
+            )
+        log.skip_silently_counted(len(bad_rows), "wrong number of fields")
+    raw = RawTable(table, names, row_numbers, encoding, delimiter, notes, rows_read=n_total)
+    _drop_repeated_headers(raw, log)
+    return raw
+
+
+def _bad_row_problem(file: str, row: int | None, text: str, actual: int, expected: int):
+    from licvisit.errors import Problem
+
+    return Problem(
+        file,
+        row,
+        None,
+        f"{actual} fields in {show(text)}",
+        f"{expected} fields, as in the header",
+        "fix the quoting or the number of delimiters in this row",
+        "warning",
+    )
+
+
+def _drop_repeated_headers(raw: RawTable, log: ProblemLog) -> None:
+    """Remove rows that repeat the header (some police.uk extracts have them)."""
+    t = raw.table
+    text_cols = [n for n in raw.columns if pa.types.is_string(t.column(n).type)]
+    if t.num_rows == 0 or len(text_cols) < max(1, len(raw.columns) // 2):
+        return
+    hits = None
+    for n in text_cols:
+        eq = pc.equal(pc.utf8_trim_whitespace(t.column(n)), pa.scalar(n)).combine_chunks()
+        eq = pc.cast(pc.fill_null(eq, False), pa.int8())
+        hits = eq if hits is None else pc.add(hits, eq)
+    need = max(1, (len(raw.columns) + 1) // 2)
+    mask = pc.greater_equal(hits, need).to_numpy(zero_copy_only=False)
+    n = int(mask.sum())
+    if n:
+        raw.table = t.filter(pa.array(~mask))
+        raw.row_numbers = raw.row_numbers[~mask]
+        log.set_rows(raw.row_numbers)
+        log.skip_silently_counted(n, "repeated header row")
+        raw.notes.append(f"{n} repeated header row(s) inside the data skipped")
+
+
+def _short(msg: str, limit: int = 120) -> str:
+    msg = msg.strip().splitlines()[0] if msg.strip() else msg
+    return msg if len(msg) <= limit else msg[: limit - 3] + "..."
+
+
+def read_text_head(path: Path, n: int = 5) -> str:
+    """First lines of a file for messages (decoded leniently)."""
+    with open(path, "rb") as fh:
+        data = fh.read(4096)
+    return "\n".join(io.StringIO(data.decode("utf-8", errors="replace")).read().splitlines()[:n])
