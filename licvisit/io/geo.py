@@ -100,7 +100,9 @@ def in_lonlat_box(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 
 
 def in_bng_box(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return (x > E_MIN) & (x <= E_MAX) & (y > N_MIN) & (y <= N_MAX)
+    # Eastings/northings below 1 km would be in the sea off the Scilly Isles;
+    # requiring >= 1000 also keeps degrees from passing as metres.
+    return (x >= 1000) & (x <= E_MAX) & (y >= 1000) & (y <= N_MAX)
 
 
 def locate(

@@ -66,7 +66,7 @@ FHRS_TYPES = {
 OSM_AMENITIES = {"pub": "pub", "bar": "bar", "nightclub": "nightclub", "fast_food": "late_night_refreshment"}
 _MEMBERS_CLUB = re.compile(
     r"\b(social|sports?|cricket|golf|rugby|football|tennis|bowling|bowls|sailing|labour|conservative|"
-    r"liberal|legion|members|services|ex[- ]?servicemen'?s?|working ?men'?s|ex-?servicemen|old \w+ians|harriers|rfc|fc)\b",
+    r"liberal|legion|members|old boys|services|ex[- ]?servicemen'?s?|working ?men'?s|ex-?servicemen|old \w+ians|harriers|rfc|fc)\b",
     re.I,
 )
 _NIGHTCLUB = re.compile(r"\b(night ?club|nite ?club|club|disco)\b", re.I)

@@ -247,6 +247,8 @@ class ProblemLog:
             self.summary.skipped[reason] = self.summary.skipped.get(reason, 0) + n
 
     def finish(self, rows_read: int, rows_used: int) -> None:
+        # file-level problems first, then rows in file order
+        self.problems.sort(key=lambda p: (p.row is not None, p.row or 0))
         self.summary.rows_read = rows_read
         self.summary.rows_used = rows_used
         if rows_used == 0 and self.summary.usable and rows_read > 0:
