@@ -1,0 +1,1040 @@
+"""Build the hotspot evidence pack for one zone: where, when, how concentrated, how it changed.
+
+``build_evidence`` is a pure coordinator over ``hotspots``, ``trends``,
+``concentration`` and ``disclosure``: it takes loaded frames and returns an
+``EvidencePack`` whose tables are already under disclosure control, so a
+renderer can publish them as they are.  Every number in the findings text is
+read from a published table, never from the raw counts.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from licvisit.core import concentration as conc
+from licvisit.core import disclosure as sdc
+from licvisit.core import hotspots as hs
+from licvisit.core import trends as tr
+from licvisit.errors import ConfigError
+
+HOTSPOT_WEIGHTS = ("count", "harm")
+Month = str | pd.Period
+
+
+@dataclass
+class EvidenceParams:
+    """Parameters of the evidence pack (``[evidence]`` in licvisit.toml).
+
+    Disclosure: ``threshold`` counts 1 .. threshold-1 are hidden.
+    Map: ``cell_m`` [m] grid cell side, ``grid_margin_m`` [m] grid beyond the
+    zone, ``kde_bandwidth_m`` [m] Gaussian kernel standard deviation,
+    ``kde_pixel_m`` [m] density raster resolution; Gi*: ``gi_neighbourhood``
+    ("queen": the 8 touching cells, or "distance": centres within
+    ``gi_distance_m``), always including the cell itself, ``gi_permutations``
+    (0 = normal approximation), ``fdr_alpha`` false discovery rate,
+    ``hotspot_weight`` ("count" or "harm").
+    Harm: ``harm_scheme`` (cchi, ons_css, count).
+    Time: ``hour_band_h`` hours per column of the hour-of-week table,
+    ``night_start_h`` / ``night_end_h`` the night window (wall clock hours).
+    Premises: ``top_n`` rows in the top-premises table, ``anonymise``
+    (premises IDs instead of names), ``top_shares`` for concentration.
+    ``trend_alpha`` significance level for the one-word premises trend.
+    """
+
+    threshold: int = 5
+    cell_m: float = 100.0
+    grid_margin_m: float = 200.0
+    kde_bandwidth_m: float = 100.0
+    kde_pixel_m: float = 10.0
+    fdr_alpha: float = 0.05
+    gi_neighbourhood: str = "queen"
+    gi_distance_m: float = 150.0
+    gi_permutations: int = 0
+    hotspot_weight: str = "count"
+    harm_scheme: str = "cchi"
+    anonymise: bool = False
+    top_n: int = 20
+    hour_band_h: int = 1
+    night_start_h: int = 18
+    night_end_h: int = 6
+    top_shares: tuple[float, ...] = (0.05, 0.10, 0.20)
+    trend_alpha: float = 0.05
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        from licvisit.core.harm import SCHEMES
+
+        self.top_shares = tuple(float(s) for s in self.top_shares)
+        if int(self.threshold) != self.threshold or self.threshold < 1:
+            raise ValueError("Expected threshold to be a whole number >= 1.")
+        for name in ("cell_m", "kde_bandwidth_m", "kde_pixel_m", "gi_distance_m"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"Expected {name} > 0.")
+        if self.grid_margin_m < 0:
+            raise ValueError("Expected grid_margin_m >= 0.")
+        if not 0 < self.fdr_alpha < 1 or not 0 < self.trend_alpha < 1:
+            raise ValueError("Expected fdr_alpha and trend_alpha between 0 and 1.")
+        if self.gi_neighbourhood not in hs.NEIGHBOURHOODS:
+            raise ValueError(f"Expected gi_neighbourhood one of {', '.join(hs.NEIGHBOURHOODS)}.")
+        if self.gi_neighbourhood == "distance" and self.gi_distance_m < self.cell_m:
+            raise ValueError("Expected gi_distance_m >= cell_m (or no cell would have a neighbour).")
+        if self.gi_permutations < 0:
+            raise ValueError("Expected gi_permutations >= 0.")
+        if self.hotspot_weight not in HOTSPOT_WEIGHTS:
+            raise ValueError(f"Expected hotspot_weight one of {', '.join(HOTSPOT_WEIGHTS)}.")
+        if self.harm_scheme not in SCHEMES:
+            raise ValueError(f"Expected harm_scheme one of {', '.join(SCHEMES)}.")
+        if self.top_n < 1:
+            raise ValueError("Expected top_n >= 1.")
+        if self.hour_band_h not in (1, 2, 3, 4, 6, 8, 12, 24):
+            raise ValueError("Expected hour_band_h to divide 24 (1, 2, 3, 4, 6, 8, 12 or 24).")
+        if not (
+            0 <= self.night_start_h <= 23
+            and 0 <= self.night_end_h <= 12
+            and self.night_end_h < self.night_start_h
+        ):
+            raise ValueError("Expected night_start_h 0-23 and night_end_h 0-12, the night crossing midnight.")
+        if not self.top_shares or any(not 0 < s <= 1 for s in self.top_shares):
+            raise ValueError("Expected top_shares between 0 and 1.")
+
+
+@dataclass
+class BeforeAfter:
+    """The before/after comparison: periods, the published table and the tests."""
+
+    before: tuple[pd.Period, pd.Period]
+    after: tuple[pd.Period, pd.Period]
+    label: str  # "comparison period" or "intervention"
+    zone: tr.ChangeTest | None
+    rest: tr.ChangeTest | None
+    difference: tr.ChangeTest | None
+
+
+@dataclass
+class EvidencePack:
+    """Everything the report shows, with every published count under disclosure control."""
+
+    zone_name: str
+    zone_id: str
+    zone_geometry: Any  # shapely geometry, EPSG:27700
+    zone_area_km2: float
+    period: tuple[pd.Period, pd.Period]
+    params: EvidenceParams
+    risk_params: Any
+    sources: list[dict[str, str]]
+    tables: dict[str, sdc.PublishedTable]
+    figures: dict[str, Any]
+    stats: dict[str, Any]
+    findings: list[str]
+    methods: list[str]
+    limitations: list[str]
+    before_after: BeforeAfter | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return f"Hotspot evidence pack: {self.zone_name}, {_month_label(self.period[0])} to {_month_label(self.period[1])}"
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def parse_month(value: Month, what: str = "month") -> pd.Period:
+    """Parse 'YYYY-MM' (or a Period) into a monthly Period; ConfigError otherwise."""
+    if isinstance(value, pd.Period):
+        return value.asfreq("M")
+    text = str(value).strip()
+    try:
+        if len(text) != 7 or text[4] != "-":
+            raise ValueError
+        return pd.Period(text, freq="M")
+    except (ValueError, TypeError):
+        raise ConfigError(f"{what}: found {value!r}; expected a month YYYY-MM, e.g. 2017-01.") from None
+
+
+def _period(pair: tuple[Month, Month] | None, what: str) -> tuple[pd.Period, pd.Period] | None:
+    if pair is None:
+        return None
+    a, b = parse_month(pair[0], f"{what} start"), parse_month(pair[1], f"{what} end")
+    if b < a:
+        raise ConfigError(f"{what}: ends ({b}) before it starts ({a}); expected start <= end.")
+    return a, b
+
+
+def _month_label(p: pd.Period) -> str:
+    return p.strftime("%B %Y")
+
+
+def _in_months(calls: pd.DataFrame, start: pd.Period, end: pd.Period) -> np.ndarray:
+    m = pd.to_datetime(calls["occurred_at"]).dt.to_period("M")
+    return ((m >= start) & (m <= end)).fillna(False).to_numpy(bool)
+
+
+def _zone_parts(zone: Any) -> tuple[str, str, Any]:
+    """Accept a GeoDataFrame row/one-row frame, a (name, geometry) pair or a geometry."""
+    if hasattr(zone, "geometry") and hasattr(zone, "iloc") and not hasattr(zone, "geom_type"):
+        row = zone.iloc[0] if getattr(zone, "ndim", 1) == 2 else zone
+        return str(row.get("name", "zone")), str(row.get("zone_id", "")), row["geometry"]
+    if isinstance(zone, tuple):
+        return str(zone[0]), str(zone[0]), zone[1]
+    return "zone", "", zone
+
+
+def _round_sig(x: float, sig: int = 2) -> float:
+    if not np.isfinite(x) or x == 0:
+        return 0.0 if x == 0 else float("nan")
+    return float(round(x, sig - 1 - int(math.floor(math.log10(abs(x))))))
+
+
+def _visible(v: Any) -> bool:
+    return v is not None and not pd.isna(v)
+
+
+def _fmt_int(v: Any) -> str:
+    return f"{int(v):,}" if _visible(v) else sdc.SUPPRESSED_SYMBOL
+
+
+# --- the coordinator ---------------------------------------------------------------------
+
+
+def build_evidence(
+    calls: pd.DataFrame,
+    premises: pd.DataFrame,
+    zone: Any,
+    params: EvidenceParams | None = None,
+    period: tuple[Month, Month] | None = None,
+    compare: tuple[Month, Month] | None = None,
+    intervention: Month | None = None,
+    ranking: Any = None,
+    *,
+    risk_params: Any = None,
+    harm_overrides: dict[str, Any] | None = None,
+    source_names: dict[str, str] | None = None,
+) -> EvidencePack:
+    """Build the evidence pack for one zone and period.
+
+    Parameters
+    ----------
+    calls : DataFrame
+        ``licvisit.domain.CALL_COLUMNS`` (``x``, ``y`` EPSG:27700, ``occurred_at``,
+        ``time_known``, ``category``, ``thrive``).
+    premises : DataFrame or GeoDataFrame
+        ``licvisit.domain.PREMISES_COLUMNS`` (``premises_id``, ``name``, ``x``, ``y``).
+    zone : one-row GeoDataFrame, GeoSeries row, (name, geometry) or geometry (EPSG:27700)
+    params : EvidenceParams
+    period : (from, to) months 'YYYY-MM', inclusive; default: every month in ``calls``.
+    compare : (from, to) months of a comparison ("before") period, optional.
+    intervention : month 'YYYY-MM' an intervention began inside ``period``, optional
+        (before = period start to the month before, after = that month to the end).
+    ranking : licvisit.core.risk.Ranking, optional
+        A ranking made from the same ``calls`` and ``premises``; its links (which
+        call is about which premises) and bands are reused.  Without it calls
+        are linked with ``licvisit.core.attribution.link_calls_to_premises``.
+    risk_params : licvisit.core.risk.RiskParams, optional (radius etc. for linking)
+    harm_overrides : the ``[harm]`` config section, optional
+    source_names : {"calls": "...", "premises": "...", "zones": "..."} file names for the sources section
+
+    Returns
+    -------
+    EvidencePack
+
+    Raises
+    ------
+    ConfigError
+        Bad months, or ``compare`` and ``intervention`` both given.
+    """
+    from licvisit.core.harm import HARM_SOURCES, call_harm
+
+    params = params or EvidenceParams()
+    if risk_params is None:
+        risk_params = ranking.params if ranking is not None else None
+    if risk_params is None:
+        from licvisit.core.risk import RiskParams
+
+        risk_params = RiskParams(scheme=params.harm_scheme, harm_overrides=dict(harm_overrides or {}))
+    zone_name, zone_id, geom = _zone_parts(zone)
+    calls = calls.reset_index(drop=True)
+    if period is None:
+        if not len(calls):
+            raise ConfigError("No calls loaded, so no period can be inferred; expected --from and --to.")
+        m = pd.to_datetime(calls["occurred_at"]).dt.to_period("M")
+        period = (m.min(), m.max())
+    per = _period(period, "Period")
+    assert per is not None
+    cmp_ = _period(compare, "Comparison period")
+    if cmp_ is not None and intervention is not None:
+        raise ConfigError("Give either a comparison period or an intervention month, not both.")
+    start, end = per
+    threshold = int(params.threshold)
+    notes: list[str] = []
+
+    import shapely
+
+    cx = pd.to_numeric(calls["x"], errors="coerce").to_numpy(float)
+    cy = pd.to_numeric(calls["y"], errors="coerce").to_numpy(float)
+    has_xy = np.isfinite(cx) & np.isfinite(cy)
+    in_zone = np.zeros(len(calls), bool)
+    in_zone[has_xy] = shapely.contains_xy(geom, cx[has_xy], cy[has_xy])
+    in_period = _in_months(calls, start, end) if len(calls) else np.zeros(0, bool)
+    harm_all = call_harm(calls, params.harm_scheme, harm_overrides) if len(calls) else np.zeros(0)
+    zc = calls[in_zone & in_period]
+    px = pd.to_numeric(premises["x"], errors="coerce").to_numpy(float)
+    py = pd.to_numeric(premises["y"], errors="coerce").to_numpy(float)
+    p_ok = np.isfinite(px) & np.isfinite(py)
+    p_in = np.zeros(len(premises), bool)
+    p_in[p_ok] = shapely.contains_xy(geom, px[p_ok], py[p_ok])
+    zp = premises[p_in].reset_index(drop=True)
+    time_known = (
+        zc["time_known"].fillna(False).astype(bool) if "time_known" in zc else pd.Series(True, index=zc.index)
+    )
+    share_timed = float(time_known.mean()) if len(zc) else 0.0
+
+    tables: dict[str, sdc.PublishedTable] = {}
+    figures: dict[str, Any] = {}
+    stats: dict[str, Any] = {"calls_in_zone_and_period": None}
+    findings: list[str] = []
+
+    # 1. Map: grid, density and Gi* ------------------------------------------------------------
+    grid = hs.make_grid(tuple(geom.bounds), params.cell_m, params.grid_margin_m)
+    xmin, xmax, ymin, ymax = grid.extent
+    in_view = has_xy & in_period & (cx >= xmin) & (cx < xmax) & (cy >= ymin) & (cy < ymax)
+    w = harm_all[in_view] if params.hotspot_weight == "harm" else None
+    dens = hs.kernel_density(
+        cx[in_view], cy[in_view], grid.extent, params.kde_bandwidth_m, params.kde_pixel_m, w
+    )
+    cell_values = hs.grid_counts(grid, cx[in_view], cy[in_view], w)
+    spots = hs.getis_ord(
+        cell_values,
+        grid,
+        params.gi_neighbourhood,
+        params.gi_distance_m,
+        params.fdr_alpha,
+        params.gi_permutations,
+        params.seed,
+    )
+    ccx, ccy = grid.centres()
+    cell_in_zone = shapely.contains_xy(geom, ccx, ccy)
+    figures["density"] = dens
+    figures["hotspots"] = spots
+    figures["zone_geometry"] = geom
+    view_p = p_ok & (px >= xmin) & (px < xmax) & (py >= ymin) & (py < ymax)
+    figures["premises_xy"] = np.column_stack([px[view_p], py[view_p]])
+    hot_in, cold_in = (
+        int(((spots.label > 0) & cell_in_zone).sum()),
+        int(((spots.label < 0) & cell_in_zone).sum()),
+    )
+    stats["hotspots"] = {
+        "cells": grid.n_cells,
+        "cells_in_zone": int(cell_in_zone.sum()),
+        "hot": spots.n_hot,
+        "cold": spots.n_cold,
+        "hot_in_zone": hot_in,
+        "cold_in_zone": cold_in,
+    }
+    spot_rows = pd.DataFrame(
+        {
+            "cell_id": np.arange(grid.n_cells),
+            "x_centre_m": ccx,
+            "y_centre_m": ccy,
+            "in_zone": cell_in_zone,
+            "gi_star_z": np.round(spots.z, 3),
+            "p_value": np.round(spots.p, 5),
+            "fdr_q_value": np.round(spots.q, 5),
+            "spot": np.where(spots.label > 0, "hot spot", np.where(spots.label < 0, "cold spot", "")),
+        }
+    )
+    tables["hotspot_cells"] = sdc.PublishedTable(
+        "hotspot_cells",
+        "Hot and cold spot cells (Getis-Ord Gi*, FDR controlled)",
+        spot_rows[spot_rows["spot"] != ""].reset_index(drop=True),
+        caption=f"{params.cell_m:g} m cells (British National Grid centres) flagged at a false discovery rate of "
+        f"{params.fdr_alpha:g}. Counts per cell are not published.",
+    )
+
+    # 2. Trends: monthly counts per category group ---------------------------------------------
+    monthly = tr.monthly_counts(zc, start, end)
+    if monthly.shape[1] == 0:
+        monthly["Total calls"] = 0
+    t_month = sdc.publish_counts(
+        "monthly_by_group",
+        "Calls per month by category group",
+        monthly,
+        threshold,
+        index_name="month",
+        caption="Rows are months, columns category groups; [c] = hidden to protect small numbers.",
+    )
+    tables["monthly_by_group"] = t_month
+    grand = t_month.frame.loc[sdc.TOTAL, sdc.TOTAL]
+    stats["calls_in_zone_and_period"] = None if not _visible(grand) else int(grand)
+    figures["monthly"] = t_month.frame
+    days = tr.month_days(tr.months(start, end))
+    trend_rows = []
+    n_months = len(days)
+    for col in [*monthly.columns, sdc.TOTAL]:
+        shown = t_month.frame[col]
+        label = "All calls" if col == sdc.TOTAL else col
+        row: dict[str, Any] = {"group": label, "calls": shown.loc[sdc.TOTAL]}
+        if shown.isna().any() or n_months < 3:
+            row.update(
+                change_per_month_percent=np.nan,
+                ci_low_percent=np.nan,
+                ci_high_percent=np.nan,
+                p_value=np.nan,
+                method="not tested: small numbers hidden"
+                if n_months >= 3
+                else "not tested: fewer than 3 months",
+            )
+        else:
+            series = (monthly.sum(axis=1) if col == sdc.TOTAL else monthly[col]).to_numpy(float)
+            try:
+                t = tr.trend_test(series, days)
+                row.update(
+                    change_per_month_percent=round(100 * (t.ratio - 1), 1),
+                    ci_low_percent=round(100 * (t.ci_low - 1), 1),
+                    ci_high_percent=round(100 * (t.ci_high - 1), 1),
+                    p_value=round(t.p_value, 4),
+                    method=t.method,
+                )
+                if col == sdc.TOTAL:
+                    stats["trend_all"] = t
+            except ValueError:
+                row.update(
+                    change_per_month_percent=np.nan,
+                    ci_low_percent=np.nan,
+                    ci_high_percent=np.nan,
+                    p_value=np.nan,
+                    method="not tested: no calls",
+                )
+        trend_rows.append(row)
+    tf = pd.DataFrame(trend_rows).set_index("group")
+    tf["calls"] = tf["calls"].astype("Int64")
+    tables["trend_tests"] = sdc.PublishedTable(
+        "trend_tests",
+        "Test of steady change per month (Poisson regression)",
+        tf,
+        count_columns=["calls"],
+        caption="Rate ratio per month from a Poisson (quasi-Poisson when months vary more than chance) "
+        "regression on month number with days in month as exposure; tested only where no month is hidden.",
+    )
+
+    # 3. Hour of week and weekday/weekend nights (only with times) -----------------------------
+    stats["share_with_time"] = share_timed
+    timed = zc[time_known.to_numpy(bool)] if len(zc) else zc
+    if len(timed) and share_timed >= 0.5:
+        how = tr.hour_of_week(timed, params.hour_band_h)
+        t_how = sdc.publish_counts(
+            "hour_of_week",
+            "Calls by day and hour of the week",
+            how,
+            threshold,
+            index_name="day",
+            caption=f"Calls with a known time, {params.hour_band_h}-hour columns (local time).",
+        )
+        tables["hour_of_week"] = t_how
+        figures["hour_of_week"] = t_how.frame
+        p_start = start.start_time
+        p_end = end.end_time.normalize()
+        nights, nwd, nwe = tr.weekday_weekend_nights(
+            timed, p_start, p_end, params.night_start_h, params.night_end_h
+        )
+        if len(nights):
+            force = _night_links(t_how, params)
+            t_n = sdc.publish_counts(
+                "nights",
+                "Night-time calls: weekday against weekend nights",
+                nights,
+                threshold,
+                index_name="group",
+                force_hidden=force,
+                caption=f"Night = {params.night_start_h:02d}:00 to {params.night_end_h:02d}:00, belonging to the "
+                f"evening it starts; {nwd} weekday nights (Sun-Thu) and {nwe} weekend nights (Fri-Sat) in the period.",
+            )
+            tables["nights"] = t_n
+            tables["night_rates"] = _night_rates(t_n, nights, nwd, nwe, threshold)
+            stats["nights"] = {"weekday_nights": nwd, "weekend_nights": nwe}
+    else:
+        notes.append(
+            "Times of day are not known for most calls (police.uk publishes the month only), so the "
+            "hour-of-week table and the weekday/weekend night comparison are left out."
+        )
+
+    # 4. Premises: link, harm, concentration, top table ----------------------------------------
+    link_tab = _links(calls, premises, in_zone & in_period, p_in, ranking, risk_params)
+    zone_call_pos = np.flatnonzero(in_zone & in_period)
+    harm_by_p, n_by_p, group_counts, monthly_p = _premises_harm(
+        calls, harm_all, link_tab, zp, zone_call_pos, start, end
+    )
+    con = conc.concentration(harm_by_p, params.top_shares)
+    figures["lorenz"] = (con.lorenz_x, con.lorenz_y)
+    stats["gini"] = con.gini
+    stats["n_premises"] = con.n_premises
+    stats["linked_calls"] = (
+        int(len(set(link_tab["call"].tolist()) & set(zone_call_pos.tolist()))) if len(link_tab) else 0
+    )
+    ctab = con.top.rename(
+        columns={
+            "top_percent": "top % of premises",
+            "n_premises": "premises",
+            "harm_share_percent": "% of linked harm",
+        }
+    )
+    ctab["% of linked harm"] = ctab["% of linked harm"].round(1)
+    ctab.index = [f"Top {p:g} %" for p in con.top["top_percent"]]
+    ctab.index.name = "group"
+    tables["concentration"] = sdc.PublishedTable(
+        "concentration",
+        "How concentrated harm is among premises",
+        ctab,
+        caption=f"All {con.n_premises} premises in the zone, including those with no linked calls; "
+        f"Gini coefficient {con.gini:.2f}."
+        if np.isfinite(con.gini)
+        else "No harm was linked to any premises.",
+    )
+    tables["top_premises"] = _top_premises(
+        zp, harm_by_p, n_by_p, group_counts, monthly_p, ranking, params, days
+    )
+
+    # 5. Before / after ------------------------------------------------------------------------
+    ba = None
+    if cmp_ is not None or intervention is not None:
+        ba, ba_table, ba_diff = _before_after(
+            calls, in_zone, has_xy, per, cmp_, intervention, t_month, params
+        )
+        tables["before_after"] = ba_table
+        if ba_diff is not None:
+            tables["before_after_difference"] = ba_diff
+
+    # 6. Words ---------------------------------------------------------------------------------
+    from licvisit.core.harm import harm_weights
+
+    weights = harm_weights(params.harm_scheme, harm_overrides)
+    sources = _sources(calls, premises, zc, zp, source_names, per)
+    findings = _findings(zone_name, per, t_month, tables, stats, con, ba, params)
+    used = set(zc["category"].astype(str)) if len(zc) else set()
+    methods = _methods(
+        params, risk_params, weights, HARM_SOURCES[params.harm_scheme], per, cmp_, intervention, tables, used
+    )
+    limitations = _limitations(params, share_timed, ba, zc)
+    area = float(geom.area) / 1e6
+    return EvidencePack(
+        zone_name=zone_name,
+        zone_id=zone_id,
+        zone_geometry=geom,
+        zone_area_km2=area,
+        period=per,
+        params=params,
+        risk_params=risk_params,
+        sources=sources,
+        tables=tables,
+        figures=figures,
+        stats=stats,
+        findings=findings,
+        methods=methods,
+        limitations=limitations,
+        before_after=ba,
+        notes=notes,
+    )
+
+
+# --- private steps -------------------------------------------------------------------------
+
+
+def _night_links(t_how: sdc.PublishedTable, params: EvidenceParams) -> set[tuple[str, str]]:
+    """Night-table cells to hide because the hour-of-week table hides a night-time cell.
+
+    The night table's column totals are sums of hour-of-week cells (the
+    weekday- and weekend-night windows); if one of those cells is hidden, a
+    published night total would give it back.
+    """
+    f = t_how.frame
+    band = params.hour_band_h
+    force: set[tuple[str, str]] = set()
+    kinds = {"Weekday nights (Sun-Thu)": (6, 0, 1, 2, 3), "Weekend nights (Fri-Sat)": (4, 5)}
+    for kind, start_days in kinds.items():
+        hidden = False
+        for d in start_days:
+            for b in range(24 // band):
+                h0, h1 = b * band, (b + 1) * band
+                col = f.columns[b]
+                if h1 > params.night_start_h:  # evening of day d
+                    hidden |= bool(pd.isna(f.iloc[d][col]))
+                if h0 < params.night_end_h:  # small hours of day d + 1
+                    hidden |= bool(pd.isna(f.iloc[(d + 1) % 7][col]))
+        if hidden:
+            force.add((sdc.TOTAL, kind))
+    return force
+
+
+def _night_rates(
+    t_n: sdc.PublishedTable, nights: pd.DataFrame, nwd: int, nwe: int, threshold: int
+) -> sdc.PublishedTable:
+    """Rates per night and the weekend/weekday rate ratio, for rows whose counts are published."""
+    wd_col, we_col = "Weekday nights (Sun-Thu)", "Weekend nights (Fri-Sat)"
+    rows = []
+    for g in t_n.frame.index:
+        a, b = t_n.frame.loc[g, wd_col], t_n.frame.loc[g, we_col]
+        row: dict[str, Any] = {
+            "group": "All groups" if g == sdc.TOTAL else g,
+            "weekday nights": a,
+            "weekend nights": b,
+        }
+        if _visible(a) and _visible(b) and (a + b) > 0:
+            t = tr.exact_rate_test(int(a), int(b), float(nwd), float(nwe))
+            row.update(
+                weekday_per_night=round(a / nwd, 2) if nwd else np.nan,
+                weekend_per_night=round(b / nwe, 2) if nwe else np.nan,
+                weekend_to_weekday_ratio=round(t.ratio, 2) if np.isfinite(t.ratio) else np.nan,
+                ci_low=round(t.ci_low, 2),
+                ci_high=round(t.ci_high, 2) if np.isfinite(t.ci_high) else np.nan,
+                p_value=round(t.p_value, 4),
+            )
+        rows.append(row)
+    df = pd.DataFrame(rows).set_index("group")
+    derived = [c for c in df.columns if c not in ("weekday nights", "weekend nights")]
+    df = sdc.suppress_rows(df, ["weekday nights", "weekend nights"], derived, threshold)
+    return sdc.PublishedTable(
+        "night_rates",
+        "Calls per night: weekend against weekday nights",
+        df,
+        count_columns=["weekday nights", "weekend nights"],
+        caption="Rate ratio weekend/weekday per night with an exact Poisson (conditional binomial) test; "
+        "rows with a hidden count are not tested.",
+    )
+
+
+def _links(
+    calls: pd.DataFrame,
+    premises: pd.DataFrame,
+    call_mask: np.ndarray,
+    p_in: np.ndarray,
+    ranking: Any,
+    risk_params: Any,
+) -> pd.DataFrame:
+    """Which zone call is about which zone premises: columns call (row position in ``calls``),
+    premises_idx (row position in ``premises[p_in]``), weight.
+
+    Integration point: uses the risk engineer's attribution
+    (``licvisit.core.attribution.link_calls_to_premises``), or the links of a
+    ranking made from the same frames.
+    """
+    zone_idx = np.flatnonzero(p_in)
+    if ranking is not None and getattr(ranking, "links", None) is not None:
+        t = ranking.links.table
+        pid_all = premises["premises_id"].astype(str).to_numpy()
+        pos = pd.Index(pid_all[zone_idx]).get_indexer(t["premises_id"].astype(str))
+        keep = (pos >= 0) & call_mask[t["call"].to_numpy(int)]
+        out = pd.DataFrame(
+            {
+                "call": t["call"].to_numpy(int)[keep],
+                "premises_idx": pos[keep],
+                "weight": t["weight"].to_numpy(float)[keep],
+            }
+        )
+        return out
+    from licvisit.core.attribution import link_calls_to_premises
+
+    pos_calls = np.flatnonzero(call_mask)
+    if not len(pos_calls) or not len(zone_idx):
+        return pd.DataFrame(
+            {"call": np.zeros(0, int), "premises_idx": np.zeros(0, int), "weight": np.zeros(0)}
+        )
+    links = link_calls_to_premises(
+        calls.iloc[pos_calls].reset_index(drop=True),
+        premises.iloc[zone_idx].reset_index(drop=True),
+        risk_params,
+    )
+    t = links.table
+    return pd.DataFrame(
+        {
+            "call": pos_calls[t["call"].to_numpy(int)],
+            "premises_idx": t["premises_idx"].to_numpy(int),
+            "weight": t["weight"].to_numpy(float),
+        }
+    )
+
+
+def _premises_harm(calls, harm_all, link_tab, zp, zone_call_pos, start, end):
+    """Harm, call counts, counts by group and monthly counts per zone premises."""
+    n = len(zp)
+    harm = np.zeros(n)
+    ncalls = np.zeros(n, dtype=np.int64)
+    groups = pd.DataFrame(index=range(n))
+    monthly = np.zeros((n, len(tr.months(start, end))), dtype=np.int64)
+    lt = link_tab[link_tab["weight"] > 0]
+    if not len(lt) or not n:
+        return harm, ncalls, groups, monthly
+    c = lt["call"].to_numpy(int)
+    p = lt["premises_idx"].to_numpy(int)
+    np.add.at(harm, p, lt["weight"].to_numpy(float) * harm_all[c])
+    np.add.at(ncalls, p, 1)
+    g = tr.category_group(calls["category"].iloc[c].reset_index(drop=True)).to_numpy()
+    groups = pd.crosstab(p, g).reindex(range(n), fill_value=0)
+    groups = groups[[x for x in tr.GROUP_LABELS if x in groups.columns]]
+    mi = (
+        (pd.to_datetime(calls["occurred_at"].iloc[c]).dt.to_period("M") - start)
+        .map(lambda d: d.n)
+        .to_numpy(int)
+    )
+    np.add.at(monthly, (p, mi), 1)
+    return harm, ncalls, groups, monthly
+
+
+def _top_premises(
+    zp, harm, ncalls, groups, monthly, ranking, params: EvidenceParams, days
+) -> sdc.PublishedTable:
+    """The top premises by linked harm, with counts by group (suppressed) and a one-word trend."""
+    t = params.threshold
+    eligible = np.flatnonzero(ncalls >= t)
+    order = eligible[np.lexsort((zp["premises_id"].astype(str).to_numpy()[eligible], -harm[eligible]))][
+        : params.top_n
+    ]
+    ids = zp["premises_id"].astype(str).to_numpy()
+    label = ids if params.anonymise else zp["name"].astype(str).to_numpy() if "name" in zp else ids
+    band = {}
+    if ranking is not None and "band" in ranking.table:
+        band = dict(
+            zip(ranking.table["premises_id"].astype(str), ranking.table["band"].astype(str), strict=False)
+        )
+    counts = groups.iloc[order].copy() if len(order) else pd.DataFrame(columns=groups.columns)
+    counts.index = [str(i + 1) for i in range(len(order))]
+    if len(order) and counts.shape[1]:
+        frame, _r, tcol = sdc.suppress_counts(
+            counts, t, row_totals=True, col_totals=False, total_label="calls"
+        )
+    else:
+        frame = pd.DataFrame(index=counts.index)
+        frame["calls"] = pd.array([int(ncalls[i]) for i in order], dtype="Int64")
+    count_cols = list(frame.columns)
+    out = pd.DataFrame(index=counts.index)
+    out.index.name = "rank"
+    out["premises"] = [str(label[i]) for i in order]
+    if not params.anonymise:
+        out["premises_id"] = [ids[i] for i in order]
+    if "premises_type" in zp:
+        out["type"] = [str(zp["premises_type"].iloc[i]) for i in order]
+    out["harm (2 s.f.)"] = [_round_sig(float(harm[i])) for i in order]
+    for c in count_cols:
+        out[c] = frame[c]
+    words = []
+    for i in order:
+        if len(days) >= 3 and monthly[i].sum() >= t:
+            try:
+                words.append(tr.trend_word(tr.trend_test(monthly[i], days), params.trend_alpha))
+            except ValueError:
+                words.append("")
+        else:
+            words.append("not tested")
+    out["trend"] = words
+    if band:
+        out["risk band"] = [band.get(ids[i], "") for i in order]
+    name_note = "Premises are shown by ID, not name." if params.anonymise else ""
+    return sdc.PublishedTable(
+        "top_premises",
+        f"Top {params.top_n} premises by linked harm",
+        out,
+        count_columns=count_cols,
+        total_column="calls" if count_cols and "calls" in count_cols and len(count_cols) > 1 else None,
+        caption=f"Premises with at least {t} linked calls, by harm ({params.harm_scheme}); harm is rounded to two "
+        "significant figures so that it cannot be combined with the weights to recover a hidden count; "
+        "trend = Poisson test of steady change per month. " + name_note,
+    )
+
+
+def _before_after(calls, in_zone, has_xy, per, cmp_, intervention, t_month, params):
+    """Before/after table and tests for the zone and, as a comparison, the rest of the loaded area."""
+    start, end = per
+    if cmp_ is not None:
+        before, after, label = cmp_, per, "comparison period"
+    else:
+        im = parse_month(intervention, "Intervention month")
+        if not (start < im <= end):
+            raise ConfigError(
+                f"Intervention month {im} must fall after the first month of the period ({start}) and by its end ({end})."
+            )
+        before, after, label = (start, im - 1), (im, end), "intervention"
+    mb, ma = tr.months(*before), tr.months(*after)
+    db, da = tr.month_days(mb), tr.month_days(ma)
+    m_all = pd.to_datetime(calls["occurred_at"]).dt.to_period("M")
+
+    def series(mask: np.ndarray, idx: pd.PeriodIndex) -> np.ndarray:
+        return m_all[mask].value_counts().reindex(idx, fill_value=0).to_numpy(float)
+
+    rest_mask = has_xy & ~in_zone
+    zb, za = series(in_zone, mb), series(in_zone, ma)
+    rb, ra = series(rest_mask, mb), series(rest_mask, ma)
+    zt = tr.before_after_test(zb, za, db, da) if zb.sum() + za.sum() else None
+    rt = tr.before_after_test(rb, ra, db, da) if rb.sum() + ra.sum() else None
+    dt_ = None
+    try:
+        dt_ = tr.difference_in_change_test(zb, za, rb, ra, db, da)
+    except ValueError:
+        pass
+    rows = []
+    for name, test, b, a in (("Zone", zt, zb, za), ("Rest of the loaded area", rt, rb, ra)):
+        row: dict[str, Any] = {"area": name, "calls before": int(b.sum()), "calls after": int(a.sum())}
+        row["per 30 days before"] = round(30 * b.sum() / db.sum(), 1)
+        row["per 30 days after"] = round(30 * a.sum() / da.sum(), 1)
+        if test is not None:
+            row.update(
+                rate_ratio=round(test.ratio, 3) if np.isfinite(test.ratio) else np.nan,
+                ci_low=round(test.ci_low, 3) if np.isfinite(test.ci_low) else np.nan,
+                ci_high=round(test.ci_high, 3) if np.isfinite(test.ci_high) else np.nan,
+                p_value=round(test.p_value, 4),
+                method=test.method,
+            )
+        rows.append(row)
+    df = pd.DataFrame(rows).set_index("area")
+    counts = ["calls before", "calls after"]
+    derived = [c for c in df.columns if c not in counts]
+    df = sdc.suppress_rows(df, counts, derived, params.threshold)
+    # The zone's "after" count equals the monthly table's grand total when after == period: keep them consistent.
+    if after == per and not _visible(t_month.frame.loc[sdc.TOTAL, sdc.TOTAL]):
+        df.loc["Zone", derived + counts] = pd.NA
+    if dt_ is not None and not df[counts].isna().any().any():
+        diff = pd.DataFrame(
+            [
+                {
+                    "comparison": "Zone relative to rest of the loaded area",
+                    "ratio_of_rate_ratios": round(dt_.ratio, 3),
+                    "ci_low": round(dt_.ci_low, 3),
+                    "ci_high": round(dt_.ci_high, 3),
+                    "p_value": round(dt_.p_value, 4),
+                    "method": dt_.method,
+                }
+            ]
+        ).set_index("comparison")
+    else:
+        diff = None
+    ba = BeforeAfter(before, after, label, zt, rt, dt_)
+    table = sdc.PublishedTable(
+        "before_after",
+        f"Before and after ({label})",
+        df,
+        count_columns=counts,
+        caption=f"Before: {_month_label(before[0])} to {_month_label(before[1])}; after: {_month_label(after[0])} "
+        f"to {_month_label(after[1])}. Rate ratio = rate after / rate before (per day), from a Poisson regression "
+        "on monthly counts (quasi-Poisson when months vary more than chance).",
+    )
+    extra = None
+    if diff is not None:
+        extra = sdc.PublishedTable(
+            "before_after_difference",
+            "Did the zone change differently from the rest of the area?",
+            diff,
+            caption="Ratio of the zone's rate ratio to the rest's, from a Poisson regression with a zone x period "
+            "term (quasi-Poisson when over-dispersed). The rest of the area is a comparison, not a matched control.",
+        )
+    return ba, table, extra
+
+
+def _sources(calls, premises, zc, zp, names, per) -> list[dict[str, str]]:
+    names = names or {}
+    out = []
+    if len(calls):
+        tk = (
+            calls["time_known"].fillna(False).astype(bool)
+            if "time_known" in calls
+            else pd.Series(True, index=calls.index)
+        )
+        m = pd.to_datetime(calls["occurred_at"]).dt.to_period("M")
+        files = sorted(set(calls["source_file"].astype(str))) if "source_file" in calls else []
+        police_uk = float((~tk).mean()) > 0.5
+        caveats = []
+        if police_uk:
+            caveats.append(
+                "police.uk street-level data: locations are anonymised to the nearest of a fixed set of "
+                "'On or near' snap points (many crimes share one point) and dates are month only, so no "
+                "time of day is available; some crimes (e.g. sexual offences) may be mapped away from where "
+                "they happened."
+            )
+        else:
+            caveats.append(
+                "Calls for service record what was reported, where the caller said, when it was logged: not all "
+                "are crimes, and repeat calls about one incident may be counted more than once."
+            )
+        out.append(
+            {
+                "source": "Calls / crime records",
+                "file": names.get("calls", ", ".join(files[:3]) + (" ..." if len(files) > 3 else "")),
+                "dates": f"{_month_label(m.min())} to {_month_label(m.max())}",
+                "rows": f"{len(calls):,} loaded; period {_month_label(per[0])} to {_month_label(per[1])}",
+                "caveats": " ".join(caveats),
+            }
+        )
+    syn = bool(premises["synthetic"].fillna(False).astype(bool).any()) if "synthetic" in premises else False
+    pcave = "Premises register: trading names, types and locations."
+    if syn:
+        pcave += " Some licence attributes (hours, capacity, door supervision) are synthesised for the demo and are not real."
+    out.append(
+        {
+            "source": "Licensed premises",
+            "file": names.get("premises", ""),
+            "dates": "as supplied",
+            "rows": f"{len(premises):,} loaded; {len(zp):,} in the zone",
+            "caveats": pcave,
+        }
+    )
+    out.append(
+        {
+            "source": "Zone boundary",
+            "file": names.get("zones", ""),
+            "dates": "as supplied",
+            "rows": "1 zone",
+            "caveats": "The zone is the polygon supplied; if it is illustrative (as in the demo) it is not an "
+            "official cumulative impact or NTE boundary.",
+        }
+    )
+    return out
+
+
+def _findings(zone_name, per, t_month, tables, stats, con, ba, params) -> list[str]:
+    """Key findings in plain words, using only published (suppressed) numbers."""
+    out = []
+    grand = t_month.frame.loc[sdc.TOTAL, sdc.TOTAL]
+    out.append(
+        f"{_fmt_int(grand)} calls or crimes were recorded in {zone_name} from {_month_label(per[0])} to "
+        f"{_month_label(per[1])}."
+    )
+    totals = t_month.frame.loc[sdc.TOTAL].drop(sdc.TOTAL)
+    vis = totals.dropna()
+    if len(vis) and _visible(grand) and grand > 0:
+        top = vis.sort_values(ascending=False).head(3)
+        parts = [f"{g} {int(v):,} ({100 * v / grand:.0f} %)" for g, v in top.items()]
+        out.append("Largest groups: " + "; ".join(parts) + ".")
+    h = stats["hotspots"]
+    out.append(
+        f"{h['hot_in_zone']} of the zone's {h['cells_in_zone']} grid cells ({params.cell_m:g} m) are statistically "
+        f"significant hot spots of {'harm' if params.hotspot_weight == 'harm' else 'calls'} (Getis-Ord Gi*, false "
+        f"discovery rate {params.fdr_alpha:g}); {h['cold_in_zone']} are cold spots."
+    )
+    t = stats.get("trend_all")
+    if t is not None:
+        out.append(f"Month on month, all calls {t.describe('calls')}.")
+    if np.isfinite(con.gini) and con.n_premises:
+        row = tables["concentration"].frame.iloc[min(1, len(tables["concentration"].frame) - 1)]
+        out.append(
+            f"The top {row['top % of premises']:g} % of premises ({int(row['premises'])} of {con.n_premises}) account "
+            f"for {row['% of linked harm']:.0f} % of the harm linked to premises (Gini {con.gini:.2f})."
+        )
+    nr = tables.get("night_rates")
+    if nr is not None and sdc.TOTAL not in nr.frame.index and "All groups" in nr.frame.index:
+        r = nr.frame.loc["All groups"]
+        if _visible(r.get("weekend_to_weekday_ratio")):
+            out.append(
+                f"Weekend nights average {r['weekend_per_night']:.1f} night-time calls against {r['weekday_per_night']:.1f} "
+                f"on weekday nights (ratio {r['weekend_to_weekday_ratio']:.2f}, p = {r['p_value']:.3g})."
+            )
+    if ba is not None and ba.zone is not None:
+        row = tables["before_after"].frame.loc["Zone"]
+        if _visible(row["calls before"]):
+            out.append(
+                f"Before/after ({ba.label}): in the zone calls {ba.zone.describe('calls')}"
+                + (
+                    f"; in the rest of the loaded area they {ba.rest.describe('calls')}"
+                    if ba.rest is not None
+                    else ""
+                )
+                + ". This alone does not show that any intervention worked (see limitations)."
+            )
+        else:
+            out.append("Before/after: numbers too small to publish.")
+    return out
+
+
+def _methods(params, risk_params, weights, harm_source, per, cmp_, intervention, tables, used) -> list[str]:
+    """Methods paragraphs generated from the parameters actually used."""
+    p = params
+    rp = risk_params
+    w_text = ", ".join(f"{k.replace('_', ' ')} {v:g}" for k, v in weights.items() if k in used)
+    gi_nb = (
+        "the cell and its 8 touching cells (queen contiguity)"
+        if p.gi_neighbourhood == "queen"
+        else f"every cell whose centre lies within {p.gi_distance_m:g} m, including the cell itself"
+    )
+    inference = (
+        "normal approximation"
+        if p.gi_permutations == 0
+        else f"{p.gi_permutations} conditional permutations (seed {p.seed})"
+    )
+    out = [
+        f"Period: {_month_label(per[0])} to {_month_label(per[1])} (whole months, inclusive)."
+        + (f" Comparison period: {_month_label(cmp_[0])} to {_month_label(cmp_[1])}." if cmp_ else "")
+        + (f" Intervention month: {intervention}." if intervention else ""),
+        f"Map: calls in the period on a {p.cell_m:g} m grid aligned to the British National Grid, extending "
+        f"{p.grid_margin_m:g} m beyond the zone. Density: Gaussian kernel, bandwidth (standard deviation) "
+        f"{p.kde_bandwidth_m:g} m on {p.kde_pixel_m:g} m pixels, in calls per km². Hot and cold spots: Getis-Ord "
+        f"Gi* (PySAL esda.G_Local, star=True, binary weights) of {'harm' if p.hotspot_weight == 'harm' else 'call counts'} "
+        f"per cell, neighbourhood {gi_nb}; two-sided p-values by {inference}; cells flagged when the "
+        f"Benjamini-Hochberg false discovery rate q <= {p.fdr_alpha:g}.",
+        "Trends: counts per calendar month by category group; a steady change is tested by Poisson regression on "
+        "month number with days in the month as exposure, widened to quasi-Poisson (Pearson dispersion, "
+        "t-distribution) when months vary more than a Poisson count would. Percentages of change are reported "
+        "with their 95 % intervals and p-values, never on their own.",
+        f"Nights run from {p.night_start_h:02d}:00 to {p.night_end_h:02d}:00 and belong to the evening they start; "
+        "weekend nights are Friday and Saturday nights. The weekend/weekday rate ratio per night is tested with the "
+        "exact conditional (binomial) test for two Poisson rates.",
+        f"Harm: {harm_source} Weights of the categories present: {w_text or 'none'}.",
+        f"Premises: calls are linked to premises in the zone by licvisit's attribution rules (reference, name, "
+        f"then the nearest premises within {getattr(rp, 'radius_m', float('nan')):g} m; premises within "
+        f"{getattr(rp, 'tie_m', float('nan')):g} m of the nearest share a call). A premises' harm is the sum of its "
+        f"share of each linked call's harm. Concentration: share of linked harm held by the top "
+        + ", ".join(f"{100 * s:g}" for s in p.top_shares)
+        + " % of all premises in the zone, Lorenz curve and Gini coefficient. The top-premises table lists up to "
+        f"{p.top_n} premises with at least {p.threshold} linked calls; its trend word comes from a Poisson trend "
+        f"test at the {p.trend_alpha:g} level."
+        + (" Premises are shown by ID, not name." if p.anonymise else ""),
+        f"Disclosure control: every published count from 1 to {p.threshold - 1} is hidden ([c]); where a row or "
+        "column total is shown, further cells are hidden so that no hidden cell can be worked out (checked by "
+        "linear programming for every hidden cell). Statistics resting on a hidden count are not published. "
+        "No names of people and no free text from calls are published.",
+    ]
+    if "before_after" in tables:
+        out.append(
+            "Before/after: rate per day before and after, compared by Poisson regression on monthly counts "
+            "(quasi-Poisson when over-dispersed); the rest of the loaded area is shown as a comparison, and a "
+            "Poisson interaction term tests whether the zone changed differently from it."
+        )
+    return out
+
+
+def _limitations(params, share_timed, ba, zc) -> list[str]:
+    out = [
+        "Recorded calls and crimes measure police demand and recording, not all harm: under-reporting varies by "
+        "offence and place, and changes in recording practice or patrol presence change the counts.",
+        "Linking a call to a premises by distance does not mean the premises caused it; calls in the street "
+        "outside several venues are shared between them.",
+        f"Hot spots depend on the grid ({params.cell_m:g} m), the neighbourhood and the false discovery rate; a "
+        "different grid origin or cell size can move them (the modifiable areal unit problem). Gi* finds clusters "
+        "of high counts relative to the whole mapped area, not causes.",
+    ]
+    if share_timed < 0.5:
+        out.append(
+            "Most records are month-only police.uk data: no time-of-day or night-time analysis is possible, and "
+            "locations are snap points, so a hot spot may mark a snap point (a street or landmark) rather than "
+            "the exact place."
+        )
+    if ba is not None:
+        out.append(
+            "Before/after comparisons cannot show cause. Regression to the mean: areas chosen because they were "
+            "bad often improve anyway. Displacement: harm may move to nearby streets or other times (the rest of "
+            "the area is shown, but it is not a matched control). No control group: other changes in the same "
+            "period (events, weather, policing, student terms, seasonality) are not accounted for; compare "
+            "like-for-like months where possible."
+        )
+    out.append(
+        f"Small numbers: counts below {params.threshold} are hidden, which loses detail; tests are not run where "
+        "hidden numbers would be needed."
+    )
+    return out
+
+
+def params_dict(pack: EvidencePack) -> dict[str, Any]:
+    """The parameters used, JSON-ready."""
+    d = asdict(pack.params)
+    d["top_shares"] = list(d["top_shares"])
+    return d
