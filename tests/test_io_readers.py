@@ -1,0 +1,258 @@
+"""Readers on small real-format fixtures cut from ../shared/data (see tests/data/io/README.md)."""
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from licvisit.config import Config
+from licvisit.domain import CALL_COLUMNS, PREMISES_COLUMNS, VISIT_COLUMNS, Officer
+from licvisit.io import (
+    load_inputs,
+    read_calls,
+    read_postcodes,
+    read_premises,
+    read_staff,
+    read_stop_search,
+    read_visits,
+    read_zones,
+)
+
+DATA = Path(__file__).parent / "data" / "io"
+MONDAY = dt.date(2025, 1, 6)
+
+
+@pytest.fixture
+def glossary_config():
+    """A config naming every hand-made glossary-headed fixture."""
+    return Config(
+        inputs={
+            "calls": DATA / "glossary_calls.csv",
+            "premises": DATA / "premises_glossary.csv",
+            "zones": DATA / "nte_zones.geojson",
+            "staff": DATA / "staff.csv",
+            "visits": DATA / "visits.csv",
+        }
+    )
+
+
+def test_police_uk_street_folder():
+    df, problems = read_calls(DATA / "police_uk_street")
+    assert problems == []
+    assert list(df.columns) == list(CALL_COLUMNS)
+    assert len(df) == 30 + 20
+    assert not df["time_known"].any()
+    assert df["occurred_at"].min() == pd.Timestamp("2017-01-01")
+    assert df["occurred_at"].max() == pd.Timestamp("2017-02-01")
+    assert df["location_text"].str.startswith("On or near").all()
+    assert set(df["category"]) <= set(CALL_COLUMNS) | {
+        "anti_social_behaviour",
+        "violence_and_sexual_offences",
+        "shoplifting",
+        "other_theft",
+        "public_order",
+        "vehicle_crime",
+        "criminal_damage_arson",
+        "burglary",
+        "robbery",
+        "drugs",
+        "theft_from_the_person",
+        "bicycle_theft",
+        "possession_of_weapons",
+        "other_crime",
+    }
+    # Birmingham city centre in British National Grid
+    assert df["x"].between(400_000, 415_000).all() and df["y"].between(280_000, 295_000).all()
+    assert df["source_row"].iloc[0] == 2 and df["source_file"].iloc[-1].endswith(
+        "2017-02-west-midlands-street.csv"
+    )
+    assert (df["call_id"] == "").sum() > 0  # ASB has no Crime ID, as police.uk does
+
+
+def test_police_uk_api_slug_csv():
+    df, problems = read_calls(DATA / "police_uk_api_crimeclean.csv")
+    assert problems == []
+    assert len(df) == 20
+    assert df["category_raw"].iloc[0] == "anti-social-behaviour"
+    assert df["category"].iloc[0] == "anti_social_behaviour"
+    assert df["occurred_at"].iloc[0] == pd.Timestamp("2017-11-01")
+    assert df["location_text"].iloc[0] == "On or near Pedestrian Subway"
+
+
+def test_glossary_calls():
+    df, problems = read_calls(DATA / "glossary_calls.csv")
+    assert problems == []
+    assert df["time_known"].all()
+    assert df["thrive"].tolist() == ["P", "S", "E"]
+    assert df["premises_ref"].tolist() == ["P001", "", "P002"]
+    assert df["category"].tolist() == ["violence_with_injury", "drunk_and_disorderly", "door_staff_request"]
+    assert df["x"].tolist() == [406955.0, 407230.0, 407230.0]
+
+
+def test_calls_with_mapping(tmp_path):
+    path = tmp_path / "cad.csv"
+    path.write_text(
+        "Incident No,Created Date/Time,Final Class,Grade,Easting,Northing\n"
+        "INC-1,03/01/2025 23:15,Public order,Priority,406955,286565\n",
+        encoding="utf-8",
+    )
+    mapping = {
+        "call_id": "Incident No",
+        "occurred_at": "Created Date/Time",
+        "category": "Final Class",
+        "thrive": "Grade",
+    }
+    df, problems = read_calls(path, mapping)
+    assert problems == []
+    row = df.iloc[0]
+    assert (row.call_id, row.category, row.thrive) == ("INC-1", "public_order", "P")
+    assert row.occurred_at == pd.Timestamp("2025-01-03 23:15")
+    assert (row.x, row.y) == (406955.0, 286565.0)
+
+
+def test_stop_search_has_times():
+    df, problems = read_stop_search(DATA / "police_uk_stop_search.csv")
+    assert len(df) + sum(p.row is not None for p in problems) == 15
+    assert df["time_known"].all()
+    assert {"search_type", "legislation", "outcome"} <= set(df.columns)
+    # police.uk gives UTC; September is BST, so 00:27Z is 01:27 local
+    assert df["occurred_at"].iloc[1] == pd.Timestamp("2017-09-01 01:27")
+    assert df["category"].iloc[1] == "drugs"
+
+
+def test_fhrs_register_with_postcode_lookup():
+    gdf, problems = read_premises(
+        DATA / "fhrs_bham_2017_subset.csv", postcodes=DATA / "wm_postcodes_subset.csv"
+    )
+    assert list(gdf.columns[: len(PREMISES_COLUMNS)]) == list(PREMISES_COLUMNS)
+    assert "RatingValue" in gdf.columns and "BusinessType" in gdf.columns  # extra columns kept
+    assert gdf.crs.to_epsg() == 27700
+    types = dict(zip(gdf["name"], gdf["premises_type"], strict=True))
+    assert types["All Bar One"] == "bar"
+    assert types["Big Bulls Head"] == "pub"
+    assert types["Barfly Club Ltd"] == "nightclub"
+    assert types["Calthorpe Old Boys Club"] == "club"
+    assert types["Caspian Pizza"] == "late_night_refreshment"
+    assert types["100% Vegan Ltd"] == "restaurant"
+    # geocoded from the lookup (written 'b56ur' there)
+    assert "A&S Fruit & Veg" in types and "Aldi" in types
+    assert [str(p).split(": ", 1)[1] for p in problems] == [
+        'found "B25 8DJ"; expected a postcode in the postcode lookup. Fix: check the postcode, or add coordinates for this premises',
+        "found no coordinates and no postcode; expected coordinates or a postcode. Fix: add the location or delete the row",
+    ]
+    assert [p.row for p in problems] == [17, 18]
+    assert len(gdf) == 15
+
+
+def test_fhrs_register_without_lookup_reports_postcode_only_rows():
+    gdf, problems = read_premises(DATA / "fhrs_bham_2017_subset.csv")
+    assert len(gdf) == 13
+    assert sum("postcode only" in p.found for p in problems) == 3
+
+
+def test_osm_geojson_points_and_building_polygon():
+    gdf, problems = read_premises(DATA / "osm_nte_amenities.geojson")
+    assert problems == []
+    assert gdf["premises_id"].tolist() == [
+        "node/1871234567",
+        "way/251234567",
+        "node/4412345678",
+        "node/5512345678",
+    ]
+    assert gdf["premises_type"].tolist() == ["pub", "nightclub", "late_night_refreshment", "bar"]
+    assert gdf["fhrs:id"].tolist()[0] == "598901"
+    assert gdf["address"].iloc[0] == "48 John Bright Street, Birmingham"
+    assert gdf["postcode"].iloc[1] == "B5 4TD"
+    assert (gdf.geom_type == "Point").all()
+    # the building's representative point lies inside its footprint
+    assert 407100 < gdf["x"].iloc[1] < 407200
+
+
+def test_glossary_premises():
+    gdf, problems = read_premises(DATA / "premises_glossary.csv")
+    assert problems == []
+    row = gdf.set_index("premises_id").loc["P002"]
+    assert row.hours_fri == "22:00-06:00" and row.capacity == 900.0
+    assert row.door_supervision and row.door_staff == 8 and row.synthetic
+    assert row.intel_flags == "gang"
+    assert np.isnan(gdf.set_index("premises_id").loc["P003", "capacity"])
+
+
+def test_postcode_lookup_normalised():
+    df, problems = read_postcodes(DATA / "wm_postcodes_subset.csv")
+    assert problems == []
+    assert "B56UR" in set(df["key"])
+
+
+def test_zones():
+    gdf, problems = read_zones(DATA / "nte_zones.geojson")
+    assert problems == []
+    assert gdf["zone_id"].tolist() == ["broad_street", "southside"]
+    assert gdf.crs.to_epsg() == 27700 and (gdf.geom_type == "Polygon").all()
+
+
+def test_staff_availability_crosses_midnight():
+    officers, problems = read_staff(DATA / "staff.csv", MONDAY)
+    assert problems == []
+    assert all(isinstance(o, Officer) for o in officers)
+    assert [o.role for o in officers] == [
+        "licensing_sergeant",
+        "licensing_pc",
+        "licensing_staff",
+        "council_licensing",
+        "sia_enforcement",
+    ]
+    sgt = officers[0]
+    assert sgt.preferences == ("prefers_sun_off",)
+    fri = [a for a in sgt.availability if a.night == dt.date(2025, 1, 10)][0]
+    assert (fri.start, fri.end) == (dt.datetime(2025, 1, 10, 20), dt.datetime(2025, 1, 11, 4))
+    assert officers[2].part_time and officers[2].contracted_hours == 22.5 and officers[2].max_shifts == 3
+
+
+def test_staff_week_must_start_on_monday():
+    from licvisit.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="expected a Monday"):
+        read_staff(DATA / "staff.csv", dt.date(2025, 1, 7))
+
+
+def test_visits_unknown_premises_is_a_row_problem():
+    df, problems = read_visits(DATA / "visits.csv", ["P001", "P002"])
+    assert list(df.columns[:5]) == list(VISIT_COLUMNS)
+    assert df["outcome"].tolist() == ["compliant", "breach_found"]
+    assert df["visit_type"].tolist() == ["licensing_compliance", "sia_check"]
+    assert df["visited_at"].tolist() == [pd.Timestamp("2025-01-03 23:10"), pd.Timestamp("2025-01-04 01:30")]
+    assert [(p.row, p.field, p.found) for p in problems] == [(4, "premises_id", '"P003"')]
+
+
+def test_load_inputs_reads_everything_and_reports(glossary_config):
+    inputs = load_inputs(glossary_config, week_start=MONDAY)
+    assert len(inputs.calls) == 3 and len(inputs.premises) == 3 and len(inputs.zones) == 2
+    assert len(inputs.staff) == 5 and len(inputs.visits) == 3
+    report = inputs.report
+    assert report.ok and report.problems == []
+    assert [(f.kind, f.rows_read, f.rows_used) for f in report.files] == [
+        ("premises", 3, 3),
+        ("calls", 3, 3),
+        ("zones", 2, 2),
+        ("staff", 5, 5),
+        ("visits", 3, 3),
+    ]
+    assert report.to_dict()["ok"] is True
+
+
+def test_load_inputs_cross_checks_call_premises_refs(tmp_path, glossary_config):
+    calls = tmp_path / "calls.csv"
+    calls.write_text(
+        "call_id,occurred_at,category,premises_ref,x,y\nC1,2025-01-03 23:15,public_order,P999,406955,286565\n",
+        encoding="utf-8",
+    )
+    cfg = glossary_config.with_inputs(calls=calls)
+    inputs = load_inputs(cfg, kinds=["premises", "calls"])
+    assert inputs.calls["premises_ref"].tolist() == [""]
+    assert [str(p) for p in inputs.report.problems] == [
+        f'{calls}, row 2, field "premises_ref": found "P999"; expected a premises id in the premises register. '
+        "Fix: none needed: the call is used by its location only; correct the id to link it"
+    ]
