@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from licvisit.domain import (
     CALL_COLUMNS,
@@ -22,9 +24,9 @@ from licvisit.domain import (
 )
 from licvisit.errors import Problem
 from licvisit.io.geo import find_coordinate_columns, locate
-from licvisit.io.parse import DATETIME_EXPECTED, map_codes, parse_datetimes
+from licvisit.io.parse import DATETIME_EXPECTED, const_text, map_codes, parse_datetimes
 from licvisit.io.table import RawTable, closest, normalise_name, read_table
-from licvisit.io.validate import FileSummary, ProblemLog
+from licvisit.io.validate import FileSummary, ProblemLog, show
 
 POLICE_UK_STREET = (
     "Crime ID",
@@ -158,7 +160,8 @@ def empty_calls() -> pd.DataFrame:
 def _frame(cols: dict) -> pd.DataFrame:
     df = pd.DataFrame(cols)
     df = df[list(CALL_COLUMNS)]
-    df["occurred_at"] = pd.to_datetime(df["occurred_at"]).astype("datetime64[ns]")
+    if df["occurred_at"].dtype != "datetime64[ns]":
+        df["occurred_at"] = pd.to_datetime(df["occurred_at"]).astype("datetime64[ns]")
     df["time_known"] = df["time_known"].astype(bool)
     for c in ("x", "y"):
         df[c] = df[c].astype(np.float64)
@@ -383,7 +386,7 @@ def coordinates(
             log.rows(
                 bad_a,
                 fields[a],
-                raw.text(fields[a]).to_numpy(),
+                _cell(raw, fields[a]),
                 "a number",
                 "correct the coordinate or delete the row",
                 "coordinate not a number",
@@ -391,7 +394,7 @@ def coordinates(
             log.rows(
                 bad_b & ~bad_a,
                 fields[b],
-                raw.text(fields[b]).to_numpy(),
+                _cell(raw, fields[b]),
                 "a number",
                 "correct the coordinate or delete the row",
                 "coordinate not a number",
@@ -400,6 +403,12 @@ def coordinates(
             missing &= ~(bad_a | bad_b)
             return x, y, missing
     return None
+
+
+def _cell(raw: RawTable, name: str):
+    """Lazy 'found' for ProblemLog.rows: the raw cell, converted only for listed rows."""
+    col = raw.table.column(name)
+    return lambda i: show(col[int(i)].as_py())
 
 
 def _calls_frame(
@@ -435,7 +444,7 @@ def _calls_frame(
     log.rows(
         bad_when,
         fields["occurred_at"],
-        raw.text(fields["occurred_at"]).to_numpy(),
+        _cell(raw, fields["occurred_at"]),
         DATETIME_EXPECTED,
         "correct the date or delete the row",
         "date not understood",
@@ -452,18 +461,13 @@ def _calls_frame(
         time_known = np.zeros(n, dtype=bool)
 
     cat_raw = raw.text(fields["category"])
-    cat, unknown = map_codes(cat_raw, CATEGORY_LOOKUP)
-    blank_cat = (cat_raw == "").to_numpy()
-    cat[blank_cat] = "other"
+    cat, unknown = map_codes(cat_raw, CATEGORY_LOOKUP, unknown_as="other", blank_as="other")
     if unknown.any():
         counts = cat_raw[unknown].value_counts()
-        first_row = {}
         unk_idx = np.flatnonzero(unknown)
-        vals = cat_raw.to_numpy()
-        for i in unk_idx:
-            first_row.setdefault(vals[i], int(raw.row_numbers[i]))
-            if len(first_row) == len(counts):
-                break
+        first_row = {}
+        for v, i in zip(cat_raw.iloc[unk_idx[:100_000]].tolist(), unk_idx[:100_000], strict=True):
+            first_row.setdefault(v, int(raw.row_numbers[i]))
         for value, count in counts.items():
             log.warn(
                 f'category "{value}" in {count:,} row(s) (first at row {first_row.get(value)})',
@@ -471,57 +475,61 @@ def _calls_frame(
                 "none needed: these rows were counted as 'other'; map the category in your export to use it",
                 field=fields["category"],
             )
-        cat[unknown] = "other"
 
-    thrive = np.full(n, "", dtype=object)
+    blank = const_text("", n)
+    thrive = blank
     if "thrive" in fields:
         t_raw = raw.text(fields["thrive"])
         thrive, t_bad = map_codes(t_raw, THRIVE_LOOKUP)
         log.rows(
             t_bad,
             fields["thrive"],
-            t_raw.to_numpy(),
+            t_raw,
             "a THRIVE grade E, P, S or CR (or blank)",
             "none needed: the grade was left blank",
             "",
             exclude=False,
         )
-        thrive[t_bad] = ""
 
-    call_id = raw.text(fields["call_id"]) if "call_id" in fields else pd.Series([""] * n, dtype=str)
-    if "call_id" in fields:
-        ids = call_id.to_numpy()
-        nonblank = ids != ""
-        dup = np.zeros(n, dtype=bool)
-        dup[nonblank] = pd.Series(ids[nonblank]).duplicated().to_numpy()
-        if dup.any() and not police_uk:
+    call_id = raw.text(fields["call_id"]) if "call_id" in fields else blank
+    if "call_id" in fields and not police_uk:
+        ids = raw.table.column(fields["call_id"])
+        nonblank = int(pc.sum(pc.not_equal(pc.cast(ids, pa.string()), "")).as_py() or 0)
+        if pc.count_distinct(ids, mode="only_valid").as_py() < nonblank:
+            dup = (call_id.duplicated() & (call_id != "")).to_numpy()
             log.rows(
                 dup & log.keep,
                 fields["call_id"],
-                ids,
+                call_id,
                 "a unique call id",
                 "delete the duplicate row or give it its own id",
                 "duplicate call id",
             )
 
     keep = log.keep
+    everything = bool(keep.all())
+
+    def kept(values):
+        if isinstance(values, pd.Series):
+            return values.reset_index(drop=True) if everything else values[keep].reset_index(drop=True)
+        return values if everything else values[keep]
+
+    k = int(keep.sum())
     out = {
-        "call_id": call_id.to_numpy()[keep],
-        "occurred_at": when[keep],
-        "time_known": time_known[keep],
-        "category": cat[keep],
-        "category_raw": cat_raw.to_numpy()[keep],
-        "thrive": thrive[keep],
-        "premises_ref": raw.text(fields["premises_ref"]).to_numpy()[keep]
-        if "premises_ref" in fields
-        else np.full(int(keep.sum()), "", dtype=object),
-        "location_text": raw.text(fields["location_text"]).to_numpy()[keep]
+        "call_id": kept(call_id),
+        "occurred_at": kept(when),
+        "time_known": kept(time_known),
+        "category": kept(cat),
+        "category_raw": kept(cat_raw),
+        "thrive": kept(thrive),
+        "premises_ref": kept(raw.text(fields["premises_ref"])) if "premises_ref" in fields else kept(blank),
+        "location_text": kept(raw.text(fields["location_text"]))
         if "location_text" in fields
-        else np.full(int(keep.sum()), "", dtype=object),
-        "x": x[keep],
-        "y": y[keep],
-        "source_file": np.full(int(keep.sum()), file, dtype=object),
-        "source_row": raw.row_numbers[keep],
+        else kept(blank),
+        "x": kept(x),
+        "y": kept(y),
+        "source_file": const_text(file, k),
+        "source_row": kept(raw.row_numbers),
     }
     df = _frame(out)
     log.finish(raw.rows_read, len(df))
@@ -582,7 +590,7 @@ def stop_search_with_summary(path: str | Path) -> tuple[pd.DataFrame, list[Probl
                 # Many searches have no location (e.g. in a police vehicle): list them, keep the rest.
                 lookup = {**OBJECT_OF_SEARCH}
                 obj = raw.text("Object of search")
-                cat, unknown = map_codes(obj, lookup)
+                cat, unknown = map_codes(obj, lookup, unknown_as="other", blank_as="other")
                 df = _calls_frame_stop(raw, fields, log, cat, unknown, obj)
         problems += log.problems
         summaries.append(log.summary)
@@ -610,13 +618,12 @@ def _calls_frame_stop(raw: RawTable, fields, log: ProblemLog, cat, unknown, obj)
     log.rows(
         bad | np.isnat(when),
         "Date",
-        raw.text("Date").to_numpy(),
+        _cell(raw, "Date"),
         DATETIME_EXPECTED,
         "correct the date or delete the row",
         "date not understood",
     )
-    cat = cat.copy()
-    cat[unknown | (cat == "")] = "other"
+    cat = cat.to_numpy()
     keep = log.keep
     k = int(keep.sum())
     df = _frame(

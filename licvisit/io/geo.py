@@ -14,6 +14,7 @@ with its number and reason and left out; the rest are used.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from pyproj import Transformer
 
 from licvisit.io.table import normalise_name
@@ -50,18 +51,37 @@ def to_bng_transformer() -> Transformer:
 
 
 def lonlat_to_bng(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Vectorised WGS84 -> BNG [m]; repeated points (police.uk snap points) transformed once."""
+    """Vectorised WGS84 -> BNG [m].
+
+    Repeated points (police.uk snap points) are transformed once; large
+    arrays are split over two threads (pyproj releases the GIL; one
+    Transformer per thread, as pyproj requires).
+    """
     lon = np.asarray(lon, dtype=np.float64)
     lat = np.asarray(lat, dtype=np.float64)
-    if len(lon) > 50_000:
-        pairs = np.stack([lon, lat], axis=1)
-        uniq, inverse = np.unique(pairs, axis=0, return_inverse=True)
-        if len(uniq) < len(lon) // 4:
-            ux, uy = to_bng_transformer().transform(uniq[:, 0], uniq[:, 1])
-            inverse = inverse.ravel()
-            return np.asarray(ux)[inverse], np.asarray(uy)[inverse]
-    x, y = to_bng_transformer().transform(lon, lat)
-    return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    n = len(lon)
+    if n > 50_000:
+        sample = lon[:20_000] + 1j * lat[:20_000]
+        if len(np.unique(sample)) < len(sample) // 4:
+            codes, uniq = pd.factorize(lon + 1j * lat)
+            ux, uy = lonlat_to_bng(uniq.real, uniq.imag)
+            return ux[codes], uy[codes]
+    if n < 200_000:
+        x, y = to_bng_transformer().transform(lon, lat)
+        return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    from concurrent.futures import ThreadPoolExecutor
+
+    x = np.empty(n)
+    y = np.empty(n)
+    half = n // 2
+
+    def run(sl: slice) -> None:
+        t = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
+        x[sl], y[sl] = t.transform(lon[sl], lat[sl])
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(run, [slice(0, half), slice(half, n)]))
+    return x, y
 
 
 def bng_to_lonlat(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -88,10 +108,11 @@ def find_coordinate_columns(columns: list[str], prefer: tuple[str, ...] = ()) ->
 
     lon, lat = pick(_LON), pick(_LAT)
     east, north = pick(_EAST), pick(_NORTH)
-    if lon and lat:
-        return lon, lat, "lonlat"
+    # Grid references first: they are the glossary's x/y and need no transformation.
     if east and north:
         return east, north, "en"
+    if lon and lat:
+        return lon, lat, "lonlat"
     return None
 
 

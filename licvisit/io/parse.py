@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from licvisit.domain import parse_session
-from licvisit.io.table import normalise_name, text_series
+from licvisit.io.table import normalise_name
 
 # Tried in order on a sample; UK day-first forms before anything American.
 DATETIME_FORMATS = (
@@ -41,6 +41,11 @@ def parse_datetimes(col: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.nd
     Returns (datetime64[ns] values with NaT, time_known bool, bad mask of
     non-blank values that are not dates).  Times with a UTC offset are
     converted to Europe/London wall-clock time.
+
+    Each candidate format is tried on a sample first; the column is then
+    parsed with Arrow's vectorised ``strptime``, and the day written is checked
+    against the day parsed (Arrow would turn 31/02 into 03/03); values that
+    fail that check are parsed strictly by pandas (and so rejected).
     """
     n = len(col)
     if pa.types.is_timestamp(col.type) or pa.types.is_date(col.type):
@@ -49,38 +54,46 @@ def parse_datetimes(col: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.nd
             s = s.dt.tz_convert("Europe/London").dt.tz_localize(None)
         vals = pd.to_datetime(s).astype("datetime64[ns]").to_numpy()
         return vals, np.full(n, not pa.types.is_date(col.type)), np.zeros(n, dtype=bool)
-    text = text_series(col)
-    blank = (text == "").to_numpy()
+    if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
+        col = pc.cast(col, pa.string())
+    text = pc.utf8_trim_whitespace(pc.fill_null(col, "")).combine_chunks()
     out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     known = np.zeros(n, dtype=bool)
-    todo = ~blank
+    todo = pc.not_equal(text, "").to_numpy(zero_copy_only=False)
     if not todo.any():
         return out, known, np.zeros(n, dtype=bool)
-    # Few distinct values (police.uk months): parse each once.
-    sample = text[todo].iloc[:2000]
+    sample = text.filter(pa.array(todo)).slice(0, 2000)
     hits = {
-        f: int(pd.to_datetime(sample, format=f[0], errors="coerce").notna().sum()) for f in DATETIME_FORMATS
+        f: int(len(sample) - pc.strptime(sample, format=f[0], unit="s", error_is_null=True).null_count)
+        for f in DATETIME_FORMATS
     }
     formats = sorted((f for f in DATETIME_FORMATS if hits[f]), key=lambda f: -hits[f])
     formats += [f for f in DATETIME_FORMATS if not hits[f]]
     for fmt, has_time in formats:
-        if not todo.any():
+        remaining = int(todo.sum())
+        if not remaining:
             break
-        if not hits[(fmt, has_time)] and todo.sum() > 100_000:
+        if not hits[(fmt, has_time)] and remaining > 100_000:
             continue  # a format unseen in the sample is not worth a pass over millions of rows
-        part = text[todo]
-        parsed = pd.to_datetime(part, format=fmt, errors="coerce")
-        hit = parsed.notna().to_numpy()
-        if not hit.any():
+        idx = np.flatnonzero(todo)
+        part = text if remaining == n else text.filter(pa.array(todo))
+        parsed = pc.strptime(part, format=fmt, unit="s", error_is_null=True)
+        ok = pc.is_valid(parsed).to_numpy(zero_copy_only=False)
+        if not ok.any():
             continue
-        idx = np.flatnonzero(todo)[hit]
-        out[idx] = parsed[hit].astype("datetime64[ns]").to_numpy()
-        known[idx] = has_time
-        todo[idx] = False
+        same = _day_matches(part, parsed, fmt)
+        good = ok & same
+        vals = parsed.to_numpy(zero_copy_only=False)
+        out[idx[good]] = vals[good].astype("datetime64[ns]")
+        known[idx[good]] = has_time
+        todo[idx[good]] = False
+        odd = ok & ~same  # parsed but not in canonical form, or an impossible date
+        if odd.any():
+            _pandas_parse(part.filter(pa.array(odd)), idx[odd], fmt, has_time, out, known, todo)
     if todo.any():
         # ISO 8601 with a UTC offset, fractional seconds, ...
-        part = text[todo]
         idx_all = np.flatnonzero(todo)
+        part = pd.Series(text.filter(pa.array(todo)).to_pylist(), dtype=object)
         try:
             parsed = pd.to_datetime(part, format="ISO8601", errors="coerce", utc=True)
             parsed = parsed.dt.tz_convert("Europe/London").dt.tz_localize(None)
@@ -91,6 +104,28 @@ def parse_datetimes(col: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.nd
         known[idx_all[hit]] = True
         todo[idx_all[hit]] = False
     return out, known, todo
+
+
+def _day_matches(part: pa.Array, parsed: pa.Array, fmt: str) -> np.ndarray:
+    """True where the day written equals the day parsed (Arrow rolls 31/02 over to 03/03)."""
+    if fmt.startswith("%d"):
+        pattern = r"^(?P<d>\d{1,2})"
+    elif fmt.startswith("%Y") and "%d" in fmt:
+        pattern = r"^\d{4}[-/.]\d{1,2}[-/.](?P<d>\d{1,2})"
+    else:
+        return np.ones(len(part), dtype=bool)
+    written = pc.struct_field(pc.extract_regex(part, pattern), "d")
+    same = pc.equal(pc.cast(pc.fill_null(written, "0"), pa.int64()), pc.day(parsed))
+    return pc.fill_null(same, False).to_numpy(zero_copy_only=False)
+
+
+def _pandas_parse(part: pa.Array, idx: np.ndarray, fmt: str, has_time: bool, out, known, todo) -> None:
+    """Strict pandas parse of a few values (rejects 31/02, accepts '3/1/2025')."""
+    parsed = pd.to_datetime(pd.Series(part.to_pylist(), dtype=object), format=fmt, errors="coerce")
+    hit = parsed.notna().to_numpy()
+    out[idx[hit]] = parsed[hit].astype("datetime64[ns]").to_numpy()
+    known[idx[hit]] = has_time
+    todo[idx[hit]] = False
 
 
 _TRUE = {"true", "t", "yes", "y", "1", "1.0", "required", "x"}
@@ -105,20 +140,43 @@ def parse_bools(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return t, ~(t | f)
 
 
-def map_codes(text: pd.Series, table: Mapping[str, str]) -> tuple[np.ndarray, np.ndarray]:
+def map_codes(
+    text: pd.Series | pa.Array | pa.ChunkedArray,
+    table: Mapping[str, str],
+    *,
+    unknown_as: str = "",
+    blank_as: str = "",
+) -> tuple[pd.Series, np.ndarray]:
     """Map text codes through ``table`` (keys compared by normalise_name).
 
-    Returns (mapped object array with '' where unmapped, unmapped mask over
-    non-blank values).  Only distinct values are looked up, so it is fast on
-    millions of rows.
+    Returns (mapped str Series, with ``unknown_as`` for unmapped values and
+    ``blank_as`` for blanks; mask of non-blank values not in ``table``).
+    Only distinct values are looked up (Arrow dictionary encoding), so it is
+    fast on millions of rows.
     """
     keyed = {normalise_name(k): v for k, v in table.items()}
-    codes, uniques = pd.factorize(text, use_na_sentinel=True)
-    mapped_u = np.array([keyed.get(normalise_name(u), "") for u in uniques] + [""], dtype=object)
-    mapped = mapped_u[codes]  # -1 -> last ('')
-    blank_u = np.array([str(u).strip() == "" for u in uniques] + [True])
-    unknown = (mapped == "") & ~blank_u[codes]
-    return mapped, unknown
+    arr = text if isinstance(text, pa.Array | pa.ChunkedArray) else pa.array(text, type=pa.string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if not pa.types.is_string(arr.type):
+        arr = pc.cast(arr, pa.string())
+    arr = pc.fill_null(arr, "")
+    enc = pc.dictionary_encode(arr)
+    uniques = enc.dictionary.to_pylist()
+    mapped_u, unknown_u = [], []
+    for u in uniques:
+        blank = str(u).strip() == ""
+        hit = keyed.get(normalise_name(u), "") if not blank else ""
+        unknown_u.append(not blank and not hit)
+        mapped_u.append(hit or (blank_as if blank else unknown_as))
+    indices = enc.indices
+    mapped = pa.DictionaryArray.from_arrays(indices, pa.array(mapped_u, type=pa.string()))
+    series = pc.cast(mapped, pa.string()).to_pandas()
+    if len(unknown_u):
+        unknown = np.asarray(unknown_u, dtype=bool)[indices.to_numpy(zero_copy_only=False)]
+    else:
+        unknown = np.zeros(len(arr), dtype=bool)
+    return series.astype(str), unknown
 
 
 def check_hours(text: pd.Series) -> np.ndarray:
@@ -159,3 +217,11 @@ def join_text(parts: list[pd.Series], sep: str = ", ") -> pd.Series:
         return pd.Series(dtype=str)
     frame = pd.concat([p.astype(str).str.strip() for p in parts], axis=1)
     return frame.apply(lambda r: sep.join(v for v in r if v and v.lower() != "nan"), axis=1).astype(str)
+
+
+def const_text(value: str, n: int) -> pd.Series:
+    """A str Series of ``n`` copies of ``value``, built in Arrow (fast for millions of rows)."""
+    arr = pa.DictionaryArray.from_arrays(
+        pa.array(np.zeros(n, dtype=np.int32)), pa.array([value], type=pa.string())
+    )
+    return pc.cast(arr, pa.string()).to_pandas().astype(str)

@@ -486,18 +486,18 @@ def _premises_frame(
     if "premises_type" in derived:
         ptype = ptype_raw.to_numpy().astype(object)
     else:
-        ptype, unknown = map_codes(ptype_raw, TYPE_LOOKUP)
+        ptype_s, unknown = map_codes(ptype_raw, TYPE_LOOKUP, unknown_as="other", blank_as="other")
+        ptype = ptype_s.to_numpy().astype(object)
         if unknown.any():
             log.rows(
                 unknown,
                 fields.get("premises_type"),
-                ptype_raw.to_numpy(),
+                ptype_raw,
                 f"a premises type ({', '.join(PREMISES_TYPES)})",
                 "none needed: counted as 'other'",
                 "",
                 exclude=False,
             )
-        ptype[(ptype == "")] = "other"
     cols["premises_type"] = ptype
     for d in WEEKDAYS:
         h = text(f"hours_{d}")

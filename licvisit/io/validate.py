@@ -209,13 +209,16 @@ class ProblemLog:
         idx = np.flatnonzero(mask)
         if len(idx) == 0:
             return 0
-        for i in idx[: self.cap]:
-            if callable(found):
-                f = found(i)
-            elif isinstance(found, str):
-                f = found
-            else:
-                f = show(found[i])
+        listed = idx[: self.cap]
+        if callable(found):
+            texts = [found(int(i)) for i in listed]
+        elif isinstance(found, str):
+            texts = [found] * len(listed)
+        elif hasattr(found, "iloc"):
+            texts = [show(v) for v in found.iloc[listed].tolist()]
+        else:
+            texts = [show(found[i]) for i in listed]
+        for i, f in zip(listed, texts, strict=True):
             self.problems.append(
                 Problem(self.file, int(self.row_numbers[i]), field, f, expected, fix, "warning")
             )

@@ -126,18 +126,17 @@ def visits_with_summary(
         if name not in fields:
             return np.full(n, "other", dtype=object)
         t = raw.text(fields[name])
-        vals, unk = map_codes(t, table)
+        vals, unk = map_codes(t, table, unknown_as="other", blank_as="other")
         log.rows(
             unk,
             fields[name],
-            t.to_numpy(),
+            t,
             f"one of {', '.join(allowed)}",
             "none needed: counted as 'other'",
             "",
             exclude=False,
         )
-        vals[vals == ""] = "other"
-        return vals
+        return vals.to_numpy().astype(object)
 
     vtype = coded("visit_type", TYPE_LOOKUP, VISIT_TYPES)
     outcome = coded("outcome", OUTCOME_LOOKUP, VISIT_OUTCOMES)
