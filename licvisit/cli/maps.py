@@ -1,0 +1,101 @@
+"""The ``licvisit maps`` command: redraw the offline route maps and overview from a saved plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from licvisit.cli.options import input_options, resolve_config
+from licvisit.errors import ConfigError, LicvisitError
+
+
+def _read_ranking(path: Path):
+    import pandas as pd
+
+    try:
+        table = pd.read_csv(path, dtype={"premises_id": str}, encoding="utf-8-sig")
+    except (OSError, ValueError) as exc:
+        raise LicvisitError(f"Cannot read ranking {path}: {exc}.") from exc
+    if "premises_id" not in table.columns:
+        raise LicvisitError(f"{path} has no premises_id column; expected ranking.csv from 'licvisit rank'.")
+    # write_csv may have prefixed text ids with a quote to keep Excel safe.
+    table["premises_id"] = table["premises_id"].astype(str).str.removeprefix("'")
+    return table
+
+
+@click.command("maps")
+@click.option(
+    "--plan",
+    "plan_dir",
+    required=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Plan folder written by 'licvisit plan' (or its plan.json).",
+)
+@input_options
+@click.option(
+    "--ranking",
+    "ranking_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="ranking.csv from 'licvisit rank' for risk bands; default: ranking.csv in the plan folder, "
+    "else the premises are ranked from --calls.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("maps"),
+    show_default=True,
+    help="Folder for the maps: one <night>_<crew>.html per crew-night, overview.html, index.html.",
+)
+def maps(config_path, calls, premises, zones, staff, visits, plan_dir, ranking_path, out_dir):
+    """Draw offline route maps for every crew-night, and the overview, from a saved plan.
+
+    Every page works with no network (Leaflet and plugins are embedded); map
+    tiles appear only when [maps] tiles_url is set in --config.  Gang
+    intelligence is shown only on maps of crews whose operation needs it
+    ([maps] redact_intel_for).  Needs --premises; --calls, --zones and
+    --visits add incidents, zone outlines and past visits to the cards.
+
+    Example: licvisit maps --plan out/plan --premises data/premises_birmingham.csv
+    --zones data/nte_zones.geojson --calls data/calls_demo.csv --out maps
+    """
+    from licvisit.config import params_from
+    from licvisit.io import load_inputs
+    from licvisit.io.plan_io import read_plan
+    from licvisit.render.map_params import MapParams
+    from licvisit.render.maps import write_route_maps
+
+    cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones, staff=staff, visits=visits)
+    params = params_from(MapParams, cfg.section("maps"), "maps")
+    if "premises" not in cfg.inputs:
+        raise ConfigError(
+            "No premises file given. Fix: pass --premises FILE or name it under [inputs] in --config."
+        )
+    plan = read_plan(plan_dir)
+    kinds = tuple(k for k in ("calls", "premises", "zones", "visits") if k in cfg.inputs)
+    inputs = load_inputs(cfg, kinds=kinds)
+    folder = plan_dir if plan_dir.is_dir() else plan_dir.parent
+    ranking = None
+    if ranking_path is not None:
+        ranking = _read_ranking(ranking_path)
+    elif (folder / "ranking.csv").is_file():
+        ranking = _read_ranking(folder / "ranking.csv")
+    elif inputs.calls is not None and len(inputs.calls):
+        from licvisit.core.risk import rank_premises
+
+        ranking = rank_premises(inputs.calls, inputs.premises, visits=inputs.visits).table
+    paths = write_route_maps(
+        plan,
+        inputs.premises,
+        out_dir,
+        ranking=ranking,
+        visit_history=inputs.visits,
+        calls=inputs.calls,
+        zones=inputs.zones,
+        params=params,
+    )
+    crew_maps = len(paths) - 2
+    click.echo(
+        f"Wrote {crew_maps} route map{'s' * (crew_maps != 1)}, overview.html and index.html to {out_dir}"
+    )

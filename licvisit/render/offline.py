@@ -1,0 +1,150 @@
+"""Make folium maps work with no network: embed vendored assets, strip every CDN link.
+
+Folium adds ``<script src="https://cdn...">`` and ``<link href="https://...">``
+tags for Leaflet, jQuery, Bootstrap, Font Awesome and each plugin it uses.
+On a tablet with no signal that is a blank page.  :func:`make_offline`
+removes every such link from the map's element tree before rendering and puts
+the vendored copies in ``licvisit/render/assets`` inline instead (images in
+the CSS become ``data:`` URIs).  :func:`external_resources` lists anything
+left that would make the browser fetch from the network; :func:`assert_offline`
+raises if there is any.  We do not use jQuery, Bootstrap or Font Awesome:
+our popups are plain Leaflet popups and our markers are ``DivIcon``s.
+
+Safe serialisation for data put inside ``<script>``: :func:`json_for_script`.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+ASSETS = Path(__file__).parent / "assets"
+
+# (asset name, kind, file under assets/); order matters: Leaflet first.
+BUNDLES: dict[str, list[tuple[str, str]]] = {
+    "leaflet": [("js", "leaflet/leaflet.js"), ("css", "leaflet/leaflet.css")],
+    "fullscreen": [
+        ("js", "leaflet.fullscreen/Control.FullScreen.js"),
+        ("css", "leaflet.fullscreen/Control.FullScreen.css"),
+    ],
+    "locate": [
+        ("js", "leaflet.locatecontrol/L.Control.Locate.min.js"),
+        ("css", "leaflet.locatecontrol/L.Control.Locate.min.css"),
+    ],
+    "heat": [("js", "leaflet.heat/leaflet_heat.min.js")],
+}
+
+_MIME = {".png": "image/png", ".svg": "image/svg+xml", ".gif": "image/gif"}
+_CSS_URL = re.compile(r"url\(\s*(['\"]?)([^'\")]+)\1\s*\)")
+
+
+def _data_uri(path: Path) -> str:
+    return f"data:{_MIME[path.suffix]};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+@functools.cache
+def asset_text(rel: str) -> str:
+    """Return a vendored file's text; relative ``url(...)`` in CSS become data URIs."""
+    path = ASSETS / rel
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".css":
+
+        def inline(m: re.Match[str]) -> str:
+            target = m.group(2)
+            if target.startswith(("data:", "#")):
+                return m.group(0)
+            local = (path.parent / target).resolve()
+            if not local.is_file() or ASSETS.resolve() not in local.parents:
+                raise FileNotFoundError(f"vendored CSS {rel} refers to {target}, which is not vendored")
+            return f'url("{_data_uri(local)}")'
+
+        text = _CSS_URL.sub(inline, text)
+    # Source maps are not vendored; the comment would only make developer tools look for one.
+    text = re.sub(r"^//# sourceMappingURL=.*$", "", text, flags=re.MULTILINE)
+    text = re.sub(r"/\*# sourceMappingURL=.*?\*/", "", text)
+    # A literal "</script" or "</style" inside an asset would end the tag early.
+    return text.replace("</script", "<\\/script").replace("</style", "<\\/style")
+
+
+def inline_assets(names: list[str]) -> str:
+    """Return ``<style>`` and ``<script>`` tags holding the named bundles."""
+    css, js = [], []
+    for name in names:
+        for kind, rel in BUNDLES[name]:
+            (css if kind == "css" else js).append((rel, asset_text(rel)))
+    parts = [f"<style>/* {rel} */\n{text}\n</style>" for rel, text in css]
+    parts += [f"<script>/* {rel} */\n{text}\n</script>" for rel, text in js]
+    return "\n".join(parts)
+
+
+def _walk(element: Any):
+    yield element
+    for child in list(getattr(element, "_children", {}).values()):
+        yield from _walk(child)
+
+
+def make_offline(m: Any, bundles: list[str]) -> Any:
+    """Strip folium's CDN links from map ``m`` (and every child) and embed ``bundles``.
+
+    Call after every layer and plugin has been added and before rendering.
+    Returns the root ``Figure``.
+    """
+    import folium
+
+    fig = m.get_root()
+    for el in _walk(fig):
+        # Instance attributes shadow the class lists folium renders as <script src>/<link href>.
+        if hasattr(el, "default_js"):
+            el.default_js = []
+        if hasattr(el, "default_css"):
+            el.default_css = []
+    fig.header.add_child(
+        folium.Element(inline_assets(["leaflet", *bundles])), name="licvisit_assets", index=0
+    )
+    return fig
+
+
+# Anything the browser would fetch: src/href on loading tags, CSS url()/@import, srcset.
+_LOADING = re.compile(
+    r"<(?:script|img|iframe|embed|source|audio|video|input)\b[^>]*?\bsrc\s*=\s*['\"]?\s*((?:https?:)?//[^'\" >]+)"
+    r"|<link\b[^>]*?\bhref\s*=\s*['\"]?\s*((?:https?:)?//[^'\" >]+)"
+    r"|url\(\s*['\"]?\s*((?:https?:)?//[^'\")]+)"
+    r"|@import\s+['\"]((?:https?:)?//[^'\"]+)",
+    re.IGNORECASE,
+)
+
+
+def external_resources(html: str) -> list[str]:
+    """Return every remote URL the page would load by itself (links in ``<a href>`` excepted)."""
+    return [next(g for g in m.groups() if g) for m in _LOADING.finditer(html)]
+
+
+def assert_offline(html: str, allowed_prefixes: tuple[str, ...] = ()) -> None:
+    """Raise ValueError if ``html`` would load anything from the network.
+
+    ``allowed_prefixes`` are URL prefixes the user configured (a tile server).
+    """
+    bad = [u for u in external_resources(html) if not u.startswith(allowed_prefixes)]
+    if bad:
+        raise ValueError(f"map would load {len(bad)} remote resource(s), first {bad[0]!r}; expected none")
+
+
+def json_for_script(obj: Any) -> str:
+    """Serialise ``obj`` as JSON that is safe inside an HTML ``<script>`` element.
+
+    ``<``, ``>`` and ``&`` become ``\\u003c`` etc. so that no input string can
+    close the script tag or open a comment; U+2028/2029 are escaped because
+    older JavaScript engines treat them as line ends.
+    """
+    text = json.dumps(obj, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
