@@ -7,10 +7,12 @@ police forces publish small-area crime tables:
   5) is hidden, totals included.  Zeros are published.
 * **Secondary suppression**: a row or column that shows its total must hide
   at least two cells, or the hidden one is the total minus the others.  We
-  then *audit* the table: for every hidden cell we solve two linear programmes
-  (the least and the greatest value it can take given every published total
-  and cell, with counts >= 0); a cell whose range holds only one whole number
-  could be worked out, so another cell is hidden and the audit runs again.
+  then *audit* the table: a hidden cell can be worked out exactly when it is a
+  "bridge" in the graph whose nodes are the table's sums and whose edges are
+  the hidden cells (see ``exposed_cells``); if one is found another cell is
+  hidden and the audit runs again.  ``feasible_ranges`` gives the same answer
+  by linear programming (the least and greatest value each hidden cell can
+  take) and is used in the tests.
 
 Hidden cells are ``pd.NA`` in the published frames and ``[c]`` ("confidential",
 the ONS symbol) in CSV files and the report.
@@ -174,16 +176,63 @@ def feasible_ranges(values: np.ndarray, hidden: np.ndarray, eqs: list[list[tuple
 
 
 def exposed_cells(
-    values: np.ndarray, hidden: np.ndarray, eqs: list[list[tuple[int, int, int]]]
+    values: np.ndarray, hidden: np.ndarray, eqs: list[list[tuple[int, int, int]]], values_known: bool = True
 ) -> list[tuple[int, int]]:
-    """Return hidden cells whose value can be worked out from the published ones."""
-    low, high = feasible_ranges(values, hidden, eqs)
+    """Return hidden cells whose value can be worked out from the published ones.
+
+    Works on the relations of a table with margins (``_equations``), where
+    every cell is in at most two relations (its row and its column) with
+    coefficients +1 / -1.  Flipping the sign of the relations of the total
+    row and total column makes both coefficients of every cell equal, so the
+    changes to hidden cells that keep every published total form the cycle
+    space of a graph: relations are nodes, hidden cells are edges (a cell in
+    one relation only joins a common "free" node).  A hidden cell can take
+    another value exactly when it lies on a cycle, i.e. it is not a bridge.
+
+    With ``values_known`` (the true counts are in ``values``), hidden cells
+    that are 0 are left out of the graph: a change around a cycle may need to
+    lower them below zero, so the check errs on the side of hiding more.
+    Hidden zeros themselves are never reported (a zero is publishable).
+    """
+    incidence: dict[tuple[int, int], list[int]] = {}
+    for k, eq in enumerate(eqs):
+        for i, j, _c in eq:
+            incidence.setdefault((i, j), []).append(k)
+    free = -1
+    cells = [(int(i), int(j)) for i, j in np.argwhere(hidden)]
+    usable = [c for c in cells if not (values_known and values[c] == 0)]
+    ends: dict[tuple[int, int], tuple[int, int]] = {}
+    adj: dict[int, list[tuple[int, tuple[int, int]]]] = {}
+    for c in usable:
+        ks = incidence.get(c, [])
+        if len(ks) > 2:
+            raise ValueError("Expected each cell in at most two relations (a two-way table with margins).")
+        if not ks:
+            continue
+        u, v = ks[0], ks[1] if len(ks) > 1 else free
+        ends[c] = (u, v)
+        adj.setdefault(u, []).append((v, c))
+        adj.setdefault(v, []).append((u, c))
     out = []
-    for i, j in np.argwhere(hidden):
-        lo, hi = low[i, j], high[i, j]
-        n_int = np.inf if not np.isfinite(hi) else np.floor(hi + 1e-7) - np.ceil(lo - 1e-7) + 1
-        if n_int <= 1:
-            out.append((int(i), int(j)))
+    for c in usable:
+        if c not in ends:
+            continue  # in no relation: nothing constrains it
+        u, v = ends[c]
+        seen = {u}
+        stack = [u]
+        found = False
+        while stack and not found:
+            node = stack.pop()
+            for nxt, edge in adj.get(node, ()):
+                if edge == c or nxt in seen:
+                    continue
+                if nxt == v:
+                    found = True
+                    break
+                seen.add(nxt)
+                stack.append(nxt)
+        if not found:
+            out.append(c)
     return out
 
 

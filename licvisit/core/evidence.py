@@ -176,12 +176,17 @@ def _in_months(calls: pd.DataFrame, start: pd.Period, end: pd.Period) -> np.ndar
 
 
 def _zone_parts(zone: Any) -> tuple[str, str, Any]:
-    """Accept a GeoDataFrame row/one-row frame, a (name, geometry) pair or a geometry."""
-    if hasattr(zone, "geometry") and hasattr(zone, "iloc") and not hasattr(zone, "geom_type"):
-        row = zone.iloc[0] if getattr(zone, "ndim", 1) == 2 else zone
-        return str(row.get("name", "zone")), str(row.get("zone_id", "")), row["geometry"]
+    """Accept a one-row (Geo)DataFrame, a row, a (name, geometry) pair or a geometry (EPSG:27700)."""
+    if isinstance(zone, pd.DataFrame):
+        crs = getattr(zone, "crs", None)
+        if crs is not None and getattr(crs, "to_epsg", lambda: None)() != 27700:
+            zone = zone.to_crs(27700)
+        zone = zone.iloc[0]
+    if isinstance(zone, pd.Series):
+        geom = zone["geometry"]
+        return str(zone.get("name", "zone")), str(zone.get("zone_id", "")), geom
     if isinstance(zone, tuple):
-        return str(zone[0]), str(zone[0]), zone[1]
+        return str(zone[0]), "", zone[1]
     return "zone", "", zone
 
 
@@ -351,7 +356,7 @@ def build_evidence(
     tables["hotspot_cells"] = sdc.PublishedTable(
         "hotspot_cells",
         "Hot and cold spot cells (Getis-Ord Gi*, FDR controlled)",
-        spot_rows[spot_rows["spot"] != ""].reset_index(drop=True),
+        spot_rows[spot_rows["spot"] != ""].set_index("cell_id"),
         caption=f"{params.cell_m:g} m cells (British National Grid centres) flagged at a false discovery rate of "
         f"{params.fdr_alpha:g}. Counts per cell are not published.",
     )
@@ -498,6 +503,7 @@ def build_evidence(
     tables["top_premises"] = _top_premises(
         zp, harm_by_p, n_by_p, group_counts, monthly_p, ranking, params, days
     )
+    figures["top_premises_xy"] = _top_xy(tables["top_premises"], zp)
 
     # 5. Before / after ------------------------------------------------------------------------
     ba = None
@@ -745,6 +751,19 @@ def _top_premises(
     )
 
 
+def _top_xy(table: sdc.PublishedTable, zp: pd.DataFrame) -> list[tuple[str, float, float]]:
+    """(rank, x, y) of each premises in the top table, for numbering them on the map."""
+    ids = zp["premises_id"].astype(str)
+    pos = dict(zip(ids, range(len(ids)), strict=False))
+    col = "premises_id" if "premises_id" in table.frame else "premises"
+    out = []
+    for rank, pid in zip(table.frame.index, table.frame[col].astype(str), strict=False):
+        i = pos.get(pid)
+        if i is not None:
+            out.append((str(rank), float(zp["x"].iloc[i]), float(zp["y"].iloc[i])))
+    return out
+
+
 def _before_after(calls, in_zone, has_xy, per, cmp_, intervention, t_month, params):
     """Before/after table and tests for the zone and, as a comparison, the rest of the loaded area."""
     start, end = per
@@ -927,7 +946,7 @@ def _findings(zone_name, per, t_month, tables, stats, con, ba, params) -> list[s
         if _visible(r.get("weekend_to_weekday_ratio")):
             out.append(
                 f"Weekend nights average {r['weekend_per_night']:.1f} night-time calls against {r['weekday_per_night']:.1f} "
-                f"on weekday nights (ratio {r['weekend_to_weekday_ratio']:.2f}, p = {r['p_value']:.3g})."
+                f"on weekday nights (ratio {r['weekend_to_weekday_ratio']:.2f}, {tr.p_text(float(r['p_value']))})."
             )
     if ba is not None and ba.zone is not None:
         row = tables["before_after"].frame.loc["Zone"]
@@ -1038,3 +1057,66 @@ def params_dict(pack: EvidencePack) -> dict[str, Any]:
     d = asdict(pack.params)
     d["top_shares"] = list(d["top_shares"])
     return d
+
+
+def select_zone(zones: Any, name: str) -> Any:
+    """Return the one-row frame of the zone called ``name`` (or with that zone_id), case-insensitive.
+
+    Raises
+    ------
+    ConfigError
+        No zones, or no zone of that name (the message lists the zones there are).
+    """
+    if zones is None or len(zones) == 0:
+        raise ConfigError(
+            "The evidence pack needs NTE zones. Fix: pass --zones FILE or name it under [inputs] in --config."
+        )
+    key = str(name).strip().casefold()
+    names = (
+        zones["name"].astype(str)
+        if "name" in zones.columns
+        else pd.Series([""] * len(zones), index=zones.index)
+    )
+    ids = (
+        zones["zone_id"].astype(str)
+        if "zone_id" in zones.columns
+        else pd.Series([""] * len(zones), index=zones.index)
+    )
+    m = (names.str.strip().str.casefold() == key) | (ids.str.strip().str.casefold() == key)
+    if not m.any():
+        raise ConfigError(f"Zone '{name}' not found; expected one of: {', '.join(names)}.")
+    return zones[m.to_numpy()].iloc[[0]]
+
+
+def evidence_for_zone(
+    inputs: Any,
+    zone_name: str,
+    period: tuple[Month, Month] | None = None,
+    compare: tuple[Month, Month] | None = None,
+    intervention: Month | None = None,
+    params: EvidenceParams | None = None,
+    *,
+    risk_params: Any = None,
+    harm_overrides: dict[str, Any] | None = None,
+    source_names: dict[str, str] | None = None,
+) -> EvidencePack:
+    """Build the evidence pack for the zone called ``zone_name`` from loaded ``Inputs``.
+
+    A convenience over ``select_zone`` and ``build_evidence`` for the CLI and
+    ``licvisit demo``; see ``build_evidence`` for the parameters.
+    """
+    if inputs.calls is None or inputs.premises is None:
+        raise ConfigError("The evidence pack needs calls and premises. Fix: pass --calls and --premises.")
+    zone = select_zone(inputs.zones, zone_name)
+    return build_evidence(
+        inputs.calls,
+        inputs.premises,
+        zone,
+        params,
+        period,
+        compare,
+        intervention,
+        risk_params=risk_params,
+        harm_overrides=harm_overrides,
+        source_names=source_names,
+    )

@@ -189,20 +189,21 @@ class ChangeTest:
     def describe(self, what: str = "rate") -> str:
         """Plain words: 'rose by 23 % (95 % CI 5 % to 44 %; p = 0.012, quasi-Poisson)'."""
         if not np.isfinite(self.ratio):
-            return f"no {what} before: change cannot be expressed as a ratio (p = {_fmt_p(self.p_value)}, {self.method})"
+            return f"no {what} before: change cannot be expressed as a ratio ({p_text(self.p_value)}, {self.method})"
         pct = 100 * (self.ratio - 1)
         verb = "rose" if pct > 0 else "fell" if pct < 0 else "did not change"
         lo, hi = 100 * (self.ci_low - 1), 100 * (self.ci_high - 1)
         return (
             f"{verb} by {abs(pct):.0f} % (95 % interval {lo:+.0f} % to {hi:+.0f} %; "
-            f"p = {_fmt_p(self.p_value)}, {self.method})"
+            f"{p_text(self.p_value)}, {self.method})"
         )
 
 
-def _fmt_p(p: float) -> str:
+def p_text(p: float) -> str:
+    """'p < 0.001' or 'p = 0.012'."""
     if not np.isfinite(p):
-        return "n/a"
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+        return "p not available"
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
 def trend_test(counts: np.ndarray, exposure: np.ndarray | None = None) -> ChangeTest:
@@ -329,7 +330,7 @@ def hour_of_week(calls: pd.DataFrame, band_h: int = 1) -> pd.DataFrame:
         raise ValueError("Expected hour_band_h to divide 24 (1, 2, 3, 4, 6, 8, 12 or 24).")
     known = calls[calls["time_known"].fillna(False).astype(bool)] if "time_known" in calls else calls
     ts = pd.to_datetime(known["occurred_at"])
-    wd = ts.dt.weekday.to_numpy()
+    wd = ts.dt.day_of_week.to_numpy()
     band = (ts.dt.hour.to_numpy() // band_h).astype(int)
     nb = 24 // band_h
     table = np.zeros((7, nb), dtype=np.int64)
@@ -360,7 +361,7 @@ def count_nights(start: pd.Timestamp, end: pd.Timestamp) -> tuple[int, int]:
     Weekend nights are Friday and Saturday nights.
     """
     days = pd.date_range(start, end, freq="D")
-    weekend = days.weekday.isin([4, 5])
+    weekend = days.day_of_week.isin([4, 5])
     return int((~weekend).sum()), int(weekend.sum())
 
 
@@ -377,7 +378,7 @@ def weekday_weekend_nights(
     ok = night.notna() & (night >= pd.Timestamp(start).normalize()) & (night <= pd.Timestamp(end).normalize())
     k = known[ok.to_numpy()]
     nd = night[ok]
-    kind = np.where(nd.dt.weekday.isin([4, 5]), "Weekend nights (Fri-Sat)", "Weekday nights (Sun-Thu)")
+    kind = np.where(nd.dt.day_of_week.isin([4, 5]), "Weekend nights (Fri-Sat)", "Weekday nights (Sun-Thu)")
     groups = category_group(k["category"])
     table = pd.crosstab(groups.to_numpy(), kind)
     for c in ("Weekday nights (Sun-Thu)", "Weekend nights (Fri-Sat)"):

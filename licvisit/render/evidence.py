@@ -1,0 +1,388 @@
+"""Render an EvidencePack as one self-contained HTML report, CSV tables and PNG charts.
+
+Charts are drawn with matplotlib (Agg backend) and embedded as base64 PNGs;
+the page has no scripts and loads nothing from the network, so it opens
+offline and prints cleanly.  Every string from the data is escaped (jinja2
+autoescape).  A PDF is made with weasyprint when it is installed.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from licvisit import __version__
+from licvisit.core.disclosure import SUPPRESSED_SYMBOL, TOTAL, PublishedTable
+from licvisit.core.evidence import EvidencePack, params_dict
+from licvisit.errors import ConfigError
+
+TEMPLATE = "evidence.html.j2"
+DPI = 110
+# Colour-blind-safe pairs (ColorBrewer RdBu ends) for hot and cold spots.
+HOT, COLD = "#b2182b", "#2166ac"
+
+
+# --- charts -----------------------------------------------------------------------------
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None})
+    _plt().close(fig)
+    return buf.getvalue()
+
+
+def _zone_lines(ax, geom, **kw) -> None:
+    polys = getattr(geom, "geoms", [geom])
+    for poly in polys:
+        if hasattr(poly, "exterior"):
+            x, y = poly.exterior.xy
+            ax.plot(x, y, **kw)
+            kw.pop("label", None)
+
+
+def map_png(pack: EvidencePack) -> bytes:
+    """Static map: kernel density, significant Gi* cells, premises, top premises by rank, zone outline."""
+    plt = _plt()
+    from matplotlib.patches import Patch, Rectangle
+
+    dens = pack.figures["density"]
+    spots = pack.figures["hotspots"]
+    grid = spots.grid
+    fig, ax = plt.subplots(figsize=(8.0, 8.0))
+    vmax = float(np.nanmax(dens.values)) if dens.values.size and np.nanmax(dens.values) > 0 else 1.0
+    im = ax.imshow(
+        np.ma.masked_less_equal(dens.values, vmax * 0.02),
+        origin="lower",
+        extent=dens.extent,
+        cmap="YlOrBr",
+        vmin=0,
+        vmax=vmax,
+        interpolation="bilinear",
+        alpha=0.85,
+    )
+    cx, cy = grid.centres()
+    h = grid.cell_m / 2
+    for k in np.flatnonzero(spots.label != 0):
+        colour = HOT if spots.label[k] > 0 else COLD
+        ax.add_patch(
+            Rectangle(
+                (cx[k] - h, cy[k] - h),
+                grid.cell_m,
+                grid.cell_m,
+                facecolor=colour,
+                alpha=0.25,
+                edgecolor=colour,
+                lw=1.2,
+            )
+        )
+    pxy = pack.figures.get("premises_xy")
+    if pxy is not None and len(pxy):
+        ax.scatter(pxy[:, 0], pxy[:, 1], s=6, c="#444444", marker="o", lw=0, label="Premises", zorder=3)
+    for rank, x, y in pack.figures.get("top_premises_xy", [])[:10]:
+        ax.annotate(
+            rank,
+            (x, y),
+            fontsize=7,
+            ha="center",
+            va="center",
+            zorder=5,
+            bbox={"boxstyle": "circle,pad=0.2", "fc": "white", "ec": "black", "lw": 0.6},
+        )
+    _zone_lines(ax, pack.zone_geometry, color="black", lw=2.0, label="Zone", zorder=4)
+    xmin, xmax, ymin, ymax = grid.extent
+    ax.set_xlim(xmin, xmax)
+    ax.set_ylim(ymin, ymax)
+    ax.set_aspect("equal")
+    ax.set_xlabel("Easting [m] (British National Grid)")
+    ax.set_ylabel("Northing [m]")
+    ax.ticklabel_format(useOffset=False, style="plain")
+    ax.tick_params(labelsize=7)
+    # scale bar: a round length about a fifth of the width
+    span = xmax - xmin
+    bar = 10 ** math.floor(math.log10(span / 5))
+    bar = bar * (5 if span / 5 >= 5 * bar else 2 if span / 5 >= 2 * bar else 1)
+    x0, y0 = xmin + 0.04 * span, ymin + 0.04 * (ymax - ymin)
+    ax.plot([x0, x0 + bar], [y0, y0], color="black", lw=3)
+    ax.text(x0 + bar / 2, y0 + 0.015 * (ymax - ymin), f"{bar:g} m", ha="center", fontsize=8)
+    ax.annotate("N", xy=(0.95, 0.95), xycoords="axes fraction", ha="center", fontsize=11, weight="bold")
+    ax.annotate(
+        "",
+        xy=(0.95, 0.94),
+        xytext=(0.95, 0.86),
+        xycoords="axes fraction",
+        arrowprops={"arrowstyle": "->", "lw": 1.5},
+    )
+    handles = [
+        Patch(facecolor=HOT, alpha=0.4, edgecolor=HOT, label="Hot spot (Gi*, FDR)"),
+        Patch(facecolor=COLD, alpha=0.4, edgecolor=COLD, label="Cold spot (Gi*, FDR)"),
+    ]
+    h0, _l0 = ax.get_legend_handles_labels()
+    ax.legend(handles=h0 + handles, loc="lower right", fontsize=7, framealpha=0.9)
+    cb = fig.colorbar(im, ax=ax, shrink=0.6, pad=0.02)
+    cb.set_label("Kernel density [calls per km²]", fontsize=8)
+    cb.ax.tick_params(labelsize=7)
+    ax.set_title(f"{pack.zone_name}: density and hot spots", fontsize=10)
+    return _png(fig)
+
+
+def monthly_png(table: PublishedTable) -> bytes:
+    """Monthly counts per group from the published table (hidden months are gaps)."""
+    plt = _plt()
+    f = table.frame.drop(index=TOTAL, errors="ignore")
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(8.0, 6.0), sharex=True, height_ratios=[1, 2])
+    x = np.arange(len(f))
+    tot = f[TOTAL].astype("Float64").to_numpy(dtype=float, na_value=np.nan) if TOTAL in f else None
+    if tot is not None:
+        ax1.plot(x, tot, marker="o", color="black")
+        ax1.set_ylabel("All calls")
+        ax1.set_ylim(bottom=0)
+    for col in [c for c in f.columns if c != TOTAL]:
+        y = f[col].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        if np.all(np.isnan(y)):
+            continue
+        ax2.plot(x, y, marker=".", label=str(col))
+    ax2.set_ylabel("Calls")
+    ax2.set_ylim(bottom=0)
+    ax2.set_xticks(x, [str(i) for i in f.index], rotation=45, ha="right", fontsize=7)
+    ax2.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(0, -0.25))
+    ax1.set_title("Calls per month (gaps: numbers hidden to protect small counts)", fontsize=10)
+    return _png(fig)
+
+
+def hour_of_week_png(table: PublishedTable) -> bytes:
+    """Heat map of the published hour-of-week table; hidden cells hatched."""
+    plt = _plt()
+    f = table.frame.drop(index=TOTAL, errors="ignore").drop(columns=TOTAL, errors="ignore")
+    v = f.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    fig, ax = plt.subplots(figsize=(9.0, 3.2))
+    ax.set_facecolor("#dddddd")
+    im = ax.imshow(np.ma.masked_invalid(v), aspect="auto", cmap="Reds", vmin=0)
+    ax.set_yticks(range(len(f.index)), list(f.index), fontsize=8)
+    ax.set_xticks(range(len(f.columns)), [c.split("-")[0] for c in f.columns], fontsize=7)
+    ax.set_xlabel("Hour of the day (start)")
+    for i, j in np.argwhere(np.isnan(v)):
+        ax.text(j, i, SUPPRESSED_SYMBOL, ha="center", va="center", fontsize=5, color="#555555")
+    cb = fig.colorbar(im, ax=ax, pad=0.01)
+    cb.set_label("Calls", fontsize=8)
+    ax.set_title("Calls by day and hour (grey [c]: hidden small numbers)", fontsize=10)
+    return _png(fig)
+
+
+def lorenz_png(pack: EvidencePack) -> bytes:
+    plt = _plt()
+    lx, ly = pack.figures["lorenz"]
+    fig, ax = plt.subplots(figsize=(4.5, 4.5))
+    ax.plot([0, 1], [0, 1], color="grey", ls="--", lw=1, label="Equal shares")
+    ax.plot(lx, ly, color=HOT, lw=2, label="Premises (least harm first)")
+    ax.set_xlabel("Cumulative share of premises")
+    ax.set_ylabel("Cumulative share of linked harm")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_aspect("equal")
+    g = pack.stats.get("gini")
+    ax.set_title(
+        f"Lorenz curve (Gini {g:.2f})" if g is not None and np.isfinite(g) else "Lorenz curve", fontsize=10
+    )
+    ax.legend(fontsize=7, loc="upper left")
+    return _png(fig)
+
+
+def before_after_png(table: PublishedTable) -> bytes:
+    plt = _plt()
+    f = table.frame
+    fig, ax = plt.subplots(figsize=(6.0, 3.5))
+    names = list(f.index)
+    x = np.arange(len(names))
+    b = pd.to_numeric(f["per 30 days before"], errors="coerce").to_numpy(float)
+    a = pd.to_numeric(f["per 30 days after"], errors="coerce").to_numpy(float)
+    ax.bar(x - 0.2, b, 0.4, label="Before", color="#999999")
+    ax.bar(x + 0.2, a, 0.4, label="After", color=COLD)
+    ax.set_xticks(x, names, fontsize=8)
+    ax.set_ylabel("Calls per 30 days")
+    ax.legend(fontsize=8)
+    ax.set_title("Rate before and after (hidden rows left blank)", fontsize=10)
+    return _png(fig)
+
+
+def charts(pack: EvidencePack) -> dict[str, bytes]:
+    """Every chart of the report as PNG bytes, keyed by file name."""
+    out = {"map.png": map_png(pack)}
+    if "monthly_by_group" in pack.tables:
+        out["monthly.png"] = monthly_png(pack.tables["monthly_by_group"])
+    if "hour_of_week" in pack.tables:
+        out["hour_of_week.png"] = hour_of_week_png(pack.tables["hour_of_week"])
+    if "lorenz" in pack.figures:
+        out["lorenz.png"] = lorenz_png(pack)
+    if "before_after" in pack.tables:
+        out["before_after.png"] = before_after_png(pack.tables["before_after"])
+    return out
+
+
+# --- HTML ---------------------------------------------------------------------------------
+
+
+def _cell(v: Any) -> str:
+    if isinstance(v, bool | np.bool_):
+        return "yes" if v else "no"
+    if isinstance(v, float | np.floating):
+        if not np.isfinite(v):
+            return ""
+        return f"{v:,.0f}" if float(v).is_integer() and abs(v) >= 1000 else f"{v:g}"
+    if isinstance(v, int | np.integer):
+        return f"{int(v):,}"
+    return str(v)
+
+
+def _table_view(t: PublishedTable, max_rows: int = 60) -> dict[str, Any]:
+    f = t.display_frame()
+    idx_name = f.index.name or ""
+    rows = []
+    for label, r in f.head(max_rows).iterrows():
+        rows.append(
+            {
+                "label": str(label),
+                "total": label == t.total_row,
+                "cells": [
+                    {
+                        "text": _cell(v),
+                        "num": isinstance(v, int | float | np.integer | np.floating)
+                        or v == SUPPRESSED_SYMBOL,
+                        "hidden": v == SUPPRESSED_SYMBOL,
+                        "total": c == t.total_column,
+                    }
+                    for c, v in r.items()
+                ],
+            }
+        )
+    return {
+        "name": t.name,
+        "title": t.title,
+        "caption": t.caption,
+        "notes": t.notes,
+        "index_name": idx_name,
+        "columns": [str(c) for c in f.columns],
+        "rows": rows,
+        "more": max(0, len(f) - max_rows),
+        "n_suppressed": t.n_suppressed,
+    }
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def render_evidence_html(pack: EvidencePack, chart_pngs: dict[str, bytes] | None = None) -> str:
+    """Return the report as one self-contained HTML page (charts embedded, no scripts, no network)."""
+    import jinja2
+
+    pngs = chart_pngs if chart_pngs is not None else charts(pack)
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("licvisit.render", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    tmpl = env.get_template(TEMPLATE)
+    tables = {k: _table_view(t) for k, t in pack.tables.items()}
+    ba = pack.before_after
+    return tmpl.render(
+        title=pack.title,
+        pack=pack,
+        zone_area=f"{pack.zone_area_km2:.2f}",
+        period=f"{pack.period[0].strftime('%B %Y')} to {pack.period[1].strftime('%B %Y')}",
+        generated=dt.date.today().isoformat(),
+        version=__version__,
+        tables=tables,
+        images={k: _data_uri(v) for k, v in pngs.items()},
+        params=params_dict(pack),
+        threshold=pack.params.threshold,
+        symbol=SUPPRESSED_SYMBOL,
+        ba=ba,
+        hotspots=pack.stats.get("hotspots", {}),
+    )
+
+
+def write_evidence(pack: EvidencePack, out_dir: str | Path, pdf: bool = False) -> list[Path]:
+    """Write report.html, the CSV tables (tables/) and PNG charts (charts/) into ``out_dir``.
+
+    Parameters
+    ----------
+    pack : EvidencePack
+    out_dir : folder (created if missing)
+    pdf : also write report.pdf (needs weasyprint)
+
+    Returns
+    -------
+    list of Path written, report.html first.
+
+    Raises
+    ------
+    ConfigError
+        ``pdf=True`` and weasyprint is not installed.
+    """
+    from licvisit.io.write import atomic_write_bytes, atomic_write_text, write_csv, write_json
+
+    if pdf:
+        try:
+            import weasyprint  # noqa: F401
+        except ImportError:
+            raise ConfigError(
+                "PDF output needs the weasyprint package, which is not installed. Fix: pip install weasyprint "
+                "(or leave out --pdf and print report.html from a browser)."
+            ) from None
+    out = Path(out_dir)
+    pngs = charts(pack)
+    html = render_evidence_html(pack, pngs)
+    written = [atomic_write_text(out / "report.html", html)]
+    for name, t in pack.tables.items():
+        f = t.display_frame()
+        written.append(
+            write_csv(
+                f.reset_index() if f.index.name or not isinstance(f.index, pd.RangeIndex) else f,
+                out / "tables" / f"{name}.csv",
+            )
+        )
+    for name, png in pngs.items():
+        written.append(atomic_write_bytes(out / "charts" / name, png))
+    meta = {
+        "zone": pack.zone_name,
+        "zone_id": pack.zone_id,
+        "period": [str(pack.period[0]), str(pack.period[1])],
+        "params": params_dict(pack),
+        "stats": {
+            k: v
+            for k, v in pack.stats.items()
+            if k in ("calls_in_zone_and_period", "hotspots", "gini", "n_premises")
+        },
+        "findings": pack.findings,
+        "suppressed_cells": {k: t.n_suppressed for k, t in pack.tables.items()},
+    }
+    written.append(write_json(meta, out / "evidence.json"))
+    if pdf:
+        import weasyprint
+
+        with_pdf = out / "report.pdf"
+        from licvisit.io.write import atomic_path
+
+        with atomic_path(with_pdf) as tmp:
+            weasyprint.HTML(string=html).write_pdf(str(tmp))
+        written.append(with_pdf)
+    return written
