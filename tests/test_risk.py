@@ -192,7 +192,7 @@ def _calls_from(spec):
     return pd.DataFrame(rows, columns=cols)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(spec=calls_strategy)
 def test_ranking_is_a_permutation(spec):
     prem = make_premises(8, types=["pub", "bar"] * 4)
@@ -201,7 +201,7 @@ def test_ranking_is_a_permutation(spec):
     assert sorted(r.table["premises_id"]) == sorted(prem["premises_id"])
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(spec=calls_strategy, cat=st.sampled_from(CATS), bump=st.floats(1.0, 500.0))
 def test_raising_a_harm_weight_never_lowers_a_score(spec, cat, bump):
     prem = make_premises(8, types=["pub", "bar"] * 4)

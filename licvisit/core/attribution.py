@@ -178,21 +178,47 @@ def _named_candidates(texts: pd.Series, premises: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def factorize_text(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Codes and unique strings of a text column; missing values get code len(uniques).
+
+    Factorising first means every string operation runs once per distinct value,
+    not once per call (2 million calls often have a few thousand distinct texts).
+    """
+    codes, uniq = pd.factorize(values, use_na_sentinel=True)
+    uniq_list = [str(u) for u in np.asarray(uniq, dtype=object)]
+    codes = np.asarray(codes, dtype=np.int64)
+    codes[codes < 0] = len(uniq_list)
+    return codes, uniq_list
+
+
+def datetime_ns(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Return (int64 nanoseconds since 1970, valid mask) for a datetime-like column, fast."""
+    v = values
+    if not pd.api.types.is_datetime64_any_dtype(v):
+        v = pd.to_datetime(v, errors="coerce")
+    if getattr(v.dt, "tz", None) is not None:
+        v = v.dt.tz_localize(None)
+    ns = np.asarray(v.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")).astype(np.int64))
+    valid = ns != np.iinfo(np.int64).min
+    return ns, valid
+
+
 def _call_clock(calls: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return (time_known, weekday, minute) arrays for the calls."""
+    """Return (time_known, weekday Mon=0, minute of day) arrays for the calls (integer arithmetic)."""
     n = len(calls)
-    occurred = pd.to_datetime(calls["occurred_at"], errors="coerce") if "occurred_at" in calls else None
-    if occurred is None:
+    if "occurred_at" not in calls.columns:
         return np.zeros(n, bool), np.zeros(n, np.int64), np.zeros(n, np.int64)
+    ns, valid = datetime_ns(calls["occurred_at"])
     tk = (
         calls["time_known"].fillna(False).to_numpy(dtype=bool)
         if "time_known" in calls.columns
         else np.ones(n, dtype=bool)
     )
-    valid = occurred.notna().to_numpy()
     tk = tk & valid
-    wd = occurred.dt.day_of_week.fillna(0).to_numpy(dtype=np.int64)
-    minute = (occurred.dt.hour * 60 + occurred.dt.minute).fillna(0).to_numpy(dtype=np.int64)
+    minutes = np.where(valid, ns, 0) // 60_000_000_000
+    days = minutes // 1440
+    wd = (days + 3) % 7  # 1970-01-01 was a Thursday
+    minute = minutes - days * 1440
     return tk, wd, minute
 
 
@@ -237,10 +263,11 @@ def link_calls_to_premises(
 
     # 1. explicit reference ------------------------------------------------------
     if n and npm and "premises_ref" in calls.columns:
-        refs = calls["premises_ref"].astype("string").fillna("").str.strip()
-        pos = pd.Index(pids).get_indexer(refs.to_numpy(dtype=object))
-        ok = (refs.to_numpy(dtype=object) != "") & (pos >= 0)
-        idx = np.flatnonzero(ok)
+        codes, uniq = factorize_text(calls["premises_ref"])
+        upos = pd.Index(pids).get_indexer(pd.Index(uniq).str.strip())
+        upos[np.asarray([u.strip() == "" for u in uniq], dtype=bool)] = -1
+        pos = np.append(upos, -1)[codes]
+        idx = np.flatnonzero(pos >= 0)
         if len(idx):
             p = pos[idx]
             parts.append(
@@ -258,16 +285,14 @@ def link_calls_to_premises(
 
     # 2. name in the free-text location ------------------------------------------
     if n and npm and "location_text" in calls.columns:
-        lt = calls["location_text"].astype("string").fillna("")
-        cand = (
-            (~assigned)
-            & (lt.str.len().to_numpy() > 0)
-            & ~lt.str.match(_ON_OR_NEAR).fillna(False).to_numpy(bool)
-        )
+        all_codes, all_uniq = factorize_text(calls["location_text"])
+        names_place = np.array([bool(u.strip()) and not _ON_OR_NEAR.match(u) for u in all_uniq] + [False])
+        cand = (~assigned) & names_place[all_codes]
         idx = np.flatnonzero(cand)
         if len(idx):
-            codes, uniq = pd.factorize(lt.to_numpy(dtype=object)[idx])
-            pairs = _named_candidates(pd.Series(uniq), premises)
+            codes, used = pd.factorize(all_codes[idx])
+            uniq = [all_uniq[u] for u in used]
+            pairs = _named_candidates(pd.Series(uniq, dtype=object), premises)
             if len(pairs):
                 calls_t = pd.DataFrame({"call": idx, "text_code": codes})
                 m = calls_t.merge(pairs, on="text_code")
@@ -310,7 +335,7 @@ def link_calls_to_premises(
                 "radius_m": r,
                 "calls_linked": int(within.sum()),
                 "share_linked": float(within.mean()) if n else 0.0,
-                "premises_with_calls": int(len(np.unique(nbr[within, 0]))),
+                "premises_with_calls": int((np.bincount(nbr[within, 0], minlength=max(npm, 1)) > 0).sum()),
                 "calls_with_several_premises": int((dist[:, min(1, k - 1)] <= r).sum()) if k > 1 else 0,
             }
         )
@@ -322,9 +347,11 @@ def link_calls_to_premises(
         p = nbr[rest]
         inr = d <= params.radius_m
         # Prefer premises open at the call's (known) time when any candidate is open.
-        pc = np.where(p >= 0, p, 0)
-        op = open_at(start, end, known, pc, wd[rest, None], minute[rest, None]) | ~tk[rest, None]
-        op &= inr
+        op = inr.copy()
+        need = inr & (tk[rest] & True)[:, None] & known[np.where(p >= 0, p, 0)]
+        if need.any():
+            r_i, k_i = np.nonzero(need)
+            op[r_i, k_i] = open_at(start, end, known, p[r_i, k_i], wd[rest[r_i]], minute[rest[r_i]])
         any_open = op.any(axis=1)
         eligible = np.where(any_open[:, None], op, inr)
         de = np.where(eligible, d, np.inf)
@@ -346,45 +373,53 @@ def link_calls_to_premises(
         assigned[rest] = True
 
     if parts:
-        table = pd.concat(parts, ignore_index=True)
-    else:
-        table = pd.DataFrame(
-            {
-                "call": np.zeros(0, np.int64),
-                "premises_idx": np.zeros(0, np.int64),
-                "rule": pd.Series([], dtype=object),
-                "distance_m": np.zeros(0),
-                "share": np.zeros(0),
-            }
+        c = np.concatenate([x["call"].to_numpy(dtype=np.int64) for x in parts])
+        p = np.concatenate([x["premises_idx"].to_numpy(dtype=np.int64) for x in parts])
+        rule_code = np.concatenate(
+            [np.full(len(x), RULES.index(x["rule"].iloc[0]), dtype=np.int8) for x in parts]
         )
-    c = table["call"].to_numpy(dtype=np.int64)
-    p = table["premises_idx"].to_numpy(dtype=np.int64)
+        distance = np.concatenate([x["distance_m"].to_numpy(dtype=float) for x in parts])
+        share = np.concatenate([x["share"].to_numpy(dtype=float) for x in parts])
+    else:
+        c = p = np.zeros(0, np.int64)
+        rule_code = np.zeros(0, np.int8)
+        distance = share = np.zeros(0)
     time_ok = tk[c] & known[p]
-    op = open_at(start, end, known, p, wd[c], minute[c]) if len(c) else np.zeros(0, bool)
+    op = np.ones(len(c), dtype=bool)
+    if time_ok.any():
+        t_i = np.flatnonzero(time_ok)
+        op[t_i] = open_at(start, end, known, p[t_i], wd[c[t_i]], minute[c[t_i]])
     closed = time_ok & ~op
     factor = 0.0 if params.closed_hours == "exclude" else params.closed_factor
-    table["open"] = pd.array(np.where(time_ok, op, False), dtype="boolean")
-    table.loc[~time_ok, "open"] = pd.NA
-    table["weight"] = table["share"].to_numpy() * np.where(closed, factor, 1.0)
-    table["rule"] = pd.Categorical(table["rule"], categories=list(RULES))
-    table["premises_id"] = (
-        pd.Categorical.from_codes(p, categories=pd.Index(pids).unique())
-        if npm and len(pd.Index(pids).unique()) == npm
-        else pids[p]
+    weight = share * np.where(closed, factor, 1.0)
+    unique_ids = npm > 0 and pd.Index(pids).is_unique
+    table = pd.DataFrame(
+        {
+            "call": c,
+            "premises_idx": p,
+            "premises_id": pd.Categorical.from_codes(p, categories=pids) if unique_ids else pids[p],
+            "rule": pd.Categorical.from_codes(rule_code, categories=list(RULES)),
+            "distance_m": distance,
+            "share": share,
+            "open": pd.arrays.BooleanArray(op & time_ok, ~time_ok),
+            "weight": weight,
+        }
     )
-    table = table[["call", "premises_idx", "premises_id", "rule", "distance_m", "share", "open", "weight"]]
 
-    first = ~pd.Series(c).duplicated().to_numpy()
-    counts = {rule: int(((table["rule"] == rule).to_numpy() & first).sum()) for rule in RULES}
-    closed_calls = pd.Series(closed).groupby(c).all() if len(c) else pd.Series(dtype=bool)
+    # rows of one call are contiguous (each rule's part is ordered by call)
+    first = np.r_[True, c[1:] != c[:-1]] if len(c) else np.zeros(0, bool)
+    counts = {rule: int((first & (rule_code == i)).sum()) for i, rule in enumerate(RULES)}
+    n_links = np.bincount(c, minlength=n)
+    n_closed = np.bincount(c, weights=closed, minlength=n)
+    closed_calls = int(((n_links > 0) & (n_closed == n_links)).sum())
     counts.update(
         {
             "calls": int(n),
             "unlinked": int(n - assigned.sum()),
             "no_location": int((~valid_xy).sum()) if n else 0,
-            "tied": int((first & (table["share"].to_numpy() < 1)).sum()),
-            "closed_excluded": int(closed_calls.sum()) if params.closed_hours == "exclude" else 0,
-            "closed_downweighted": int(closed_calls.sum()) if params.closed_hours == "downweight" else 0,
+            "tied": int((first & (share < 1)).sum()),
+            "closed_excluded": closed_calls if params.closed_hours == "exclude" else 0,
+            "closed_downweighted": closed_calls if params.closed_hours == "downweight" else 0,
             "time_unknown": int((~tk).sum()),
         }
     )

@@ -115,7 +115,7 @@ def _random_metrics(target: np.ndarray, shares: tuple[float, ...]) -> dict[float
 
 # Candidate values for the nested choice; the first of each is the a-priori default.
 NESTED_GRID: dict[str, list[Any]] = {
-    "harm_prior_calls": [5.0, 30.0, 100.0],
+    "harm_prior_calls": ["auto", 5.0, 30.0],
     "half_life_days": [180.0, 0.0, 90.0],
 }
 
@@ -297,6 +297,8 @@ def backtest(
     rng = np.random.default_rng(seed)
     boot = {(m, s, k): np.empty(n_boot) for m in METHODS for s in top for k in ("hit_rate", "pai", "pei")}
     diff = {(m, s): np.empty(n_boot) for m in METHODS for s in top}
+    n_f = len(fold_targets)
+    fold_pei = {(m, s): np.empty((n_boot, n_f)) for m in METHODS for s in top}
     for b in range(n_boot):
         ix = rng.integers(0, n, n)
         acc: dict[tuple, list] = {}
@@ -308,11 +310,33 @@ def backtest(
                     acc.setdefault((m, s), []).append(met[s])
         for (m, s), vals in acc.items():
             arr = np.array(vals, dtype=float)
+            fold_pei[(m, s)][b] = arr[:, 2]
             mean = np.nanmean(arr, axis=0)
             boot[(m, s, "hit_rate")][b], boot[(m, s, "pai")][b], boot[(m, s, "pei")][b] = mean
         for m in METHODS:
             for s in top:
                 diff[(m, s)][b] = boot[(m, s, "pei")][b] - boot[("count_12m", s, "pei")][b]
+
+    # per-fold intervals: PEI and the paired difference from the count baseline
+    lo_hi = {}
+    for (m, s), arr in fold_pei.items():
+        d = arr - fold_pei[("count_12m", s)]
+        lo_hi[(m, s)] = (
+            np.nanpercentile(arr, 2.5, axis=0),
+            np.nanpercentile(arr, 97.5, axis=0),
+            np.nanpercentile(d, 2.5, axis=0),
+            np.nanpercentile(d, 97.5, axis=0),
+        )
+    fi = folds["fold"].to_numpy() - 1
+    for col, j in (("pei_lo", 0), ("pei_hi", 1), ("pei_diff_lo", 2), ("pei_diff_hi", 3)):
+        folds[col] = [
+            float(lo_hi[(m, s)][j][f]) for m, s, f in zip(folds["method"], folds["top"], fi, strict=True)
+        ]
+    count_pei = folds[folds["method"] == "count_12m"].set_index(["fold", "top"])["pei"]
+    folds["pei_diff_vs_count"] = (
+        folds["pei"].to_numpy()
+        - count_pei.loc[list(zip(folds["fold"], folds["top"], strict=True))].to_numpy()
+    )
 
     srows = []
     for m in METHODS:

@@ -327,17 +327,22 @@ def call_harm(
     if n == 0:
         return np.zeros(0)
     weights = harm_weights(scheme, overrides)
-    cats = calls["category"].astype("string").fillna("other").to_numpy(dtype=object)
-    table = np.array([weights[c] for c in CATEGORIES] + [weights["other"]])
-    codes = pd.Index(list(CATEGORIES)).get_indexer(cats)
-    codes[codes < 0] = len(CATEGORIES)
-    harm = table[codes]
+    # Factorise first: string work once per distinct value, not per call.
+    codes, uniq = pd.factorize(calls["category"], use_na_sentinel=True)
+    uw = np.array(
+        [weights.get(str(u), weights["other"]) for u in np.asarray(uniq, dtype=object)] + [weights["other"]]
+    )
+    codes = np.asarray(codes, dtype=np.int64)
+    codes[codes < 0] = len(uw) - 1
+    harm = uw[codes]
     if "thrive" in calls.columns and scheme != "count":
         mult = thrive_multipliers(overrides.get("thrive") if overrides and "thrive" in overrides else None)
         grades = list(mult)
-        g = calls["thrive"].astype("string").fillna("").str.strip().str.upper().to_numpy(dtype=object)
-        mtab = np.array([mult[k] for k in grades] + [1.0])
-        gcodes = pd.Index(grades).get_indexer(g)
-        gcodes[gcodes < 0] = len(grades)
+        gcodes, guniq = pd.factorize(calls["thrive"], use_na_sentinel=True)
+        mtab = np.array(
+            [mult.get(str(u).strip().upper(), 1.0) for u in np.asarray(guniq, dtype=object)] + [1.0]
+        )
+        gcodes = np.asarray(gcodes, dtype=np.int64)
+        gcodes[gcodes < 0] = len(mtab) - 1
         harm = harm * mtab[gcodes]
     return harm.astype(np.float64)

@@ -77,7 +77,7 @@ class RiskParams:
     """
 
     radius_m: float = 50.0
-    tie_m: float = 2.0
+    tie_m: float = 0.5
     max_candidates: int = 4
     name_radius_m: float = 1000.0
     closed_hours: str = "exclude"
@@ -92,7 +92,7 @@ class RiskParams:
     history_days: float = 0.0
     shrinkage: bool = True
     group_by: str = "premises_type"
-    harm_prior_calls: float = 5.0
+    harm_prior_calls: float | str = "auto"
     use_exposure: bool = True
     w_late: float = 0.25
     late_after: str = "01:00"
@@ -147,8 +147,13 @@ class RiskParams:
             raise ValueError("Expected half_life_days >= 0 (0 = no decay).")
         if not self.history_days >= 0:
             raise ValueError("Expected history_days >= 0 (0 = all history).")
-        if not self.harm_prior_calls >= 0:
-            raise ValueError("Expected harm_prior_calls >= 0.")
+        if self.harm_prior_calls != "auto":
+            try:
+                self.harm_prior_calls = float(self.harm_prior_calls)
+            except (TypeError, ValueError):
+                raise ValueError("Expected harm_prior_calls >= 0 or 'auto'.") from None
+            if not self.harm_prior_calls >= 0:
+                raise ValueError("Expected harm_prior_calls >= 0 or 'auto'.")
         for name in ("w_late", "w_capacity", "w_door", "w_breach", "w_intel", "w_compliant"):
             if not getattr(self, name) >= 0:
                 raise ValueError(f"Expected {name} >= 0.")
@@ -275,6 +280,9 @@ def _link_frame(calls: pd.DataFrame, links: Links, params: RiskParams) -> pd.Dat
             "premises_idx": t["premises_idx"].to_numpy(),
             "w": w,
             "harm": harm[c],
+            "cat": pd.factorize(calls["category"])[0][c]
+            if "category" in calls.columns
+            else np.zeros(len(c), int),
             "day": day[c],
             "nte_weekend": wkend[c],
             "nte_weekday": wkday[c],
@@ -330,6 +338,41 @@ def _gamma_prior(counts: np.ndarray, expo: np.ndarray) -> tuple[float, float]:
     return float(m), float(max(a, 1e-12 * max(m, 1e-12) ** 2))
 
 
+def _harm_prior_calls(p: np.ndarray, w: np.ndarray, cat: np.ndarray, n: int) -> float:
+    """Estimate the pseudo-call weight for harm-per-call shrinkage from the history itself.
+
+    Each premises' mix of call categories is taken as Dirichlet-multinomial with
+    precision kappa around the overall mix; kappa is estimated by the method of
+    moments (one-way ANOVA of the category indicators, pooled over categories:
+    kappa = within-premises variance / between-premises variance).  A noisy mix
+    gives a large kappa (strong pooling), real differences a small one.  It uses
+    category counts only, not the harm weights, so raising a weight can never
+    lower a score through kappa.
+    """
+    if len(p) == 0:
+        return 1.0
+    n_i = np.bincount(p, weights=w, minlength=n)
+    has = n_i > 0
+    big = n_i > 1
+    k = int(has.sum())
+    if k < 3 or not big.any():
+        return 1e6
+    tot = n_i[has].sum()
+    n0 = (tot - (n_i[has] ** 2).sum() / tot) / (k - 1)
+    df_w = (n_i[big] - 1).sum()
+    sigma2 = tau2 = 0.0
+    for c in np.unique(cat):
+        s1 = np.bincount(p, weights=w * (cat == c), minlength=n)  # indicator: s2 == s1
+        within = (s1[big] - s1[big] ** 2 / n_i[big]).sum() / df_w
+        pbar = s1[has].sum() / tot
+        ssb = (n_i[has] * (s1[has] / n_i[has] - pbar) ** 2).sum()
+        sigma2 += max(within, 0.0)
+        tau2 += (ssb / (k - 1) - within) / n0 if n0 > 0 else 0.0
+    if tau2 <= 0:
+        return 1e6
+    return float(np.clip(sigma2 / tau2, 1.0, 1e6))
+
+
 def _score_table(
     lf: pd.DataFrame,
     premises: pd.DataFrame,
@@ -371,6 +414,11 @@ def _score_table(
     hpc = np.zeros(n)  # harm per call
     prior_rate = np.zeros(n)
     shrink_w = np.ones(n)
+    kappa = (
+        _harm_prior_calls(p, w, lf["cat"].to_numpy(), n)
+        if params.harm_prior_calls == "auto"
+        else float(params.harm_prior_calls)
+    )
     for g in np.unique(groups):
         m = groups == g
         gm, ga = _gamma_prior(dn[m], expo[m])
@@ -379,7 +427,7 @@ def _score_table(
             alpha, beta = gm * gm / ga, gm / ga
             rate[m] = (alpha + dn[m]) / (beta + expo[m]) * xf[m]
             shrink_w[m] = expo[m] / (beta + expo[m])
-            k = params.harm_prior_calls
+            k = kappa
             hpc[m] = np.where(dn[m] + k > 0, (dh[m] + k * hbar) / np.maximum(dn[m] + k, 1e-12), 0.0)
         else:
             rate[m] = dn[m] / weeks
@@ -473,7 +521,11 @@ def _score_table(
     )
     lv = pd.to_datetime(pd.Series(last_visit) * 86_400e9, errors="coerce")
     table["last_visit"] = lv.dt.date.astype("string").fillna("")
-    info = {"reference_harm_week": reference, "history_weeks": (as_of_day - start_day) / 7.0}
+    info = {
+        "reference_harm_week": reference,
+        "history_weeks": (as_of_day - start_day) / 7.0,
+        "harm_prior_calls": kappa,
+    }
     return table, info
 
 
