@@ -87,7 +87,9 @@ def _page_requests(netlog: Path) -> list[str]:
         if types.get(e.get("type")) != "URL_REQUEST_START_JOB":
             continue
         p = e.get("params", {})
-        url = p.get("url", "")
+        if "url" not in p:  # the end of a job, logged without its URL
+            continue
+        url = p["url"]
         # Browser housekeeping (update checks, account lookups) has no page as its origin.
         page = "file://" in str(p.get("network_isolation_key", "")) or p.get("initiator") not in (
             "not an origin",

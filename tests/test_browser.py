@@ -1,0 +1,98 @@
+"""Open the generated maps in headless Chromium: they draw, log no errors and make no requests."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from browser import distinct_colours, load_page, map_inputs, require_chromium, screenshot
+
+from licvisit.render.maps import write_route_maps
+
+pytestmark = pytest.mark.browser
+
+HOSTILE_TEXT = "&lt;img src=x onerror=alert(1)&gt;"
+MARKER = re.compile(r'class="leaflet-marker-icon lv-stop[ "]')
+
+
+@pytest.fixture(scope="module")
+def maps_dir(tmp_path_factory):
+    """Maps of the fixture plan (three crew-nights, overview, index) written to a temporary folder."""
+    require_chromium()
+    d = map_inputs()
+    out = tmp_path_factory.mktemp("maps")
+    write_route_maps(d.pop("plan"), d.pop("premises"), out, **d)
+    return out
+
+
+@pytest.fixture(scope="module")
+def expected_stops():
+    """Stop markers each page must show: visits whose premises have coordinates."""
+    d = map_inputs()
+    plan, prem = d["plan"], d["premises"]
+    located = set(prem.dropna(subset=["x", "y"])["premises_id"])
+    per_crew = {
+        f"{c.night.isoformat()}_{c.crew_id}.html": sum(
+            1 for v in plan.visits if v.crew_id == c.crew_id and v.premises_id in located
+        )
+        for c in plan.crews
+    }
+    per_crew["overview.html"] = sum(per_crew.values())
+    per_crew["index.html"] = 0
+    return per_crew
+
+
+PAGES = [
+    "2025-11-14_FRI-GANG-1.html",
+    "2025-11-14_FRI-LIC-1.html",
+    "2025-11-15_SAT-SIA-1.html",
+    "overview.html",
+    "index.html",
+]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_loads_offline_without_errors(maps_dir, expected_stops, page):
+    run = load_page(maps_dir / page)
+    assert run.dom.strip(), run.stderr[-2000:]
+    assert run.console_errors == [], run.console_errors
+    assert run.requests == []
+    assert len(MARKER.findall(run.dom)) == expected_stops[page]
+    assert '<img src="x"' not in run.dom
+    if page != "index.html":
+        assert "leaflet-container" in run.dom  # Leaflet ran
+        assert "leaflet-control-layers" in run.dom
+
+
+def test_route_map_controls_and_itinerary(maps_dir):
+    run = load_page(maps_dir / "2025-11-14_FRI-LIC-1.html", fragment="stop-1")
+    dom = run.dom
+    assert "leaflet-control-locate" in dom and "leaflet-control-zoom-fullscreen" in dom
+    # the hostile name is text in the open popup and in the itinerary, never an element
+    popup = re.search(r'<div class="leaflet-popup-content"[^>]*>(.*?)</h3>', dom)
+    assert popup is not None, "stop 1's popup did not open"
+    assert HOSTILE_TEXT in popup.group(1)
+    assert f'<span class="lv-name">{HOSTILE_TEXT}</span>' in dom
+    assert '<img src="x"' not in dom and "<img src=x" not in dom.replace(HOSTILE_TEXT, "")
+    assert dom.count('class="leaflet-tooltip lv-zone-label') == 2
+    assert run.console_errors == [] and run.requests == []
+
+
+@pytest.mark.parametrize("page", ["2025-11-14_FRI-LIC-1.html", "overview.html"])
+def test_screenshot_is_not_blank(maps_dir, tmp_path, page):
+    png = screenshot(maps_dir / page, tmp_path / "shot.png")
+    assert png.is_file(), "Chromium wrote no screenshot"
+    assert distinct_colours(png) > 50
+
+
+def test_helper_sees_console_errors_and_requests(tmp_path):
+    """Negative control: a page that loads from a CDN and throws must be caught by the helper."""
+    require_chromium()
+    page = tmp_path / "bad.html"
+    page.write_text(
+        "<html><body><script src='https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js'></script>"
+        "<script>L.map('x');</script></body></html>"
+    )
+    run = load_page(page, budget_ms=2000)
+    assert any("cdn.jsdelivr.net" in u for u in run.requests)
+    assert any("L is not defined" in c for c in run.console_errors)
