@@ -167,7 +167,6 @@ def street_points(data: Path) -> pd.DataFrame:
 ZONE_STREETS = {
     ("broad_street", "Broad Street"): (
         "Broad Street",
-        "Nightclub",
         "Oozells Street",
         "Gas Street",
         "Bridge Street",

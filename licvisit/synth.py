@@ -72,32 +72,19 @@ _HARM_CATS = (
 _SERIOUS = np.array(
     [c in ("violence_with_injury", "sexual_offence", "robbery", "weapons") for c in _HARM_CATS]
 )
+# fmt: off
 CATEGORY_MIX = {
-    #                     VWI  VWO  SEX  ROB  WPN  PO   D&D  CD   THF  DRG  ASB  CFW  LIC  OTH
-    "nightclub": (0.15, 0.17, 0.04, 0.02, 0.02, 0.10, 0.09, 0.03, 0.12, 0.07, 0.05, 0.08, 0.03, 0.03),
-    "bar": (0.12, 0.18, 0.03, 0.02, 0.01, 0.11, 0.10, 0.04, 0.13, 0.04, 0.07, 0.07, 0.04, 0.04),
-    "pub": (0.10, 0.19, 0.02, 0.01, 0.01, 0.12, 0.11, 0.06, 0.09, 0.03, 0.11, 0.05, 0.04, 0.06),
-    "late_night_refreshment": (
-        0.08,
-        0.18,
-        0.01,
-        0.05,
-        0.02,
-        0.14,
-        0.06,
-        0.07,
-        0.07,
-        0.04,
-        0.20,
-        0.02,
-        0.02,
-        0.04,
-    ),
-    "club": (0.07, 0.18, 0.02, 0.01, 0.01, 0.12, 0.10, 0.07, 0.12, 0.02, 0.12, 0.06, 0.04, 0.06),
-    "off_licence": (0.05, 0.12, 0.01, 0.06, 0.02, 0.10, 0.08, 0.06, 0.25, 0.05, 0.13, 0.03, 0.02, 0.02),
-    "restaurant": (0.05, 0.14, 0.02, 0.02, 0.01, 0.10, 0.08, 0.05, 0.25, 0.02, 0.08, 0.08, 0.04, 0.06),
-    "other": (0.04, 0.12, 0.01, 0.04, 0.01, 0.10, 0.06, 0.08, 0.25, 0.04, 0.15, 0.04, 0.01, 0.05),
+    #                          VWI   VWO   SEX   ROB   WPN   PO    D&D   CD    THF   DRG   ASB   CFW   LIC   OTH
+    "nightclub":              (0.15, 0.17, 0.04, 0.02, 0.02, 0.10, 0.09, 0.03, 0.12, 0.07, 0.05, 0.08, 0.03, 0.03),
+    "bar":                    (0.12, 0.18, 0.03, 0.02, 0.01, 0.11, 0.10, 0.04, 0.13, 0.04, 0.07, 0.07, 0.04, 0.04),
+    "pub":                    (0.10, 0.19, 0.02, 0.01, 0.01, 0.12, 0.11, 0.06, 0.09, 0.03, 0.11, 0.05, 0.04, 0.06),
+    "late_night_refreshment": (0.08, 0.18, 0.01, 0.05, 0.02, 0.14, 0.06, 0.07, 0.07, 0.04, 0.20, 0.02, 0.02, 0.04),
+    "club":                   (0.07, 0.18, 0.02, 0.01, 0.01, 0.12, 0.10, 0.07, 0.12, 0.02, 0.12, 0.06, 0.04, 0.06),
+    "off_licence":            (0.05, 0.12, 0.01, 0.06, 0.02, 0.10, 0.08, 0.06, 0.25, 0.05, 0.13, 0.03, 0.02, 0.02),
+    "restaurant":             (0.05, 0.14, 0.02, 0.02, 0.01, 0.10, 0.08, 0.05, 0.25, 0.02, 0.08, 0.08, 0.04, 0.06),
+    "other":                  (0.04, 0.12, 0.01, 0.04, 0.01, 0.10, 0.06, 0.08, 0.25, 0.04, 0.15, 0.04, 0.01, 0.05),
 }
+# fmt: on
 #: Category mix of background street calls (not linked to premises).
 STREET_MIX = {
     "violence_with_injury": 0.06,
@@ -851,58 +838,17 @@ _NOT_LNR_WORDS = re.compile(
     r"sandwich|greggs|subway|bakery|baker|coffee|cafe|café|costa|pret\b|deli\b|juice|tea room", re.I
 )
 
+# fmt: off
 _FIRST = (
-    "Alex",
-    "Sam",
-    "Jordan",
-    "Casey",
-    "Morgan",
-    "Riley",
-    "Jamie",
-    "Taylor",
-    "Robin",
-    "Avery",
-    "Harper",
-    "Quinn",
-    "Rowan",
-    "Sasha",
-    "Drew",
-    "Kit",
-    "Ellis",
-    "Reese",
-    "Parker",
-    "Hayden",
-    "Noor",
-    "Priya",
-    "Tariq",
-    "Amara",
+    "Alex", "Sam", "Jordan", "Casey", "Morgan", "Riley", "Jamie", "Taylor", "Robin", "Avery", "Harper", "Quinn",
+    "Rowan", "Sasha", "Drew", "Kit", "Ellis", "Reese", "Parker", "Hayden", "Noor", "Priya", "Tariq", "Amara",
 )
 _LAST = (
-    "Ashdown",
-    "Brackenridge",
-    "Carrow",
-    "Dunmore",
-    "Ellerby",
-    "Fernhill",
-    "Gorsedale",
-    "Hollowmere",
-    "Inglenook",
-    "Juniperfield",
-    "Kestrelford",
-    "Larkspur",
-    "Marshgate",
-    "Nettlecombe",
-    "Oakhollow",
-    "Pennywhistle",
-    "Quarrybank",
-    "Rookwood",
-    "Sallowmere",
-    "Thistlewood",
-    "Underhay",
-    "Vexleigh",
-    "Willowby",
-    "Yarrowdale",
+    "Ashdown", "Brackenridge", "Carrow", "Dunmore", "Ellerby", "Fernhill", "Gorsedale", "Hollowmere", "Inglenook",
+    "Juniperfield", "Kestrelford", "Larkspur", "Marshgate", "Nettlecombe", "Oakhollow", "Pennywhistle", "Quarrybank",
+    "Rookwood", "Sallowmere", "Thistlewood", "Underhay", "Vexleigh", "Willowby", "Yarrowdale",
 )
+# fmt: on
 
 
 def fictitious_names(keys: Any, seed: int, salt: str = "person") -> list[str]:
