@@ -81,7 +81,7 @@ class PlanParams:
     w_shift: int = 10
     late_spread_allowed: int = 1
     roster_deterministic_time: float = 5.0
-    solution_limit: int = 0  # 0 = stop on time only; >0 also stops after that many solutions
+    work_limit: int = 1_500_000  # search effort; stops the same on any machine (0 = time limit only)
     replan_keep_nights: bool = True
     default_lock_op: str = "licensing_compliance"
 
@@ -106,7 +106,7 @@ class PlanParams:
             (self.max_candidates >= 1, "max_candidates >= 1"),
             (self.travel_weight >= 0, "travel_weight >= 0"),
             (self.follow_up_weight >= 1, "follow_up_weight >= 1"),
-            (self.solution_limit >= 0, "solution_limit >= 0"),
+            (self.work_limit >= 0, "work_limit >= 0"),
             (self.roster_deterministic_time > 0, "roster_deterministic_time > 0"),
             (len(self.operations) >= 1, "at least one operation type"),
         ]
@@ -412,7 +412,7 @@ def _route_week(
         res = solve_routing(
             problem,
             params.time_limit_s,
-            solution_limit=params.solution_limit or None,
+            work_limit=params.work_limit or None,
             initial_routes=initial,
         )
     else:
@@ -484,7 +484,7 @@ def _route_week(
     meta: dict[str, Any] = {
         "seed": params.seed,
         "time_limit_s": params.time_limit_s,
-        "solution_limit": params.solution_limit,
+        "work_limit": params.work_limit,
         "status": "planned" if res is not None else "no_visits_possible",
         "roster_status": roster.status,
         "roster_objective": roster.objective,
@@ -492,6 +492,7 @@ def _route_week(
         "routing_attempts": res.attempts if res else {},
         "routing_objective": res.objective if res else 0,
         "routing_solve_s": res.solve_s if res else 0.0,
+        "routing_stopped_by": res.stopped_by if res else "",
         "travel_source": source,
         "travel_cost_points": res.travel_cost if res else 0,
         "n_candidates": len(candidates),

@@ -103,6 +103,7 @@ class RoutingResult:
     strategy: str
     solve_s: float
     attempts: dict[str, int | None] = field(default_factory=dict)
+    stopped_by: str = ""
 
     @property
     def n_served(self) -> int:
@@ -155,11 +156,22 @@ def _build(problem: RoutingProblem):
     return manager, model, tdim
 
 
-def _params(strategy: str, time_limit_s: float, solution_limit: int | None, metaheuristic: bool):
+def _params(
+    strategy: str,
+    time_limit_s: float,
+    solution_limit: int | None,
+    metaheuristic: bool,
+    improvement: tuple[float, int] | None = None,
+):
     p = pywrapcp.DefaultRoutingSearchParameters()
     p.first_solution_strategy = getattr(FSS, strategy)
     if metaheuristic:
         p.local_search_metaheuristic = LSM.GUIDED_LOCAL_SEARCH
+    else:
+        p.local_search_metaheuristic = LSM.GREEDY_DESCENT
+    if improvement is not None:
+        p.improvement_limit_parameters.improvement_rate_coefficient = float(improvement[0])
+        p.improvement_limit_parameters.improvement_rate_solutions_distance = int(improvement[1])
     p.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
     if solution_limit is not None:
         p.solution_limit = int(solution_limit)
@@ -215,15 +227,22 @@ def solve_routing(
     probe_share: float = 0.25,
     solution_limit: int | None = None,
     initial_routes: Sequence[Sequence[int]] | None = None,
+    work_limit: int | None = None,
 ) -> RoutingResult:
     """Solve ``problem`` within ``time_limit_s`` seconds.
 
     Each first-solution strategy gets a short probe (``probe_share`` of the
-    time limit, split between them, with guided local search); the best is
-    then improved by guided local search for the rest of the time.  When
+    time limit, split between them: first solution then greedy descent); the
+    strategy reaching the best local optimum is then rerun with guided local
+    search for the rest of the time.  When
     ``solution_limit`` is given the main search also stops after that many
     solutions, which makes the result independent of machine speed whenever
-    that limit is reached first.  ``initial_routes`` (lists of nodes per
+    that limit is reached first.  ``work_limit`` caps the search effort,
+    counted in the solver's limit checks (a probe gets its share): unlike
+    a time limit it stops at the same point on any machine, so the same
+    inputs give the same routes; the time limit stays as a safety cap and
+    ``RoutingResult.stopped_by`` says which limit ended the search.
+    ``initial_routes`` (lists of nodes per
     vehicle) seed the search, e.g. to keep a previous plan.
 
     Returns
@@ -243,33 +262,54 @@ def solve_routing(
         best_routes = [list(r) for r in initial_routes]
         best_name = "previous_plan"
     elif probe_share > 0 and len(strategies) > 1:
+        # Probe: each first-solution strategy + greedy descent to a local optimum (deterministic).
         probe_s = time_limit_s * probe_share / len(strategies)
         for name in strategies:
             m2, r2, _ = _build(problem)
-            sol = r2.SolveWithParameters(_params(name, probe_s, solution_limit, True))
+            probe_work = _WorkLimit(r2, work_limit * probe_share / len(strategies) if work_limit else None)
+            sol = r2.SolveWithParameters(_params(name, probe_s, solution_limit, False))
             attempts[name] = None if sol is None else int(sol.ObjectiveValue())
             if sol is not None and (best_obj is None or sol.ObjectiveValue() < best_obj):
                 best_name, best_obj = name, int(sol.ObjectiveValue())
-                best_routes = _routes_of_nodes(m2, r2, sol)
+        del probe_work
     remaining = max(0.2, time_limit_s - (time.perf_counter() - t0))
+    main_share = 1.0 - probe_share if attempts else 1.0
+    main_work = _WorkLimit(model, work_limit * main_share if work_limit else None)
     sol = None
-    if best_routes is not None:
-        params = _params(
-            best_name if best_name in FSS.Value.keys() else "PARALLEL_CHEAPEST_INSERTION",
-            remaining,
-            solution_limit,
-            True,
-        )
+    if best_routes is not None:  # warm start from given routes
+        params = _params("PARALLEL_CHEAPEST_INSERTION", remaining, solution_limit, True)
         model.CloseModelWithParameters(params)
         start = model.ReadAssignmentFromRoutes(best_routes, True)
         if start is not None:
             sol = model.SolveFromAssignmentWithParameters(start, params) or start
     if sol is None:
-        best_name = strategies[0] if strategies else "PARALLEL_CHEAPEST_INSERTION"
+        if not best_name or best_name == "previous_plan":
+            best_name = strategies[0] if strategies else "PARALLEL_CHEAPEST_INSERTION"
         sol = model.SolveWithParameters(_params(best_name, remaining, solution_limit, True))
     if sol is None:  # pragma: no cover - every node is optional, so this should not happen
         raise RuntimeError("OR-Tools found no routing solution")
-    return _extract(problem, manager, model, tdim, sol, best_name, t0, attempts)
+    res = _extract(problem, manager, model, tdim, sol, best_name, t0, attempts)
+    res.stopped_by = "work_limit" if work_limit and main_work.reached() else "time_limit"
+    return res
+
+
+class _WorkLimit:
+    """A deterministic effort limit: stop after ``n`` limit checks by the solver."""
+
+    def __init__(self, model, n: float | None):
+        self.n = None if n is None else max(1, int(n))
+        self.count = 0
+        if self.n is not None:
+            self._limit = model.solver().CustomLimit(self._check)
+            model.AddSearchMonitor(self._limit)
+            model._licvisit_work_limit = self  # keep the callback alive as long as the model
+
+    def _check(self) -> bool:
+        self.count += 1
+        return self.count > self.n  # type: ignore[operator]
+
+    def reached(self) -> bool:
+        return self.n is not None and self.count > self.n
 
 
 def _routes_of_nodes(manager, model, sol) -> list[list[int]]:

@@ -1,9 +1,9 @@
 """Read Solomon / VRPLIB VRPTW instances and solve them with the planner's routing code.
 
 Used to measure :mod:`licvisit.core.routing` on standard instances
-(``licvisit bench-vrptw``).  Distances are Euclidean; by the usual
-convention travel time equals distance and the reported distance is the sum
-of unrounded Euclidean arcs, rounded to one decimal (C101 optimum 827.3).
+(``licvisit bench-vrptw``).  Distances are Euclidean, truncated to one
+decimal as in the exact-method literature that established the optima
+(Kohl et al. 1999; C101 optimum 827.3); travel time equals distance.
 
 Customer numbers in the output follow the instance's solution-file
 convention: the depot is 0 and customers are numbered by their position in
@@ -22,7 +22,7 @@ import numpy as np
 
 from licvisit.core.routing import RoutingProblem, VisitGroup, solve_routing
 
-SCALE = 1000  # integer units per instance unit
+SCALE = 10  # integer units per instance unit (distances have one decimal)
 
 
 @dataclass
@@ -45,9 +45,10 @@ class VrptwInstance:
         return len(self.x) - 1
 
     def distance_matrix(self) -> np.ndarray:
+        """Euclidean distances truncated to one decimal (the convention behind C101's 827.3)."""
         dx = self.x[:, None] - self.x[None, :]
         dy = self.y[:, None] - self.y[None, :]
-        return np.hypot(dx, dy)
+        return np.floor(np.hypot(dx, dy) * 10 + 1e-9) / 10
 
 
 def read_vrptw(path: str | Path) -> VrptwInstance:
@@ -172,10 +173,8 @@ def solve_vrptw(inst: VrptwInstance, time_limit_s: float, vehicles: int | None =
     if fleet < 1:
         raise ValueError("Expected vehicles >= 1.")
     d = inst.distance_matrix()
-    cost = np.round(d * SCALE).astype(np.int64)
-    # Travel time rounded down keeps every truly feasible route feasible; the
-    # float check below rejects the (rare) routes that only fit by rounding.
-    tt = np.floor(d * SCALE).astype(np.int64)
+    cost = np.round(d * SCALE).astype(np.int64)  # exact: d has one decimal
+    tt = cost
     n = len(inst.x)
     windows = [(int(round(inst.ready[i] * SCALE)), int(round(inst.due[i] * SCALE))) for i in range(n)]
     problem = RoutingProblem(

@@ -1,0 +1,251 @@
+"""The ``licvisit plan``, ``licvisit check`` and ``licvisit bench-vrptw`` commands."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import importlib.util
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import click
+
+from licvisit.cli.options import input_options, resolve_config
+from licvisit.errors import ConfigError, LicvisitError, PlanCheckError
+
+
+def parse_week(text: str) -> dt.date:
+    """Return the Monday of '2025-W41' (ISO week) or of a 'YYYY-MM-DD' date."""
+    s = text.strip()
+    m = re.fullmatch(r"(\d{4})-?W(\d{1,2})", s, flags=re.IGNORECASE)
+    try:
+        if m:
+            return dt.date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
+        d = dt.date.fromisoformat(s)
+    except ValueError as exc:
+        raise ConfigError(
+            f"--week {text!r}: expected an ISO week like 2025-W41 or a date YYYY-MM-DD."
+        ) from exc
+    return d - dt.timedelta(days=d.weekday())
+
+
+def parse_lock(text: str):
+    """Parse 'PREMISES_ID@YYYY-MM-DD[:op_type[:crew_id]]' into a Lock."""
+    from licvisit.domain import Lock
+
+    m = re.fullmatch(r"\s*([^@]+)@(\d{4}-\d{2}-\d{2})(?::([A-Za-z_]+))?(?::([A-Za-z0-9_-]+))?\s*", text)
+    if not m:
+        raise ConfigError(
+            f"--lock {text!r}: expected PREMISES_ID@YYYY-MM-DD or PREMISES_ID@YYYY-MM-DD:op_type."
+        )
+    return Lock(m.group(1).strip(), dt.date.fromisoformat(m.group(2)), m.group(3) or "", m.group(4) or "")
+
+
+def plan_params(cfg: Any, **overrides: Any):
+    """Build PlanParams from the config's [plan] and [operations] sections plus CLI overrides."""
+    from licvisit.config import params_from
+    from licvisit.core.plan import PlanParams
+
+    sec = cfg.section("plan")
+    ops = cfg.section("operations")
+    if ops:
+        sec.setdefault("op_overrides", ops)
+    params = params_from(PlanParams, sec, "plan")
+    over = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return dataclasses.replace(params, **over) if over else params
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+def _risk_params(cfg: Any):
+    try:  # the rank command knows how to fold [harm] into [risk]; reuse it when present
+        from licvisit.cli.risk import _params
+
+        return _params(cfg, None)
+    except ImportError:  # pragma: no cover
+        from licvisit.config import params_from
+        from licvisit.core.risk import RiskParams
+
+        return params_from(RiskParams, cfg.section("risk"), "risk")
+
+
+def _load(cfg: Any, kinds: tuple[str, ...], week: dt.date | None):
+    from licvisit.io import load_inputs
+
+    need = [k for k in ("premises", "staff") if k in kinds and k not in cfg.inputs]
+    if need:
+        raise ConfigError(
+            f"No {need[0]} file given. Fix: pass --{need[0]} FILE or name it under [inputs] in --config."
+        )
+    have = tuple(k for k in kinds if k in cfg.inputs)
+    return load_inputs(cfg, kinds=have, week_start=week)
+
+
+@click.command()
+@input_options
+@click.option("--week", required=True, help="Week to plan: ISO week (2025-W41) or any date in it.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out/plan"),
+    show_default=True,
+    help="Folder for plan.json, roster.csv/.html, visits.csv/.json/.gpkg, dropped.csv, itineraries.",
+)
+@click.option(
+    "--maps-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("maps"),
+    show_default=True,
+    help="Folder for the crews' offline route maps (when the maps module is installed).",
+)
+@click.option(
+    "--time-limit", type=click.FloatRange(min=0.1), help="Routing time limit [s] (default from [plan], 30)."
+)
+@click.option("--seed", type=int, help="Random seed (default from [plan], 0).")
+@click.option(
+    "--lock",
+    "locks",
+    multiple=True,
+    metavar="ID@YYYY-MM-DD[:op]",
+    help="Pin a visit: premises on a night, optionally of one operation type. Repeatable.",
+)
+@click.option("--exclude", multiple=True, metavar="ID", help="Leave a premises out this week. Repeatable.")
+@click.option(
+    "--previous",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="An earlier plan folder for this week: re-plan keeping as much of it as possible.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Score risk as at this date (default: the day after the last call).",
+)
+def plan(
+    config_path, calls, premises, zones, staff, visits, week, out_dir, maps_dir, time_limit, seed, locks,
+    exclude, previous, as_of,
+):  # fmt: skip
+    """Plan a week: roster and joint crews (CP-SAT), routes (OR-Tools), reasons for what is left out.
+
+    Loads the inputs, ranks premises by harm-weighted risk, plans the week,
+    checks the plan independently and writes it to --out. Every candidate
+    not planned gets a reason in dropped.csv; rules bent are in bent_rules.csv.
+    """
+    from licvisit.core.plan import plan_week
+    from licvisit.core.risk import rank_premises
+    from licvisit.io.plan_io import read_plan, write_plan
+
+    week_start = parse_week(week)
+    cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones, staff=staff, visits=visits)
+    params = plan_params(cfg, time_limit_s=time_limit, seed=seed)
+    lock_objs = tuple(parse_lock(t) for t in locks)
+    inputs = _load(cfg, ("calls", "premises", "zones", "staff", "visits"), week_start)
+    if inputs.calls is None:
+        raise ConfigError(
+            "No calls file given. Fix: pass --calls FILE or name it under [inputs] in --config."
+        )
+    ranking = rank_premises(inputs.calls, inputs.premises, inputs.visits, _risk_params(cfg), as_of=as_of)
+    prev = read_plan(previous) if previous else None
+    result = plan_week(
+        ranking.table,
+        inputs.premises,
+        inputs.staff or [],
+        week_start,
+        params,
+        visits=inputs.visits,
+        zones=inputs.zones,
+        locks=lock_objs,
+        exclude=exclude,
+        previous=prev,
+    )
+    files = write_plan(result, out_dir, premises=inputs.premises, staff=inputs.staff)
+    # --- hook for the maps engineer: offline route maps per crew-night -----------------
+    if importlib.util.find_spec("licvisit.render.maps") is not None:
+        from licvisit.render import maps as _maps
+
+        if hasattr(_maps, "write_route_maps"):
+            files += list(_maps.write_route_maps(result, inputs, ranking, maps_dir) or [])
+    # ------------------------------------------------------------------------------------
+    _summary(result)
+    click.echo(f"Wrote {len(files)} files to {out_dir}")
+
+
+def _summary(p) -> None:
+    from collections import Counter
+
+    ops = Counter(v.op_type for v in p.visits)
+    reasons = Counter(d.reason_code for d in p.dropped)
+    click.echo(
+        f"Week of {p.week_start:%d %b %Y}: {len(p.crews)} crews, {len(p.visits)} visits "
+        f"({', '.join(f'{k} {n}' for k, n in sorted(ops.items()))}), value {p.total_value:.1f} "
+        f"of {p.meta.get('value_candidates', 0):.1f} available."
+    )
+    if reasons:
+        click.echo("Not planned: " + ", ".join(f"{k} {n}" for k, n in sorted(reasons.items())))
+    for key in ("visits_kept", "visits_moved", "visits_removed", "visits_added"):
+        if key in p.meta:
+            click.echo(
+                f"Against the previous plan: {p.meta['visits_kept']} kept, {p.meta['visits_moved']} moved, "
+                f"{p.meta['visits_removed']} removed, {p.meta['visits_added']} added."
+            )
+            break
+    for b in p.bent:
+        click.echo(f"Rule bent: {b.rule} ({b.subject}): {b.detail}")
+    click.echo("Plan check: passed.")
+
+
+@click.command()
+@click.argument("plan_dir", type=click.Path(exists=True, path_type=Path))
+@input_options
+def check(plan_dir, config_path, calls, premises, zones, staff, visits):
+    """Check a written plan against the hard rules, independently of the solver.
+
+    Needs the premises and staff files the plan was made from. Exits 1 and
+    lists every violation if any hard rule is broken.
+    """
+    from licvisit.core.checker import check_plan
+    from licvisit.core.plan import PlanParams
+    from licvisit.io.plan_io import read_plan
+
+    p = read_plan(plan_dir)
+    cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones, staff=staff, visits=visits)
+    inputs = _load(cfg, ("premises", "staff"), p.week_start)
+    saved = dict(p.meta.get("params") or {})
+    try:
+        params = PlanParams(**saved) if saved else plan_params(cfg)
+    except (TypeError, ValueError) as exc:
+        raise LicvisitError(f"{plan_dir}: the plan's saved parameters are invalid ({exc}).") from exc
+    problems = check_plan(p, inputs.premises, inputs.staff or [], params)
+    if problems:
+        for msg in problems:
+            click.echo(f"- {msg}", err=True)
+        raise PlanCheckError(f"{len(problems)} hard-rule violation(s) in {plan_dir} (listed above).")
+    click.echo(f"Plan {plan_dir}: {len(p.visits)} visits by {len(p.crews)} crews pass every hard rule.")
+
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--time-limit", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Time limit [s]."
+)
+@click.option(
+    "--vehicles", type=click.IntRange(min=1), help="Fleet size (default: the file's vehicle count)."
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed (the search is deterministic).")
+def bench_vrptw(file, time_limit, vehicles, seed):
+    """Solve a Solomon or VRPLIB VRPTW instance with the planner's routing code; print JSON.
+
+    Prints {routes, distance, vehicles, feasible, ...}; customers are numbered
+    as in the instance's solution files (depot 0).
+    """
+    from licvisit.core.vrptw import read_vrptw, solve_vrptw
+
+    try:
+        inst = read_vrptw(file)
+    except (ValueError, IndexError) as exc:
+        raise LicvisitError(f"{file}: {exc}") from exc
+    click.echo(json.dumps(solve_vrptw(inst, time_limit, vehicles, seed=seed)))

@@ -1,0 +1,74 @@
+"""Tests for the routing library (licvisit.core.routing) on tiny hand-made problems."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from licvisit.core.routing import RoutingProblem, VisitGroup, solve_routing
+
+
+def line_problem(penalties=(None, None, None), allowed=None, far=False) -> RoutingProblem:
+    """Depot 0 and three customers on a line at 10, 20, 30 (100 if ``far``); two vehicles."""
+    pos = np.array([0, 10, 20, 100 if far else 30])
+    d = np.abs(pos[:, None] - pos[None, :])
+    return RoutingProblem(
+        cost=d,
+        time=d,
+        service=[0, 5, 5, 5],
+        windows=[(0, 0), (0, 500), (0, 500), (0, 500)],
+        starts=[0, 0],
+        ends=[0, 0],
+        vehicle_windows=[(0, 500), (0, 500)],
+        groups=[VisitGroup((i,), p) for i, p in zip((1, 2, 3), penalties, strict=True)],
+        allowed=allowed or {},
+    )
+
+
+def test_mandatory_visits_are_all_served_in_one_cheap_route():
+    res = solve_routing(line_problem(), 1.0, work_limit=20000)
+    assert res.dropped_groups == []
+    used = [r for r in res.routes if r]
+    assert len(used) == 1 and sorted(used[0]) == [1, 2, 3]
+    assert res.travel_cost == 60
+
+
+def test_low_penalty_far_visit_is_dropped_as_not_worth_the_travel():
+    res = solve_routing(line_problem(penalties=(None, None, 10), far=True), 1.0, work_limit=20000)
+    assert res.dropped_groups == [2]
+    assert res.penalty_cost == 10
+
+
+def test_allowed_vehicles_are_respected():
+    res = solve_routing(line_problem(allowed={3: [1]}), 1.0, work_limit=20000)
+    assert 3 in res.routes[1] and 3 not in res.routes[0]
+
+
+def test_time_windows_order_the_visits():
+    p = line_problem()
+    p.windows = [(0, 0), (200, 210), (100, 110), (0, 50)]
+    res = solve_routing(p, 1.0, work_limit=20000)
+    route = next(r for r in res.routes if r)
+    assert route == [3, 2, 1]
+    starts = dict(zip(route, next(s for s in res.starts if s), strict=True))
+    assert 200 <= starts[1] <= 210 and 100 <= starts[2] <= 110 and starts[3] <= 50
+
+
+def test_group_of_alternatives_is_visited_at_most_once():
+    p = line_problem()
+    p.groups = [VisitGroup((1, 2), 1000), VisitGroup((3,), 1000)]
+    res = solve_routing(p, 1.0, work_limit=20000)
+    served = [n for r in res.routes for n in r]
+    assert len({1, 2} & set(served)) == 1 and 3 in served
+
+
+def test_work_limit_gives_the_same_routes_twice():
+    a = solve_routing(line_problem(), 2.0, work_limit=5000)
+    b = solve_routing(line_problem(), 2.0, work_limit=5000)
+    assert a.routes == b.routes and a.objective == b.objective
+    assert a.stopped_by in ("work_limit", "time_limit")
+
+
+def test_warm_start_from_initial_routes():
+    res = solve_routing(line_problem(), 1.0, initial_routes=[[1, 2, 3], []], work_limit=5000)
+    assert res.strategy == "previous_plan"
+    assert sorted(n for r in res.routes for n in r) == [1, 2, 3]
