@@ -24,7 +24,7 @@ from licvisit.domain import (
 )
 from licvisit.errors import Problem
 from licvisit.io.geo import find_coordinate_columns, locate
-from licvisit.io.parse import DATETIME_EXPECTED, const_text, map_codes, parse_datetimes
+from licvisit.io.parse import DATETIME_EXPECTED, const_text, duplicated, map_codes, parse_datetimes
 from licvisit.io.table import RawTable, closest, normalise_name, read_table
 from licvisit.io.validate import FileSummary, ProblemLog, show
 
@@ -493,18 +493,15 @@ def _calls_frame(
 
     call_id = raw.text(fields["call_id"]) if "call_id" in fields else blank
     if "call_id" in fields and not police_uk:
-        ids = raw.table.column(fields["call_id"])
-        nonblank = int(pc.sum(pc.not_equal(pc.cast(ids, pa.string()), "")).as_py() or 0)
-        if pc.count_distinct(ids, mode="only_valid").as_py() < nonblank:
-            dup = (call_id.duplicated() & (call_id != "")).to_numpy()
-            log.rows(
-                dup & log.keep,
-                fields["call_id"],
-                call_id,
-                "a unique call id",
-                "delete the duplicate row or give it its own id",
-                "duplicate call id",
-            )
+        dup = duplicated(raw.table.column(fields["call_id"]))
+        log.rows(
+            dup & log.keep,
+            fields["call_id"],
+            call_id,
+            "a unique call id",
+            "delete the duplicate row or give it its own id",
+            "duplicate call id",
+        )
 
     keep = log.keep
     everything = bool(keep.all())

@@ -114,9 +114,17 @@ def _day_matches(part: pa.Array, parsed: pa.Array, fmt: str) -> np.ndarray:
         pattern = r"^\d{4}[-/.]\d{1,2}[-/.](?P<d>\d{1,2})"
     else:
         return np.ones(len(part), dtype=bool)
-    written = pc.struct_field(pc.extract_regex(part, pattern), "d")
-    same = pc.equal(pc.cast(pc.fill_null(written, "0"), pa.int64()), pc.day(parsed))
-    return pc.fill_null(same, False).to_numpy(zero_copy_only=False)
+    out = np.ones(len(part), dtype=bool)
+    # A rolled-over date (31/02 -> 03/03) always lands on day 1, 2 or 3: check only those.
+    early = pc.fill_null(pc.less_equal(pc.day(parsed), 3), False).to_numpy(zero_copy_only=False)
+    idx = np.flatnonzero(early)
+    if len(idx) == 0:
+        return out
+    sub = part.take(pa.array(idx))
+    written = pc.struct_field(pc.extract_regex(sub, pattern), "d")
+    same = pc.equal(pc.cast(pc.fill_null(written, "0"), pa.int64()), pc.day(parsed.take(pa.array(idx))))
+    out[idx] = pc.fill_null(same, False).to_numpy(zero_copy_only=False)
+    return out
 
 
 def _pandas_parse(part: pa.Array, idx: np.ndarray, fmt: str, has_time: bool, out, known, todo) -> None:
@@ -225,3 +233,27 @@ def const_text(value: str, n: int) -> pd.Series:
         pa.array(np.zeros(n, dtype=np.int32)), pa.array([value], type=pa.string())
     )
     return pc.cast(arr, pa.string()).to_pandas().astype(str)
+
+
+def duplicated(col: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """Mask of non-blank values seen before in the column (first occurrence not marked).
+
+    A stable Arrow sort and one comparison of neighbours: much faster than
+    hashing millions of distinct ids.
+    """
+    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    if not pa.types.is_string(arr.type):
+        arr = pc.cast(arr, pa.string())
+    arr = pc.fill_null(arr, "")
+    n = len(arr)
+    out = np.zeros(n, dtype=bool)
+    if n < 2:
+        return out
+    order = pc.sort_indices(arr)  # stable: among equal ids the earlier row comes first
+    ordered = arr.take(order)
+    same = pc.equal(ordered.slice(1), ordered.slice(0, n - 1))
+    same = pc.and_(same, pc.not_equal(ordered.slice(1), ""))
+    hit = np.flatnonzero(same.to_numpy(zero_copy_only=False)) + 1
+    if len(hit):
+        out[order.to_numpy()[hit]] = True
+    return out
