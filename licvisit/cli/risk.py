@@ -241,6 +241,11 @@ def rank(config_path, calls, premises, zones, staff, visits, as_of, zone, top, o
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the full result (folds, summary, settings) as JSON here.",
 )
+@click.option(
+    "--clip-to-calls",
+    is_flag=True,
+    help="Keep only premises inside the bounding box of the calls (e.g. a city-centre police.uk extract).",
+)
 def backtest(
     config_path,
     calls,
@@ -255,6 +260,7 @@ def backtest(
     seed,
     scheme,
     json_path,
+    clip_to_calls,
 ):
     """Rolling-origin backtest of the ranking against simple baselines.
 
@@ -271,6 +277,17 @@ def backtest(
     params = _params(cfg, scheme)
     _stage("reading inputs", t0)
     inputs = _load(cfg, ("calls", "premises", "visits"))
+    if inputs.calls is None or inputs.premises is None or len(inputs.premises) == 0:
+        raise ConfigError("The backtest needs calls and at least one premises.")
+    prem = inputs.premises
+    if clip_to_calls:
+        c = inputs.calls
+        inside = prem["x"].between(c["x"].min(), c["x"].max()) & prem["y"].between(c["y"].min(), c["y"].max())
+        prem = prem[inside.to_numpy()].reset_index(drop=True)
+        _stage(f"kept {len(prem):,} premises inside the calls' extent", t0)
+        if len(prem) == 0:
+            raise ConfigError("No premises lie inside the calls' extent.")
+    inputs.premises = prem
     _stage(f"backtesting on {len(inputs.calls):,} calls and {len(inputs.premises):,} premises", t0)
     try:
         res = run_backtest(

@@ -337,7 +337,6 @@ def call_harm(
     harm = uw[codes]
     if "thrive" in calls.columns and scheme != "count":
         mult = thrive_multipliers(overrides.get("thrive") if overrides and "thrive" in overrides else None)
-        grades = list(mult)
         gcodes, guniq = pd.factorize(calls["thrive"], use_na_sentinel=True)
         mtab = np.array(
             [mult.get(str(u).strip().upper(), 1.0) for u in np.asarray(guniq, dtype=object)] + [1.0]

@@ -1,0 +1,153 @@
+"""`licvisit rank` and `licvisit backtest` through click's CliRunner."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from licvisit.cli import main
+
+DATA = Path(__file__).parent / "data" / "risk"
+INPUTS = [
+    "--calls",
+    str(DATA / "calls.csv"),
+    "--premises",
+    str(DATA / "premises.csv"),
+    "--visits",
+    str(DATA / "visits.csv"),
+]
+
+
+@pytest.fixture(scope="module")
+def ranked(tmp_path_factory):
+    """`licvisit rank` run once on the five-premises fixture; returns (result, out folder)."""
+    out = tmp_path_factory.mktemp("rank")
+    res = CliRunner().invoke(main, ["rank", *INPUTS, "--out", str(out), "--top", "5"])
+    return res, out
+
+
+def test_rank_writes_outputs_and_prints_table(ranked):
+    res, out = ranked
+    assert res.exit_code == 0, res.output
+    assert "Ranked 5 premises as of 2025-07-27 (cchi harm)" in res.output
+    assert "by reference" in res.output and "at closed hours excluded" in res.output
+    for name in (
+        "ranking.csv",
+        "ranking.gpkg",
+        "ranking.json",
+        "attribution.csv",
+        "attribution_sensitivity.csv",
+    ):
+        assert (out / name).is_file()
+    doc = json.loads((out / "ranking.json").read_text(encoding="utf-8"))
+    assert [p["rank"] for p in doc["premises"]] == [1, 2, 3, 4, 5]
+    assert doc["summary"]["counts"]["calls"] == 122
+
+
+def test_rank_csv_is_excel_safe_and_numbers_stay_numbers(ranked):
+    _, out = ranked
+    raw = (out / "ranking.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    df = pd.read_csv(out / "ranking.csv", encoding="utf-8-sig")
+    assert '\'=HYPERLINK("http://x")' in set(df["name"])
+    assert pd.api.types.is_float_dtype(df["score"]) and pd.api.types.is_integer_dtype(df["rank"])
+    comps = df[[c for c in df.columns if c.startswith("c_")]].sum(axis=1)
+    assert (abs(comps - df["score"]) < 1e-6).all()
+
+
+def test_rank_explain_prints_components_and_calls():
+    res = CliRunner().invoke(
+        main, ["rank", *INPUTS, "--out", "/tmp/_lv_unused", "--top", "0", "--explain", "P1"]
+    )
+    assert res.exit_code == 0, res.output
+    assert "The Victoria (P1): rank" in res.output
+    assert "c_incidents" in res.output and "Calls behind it" in res.output
+    assert "name" in res.output and "reference" in res.output
+
+
+def test_rank_zone_filter(tmp_path):
+    res = CliRunner().invoke(
+        main,
+        [
+            "rank",
+            *INPUTS,
+            "--zones",
+            str(DATA / "zones.geojson"),
+            "--zone",
+            "Broad Street",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    df = pd.read_csv(tmp_path / "ranking.csv", encoding="utf-8-sig")
+    assert set(df["premises_id"]) == {"P2", "P3"}
+    assert list(df["zone_rank"]) == [1, 2]
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--explain", "NOPE"], "Error: Premises 'NOPE' is not in the premises register.\n"),
+        (
+            ["--zones", str(DATA / "zones.geojson"), "--zone", "Atlantis"],
+            "Error: Zone 'Atlantis' not found; expected one of: Broad Street.\n",
+        ),
+        (
+            ["--zone", "Broad Street"],
+            "Error: --zone needs NTE zones. Fix: pass --zones FILE or name it under [inputs] in --config.\n",
+        ),
+    ],
+)
+def test_rank_user_errors(tmp_path, extra, message):
+    res = CliRunner().invoke(main, ["rank", *INPUTS, "--out", str(tmp_path), "--top", "0", *extra])
+    assert res.exit_code == 1
+    assert res.output.endswith(message)
+
+
+def test_rank_without_calls_names_the_fix(tmp_path):
+    res = CliRunner().invoke(main, ["rank", "--premises", str(DATA / "premises.csv"), "--out", str(tmp_path)])
+    assert res.exit_code == 1
+    assert (
+        "Error: No calls file given. Fix: pass --calls FILE or name it under [inputs] in --config."
+        in res.output
+    )
+
+
+def test_rank_bad_risk_config(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[risk]\nradius = 10\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["rank", "--config", str(cfg), *INPUTS, "--out", str(tmp_path)])
+    assert res.exit_code == 1
+    assert "Error: Config [risk]: unknown setting 'radius'" in res.output
+
+
+def test_backtest_prints_table_and_json_equals_library(tmp_path):
+    out = tmp_path / "bt.json"
+    res = CliRunner().invoke(
+        main,
+        ["backtest", *INPUTS, "--horizon", "2", "--min-history", "3", "--n-boot", "20", "--json", str(out)],
+    )
+    assert res.exit_code == 0, res.output
+    assert "4 folds" in res.output and "count, previous 12 months" in res.output
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["settings"]["folds"] == 4 and doc["settings"]["horizon"] == 2
+
+    from licvisit.config import Config
+    from licvisit.core.backtest import backtest
+    from licvisit.io import load_inputs
+
+    cfg = Config(
+        inputs={"calls": DATA / "calls.csv", "premises": DATA / "premises.csv", "visits": DATA / "visits.csv"}
+    )
+    inp = load_inputs(cfg, kinds=("calls", "premises", "visits"))
+    lib = backtest(inp.calls, inp.premises, visits=inp.visits, horizon=2, min_history=3, n_boot=20)
+    assert doc["summary"] == json.loads(json.dumps(lib.to_dict()["summary"]))
+
+
+def test_backtest_too_little_history():
+    res = CliRunner().invoke(main, ["backtest", *INPUTS, "--min-history", "12", "--n-boot", "10"])
+    assert res.exit_code == 1
+    assert "Error: Expected at least 13 months of calls for one fold; found 7." in res.output
