@@ -281,6 +281,7 @@ def read_table(path: Path, log: ProblemLog) -> RawTable | None:
             )
         log.skip_silently_counted(len(bad_rows), "wrong number of fields")
     raw = RawTable(table, names, row_numbers, encoding, delimiter, notes, rows_read=n_total)
+    log.summary.rows_read = n_total
     _drop_repeated_headers(raw, log)
     return raw
 
