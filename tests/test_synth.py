@@ -294,3 +294,29 @@ def test_bundled_data_loads_without_errors():
 
     for geom in inputs.zones.geometry:
         assert shapely.contains_xy(geom, inputs.premises["x"], inputs.premises["y"]).sum() >= 20
+
+
+def test_cli_reads_premises_and_settings_from_config(tmp_path):
+    cfg = tmp_path / "licvisit.toml"
+    cfg.write_text(
+        f'[inputs]\npremises = "{SMALL.as_posix()}"\n\n'
+        '[synth]\ncalls_per_year = 800\nstart = "2025-01-06"\nend = "2025-02-02"\npremises_share = 1.0\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "calls.csv"
+    result = CliRunner().invoke(main, ["synth", "--config", str(cfg), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    df = pd.read_csv(out, encoding="utf-8-sig", dtype={"premises_ref": str})
+    when = pd.to_datetime(df["occurred_at"])
+    assert when.min() >= pd.Timestamp("2025-01-06") and when.max() < pd.Timestamp("2025-02-03 06:00")
+    assert 20 < len(df) < 150  # about 800 * 28 / 365 = 61
+
+
+def test_cli_names_an_unknown_config_setting(tmp_path):
+    cfg = tmp_path / "licvisit.toml"
+    cfg.write_text("[synth]\ncalls = 5\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["synth", "--config", str(cfg), "--premises", str(SMALL), "--out", "x.csv"]
+    )
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: Config [synth]: unknown setting 'calls'; expected one of ")
