@@ -1,0 +1,42 @@
+"""Write a risk ranking: CSV for Excel, GeoPackage for QGIS, JSON, and the attribution tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from licvisit.domain import ANALYSIS_CRS
+from licvisit.io.write import write_csv, write_gpkg, write_json
+
+
+def write_ranking(
+    ranking: Any, out_dir: str | Path, calls: pd.DataFrame | None = None, table: pd.DataFrame | None = None
+) -> list[Path]:
+    """Write ``ranking`` (a ``licvisit.core.risk.Ranking``) into ``out_dir``.
+
+    ``table`` replaces ``ranking.table`` (e.g. filtered to one zone); ``calls``
+    adds each linked call's ``call_id`` to the attribution table.
+
+    Files: ``ranking.csv`` (Excel-safe), ``ranking.gpkg`` (layer ``ranking``,
+    EPSG:27700), ``ranking.json``, ``attribution.csv`` (one row per linked
+    call) and ``attribution_sensitivity.csv`` (links at 25/50/100 m).
+    """
+    import geopandas as gpd
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    table = ranking.table if table is None else table
+    written = [write_csv(table, out / "ranking.csv")]
+    gdf = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(table["x"], table["y"]), crs=ANALYSIS_CRS)
+    written.append(write_gpkg(gdf, out / "ranking.gpkg", layer="ranking"))
+    doc = ranking.to_dict()
+    doc["premises"] = table.to_dict(orient="records")
+    written.append(write_json(doc, out / "ranking.json"))
+    att = ranking.links.table.drop(columns=["premises_idx"]).copy()
+    if calls is not None and "call_id" in calls.columns:
+        att.insert(1, "call_id", calls["call_id"].to_numpy()[att["call"].to_numpy()])
+    written.append(write_csv(att, out / "attribution.csv"))
+    written.append(write_csv(ranking.links.sensitivity, out / "attribution_sensitivity.csv"))
+    return [Path(p) for p in written]

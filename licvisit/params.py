@@ -1,0 +1,69 @@
+"""Build each stage's parameter object from a config: defaults, then the file, then the CLI."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from licvisit.config import Config, params_from
+from licvisit.errors import ConfigError
+
+
+def risk_params(cfg: Config, scheme: str | None = None) -> Any:
+    """RiskParams from ``[risk]``, with ``[harm]`` folded in; ``scheme`` overrides both.
+
+    The harm overrides are checked here, so a bad ``[harm]`` is a one-line
+    config error before any data is read.
+    """
+    from licvisit.core.harm import harm_weights, scheme_from, thrive_multipliers
+    from licvisit.core.risk import RiskParams
+
+    risk = cfg.section("risk")
+    harm = cfg.section("harm")
+    if harm:
+        risk.setdefault("harm_overrides", harm)
+        if "scheme" in harm and "scheme" not in risk:
+            risk["scheme"] = scheme_from(harm)
+        if "preventive" in harm and "preventive" not in risk:
+            risk["preventive"] = list(harm["preventive"])
+    params = params_from(RiskParams, risk, "risk")
+    if scheme:
+        params = dataclasses.replace(params, scheme=scheme)
+    harm_weights(params.scheme, params.harm_config)
+    thrive_multipliers(params.harm_overrides.get("thrive") if params.harm_overrides else None)
+    return params
+
+
+def plan_params(cfg: Config, **overrides: Any) -> Any:
+    """PlanParams from ``[plan]`` and ``[operations]``; non-None ``overrides`` win."""
+    from licvisit.core.plan import PlanParams
+
+    sec = cfg.section("plan")
+    ops = cfg.section("operations")
+    if ops:
+        sec.setdefault("op_overrides", ops)
+    params = params_from(PlanParams, sec, "plan")
+    over = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return dataclasses.replace(params, **over) if over else params
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+def map_params(cfg: Config) -> Any:
+    """MapParams from ``[maps]``."""
+    from licvisit.render.map_params import MapParams
+
+    return params_from(MapParams, cfg.section("maps"), "maps")
+
+
+def evidence_params(cfg: Config, risk: Any = None, **overrides: Any) -> Any:
+    """EvidenceParams from ``[evidence]``; the harm scheme defaults to the risk model's."""
+    from licvisit.core.evidence import EvidenceParams
+
+    section = cfg.section("evidence")
+    if risk is not None:
+        section.setdefault("harm_scheme", risk.scheme)
+    params = params_from(EvidenceParams, section, "evidence")
+    over = {k: v for k, v in overrides.items() if v is not None}
+    return dataclasses.replace(params, **over) if over else params

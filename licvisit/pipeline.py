@@ -1,0 +1,157 @@
+"""Run the whole weekly pipeline on one config: load, rank, backtest, plan, map, evidence.
+
+This is the edge of the library that ``licvisit demo`` calls: it reads and
+writes files, but prints nothing (progress goes to a callback).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from licvisit.config import Config
+from licvisit.errors import ConfigError
+
+BUNDLED_CONFIG = Path(__file__).resolve().parents[1] / "data" / "licvisit.toml"
+DEMO_WEEK = dt.date(2025, 10, 6)  # ISO week 2025-W41, the week after the demo calls end
+DEMO_ZONE = "Broad Street"
+
+
+@dataclass
+class PipelineResult:
+    """What a run wrote and the headline figures, for the CLI to report."""
+
+    out_dir: Path
+    files: dict[str, list[Path]] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
+
+
+def _months_back(end: pd.Timestamp, n: int) -> tuple[str, str]:
+    last = end.to_period("M")
+    return str(last - (n - 1)), str(last)
+
+
+def run_pipeline(
+    config: Config,
+    out_dir: str | Path,
+    *,
+    week_start: dt.date = DEMO_WEEK,
+    seed: int = 0,
+    time_limit_s: float | None = None,
+    evidence_zone: str | None = DEMO_ZONE,
+    backtest_boot: int = 200,
+    progress: Callable[[str], None] = lambda _msg: None,
+) -> PipelineResult:
+    """Run every stage on ``config``'s inputs and write the outputs under ``out_dir``.
+
+    Layout: route maps, ``overview.html`` and ``index.html`` in ``out_dir``;
+    ``validation.json``; ``ranking/`` (ranking.csv/.gpkg/.json, attribution);
+    ``backtest.json``; ``plan/`` (plan.json, roster.csv/.html, visits.csv/
+    .json/.gpkg, dropped.csv, itineraries); ``evidence/`` (report.html, tables,
+    charts) for ``evidence_zone`` over the last twelve months of calls.
+
+    Raises
+    ------
+    LicvisitError
+        for unusable inputs, an infeasible plan or a plan that fails the checker.
+    """
+    from licvisit.core.backtest import backtest
+    from licvisit.core.evidence import evidence_for_zone
+    from licvisit.core.plan import plan_week
+    from licvisit.core.risk import rank_premises
+    from licvisit.io import load_inputs
+    from licvisit.io.plan_io import write_plan
+    from licvisit.io.ranking_io import write_ranking
+    from licvisit.io.write import write_json
+    from licvisit.params import evidence_params, map_params, plan_params, risk_params
+    from licvisit.render.evidence import write_evidence
+    from licvisit.render.maps import write_route_maps
+
+    out = Path(out_dir)
+    missing = [k for k in ("calls", "premises", "zones", "staff") if k not in config.inputs]
+    if missing:
+        raise ConfigError(
+            f"No {missing[0]} file given. Fix: name it under [inputs] in the config or pass --{missing[0]}."
+        )
+    rp = risk_params(config)
+    pp = plan_params(config, seed=seed, time_limit_s=time_limit_s)
+    mp = map_params(config)
+    res = PipelineResult(out)
+
+    progress("Loading and validating inputs")
+    inputs = load_inputs(config, week_start=week_start)
+    report = inputs.report
+    res.files["validation"] = [write_json(report.to_dict(), out / "validation.json")]
+    for f in report.files:
+        res.lines.append(f"Loaded {f.kind} from {f.file}: {f.rows_used:,} of {f.rows_read:,} rows used.")
+
+    progress(f"Ranking {len(inputs.premises):,} premises on {len(inputs.calls):,} calls")
+    as_of = dt.datetime.combine(week_start, dt.time())
+    ranking = rank_premises(inputs.calls, inputs.premises, inputs.visits, rp, as_of=as_of)
+    res.files["ranking"] = write_ranking(ranking, out / "ranking", calls=inputs.calls)
+    bands = ranking.table["band"].value_counts().sort_index()
+    res.lines.append(
+        "Risk bands: " + ", ".join(f"{b} {n}" for b, n in bands.items()) + f" (as of {as_of:%Y-%m-%d})."
+    )
+
+    progress("Backtesting the ranking against simple baselines")
+    bt = backtest(inputs.calls, inputs.premises, rp, visits=inputs.visits, n_boot=backtest_boot, seed=seed)
+    res.files["backtest"] = [write_json(bt.to_dict(), out / "backtest.json")]
+    s = bt.summary
+    for method in ("model", "count_12m"):
+        row = s[(s["method"] == method) & (s["top"].round(2) == 0.10)]
+        if len(row):
+            res.lines.append(f"Backtest PEI@10% {method}: {float(row['pei'].iloc[0]):.3f}")
+
+    progress(f"Planning the week of {week_start:%d %b %Y} (time limit {pp.time_limit_s:g} s)")
+    plan = plan_week(
+        ranking.table,
+        inputs.premises,
+        inputs.staff or [],
+        week_start,
+        pp,
+        visits=inputs.visits,
+        zones=inputs.zones,
+    )
+    res.files["plan"] = write_plan(plan, out / "plan", premises=inputs.premises, staff=inputs.staff)
+    ops = pd.Series([v.op_type for v in plan.visits]).value_counts()
+    res.lines.append(
+        f"Plan: {len(plan.crews)} crew-nights, {len(plan.visits)} visits ("
+        + ", ".join(f"{k} {n}" for k, n in ops.items())
+        + f"), {len(plan.dropped)} candidates not planned, each with a reason."
+    )
+
+    progress("Drawing offline route maps and the sergeant's overview")
+    res.files["maps"] = write_route_maps(
+        plan,
+        inputs.premises,
+        out,
+        ranking=ranking.table,
+        visit_history=inputs.visits,
+        calls=inputs.calls,
+        zones=inputs.zones,
+        params=mp,
+    )
+
+    if evidence_zone:
+        progress(f"Building the evidence pack for {evidence_zone}")
+        period = _months_back(pd.Timestamp(inputs.calls["occurred_at"].max()), 12)
+        ep = evidence_params(config, rp)
+        names = {k: Path(v).name for k, v in config.inputs.items() if k in ("calls", "premises", "zones")}
+        pack = evidence_for_zone(
+            inputs,
+            evidence_zone,
+            period,
+            None,
+            None,
+            ep,
+            risk_params=rp,
+            harm_overrides=config.section("harm"),
+            source_names=names,
+        )
+        res.files["evidence"] = write_evidence(pack, out / "evidence")
+    return res
