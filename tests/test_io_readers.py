@@ -256,3 +256,48 @@ def test_load_inputs_cross_checks_call_premises_refs(tmp_path, glossary_config):
         f'{calls}, row 2, field "premises_ref": found "P999"; expected a premises id in the premises register. '
         "Fix: none needed: the call is used by its location only; correct the id to link it"
     ]
+
+
+def test_premises_geopackage_with_mapping(tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from licvisit.io.write import write_gpkg
+
+    src = gpd.GeoDataFrame(
+        {
+            "Licence No": ["L1", "L2"],
+            "Premises Name": ["The Victoria", "Example Rooms"],
+            "Type": ["Pub", "Night club"],
+        },
+        geometry=[Point(-1.9000, 52.4769), Point(-1.8965, 52.4747)],
+        crs="EPSG:4326",
+    )
+    path = write_gpkg(src, tmp_path / "register.gpkg", layer="premises")
+    mapping = {"premises_id": "Licence No", "name": "Premises Name", "premises_type": "Type"}
+    gdf, problems = read_premises(path, mapping)
+    assert problems == []
+    assert gdf["premises_type"].tolist() == ["pub", "nightclub"]
+    assert gdf["x"].between(406000, 408000).all()
+
+
+def test_unknown_source_is_a_config_error():
+    from licvisit.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="Unknown calls source 'cad'"):
+        read_calls(DATA / "glossary_calls.csv", source="cad")
+
+
+def test_row_problems_are_capped_and_counted(tmp_path, monkeypatch):
+    import licvisit.io.validate as validate
+
+    monkeypatch.setattr(validate, "MAX_PROBLEMS_PER_KIND", 3)
+    rows = "\n".join(f"C{i},not a date,public_order,406955,286565" for i in range(10))
+    path = tmp_path / "many.csv"
+    path.write_text(
+        "call_id,occurred_at,category,x,y\n" + rows + "\nC99,2025-01-03 23:15,drugs,406955,286565\n"
+    )
+    df, problems = read_calls(path)
+    assert len(df) == 1
+    assert [p.row for p in problems] == [None, 2, 3, 4]
+    assert problems[0].found == "7 more rows like the 3 listed (date not understood)"

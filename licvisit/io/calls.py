@@ -20,7 +20,7 @@ from licvisit.domain import (
     POLICE_UK_SLUGS,
     THRIVE_GRADES,
 )
-from licvisit.errors import Problem
+from licvisit.errors import ConfigError, Problem
 from licvisit.io.geo import find_coordinate_columns, locate
 from licvisit.io.parse import DATETIME_EXPECTED, const_text, duplicated, map_codes, parse_datetimes
 from licvisit.io.table import RawTable, closest, normalise_name, read_table
@@ -204,6 +204,8 @@ def calls_with_summary(
     path: str | Path, mapping: Mapping[str, str] | None = None, *, source: str | None = None
 ) -> tuple[pd.DataFrame, list[Problem], list[FileSummary]]:
     """Like :func:`read_calls`, also returning one summary per file read."""
+    if source not in (None, "police_uk", "police_uk_api", "generic"):
+        raise ConfigError(f"Unknown calls source {source!r}; expected police_uk, police_uk_api or generic.")
     p = Path(path)
     files = _files_in(p)
     if isinstance(files, Problem):
