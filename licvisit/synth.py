@@ -317,8 +317,10 @@ def _xy(premises: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     if "x" in premises.columns and "y" in premises.columns:
         return premises["x"].to_numpy(float), premises["y"].to_numpy(float)
     if "geometry" in premises.columns:
-        g = premises.geometry
-        return np.asarray(g.x, float), np.asarray(g.y, float)
+        import shapely
+
+        g = np.asarray(premises["geometry"], dtype=object)
+        return shapely.get_x(g).astype(float), shapely.get_y(g).astype(float)
     raise ValueError("Expected premises with x, y (EPSG:27700) columns or point geometry.")
 
 
@@ -606,6 +608,18 @@ def synth_calls(
         vocab.append(svocab)
         ref_l.append(np.zeros(n_street, np.int64))
         true_l.append(np.zeros(n_street, np.int64))
+    if not when_l:  # nothing generated: an empty table with the same columns and types
+        when_l, cat_l, code_l = (
+            [np.zeros(0, "datetime64[m]")],
+            [np.zeros(0, np.int64)],
+            [np.zeros(0, np.int64)],
+        )
+        x_l, y_l, ref_l, true_l = (
+            [np.zeros(0)],
+            [np.zeros(0)],
+            [np.zeros(0, np.int64)],
+            [np.zeros(0, np.int64)],
+        )
     when = np.concatenate(when_l)
     # Time order; ties keep the (deterministic) generation order.
     order = np.argsort(when.astype(np.int64), kind="stable")

@@ -320,3 +320,26 @@ def test_cli_names_an_unknown_config_setting(tmp_path):
     )
     assert result.exit_code == 1
     assert result.output.startswith("Error: Config [synth]: unknown setting 'calls'; expected one of ")
+
+
+def test_edge_cases_give_clean_results(small_premises):
+    import geopandas as gpd
+
+    none = synth_calls(small_premises, None, SynthParams(calls_per_year=0), seed=1)
+    assert len(none) == 0 and list(none.columns) == list(CALL_OUTPUT_COLUMNS)
+    closed = small_premises.assign(
+        **{f"hours_{d}": "closed" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    )
+    only_street = synth_calls(closed, None, SynthParams(calls_per_year=500), seed=1, truth=True)
+    assert len(only_street) > 0 and (only_street["true_premises_id"] == "").all()
+    geo = gpd.GeoDataFrame(
+        small_premises.drop(columns=["x", "y"]),
+        geometry=gpd.points_from_xy(small_premises["x"], small_premises["y"]),
+        crs="EPSG:27700",
+    )
+    params = SynthParams(calls_per_year=500)
+    pd.testing.assert_frame_equal(
+        synth_calls(geo, None, params, seed=2), synth_calls(small_premises, None, params, seed=2)
+    )
+    with pytest.raises(ValueError, match="Expected at least one premises or street point."):
+        synth_calls(small_premises.iloc[:0], None, params, seed=1)
