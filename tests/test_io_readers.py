@@ -301,3 +301,52 @@ def test_row_problems_are_capped_and_counted(tmp_path, monkeypatch):
     assert len(df) == 1
     assert [p.row for p in problems] == [None, 2, 3, 4]
     assert problems[0].found == "7 more rows like the 3 listed (date not understood)"
+
+
+def test_osmtogeojson_nested_tags(tmp_path):
+    """osmtogeojson (older overpass-turbo) nests tags under properties.tags."""
+    path = tmp_path / "export.geojson"
+    path.write_text(
+        '{"type":"FeatureCollection","features":[{"type":"Feature","id":"node/42",'
+        '"properties":{"type":"node","id":42,"tags":{"amenity":"pub","name":"The Old Crown","fhrs:id":"601234"}},'
+        '"geometry":{"type":"Point","coordinates":[-1.8846,52.4752]}}]}',
+        encoding="utf-8",
+    )
+    gdf, problems = read_premises(path)
+    assert problems == []
+    assert (gdf["premises_id"].iloc[0], gdf["name"].iloc[0], gdf["fhrs:id"].iloc[0]) == (
+        "node/42",
+        "The Old Crown",
+        "601234",
+    )
+
+
+def test_glossary_premises_with_postcode_only(tmp_path):
+    path = tmp_path / "register.csv"
+    path.write_text(
+        "premises_id,name,postcode\nL1,Arca Bar,b5 4td\nL2,Nowhere Inn,ZZ9 9ZZ\n", encoding="utf-8"
+    )
+    gdf, problems = read_premises(path, postcodes=DATA / "wm_postcodes_subset.csv")
+    assert gdf["premises_id"].tolist() == ["L1"]
+    assert gdf["x"].iloc[0] == pytest.approx(407120, abs=50)
+    assert [(p.row, p.field, p.found) for p in problems] == [(3, "postcode", '"ZZ9 9ZZ"')]
+
+
+def test_staff_base_in_degrees(tmp_path):
+    path = tmp_path / "staff.csv"
+    path.write_text(
+        "officer_id,name,role,base,base_lon,base_lat,avail_fri\nS1,A,Licensing PC,Steelhouse Lane,-1.8958,52.4838,20:00-04:00\n",
+        encoding="utf-8",
+    )
+    officers, problems = read_staff(path, MONDAY)
+    assert problems == []
+    assert officers[0].base_x == pytest.approx(407130, abs=50)
+    assert officers[0].availability[0].end == dt.datetime(2025, 1, 11, 4)
+
+
+def test_x_y_columns_holding_degrees_are_read_as_degrees(tmp_path):
+    path = tmp_path / "calls.csv"
+    path.write_text("occurred_at,category,x,y\n2025-01-03 23:15,drugs,-1.9000,52.4770\n", encoding="utf-8")
+    df, problems = read_calls(path)
+    assert problems == []
+    assert df["x"].iloc[0] == pytest.approx(406900, abs=100)

@@ -365,6 +365,8 @@ def resolve_fields(
                 a, b, named = pair
                 if named == "lonlat":
                     fields["longitude"], fields["latitude"] = a, b
+                elif named == "xy":
+                    fields["x"], fields["y"] = a, b
                 else:
                     fields["easting"], fields["northing"] = a, b
     return fields if ok else None
@@ -379,7 +381,7 @@ def coordinates(
     raw: RawTable, fields: Mapping[str, str], log: ProblemLog
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """(x, y, missing) from whichever coordinate fields were found; None if none."""
-    for a, b, named in (("longitude", "latitude", "lonlat"), ("easting", "northing", "en"), ("x", "y", "en")):
+    for a, b, named in (("longitude", "latitude", "lonlat"), ("easting", "northing", "en"), ("x", "y", "xy")):
         if a in fields and b in fields:
             va, bad_a = raw.numbers(fields[a])
             vb, bad_b = raw.numbers(fields[b])

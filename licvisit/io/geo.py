@@ -110,7 +110,8 @@ def find_coordinate_columns(columns: list[str], prefer: tuple[str, ...] = ()) ->
     east, north = pick(_EAST), pick(_NORTH)
     # Grid references first: they are the glossary's x/y and need no transformation.
     if east and north:
-        return east, north, "en"
+        # plain x/y may hold either degrees or metres: decided from the values alone
+        return east, north, "xy" if normalise_name(east) == "x" and normalise_name(north) == "y" else "en"
     if lon and lat:
         return lon, lat, "lonlat"
     return None
@@ -135,8 +136,9 @@ def locate(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return (x, y, missing) in EPSG:27700 from a coordinate column pair.
 
-    ``named`` is 'lonlat' (a = longitude, b = latitude) or 'en' (a = easting,
-    b = northing).  Rows with a coordinate outside Great Britain or the wrong
+    ``named`` is 'lonlat' (a = longitude, b = latitude), 'en' (a = easting,
+    b = northing) or 'xy' (easting/northing or, if every value is in degrees,
+    longitude/latitude, without a warning).  Rows with a coordinate outside Great Britain or the wrong
     way round are logged and excluded (x, y NaN); rows with a blank coordinate
     are only flagged in ``missing`` so the caller can geocode or log them.
     """
@@ -204,6 +206,10 @@ def locate(
     else:
         good = en_ok
         as_ll = ll_ok
+        if int(as_ll.sum()) == n_have and named == "xy":
+            log.note(f"{pair} read as longitude/latitude (the values are degrees)")
+            x[as_ll], y[as_ll] = lonlat_to_bng(a[as_ll], b[as_ll])
+            return x, y, missing
         if int(as_ll.sum()) == n_have:
             log.warn(
                 f"longitude/latitude in the easting/northing columns {pair} (e.g. {shown(int(np.argmax(have)))})",
