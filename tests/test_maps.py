@@ -320,3 +320,20 @@ def test_cli_maps_needs_premises_and_a_plan(tmp_path):
     )
     assert res.exit_code == 1
     assert "Error: No plan found at" in res.output
+
+
+def test_pages_carry_charset_first_and_a_content_security_policy(lic_html):
+    head = lic_html[:600]
+    assert '<meta charset="utf-8">' in head
+    assert (
+        "Content-Security-Policy" in head and "default-src 'none'" in head and "img-src data: blob:;" in head
+    )
+
+
+def test_csp_allows_only_the_configured_tile_server():
+    from licvisit.render.offline import csp_meta
+
+    assert "img-src data: blob: https://*.tiles.example.uk;" in csp_meta(
+        "https://{s}.tiles.example.uk/{z}/{x}/{y}.png"
+    )
+    assert "https:" not in csp_meta(None)

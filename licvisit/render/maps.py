@@ -19,6 +19,7 @@ Design (see docs/maps.md):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ from licvisit.domain import DEFAULT_OPERATIONS, WEEKDAYS, Crew, Plan, Visit
 from licvisit.errors import LicvisitError
 from licvisit.render.cards import esc, premises_card, recent_incidents, redact_reason
 from licvisit.render.map_params import MapParams
-from licvisit.render.offline import assert_offline, json_for_script, make_offline
+from licvisit.render.offline import assert_offline, csp_meta, json_for_script, make_offline
 
 __all__ = ["MapParams", "route_map", "overview_map", "write_route_maps", "map_file_name"]
 
@@ -68,11 +69,16 @@ class _Prepared:
     premises: pd.DataFrame
 
 
-def _to_lonlat(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+@functools.cache
+def _transformer():
     from pyproj import Transformer
 
-    t = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
-    lon, lat = t.transform(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+    # Building a transformer costs about 0.2 s; build it once per process.
+    return Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
+
+
+def _to_lonlat(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    lon, lat = _transformer().transform(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
     return np.asarray(lon), np.asarray(lat)
 
 
@@ -156,6 +162,7 @@ def _prepare(
         h = pd.DataFrame(visit_history).copy()
         h["premises_id"] = h["premises_id"].astype(str)
         h = h[h["premises_id"].isin(visited)]
+        h["visited_at"] = pd.to_datetime(h["visited_at"], errors="coerce")
         hist = {pid: g for pid, g in h.groupby("premises_id", sort=False)}
     incidents: dict[str, list[tuple[str, int]]] = {}
     window: tuple[dt.date | None, dt.date | None] = (None, None)
@@ -288,29 +295,35 @@ def _new_map(center: tuple[float, float], params: MapParams, zoom: int = 15):
     return m
 
 
-class _Script:
-    """A folium element holding our drawing script (added last, after folium's layers)."""
+@functools.cache
+def _script_class():
+    """A folium element holding our drawing script; built once (Jinja compiles its template)."""
+    from branca.element import MacroElement
+    from jinja2 import Template
 
-    @staticmethod
-    def make(code: str):
-        from branca.element import MacroElement
-        from jinja2 import Template
+    class LicvisitScript(MacroElement):
+        _template = Template("{% macro script(this, kwargs) %}\n{{ this.code }}\n{% endmacro %}")
 
-        class Script(MacroElement):
-            _template = Template("{% macro script(this, kwargs) %}\n{{ this.code }}\n{% endmacro %}")
+        def __init__(self, code: str):
+            super().__init__()
+            self._name = "LicvisitScript"
+            self.code = code
 
-            def __init__(self, code: str):
-                super().__init__()
-                self._name = "LicvisitScript"
-                self.code = code
+    return LicvisitScript
 
-        return Script(code)
+
+def _script(code: str):
+    """Return the element that runs ``code`` after folium's own layers are created (add it last)."""
+    return _script_class()(code)
 
 
 def _finish(m, fig_html: str, bundles: list[str], params: MapParams, title: str) -> str:
     import folium
 
     fig = make_offline(m, bundles)
+    fig.header.add_child(folium.Element(csp_meta(params.tiles_url)), name="lv_csp", index=0)
+    # The charset must come in the first 1024 bytes, before the embedded assets.
+    fig.header.add_child(folium.Element('<meta charset="utf-8">'), name="lv_charset", index=0)
     fig.header.add_child(folium.Element(f"<title>{escape(title)}</title>"), name="lv_title")
     fig.header.add_child(folium.Element(f"<style>{BASE_CSS}</style>"), name="lv_css")
     fig.html.add_child(folium.Element(fig_html), name="lv_panel")
@@ -493,7 +506,7 @@ def _route_map(plan: Plan, crew: Crew, visits: list[Visit], prep: _Prepared, par
         "route": route_fg.get_name(),
         "stops": stops_fg.get_name(),
     }
-    m.add_child(_Script.make(code))
+    m.add_child(_script(code))
 
     op_label = OP_LABELS.get(crew.op_type, crew.op_type.replace("_", " "))
     redaction = "" if show_intel else "<p class='lv-muted'>Gang intelligence is not shown on this map.</p>"
@@ -757,7 +770,7 @@ def overview_map(
         "premises": prem_fg.get_name(),
         "crews": ", ".join(crew_layers),
     }
-    m.add_child(_Script.make(code))
+    m.add_child(_script(code))
 
     counts = pf["_band"].value_counts()
     legend = "".join(
@@ -873,7 +886,8 @@ def write_route_maps(
     )
     index = (
         "<!DOCTYPE html><html lang='en-GB'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        + csp_meta()
+        + "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>Maps: week of {plan.week_start:%d %b %Y}</title><style>"
         "body{font-family:system-ui,Arial,sans-serif;background:#101418;color:#f5f5f5;font-size:19px;margin:16px}"
         "a{color:#8fd3ff;display:inline-block;min-height:44px;line-height:44px;font-weight:700}"

@@ -148,3 +148,24 @@ def json_for_script(obj: Any) -> str:
         .replace("\u2028", "\\u2028")
         .replace("\u2029", "\\u2029")
     )
+
+
+def csp_meta(tiles_url: str | None = None) -> str:
+    """Return a Content-Security-Policy ``<meta>`` that forbids every load but inline code and data URIs.
+
+    Belt and braces: even if a future change let a remote ``src`` slip in, or
+    an input string became markup, the browser would refuse to fetch it.  A
+    configured tile server's origin is allowed for images (``{s}``
+    subdomains become ``*``).
+    """
+    img = "data: blob:"
+    if tiles_url:
+        m = re.match(r"^(https?://)([^/]+)", tiles_url)
+        if m:
+            host = m.group(2).replace("{s}", "*")
+            img += " " + (m.group(1) + host if "{" not in host else m.group(1).rstrip("/"))
+    policy = (
+        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+        f"img-src {img}; base-uri 'none'; form-action 'none'"
+    )
+    return f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
