@@ -41,7 +41,9 @@ from licvisit.domain import (
 )
 from licvisit.errors import InfeasiblePlanError, PlanCheckError
 
-POINTS = 1000  # routing units: the mean candidate value is worth POINTS
+POINTS = (
+    100_000  # routing units: the mean candidate value is worth POINTS (large: GLS penalties are integers)
+)
 
 
 @dataclass

@@ -225,71 +225,86 @@ def solve_routing(
     *,
     strategies: Sequence[str] = DEFAULT_STRATEGIES,
     probe_share: float = 0.25,
-    solution_limit: int | None = None,
     initial_routes: Sequence[Sequence[int]] | None = None,
     work_limit: int | None = None,
+    mode: str = "continue",
 ) -> RoutingResult:
     """Solve ``problem`` within ``time_limit_s`` seconds.
 
-    Each first-solution strategy gets a short probe (``probe_share`` of the
-    time limit, split between them: first solution then greedy descent); the
-    strategy reaching the best local optimum is then rerun with guided local
-    search for the rest of the time.  When
-    ``solution_limit`` is given the main search also stops after that many
-    solutions, which makes the result independent of machine speed whenever
-    that limit is reached first.  ``work_limit`` caps the search effort,
-    counted in the solver's limit checks (a probe gets its share): unlike
-    a time limit it stops at the same point on any machine, so the same
-    inputs give the same routes; the time limit stays as a safety cap and
-    ``RoutingResult.stopped_by`` says which limit ended the search.
-    ``initial_routes`` (lists of nodes per
+    ``mode`` says how the first-solution strategies are used:
+
+    - ``"continue"``: each strategy gets a short probe (``probe_share`` of the
+      budget, split between them) with guided local search; the best probe
+      solution is then improved by guided local search for the rest.
+    - ``"restart"``: probes stop at the first local optimum (greedy descent);
+      the best strategy is rerun with guided local search for the rest.
+    - ``"portfolio"``: the budget is split evenly; each strategy runs guided
+      local search on its share and the best result is kept.
+
+    ``work_limit`` caps the search effort, counted in the solver's limit
+    checks (each phase gets its share): unlike a time limit it stops at the
+    same point on any machine, so the same inputs give the same routes; the
+    time limit stays as a safety cap and ``RoutingResult.stopped_by`` says
+    which limit ended the search.  ``initial_routes`` (lists of nodes per
     vehicle) seed the search, e.g. to keep a previous plan.
 
     Returns
     -------
-    RoutingResult; ``status`` is ``"feasible"`` (the search always finds a
-    solution because every visit is optional).
+    RoutingResult (a solution always exists because every visit is optional).
     """
     if time_limit_s <= 0:
         raise ValueError("Expected time_limit_s > 0.")
+    if mode not in ("continue", "restart", "portfolio"):
+        raise ValueError("Expected mode 'continue', 'restart' or 'portfolio'.")
     t0 = time.perf_counter()
-    manager, model, tdim = _build(problem)
+    strategies = list(strategies) or ["PARALLEL_CHEAPEST_INSERTION"]
     attempts: dict[str, int | None] = {}
-    best_routes: list[list[int]] | None = None
-    best_obj: int | None = None
-    best_name = ""
+    stopped = []
     if initial_routes is not None:
-        best_routes = [list(r) for r in initial_routes]
-        best_name = "previous_plan"
-    elif probe_share > 0 and len(strategies) > 1:
-        # Probe: each first-solution strategy + greedy descent to a local optimum (deterministic).
-        probe_s = time_limit_s * probe_share / len(strategies)
-        for name in strategies:
-            m2, r2, _ = _build(problem)
-            probe_work = _WorkLimit(r2, work_limit * probe_share / len(strategies) if work_limit else None)
-            sol = r2.SolveWithParameters(_params(name, probe_s, solution_limit, False))
-            attempts[name] = None if sol is None else int(sol.ObjectiveValue())
-            if sol is not None and (best_obj is None or sol.ObjectiveValue() < best_obj):
-                best_name, best_obj = name, int(sol.ObjectiveValue())
-        del probe_work
-    remaining = max(0.2, time_limit_s - (time.perf_counter() - t0))
-    main_share = 1.0 - probe_share if attempts else 1.0
-    main_work = _WorkLimit(model, work_limit * main_share if work_limit else None)
-    sol = None
-    if best_routes is not None:  # warm start from given routes
-        params = _params("PARALLEL_CHEAPEST_INSERTION", remaining, solution_limit, True)
+        manager, model, tdim = _build(problem)
+        work = _WorkLimit(model, work_limit)
+        params = _params("PARALLEL_CHEAPEST_INSERTION", time_limit_s, None, True)
         model.CloseModelWithParameters(params)
-        start = model.ReadAssignmentFromRoutes(best_routes, True)
+        start = model.ReadAssignmentFromRoutes([list(r) for r in initial_routes], True)
         if start is not None:
             sol = model.SolveFromAssignmentWithParameters(start, params) or start
-    if sol is None:
-        if not best_name or best_name == "previous_plan":
-            best_name = strategies[0] if strategies else "PARALLEL_CHEAPEST_INSERTION"
-        sol = model.SolveWithParameters(_params(best_name, remaining, solution_limit, True))
-    if sol is None:  # pragma: no cover - every node is optional, so this should not happen
+            res = _extract(problem, manager, model, tdim, sol, "previous_plan", t0, attempts)
+            res.stopped_by = "work_limit" if work.reached() else "time_limit"
+            return res
+    share = 1.0 / len(strategies) if mode == "portfolio" else probe_share / len(strategies)
+    if len(strategies) == 1:
+        share = 1.0
+    best = None  # (objective, name, manager, model, tdim, solution, work)
+    for name in strategies:
+        manager, model, tdim = _build(problem)
+        work = _WorkLimit(model, work_limit * share if work_limit else None)
+        gls = mode != "restart" or len(strategies) == 1
+        sol = model.SolveWithParameters(_params(name, time_limit_s * share, None, gls))
+        attempts[name] = None if sol is None else int(sol.ObjectiveValue())
+        stopped.append(work.reached())
+        if sol is not None and (best is None or sol.ObjectiveValue() < best[0]):
+            best = (sol.ObjectiveValue(), name, manager, model, tdim, sol, work)
+    if best is None:  # pragma: no cover - every node is optional, so this should not happen
         raise RuntimeError("OR-Tools found no routing solution")
-    res = _extract(problem, manager, model, tdim, sol, best_name, t0, attempts)
-    res.stopped_by = "work_limit" if work_limit and main_work.reached() else "time_limit"
+    _, name, manager, model, tdim, sol, work = best
+    if mode != "portfolio" and len(strategies) > 1:
+        remaining = max(0.2, time_limit_s - (time.perf_counter() - t0))
+        rest = 1.0 - probe_share
+        m2, r2, t2 = _build(problem)
+        work2 = _WorkLimit(r2, work_limit * rest if work_limit else None)
+        params = _params(name, remaining, None, True)
+        if mode == "continue":
+            routes = _routes_of_nodes(manager, model, sol)
+            r2.CloseModelWithParameters(params)
+            start = r2.ReadAssignmentFromRoutes(routes, True)
+            sol2 = r2.SolveFromAssignmentWithParameters(start, params) if start is not None else None
+        else:
+            sol2 = r2.SolveWithParameters(params)
+        stopped.append(work2.reached())
+        if sol2 is not None and sol2.ObjectiveValue() <= sol.ObjectiveValue():
+            manager, model, tdim, sol = m2, r2, t2, sol2
+    res = _extract(problem, manager, model, tdim, sol, name, t0, attempts)
+    res.stopped_by = "work_limit" if work_limit and all(stopped) else "time_limit"
     return res
 
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from licvisit.core.routing import RoutingProblem, VisitGroup, solve_routing
 
-SCALE = 10  # integer units per instance unit (distances have one decimal)
+SCALE = 1000  # integer units per instance unit; large so guided local search penalties do not round to 0
 
 
 @dataclass

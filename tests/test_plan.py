@@ -1,0 +1,219 @@
+"""Tests for plan_week: operation types, explanations, locks, re-planning, infeasible inputs, outputs."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+
+import pandas as pd
+import pytest
+from test_plan_helpers import WEEK, make_premises, make_ranking, make_staff
+
+from licvisit.config import params_from
+from licvisit.core.checker import check_plan
+from licvisit.core.plan import PlanParams, plan_week
+from licvisit.domain import Availability, Lock
+from licvisit.errors import ConfigError, InfeasiblePlanError
+from licvisit.io.plan_io import read_plan, write_plan
+
+FAST = PlanParams(time_limit_s=20.0, work_limit=20000)
+REASONS = {
+    "no_crew_when_open",
+    "outside_shifts",
+    "not_worth_travel",
+    "crews_full",
+    "excluded",
+    "recently_visited",
+}
+
+
+@pytest.fixture(scope="module")
+def week():
+    """Forty premises, a ranking, nine officers and the plan made from them with a short search."""
+    prem = make_premises(40)
+    rk = make_ranking(prem)
+    staff = make_staff(5, 2, 1, 1)
+    return prem, rk, staff, plan_week(rk, prem, staff, WEEK, FAST)
+
+
+def test_plan_uses_all_three_operation_types_and_passes_the_checker(week):
+    prem, rk, staff, plan = week
+    assert {v.op_type for v in plan.visits} == {"licensing_compliance", "sia_check", "gang_op"}
+    assert check_plan(plan, prem, staff, FAST) == []
+    assert plan.meta["status"] == "planned" and plan.meta["seed"] == 0
+
+
+def test_every_candidate_is_planned_or_explained(week):
+    prem, rk, staff, plan = week
+    planned = {(v.premises_id, v.op_type) for v in plan.visits}
+    dropped = {(d.premises_id, d.op_type) for d in plan.dropped}
+    assert not planned & dropped
+    assert len(planned) + len(dropped) == len(plan.visits) + len(plan.dropped)
+    assert len(planned | dropped) == plan.meta["n_candidates"]
+    assert all(d.reason_code in REASONS and d.reason for d in plan.dropped)
+    assert all(v.reason.startswith("rank") for v in plan.visits)
+
+
+def test_more_crews_at_the_weekend(week):
+    *_, plan = week
+    per_night = pd.Series([c.night.weekday() for c in plan.crews]).value_counts()
+    assert per_night.get(5, 0) >= per_night.get(0, 0)
+
+
+def test_lock_and_exclude_are_honoured(week):
+    prem, rk, staff, plan = week
+    some = plan.visits[0]
+    target = next(p for p in rk["premises_id"] if p not in {v.premises_id for v in plan.visits[:3]})
+    row = prem.set_index("premises_id").loc[target]
+    night = next(
+        WEEK + dt.timedelta(days=i)
+        for i in (5, 4, 6, 3)
+        if str(row[f"hours_{('mon tue wed thu fri sat sun').split()[i]}"]) != "closed"
+    )
+    lock = Lock(target, night, "licensing_compliance")
+    p2 = plan_week(rk, prem, staff, WEEK, FAST, locks=[lock], exclude=[some.premises_id])
+    assert any(v.premises_id == target and v.night == night and v.locked for v in p2.visits)
+    assert not any(v.premises_id == some.premises_id for v in p2.visits)
+    assert any(d.premises_id == some.premises_id and d.reason_code == "excluded" for d in p2.dropped)
+    assert p2.locks == [lock]
+
+
+def test_lock_on_a_closed_night_is_a_clear_error(week):
+    prem, rk, staff, _ = week
+    club = prem[prem["premises_type"] == "nightclub"].iloc[0]["premises_id"]
+    with pytest.raises(InfeasiblePlanError, match="closed"):
+        plan_week(rk, prem, staff, WEEK, FAST, locks=[Lock(club, WEEK, "sia_check")])
+
+
+def test_replan_after_a_small_change_keeps_most_visits(week):
+    prem, rk, staff, plan = week
+    gone = plan.visits[-1].premises_id
+    p2 = plan_week(rk, prem, staff, WEEK, FAST, exclude=[gone], previous=plan)
+    assert p2.meta["visits_kept"] >= 0.7 * len(plan.visits)
+    assert {"visits_moved", "visits_removed", "visits_added"} <= set(p2.meta)
+
+
+def test_recent_visits_are_skipped_and_breaches_followed_up(week):
+    prem, rk, staff, _ = week
+    top = list(rk["premises_id"][:2])
+    history = pd.DataFrame(
+        {
+            "premises_id": top,
+            "visited_at": pd.to_datetime(["2025-10-01 22:00", "2025-09-20 23:00"]),
+            "visit_type": ["licensing_compliance"] * 2,
+            "outcome": ["compliant", "breach_found"],
+            "notes": ["", ""],
+        }
+    )
+    p2 = plan_week(rk, prem, staff, WEEK, FAST, visits=history)
+    assert any(d.premises_id == top[0] and d.reason_code == "recently_visited" for d in p2.dropped)
+    follow = [v for v in p2.visits if v.premises_id == top[1] and v.op_type == "licensing_compliance"]
+    assert follow and "follow-up" in follow[0].reason
+
+
+def test_same_inputs_and_seed_give_the_same_plan(week):
+    prem, rk, staff, plan = week
+    again = plan_week(rk, prem, staff, WEEK, FAST)
+    assert again.visits == plan.visits and again.crews == plan.crews and again.dropped == plan.dropped
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        ("no_staff", "Nobody is available: the staff list is empty"),
+        ("other_week", "Nobody is available between"),
+        ("short_shifts", "Shifts are too short"),
+        ("all_closed", "No candidate premises is open"),
+        ("staffed_when_closed", "on any night with a crew"),
+        ("not_monday", "must start on a Monday"),
+    ],
+)
+def test_infeasible_inputs_give_a_clear_message(week, change, match):
+    prem, rk, staff, _ = week
+    week_start = WEEK
+    if change == "no_staff":
+        staff = []
+    elif change == "other_week":
+        staff = [
+            dataclasses.replace(
+                o,
+                availability=tuple(
+                    dataclasses.replace(a, night=a.night - dt.timedelta(days=70)) for a in o.availability
+                ),
+            )
+            for o in staff
+        ]
+    elif change == "short_shifts":
+        staff = [
+            dataclasses.replace(
+                o,
+                availability=tuple(
+                    Availability(a.night, a.start, a.start + dt.timedelta(minutes=15)) for a in o.availability
+                ),
+            )
+            for o in staff
+        ]
+    elif change == "all_closed":
+        prem = prem.assign(**{f"hours_{d}": "closed" for d in "mon tue wed thu fri sat sun".split()})
+    elif change == "staffed_when_closed":
+        # Premises open only at the weekend; staff only available Monday to Wednesday.
+        prem = prem.assign(
+            **{
+                f"hours_{d}": ("20:00-03:00" if d in ("fri", "sat") else "closed")
+                for d in "mon tue wed thu fri sat sun".split()
+            }
+        )
+        staff = [
+            dataclasses.replace(o, availability=tuple(a for a in o.availability if a.night.weekday() < 3))
+            for o in staff
+        ]
+    elif change == "not_monday":
+        week_start = WEEK + dt.timedelta(days=1)
+    with pytest.raises(InfeasiblePlanError, match=match):
+        plan_week(rk, prem, staff, week_start, FAST)
+
+
+def test_params_validate_and_come_from_toml():
+    with pytest.raises(ValueError, match="Expected max_consecutive_late >= 1"):
+        PlanParams(max_consecutive_late=0)
+    p = params_from(PlanParams, {"time_limit_s": 5, "night_weights": [1, 1, 1, 1, 2, 2, 1]}, "plan")
+    assert p.time_limit_s == 5 and p.night_weights == (1.0, 1.0, 1.0, 1.0, 2.0, 2.0, 1.0)
+    with pytest.raises(ConfigError, match="unknown setting 'time_limit'"):
+        params_from(PlanParams, {"time_limit": 5}, "plan")
+    with pytest.raises(ConfigError, match=r"\[plan\]: Expected circuity >= 1"):
+        params_from(PlanParams, {"circuity": 0.5}, "plan")
+
+
+def test_operation_overrides_change_service_times():
+    p = PlanParams(op_overrides={"sia_check": {"service_min": 25, "max_service_min": 50}})
+    sia = next(o for o in p.operation_types() if o.name == "sia_check")
+    assert sia.service_min == 25 and sia.roles == ("palo", "sia_enforcement")
+
+
+def test_write_and_read_plan_round_trip_with_safe_outputs(week, tmp_path):
+    prem, rk, staff, plan = week
+    pid = plan.visits[0].premises_id
+    prem2 = prem.copy()
+    prem2.loc[prem2["premises_id"] == pid, "name"] = '=HYPERLINK("x") <script>alert(1)</script>'
+    files = write_plan(plan, tmp_path, premises=prem2, staff=staff)
+    names = {f.name for f in files}
+    assert {
+        "plan.json",
+        "roster.csv",
+        "roster.html",
+        "visits.csv",
+        "visits.json",
+        "visits.gpkg",
+        "dropped.csv",
+    } <= names
+    assert len([f for f in files if f.parent.name == "itineraries"]) == len(plan.crews)
+    back = read_plan(tmp_path)
+    assert back.visits == plan.visits and back.crews == plan.crews and back.roster == plan.roster
+    assert back.dropped == plan.dropped and back.week_start == plan.week_start
+    html = (tmp_path / "roster.html").read_text()
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+    csv = (tmp_path / "visits.csv").read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in csv
+    vj = json.loads((tmp_path / "visits.json").read_text())
+    assert {"crew_id", "night", "order", "arrival", "departure"} <= set(vj[0])

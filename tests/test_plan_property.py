@@ -1,0 +1,45 @@
+"""Property test: for random small weeks, every plan passes the independent checker."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_plan_helpers import WEEK, make_premises, make_ranking, make_staff
+
+from licvisit.core.checker import check_plan
+from licvisit.core.plan import PlanParams, plan_week
+from licvisit.errors import InfeasiblePlanError
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10_000),
+    n_premises=st.integers(3, 25),
+    n_palo=st.integers(1, 4),
+    n_council=st.integers(0, 2),
+    n_sia=st.integers(0, 2),
+    n_gang=st.integers(0, 1),
+    max_late=st.integers(1, 4),
+    shift_h=st.sampled_from([4.0, 6.0, 8.0]),
+)
+def test_every_plan_passes_the_checker(seed, n_premises, n_palo, n_council, n_sia, n_gang, max_late, shift_h):
+    prem = make_premises(n_premises, seed=seed, spread_m=2500.0)
+    staff = make_staff(n_palo, n_council, n_sia, n_gang, seed=seed)
+    params = PlanParams(
+        time_limit_s=10.0, work_limit=10000, max_consecutive_late=max_late, shift_length_h=shift_h, seed=seed
+    )
+    try:
+        plan = plan_week(make_ranking(prem, seed), prem, staff, WEEK, params)
+    except InfeasiblePlanError as exc:
+        assert str(exc)  # a clear message, never a crash
+        return
+    assert check_plan(plan, prem, staff, params) == []
+    planned = {(v.premises_id, v.op_type) for v in plan.visits}
+    dropped = {(d.premises_id, d.op_type) for d in plan.dropped}
+    assert len(planned) == len(plan.visits) and not planned & dropped
+    assert len(planned) + len(dropped) == plan.meta["n_candidates"] + sum(
+        d.reason_code in ("excluded", "recently_visited") for d in plan.dropped
+    )
+    assert dataclasses.asdict(plan.visits[0]) if plan.visits else True
