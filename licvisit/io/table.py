@@ -74,8 +74,12 @@ class RawTable:
         return text_series(self.table.column(name))
 
     def numbers(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        """Column as float64 and a mask of non-blank values that are not numbers."""
-        return number_array(self.table.column(name))
+        """Column as float64 and a mask of non-blank values that are not numbers.
+
+        In a semicolon-separated file a comma is a decimal comma (European
+        spreadsheets); otherwise it is a thousands separator ("406,950").
+        """
+        return number_array(self.table.column(name), decimal_comma=self.delimiter == ";")
 
 
 def text_series(col: pa.ChunkedArray) -> pd.Series:
@@ -93,15 +97,18 @@ def text_series(col: pa.ChunkedArray) -> pd.Series:
     return col.to_pandas().astype(str)
 
 
-def number_array(col: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+def number_array(col: pa.ChunkedArray, *, decimal_comma: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Return (float64 values with NaN for blanks/bad, mask of bad non-blank values)."""
     if pa.types.is_floating(col.type) or pa.types.is_integer(col.type):
         vals = pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False)
         return np.asarray(vals, dtype=np.float64), np.zeros(len(vals), dtype=bool)
     s = text_series(col)
-    # Accept thousands separators and a decimal comma (semicolon-delimited files often have them).
-    cleaned = s.str.replace(r"(?<=\d),(?=\d{3}\b)", "", regex=True)
-    cleaned = cleaned.str.replace(",", ".", regex=False)
+    if decimal_comma:
+        # "1.234,5" -> 1234.5 and "-1,9" -> -1.9; values without a comma ("52.477") are left alone
+        has_comma = s.str.contains(",", regex=False)
+        cleaned = s.where(~has_comma, s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
+    else:
+        cleaned = s.str.replace(r"(?<=\d),(?=\d{3}(?:\D|$))", "", regex=True)
     vals = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     bad = np.isnan(vals) & (s.to_numpy() != "")
     return vals, bad
