@@ -343,3 +343,14 @@ def test_edge_cases_give_clean_results(small_premises):
     )
     with pytest.raises(ValueError, match="Expected at least one premises or street point."):
         synth_calls(small_premises.iloc[:0], None, params, seed=1)
+
+
+def test_cli_on_a_register_without_licence_details_synthesises_them(tmp_path):
+    """The real FHRS file has no hours: the command invents them (as the demo does) and says so."""
+    out = tmp_path / "calls.csv"
+    args = ["synth", "--premises", str(DATA / "fhrs_birmingham_2017_licensed.csv"), "--out", str(out)]
+    result = CliRunner().invoke(main, [*args, "--calls-per-year", "3000", "--end", "2025-01-31"])
+    assert result.exit_code == 0, result.output
+    assert "licence attributes were synthesised" in result.output
+    df = pd.read_csv(out, encoding="utf-8-sig", dtype={"premises_ref": str})
+    assert df["premises_ref"].notna().sum() > 10

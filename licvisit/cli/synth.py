@@ -103,6 +103,17 @@ def synth(
         if len(prem) == 0:
             raise ConfigError(f"No usable premises in {path}. Fix: run licvisit validate --premises {path}.")
 
+    note = ""
+    hours_cols = [f"hours_{d}" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")]
+    have_hours = [c for c in hours_cols if c in prem.columns]
+    blank = prem[have_hours].astype("string").fillna("").apply(lambda s: s.str.strip() == "").all(axis=None)
+    if not have_hours or blank:
+        # A register without licence details (FHRS, OSM): invent them as the demo does, and say so.
+        from licvisit.synth import synth_licence_attributes
+
+        prem = synth_licence_attributes(prem, seed=seed)
+        note = " No licensed hours in the register: licence attributes were synthesised as in the demo."
+
     points = None
     if street_points is not None:
         from licvisit.io.calls import read_calls
@@ -118,5 +129,5 @@ def synth(
     n_prem = int((calls["premises_ref"] != "").sum())
     click.echo(
         f"Wrote {len(calls):,} synthetic calls ({params.start} to {params.end}, seed {seed}) "
-        f"around {len(prem):,} premises to {out_path} ({n_prem:,} carry a premises reference)."
+        f"around {len(prem):,} premises to {out_path} ({n_prem:,} carry a premises reference).{note}"
     )
