@@ -59,6 +59,15 @@ CASES = [
     ),
     (
         "calls",
+        "header_only.csv",
+        0,
+        [
+            "header_only.csv: found a header row but no data rows (columns call_id, occurred_at, category, x, y); "
+            "expected at least one data row. Fix: check the export's date range and filters",
+        ],
+    ),
+    (
+        "calls",
         "misspelt_column.csv",
         0,
         [
@@ -143,6 +152,7 @@ CASES = [
     # --- awkward but valid: no problem at all -------------------------------------------
     ("calls", "awkward_cp1252_semicolon.csv", 2, []),
     ("calls", "awkward_bom_repeated_header.csv", 2, []),
+    ("calls", "awkward_cp1252_late.csv", 1600, []),
 ]
 
 
@@ -169,6 +179,8 @@ def test_awkward_files_read_their_values():
         "2025-01-04 01:05",
     ]
     assert df["x"].between(406000, 408000).all()
+    df, _ = read_calls(BROKEN / "awkward_cp1252_late.csv")
+    assert df["location_text"].iloc[-1] == "Outside the £1 shop"
     df, _ = read_calls(BROKEN / "awkward_bom_repeated_header.csv")
     assert df["source_row"].tolist() == [2, 4]
     assert df["call_id"].tolist() == ["", "ab12"]

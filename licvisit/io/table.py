@@ -228,18 +228,20 @@ def read_table(path: Path, log: ProblemLog) -> RawTable | None:
         notes.append(f"delimiter {delimiter!r}")
     table = bad_rows = None
     careful = False
-    for attempt in range(4):
-        as_text = attempt % 2 == 1
+    as_text = False
+    for _attempt in range(6):
         try:
             table, bad_rows = _read_arrow(path, names, encoding, delimiter, as_text=as_text, careful=careful)
         except pa.ArrowInvalid as exc:
+            table = None
             msg = str(exc)
             if "UTF8" in msg.upper() and encoding == "utf-8":
                 encoding = "cp1252"
                 notes.append("read as cp1252 (not UTF-8)")
                 continue
-            if "conversion error" in msg.lower() or "CSV conversion" in msg:
-                continue  # retry with every column as text
+            if ("conversion error" in msg.lower() or "CSV conversion" in msg) and not as_text:
+                as_text = True  # a column's type changes further down: read every column as text
+                continue
             if not careful:
                 careful = True
                 continue
@@ -249,6 +251,12 @@ def read_table(path: Path, log: ProblemLog) -> RawTable | None:
                 "open it in a spreadsheet and save it as CSV UTF-8",
             )
             return None
+        if encoding == "utf-8" and any(pa.types.is_binary(f.type) for f in table.schema):
+            # Arrow reads text that is not UTF-8 as binary: the file is Windows-1252.
+            encoding = "cp1252"
+            notes.append("read as cp1252 (not UTF-8)")
+            table = None
+            continue
         if bad_rows and not careful:
             careful = True  # quoted line breaks? re-read single-threaded with exact row numbers
             try:
@@ -289,6 +297,13 @@ def read_table(path: Path, log: ProblemLog) -> RawTable | None:
         log.skip_silently_counted(len(bad_rows), "wrong number of fields")
     raw = RawTable(table, names, row_numbers, encoding, delimiter, notes, rows_read=n_total)
     log.summary.rows_read = n_total
+    if n_total == 0:
+        log.error(
+            f"a header row but no data rows (columns {', '.join(names[:6])}{', ...' if len(names) > 6 else ''})",
+            "at least one data row",
+            "check the export's date range and filters",
+        )
+        return None
     _drop_repeated_headers(raw, log)
     return raw
 

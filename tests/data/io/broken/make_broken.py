@@ -61,6 +61,15 @@ w(
     "C2;04/01/2025 01:05;drugs;Hurst St;-1,8960;52,4740\r\n",
     encoding="cp1252",
 )
+# awkward but valid: Windows-1252 whose first non-ASCII byte is far beyond what is sniffed
+w(
+    "awkward_cp1252_late.csv",
+    "call_id,occurred_at,category,location_text,x,y\n"
+    + "".join(f"C{i},2025-01-03 23:15,drugs,Hurst Street,407230,286280\n" for i in range(1, 1600))
+    + "C1600,2025-01-04 01:05,drugs,Outside the £1 shop,407230,286280\n",
+    encoding="cp1252",
+)
+w("header_only.csv", "call_id,occurred_at,category,x,y\n")
 # awkward but valid: byte-order mark, reordered columns, header repeated inside the data
 w(
     "awkward_bom_repeated_header.csv",
