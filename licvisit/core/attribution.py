@@ -367,6 +367,7 @@ def link_calls_to_premises(
                     "rule": "nearest",
                     "distance_m": d[rr, kk],
                     "share": 1.0 / m[rr],
+                    "op": op[rr, kk].astype(np.int8),
                 }
             )
         )
@@ -380,14 +381,20 @@ def link_calls_to_premises(
         )
         distance = np.concatenate([x["distance_m"].to_numpy(dtype=float) for x in parts])
         share = np.concatenate([x["share"].to_numpy(dtype=float) for x in parts])
+        # open flag already worked out by the nearest rule (-1: not yet known)
+        pre_op = np.concatenate(
+            [x["op"].to_numpy(dtype=np.int8) if "op" in x else np.full(len(x), -1, np.int8) for x in parts]
+        )
     else:
         c = p = np.zeros(0, np.int64)
         rule_code = np.zeros(0, np.int8)
         distance = share = np.zeros(0)
+        pre_op = np.zeros(0, np.int8)
     time_ok = tk[c] & known[p]
-    op = np.ones(len(c), dtype=bool)
-    if time_ok.any():
-        t_i = np.flatnonzero(time_ok)
+    op = pre_op != 0
+    todo = time_ok & (pre_op < 0)
+    if todo.any():
+        t_i = np.flatnonzero(todo)
         op[t_i] = open_at(start, end, known, p[t_i], wd[c[t_i]], minute[c[t_i]])
     closed = time_ok & ~op
     factor = 0.0 if params.closed_hours == "exclude" else params.closed_factor

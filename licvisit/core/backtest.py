@@ -78,8 +78,8 @@ def _periods(days: np.ndarray, period: str) -> tuple[np.ndarray, list[pd.Timesta
     uniq = sorted(per.dropna().unique())
     if not uniq:
         return np.full(len(days), -1), []
-    full = pd.period_range(uniq[0], uniq[-1], freq=freq)
-    codes = pd.Index(full).get_indexer(per)
+    full = pd.period_range(uniq[0], uniq[-1] + 1, freq=freq)  # one extra: the end of the last period
+    codes = pd.Index(full[:-1]).get_indexer(per)
     return codes, [p.start_time for p in full]
 
 
@@ -189,7 +189,7 @@ def backtest(
     lf = lf[lf["w"] > 0]
     # Period of each call: month-only rows are dated mid-month in lf, fine for periods.
     codes, starts = _periods(lf["day"].to_numpy(), period)
-    n_per = len(starts)
+    n_per = max(len(starts) - 1, 0)  # starts has one extra entry: the end of the data
     if n_per < min_history + 1:
         raise ValueError(
             f"Expected at least {min_history + 1} {period}s of calls for one fold; found {n_per}. "
@@ -228,11 +228,7 @@ def backtest(
     for i in range(min_history, n_per):
         cut = starts[i]
         end_i = min(n_per, i + horizon)
-        end_ts = (
-            starts[end_i]
-            if end_i < n_per
-            else starts[-1] + (starts[-1] - starts[-2] if n_per > 1 else pd.Timedelta(days=31))
-        )
+        end_ts = starts[end_i]
         cut_day = float(_days(pd.Series([cut]))[0])
         in_t = (codes >= i) & (codes < end_i)
         target = np.bincount(pidx[in_t], weights=w[in_t] * h[in_t], minlength=n)

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from licvisit.core.attribution import Links, hours_arrays, link_calls_to_premises
+from licvisit.core.attribution import Links, _call_clock, datetime_ns, hours_arrays, link_calls_to_premises
 from licvisit.core.harm import HARM_SOURCES, SCHEMES, call_harm
 from licvisit.domain import CATEGORIES, PREVENTIVE_CATEGORIES
 
@@ -234,22 +234,21 @@ def default_as_of(calls: pd.DataFrame) -> dt.datetime:
 
 
 def _nte_flags(
-    occ: pd.Series, tk: np.ndarray, params: RiskParams
+    minute: np.ndarray, weekday: np.ndarray, tk: np.ndarray, params: RiskParams
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return (in_nte, weekend_night) for calls with known times; both False when unknown."""
+    """Return (in_nte, weekend_night, weekday_night) for calls with known times; False when unknown."""
     from licvisit.domain import parse_hhmm
 
     s, e = parse_hhmm(params.nte_start), parse_hhmm(params.nte_end)
-    minute = (occ.dt.hour * 60 + occ.dt.minute).fillna(-1).to_numpy()
     if e <= s:
-        in_nte = (minute >= s) | ((minute >= 0) & (minute < e))
-        after_midnight = (minute >= 0) & (minute < e)
+        in_nte = (minute >= s) | (minute < e)
+        after_midnight = minute < e
     else:
         in_nte = (minute >= s) & (minute < e)
         after_midnight = np.zeros(len(minute), dtype=bool)
-    night_wd = ((occ.dt.day_of_week.fillna(0).to_numpy().astype(int)) - after_midnight.astype(int)) % 7
-    weekend = np.isin(night_wd, (4, 5))  # Friday and Saturday nights
-    in_nte &= tk
+    night_wd = (weekday - after_midnight.astype(np.int64)) % 7
+    weekend = (night_wd == 4) | (night_wd == 5)  # Friday and Saturday nights
+    in_nte = in_nte & tk
     return in_nte, in_nte & weekend, in_nte & ~weekend
 
 
@@ -261,16 +260,12 @@ def _link_frame(calls: pd.DataFrame, links: Links, params: RiskParams) -> pd.Dat
     t = links.table
     c = t["call"].to_numpy()
     harm = call_harm(calls, params.scheme, params.harm_config)
-    occ = pd.to_datetime(calls["occurred_at"], errors="coerce")
-    tk = (
-        calls["time_known"].fillna(False).to_numpy(bool)
-        if "time_known" in calls.columns
-        else np.ones(len(calls), bool)
-    )
-    day = _days(occ)
+    ns, valid = datetime_ns(calls["occurred_at"])
+    tk, weekday, minute = _call_clock(calls)
+    day = np.where(valid, ns / 86_400e9, np.nan)
     # month-only records: date them mid-month for recency
     day = np.where(tk, day, day + 14.5)
-    nte, wkend, wkday = _nte_flags(occ, tk, params)
+    nte, wkend, wkday = _nte_flags(minute, weekday, tk, params)
     w = t["weight"].to_numpy(dtype=float)
     if params.outside_nte_weight < 1:
         w = w * np.where(tk[c] & ~nte[c], params.outside_nte_weight, 1.0)
