@@ -139,6 +139,31 @@ def screenshot(
     return out_png
 
 
+def print_to_pdf(path: Path, out_pdf: Path, *, budget_ms: int = 3000) -> Path:
+    """Print the page as the browser would (print media, ``@page`` size) to a PDF."""
+    url = Path(path).resolve().as_uri()
+    with tempfile.TemporaryDirectory(prefix="lv-chromium-") as tmp:
+        cmd = [
+            CHROMIUM,
+            *FLAGS,
+            f"--user-data-dir={tmp}/profile",
+            f"--virtual-time-budget={budget_ms}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={out_pdf}",
+            url,
+        ]
+        subprocess.run(cmd, capture_output=True, text=True, timeout=90, check=False)
+    return out_pdf
+
+
+def pdf_pages(pdf: Path) -> list[tuple[float, float]]:
+    """(width, height) [pt] of each page of a PDF Chromium wrote (uncompressed page dictionaries)."""
+    data = pdf.read_bytes()
+    n = len(re.findall(rb"/Type\s*/Page(?![s\w])", data))
+    boxes = [tuple(float(v) for v in m.split()[2:4]) for m in re.findall(rb"/MediaBox\s*\[([^\]]*)\]", data)]
+    return [boxes[0] if boxes else (0.0, 0.0)] * n if len(set(boxes)) <= 1 else boxes[:n]
+
+
 def distinct_colours(png: Path) -> int:
     """Number of distinct RGB colours in an image (a blank page has one or two)."""
     from PIL import Image

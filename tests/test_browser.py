@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser import distinct_colours, load_page, map_inputs, require_chromium, screenshot
+from browser import (
+    distinct_colours,
+    load_page,
+    map_inputs,
+    pdf_pages,
+    print_to_pdf,
+    require_chromium,
+    screenshot,
+)
 
 from licvisit.render.maps import write_route_maps
 
@@ -82,6 +90,14 @@ def test_screenshot_is_not_blank(maps_dir, tmp_path, page):
     png = screenshot(maps_dir / page, tmp_path / "shot.png")
     assert png.is_file(), "Chromium wrote no screenshot"
     assert distinct_colours(png) > 50
+
+
+def test_itinerary_prints_on_a4(maps_dir, tmp_path):
+    pdf = print_to_pdf(maps_dir / "2025-11-14_FRI-LIC-1.html", tmp_path / "itinerary.pdf")
+    pages = pdf_pages(pdf)
+    assert 1 <= len(pages) <= 3  # four stops, the map left out
+    w, h = pages[0]
+    assert abs(w - 595) < 2 and abs(h - 842) < 2  # A4 portrait [pt]
 
 
 def test_helper_sees_console_errors_and_requests(tmp_path):

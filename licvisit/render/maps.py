@@ -250,7 +250,17 @@ details.lv-more>summary{min-height:44px;display:flex;align-items:center;font-siz
   #lv-panel{position:static;width:auto;overflow:visible;border:0;padding:0;background:#fff;color:#000}
   #lv-panel h1,#lv-panel h2{color:#000}
   .lv-muted,.lv-sub,.lv-time,.lv-facts th{color:#000}
-  .lv-item{break-inside:avoid;page-break-inside:avoid;background:#fff;border:1px solid #000}
+  #lv-panel,#lv-panel *{font-size:9.5pt!important;line-height:1.25}
+  #lv-panel h1{font-size:14pt!important}
+  #lv-panel h2{font-size:12pt!important;margin:6px 0 4px}
+  .lv-item{break-inside:avoid;page-break-inside:avoid;background:#fff;border:1px solid #000;margin:0 0 6px;
+    padding:4px 6px}
+  .lv-item .lv-card h3,.lv-item .lv-sub+table tr:first-child{display:none}
+  .lv-card h4{margin:4px 0 1px}
+  .lv-card ul{columns:2;column-gap:16px;margin:0}
+  .lv-card p{margin:1px 0}
+  .lv-num{flex:0 0 26px;height:26px;font-size:12pt!important}
+  .lv-name{font-size:11pt!important}
   .lv-go{background:#fff;color:#000;border:0;min-height:0;padding:0}
   .lv-num{border:2px solid #000;background:#fff}
   .lv-actions{display:none}
