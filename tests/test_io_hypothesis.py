@@ -77,3 +77,15 @@ def test_readers_never_crash(tmp_path, text, encoding, which):
     assert all(isinstance(p, Problem) for p in problems)
     assert all(str(p) for p in problems)
     assert isinstance(data, list | pd.DataFrame)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=400), which=st.integers(0, 3))
+def test_readers_never_crash_on_bytes(tmp_path, data, which):
+    path = tmp_path / "input.csv"
+    path.write_bytes(data)
+    try:
+        _, problems = READERS[which](path)
+    except LicvisitError:
+        return
+    assert all(isinstance(p, Problem) for p in problems)

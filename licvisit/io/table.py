@@ -149,7 +149,11 @@ def _sniff(path: Path, log: ProblemLog) -> tuple[str, str, list[str]] | None:
         text = codecs.getincrementaldecoder("utf-8")().decode(body, final=len(head) < SNIFF_BYTES)
     except UnicodeDecodeError:
         encoding = "cp1252"
-        text = body.decode("cp1252", errors="replace")
+        try:
+            text = body.decode("cp1252")
+        except UnicodeDecodeError:
+            encoding = "latin-1"  # cp1252 leaves five bytes undefined; latin-1 decodes anything
+            text = body.decode("latin-1")
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if not lines:
         log.error("an empty file", "a CSV file with a header row and data rows", "check the export finished")
@@ -232,6 +236,13 @@ def read_table(path: Path, log: ProblemLog) -> RawTable | None:
     for _attempt in range(6):
         try:
             table, bad_rows = _read_arrow(path, names, encoding, delimiter, as_text=as_text, careful=careful)
+        except UnicodeDecodeError:
+            table = None
+            if encoding == "latin-1":
+                raise
+            encoding = "latin-1"  # cp1252 leaves five bytes undefined; latin-1 decodes anything
+            notes.append("read as latin-1 (not UTF-8 or Windows-1252)")
+            continue
         except pa.ArrowInvalid as exc:
             table = None
             msg = str(exc)
