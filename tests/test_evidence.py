@@ -209,6 +209,13 @@ def call_sets(draw):
     hours = draw(st.lists(st.sampled_from([0, 1, 2, 21, 22, 23, 14]), min_size=n, max_size=n))
     days = draw(st.lists(st.integers(1, 28), min_size=n, max_size=n))
     cats = draw(st.lists(st.sampled_from(CATS), min_size=n, max_size=n))
+    # two calls far outside the zone mark the first and last day the data cover
+    days = [1, *days, 30]
+    months = [1, *months, 6]
+    hours = [1, *hours, 23]
+    cats = ["theft", *cats, "theft"]
+    cells = [(40, 40), *cells, (40, 40)]
+    n += 2
     return pd.DataFrame(
         {
             "call_id": [f"H{i}" for i in range(n)],
@@ -240,3 +247,17 @@ def test_property_tables_in_the_report_are_safe(inputs, calls, threshold):
     grand = p.tables["monthly_by_group"].frame.loc["Total", "Total"]
     if pd.isna(grand):
         assert p.findings[0].startswith("[c] calls")
+
+
+def test_months_without_data_are_left_out(inputs):
+    calls, premises, zones = inputs
+    zone = ev.select_zone(zones, "Test Quarter")
+    p = ev.build_evidence(calls, premises, zone, ev.EvidenceParams(), ("2016-10", "2017-03"))
+    assert list(p.tables["monthly_by_group"].frame.index) == ["2017-01", "2017-02", "2017-03", "Total"]
+    assert any("not every day of the period" in n for n in p.notes)
+    with pytest.raises(ConfigError, match="No calls loaded for January 2016 to March 2016"):
+        ev.build_evidence(calls, premises, zone, period=("2016-01", "2016-03"))
+    with pytest.raises(ConfigError, match="No calls loaded for the before period"):
+        ev.build_evidence(
+            calls, premises, zone, period=("2017-01", "2017-03"), compare=("2016-01", "2016-03")
+        )

@@ -128,3 +128,17 @@ def test_monthly_counts_fill_empty_months():
     m = tr.monthly_counts(calls, pd.Period("2017-01", "M"), pd.Period("2017-04", "M"))
     assert list(m.index) == ["2017-01", "2017-02", "2017-03", "2017-04"]
     assert m["Drugs"].tolist() == [1, 0, 1, 0] and m["Robbery and weapons"].tolist() == [0, 0, 1, 0]
+
+
+def test_exposure_counts_only_the_days_the_data_cover():
+    calls = pd.DataFrame(
+        {"occurred_at": pd.to_datetime(["2024-10-07 07:34", "2025-01-10 22:00"]), "time_known": True}
+    )
+    cov = tr.data_coverage(calls)
+    assert cov == (pd.Timestamp("2024-10-07"), pd.Timestamp("2025-01-10"))
+    idx = tr.months(pd.Period("2024-09", "M"), pd.Period("2025-01", "M"))
+    assert tr.month_exposure(idx, cov).tolist() == [0, 25, 30, 31, 10]
+    month_only = pd.DataFrame(
+        {"occurred_at": pd.to_datetime(["2017-01-01", "2017-03-01"]), "time_known": False}
+    )
+    assert tr.data_coverage(month_only) == (pd.Timestamp("2017-01-01"), pd.Timestamp("2017-03-31"))

@@ -277,6 +277,20 @@ def build_evidence(
     start, end = per
     threshold = int(params.threshold)
     notes: list[str] = []
+    coverage = tr.data_coverage(calls)
+    exposure = tr.month_exposure(tr.months(start, end), coverage)
+    covered = exposure > 0
+    if not covered.any():
+        first = "none" if coverage is None else f"{coverage[0]:%d %B %Y} to {coverage[1]:%d %B %Y}"
+        raise ConfigError(
+            f"No calls loaded for {_month_label(start)} to {_month_label(end)} (the data cover {first}); "
+            "expected a period the data cover."
+        )
+    if not covered.all() or (exposure < tr.month_days(tr.months(start, end))).any():
+        notes.append(
+            f"The data cover {coverage[0]:%d %B %Y} to {coverage[1]:%d %B %Y}, not every day of the period: "
+            "months with no data are left out of the tables and tests, and rates use the days covered."
+        )
 
     import shapely
 
@@ -362,7 +376,7 @@ def build_evidence(
     )
 
     # 2. Trends: monthly counts per category group ---------------------------------------------
-    monthly = tr.monthly_counts(zc, start, end)
+    monthly = tr.monthly_counts(zc, start, end)[covered]
     if monthly.shape[1] == 0:
         monthly["Total calls"] = 0
     t_month = sdc.publish_counts(
@@ -377,7 +391,7 @@ def build_evidence(
     grand = t_month.frame.loc[sdc.TOTAL, sdc.TOTAL]
     stats["calls_in_zone_and_period"] = None if not _visible(grand) else int(grand)
     figures["monthly"] = t_month.frame
-    days = tr.month_days(tr.months(start, end))
+    days = exposure[covered]
     trend_rows = []
     n_months = len(days)
     for col in [*monthly.columns, sdc.TOTAL]:
@@ -402,7 +416,7 @@ def build_evidence(
                     change_per_month_percent=round(100 * (t.ratio - 1), 1),
                     ci_low_percent=round(100 * (t.ci_low - 1), 1),
                     ci_high_percent=round(100 * (t.ci_high - 1), 1),
-                    p_value=round(t.p_value, 4),
+                    p_value=tr.round_p(t.p_value),
                     method=t.method,
                 )
                 if col == sdc.TOTAL:
@@ -442,8 +456,8 @@ def build_evidence(
         )
         tables["hour_of_week"] = t_how
         figures["hour_of_week"] = t_how.frame
-        p_start = start.start_time
-        p_end = end.end_time.normalize()
+        p_start = max(start.start_time, coverage[0])
+        p_end = min(end.end_time.normalize(), coverage[1])
         nights, nwd, nwe = tr.weekday_weekend_nights(
             timed, p_start, p_end, params.night_start_h, params.night_end_h
         )
@@ -501,7 +515,7 @@ def build_evidence(
         else "No harm was linked to any premises.",
     )
     tables["top_premises"] = _top_premises(
-        zp, harm_by_p, n_by_p, group_counts, monthly_p, ranking, params, days
+        zp, harm_by_p, n_by_p, group_counts, monthly_p[:, covered], ranking, params, days
     )
     figures["top_premises_xy"] = _top_xy(tables["top_premises"], zp)
 
@@ -509,7 +523,7 @@ def build_evidence(
     ba = None
     if cmp_ is not None or intervention is not None:
         ba, ba_table, ba_diff = _before_after(
-            calls, in_zone, has_xy, per, cmp_, intervention, t_month, params
+            calls, in_zone, has_xy, per, cmp_, intervention, t_month, params, coverage
         )
         tables["before_after"] = ba_table
         if ba_diff is not None:
@@ -597,7 +611,7 @@ def _night_rates(
                 weekend_to_weekday_ratio=round(t.ratio, 2) if np.isfinite(t.ratio) else np.nan,
                 ci_low=round(t.ci_low, 2),
                 ci_high=round(t.ci_high, 2) if np.isfinite(t.ci_high) else np.nan,
-                p_value=round(t.p_value, 4),
+                p_value=tr.round_p(t.p_value),
             )
         rows.append(row)
     df = pd.DataFrame(rows).set_index("group")
@@ -708,6 +722,9 @@ def _top_premises(
         )
     counts = groups.iloc[order].copy() if len(order) else pd.DataFrame(columns=groups.columns)
     counts.index = [str(i + 1) for i in range(len(order))]
+    counts = (
+        counts.loc[:, (counts != 0).any(axis=0)] if len(counts) else counts
+    )  # all-zero groups add nothing
     if len(order) and counts.shape[1]:
         frame, _r, tcol = sdc.suppress_counts(
             counts, t, row_totals=True, col_totals=False, total_label="calls"
@@ -715,7 +732,7 @@ def _top_premises(
     else:
         frame = pd.DataFrame(index=counts.index)
         frame["calls"] = pd.array([int(ncalls[i]) for i in order], dtype="Int64")
-    count_cols = list(frame.columns)
+    count_cols = ["calls", *[c for c in frame.columns if c != "calls"]]
     out = pd.DataFrame(index=counts.index)
     out.index.name = "rank"
     out["premises"] = [str(label[i]) for i in order]
@@ -724,8 +741,7 @@ def _top_premises(
     if "premises_type" in zp:
         out["type"] = [str(zp["premises_type"].iloc[i]) for i in order]
     out["harm (2 s.f.)"] = [_round_sig(float(harm[i])) for i in order]
-    for c in count_cols:
-        out[c] = frame[c]
+    out["calls"] = frame["calls"]
     words = []
     for i in order:
         if len(days) >= 3 and monthly[i].sum() >= t:
@@ -738,6 +754,8 @@ def _top_premises(
     out["trend"] = words
     if band:
         out["risk band"] = [band.get(ids[i], "") for i in order]
+    for c in count_cols[1:]:
+        out[c] = frame[c]
     name_note = "Premises are shown by ID, not name." if params.anonymise else ""
     return sdc.PublishedTable(
         "top_premises",
@@ -746,7 +764,7 @@ def _top_premises(
         count_columns=count_cols,
         total_column="calls" if count_cols and "calls" in count_cols and len(count_cols) > 1 else None,
         caption=f"Premises with at least {t} linked calls, by harm ({params.harm_scheme}); harm is rounded to two "
-        "significant figures so that it cannot be combined with the weights to recover a hidden count; "
+        "significant figures so that it is hard to combine with the weights to recover a hidden count; "
         "trend = Poisson test of steady change per month. " + name_note,
     )
 
@@ -764,7 +782,7 @@ def _top_xy(table: sdc.PublishedTable, zp: pd.DataFrame) -> list[tuple[str, floa
     return out
 
 
-def _before_after(calls, in_zone, has_xy, per, cmp_, intervention, t_month, params):
+def _before_after(calls, in_zone, has_xy, per, cmp_, intervention, t_month, params, coverage):
     """Before/after table and tests for the zone and, as a comparison, the rest of the loaded area."""
     start, end = per
     if cmp_ is not None:
@@ -777,7 +795,15 @@ def _before_after(calls, in_zone, has_xy, per, cmp_, intervention, t_month, para
             )
         before, after, label = (start, im - 1), (im, end), "intervention"
     mb, ma = tr.months(*before), tr.months(*after)
-    db, da = tr.month_days(mb), tr.month_days(ma)
+    db, da = tr.month_exposure(mb, coverage), tr.month_exposure(ma, coverage)
+    if db.sum() == 0 or da.sum() == 0:
+        side = "before" if db.sum() == 0 else "after"
+        raise ConfigError(
+            f"No calls loaded for the {side} period of the before/after comparison; expected months the data cover "
+            f"({coverage[0]:%B %Y} to {coverage[1]:%B %Y})."
+        )
+    mb, db = mb[db > 0], db[db > 0]
+    ma, da = ma[da > 0], da[da > 0]
     m_all = pd.to_datetime(calls["occurred_at"]).dt.to_period("M")
 
     def series(mask: np.ndarray, idx: pd.PeriodIndex) -> np.ndarray:
@@ -803,7 +829,7 @@ def _before_after(calls, in_zone, has_xy, per, cmp_, intervention, t_month, para
                 rate_ratio=round(test.ratio, 3) if np.isfinite(test.ratio) else np.nan,
                 ci_low=round(test.ci_low, 3) if np.isfinite(test.ci_low) else np.nan,
                 ci_high=round(test.ci_high, 3) if np.isfinite(test.ci_high) else np.nan,
-                p_value=round(test.p_value, 4),
+                p_value=tr.round_p(test.p_value),
                 method=test.method,
             )
         rows.append(row)
@@ -822,7 +848,7 @@ def _before_after(calls, in_zone, has_xy, per, cmp_, intervention, t_month, para
                     "ratio_of_rate_ratios": round(dt_.ratio, 3),
                     "ci_low": round(dt_.ci_low, 3),
                     "ci_high": round(dt_.ci_high, 3),
-                    "p_value": round(dt_.p_value, 4),
+                    "p_value": tr.round_p(dt_.p_value),
                     "method": dt_.method,
                 }
             ]
@@ -1008,8 +1034,8 @@ def _methods(params, risk_params, weights, harm_source, per, cmp_, intervention,
         f"test at the {p.trend_alpha:g} level."
         + (" Premises are shown by ID, not name." if p.anonymise else ""),
         f"Disclosure control: every published count from 1 to {p.threshold - 1} is hidden ([c]); where a row or "
-        "column total is shown, further cells are hidden so that no hidden cell can be worked out (checked by "
-        "linear programming for every hidden cell). Statistics resting on a hidden count are not published. "
+        "column total is shown, further cells are hidden so that no hidden cell can be worked out from the totals "
+        "(checked for every hidden cell). Statistics resting on a hidden count are not published. "
         "No names of people and no free text from calls are published.",
     ]
     if "before_after" in tables:

@@ -71,6 +71,34 @@ def month_days(index: pd.PeriodIndex) -> np.ndarray:
     return np.asarray(index.days_in_month, dtype=float)
 
 
+def data_coverage(calls: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """First and last day the calls cover: a month-only record covers its whole month."""
+    if not len(calls):
+        return None
+    ts = pd.to_datetime(calls["occurred_at"])
+    known = (
+        calls["time_known"].fillna(False).astype(bool)
+        if "time_known" in calls
+        else pd.Series(True, index=calls.index)
+    )
+    month_end = ts.dt.to_period("M").dt.end_time.dt.normalize()
+    last = month_end.where(~known, ts.dt.normalize())
+    return ts.dt.normalize().min(), last.max()
+
+
+def month_exposure(index: pd.PeriodIndex, coverage: tuple[pd.Timestamp, pd.Timestamp] | None) -> np.ndarray:
+    """Days of each month of ``index`` that the data cover (0 for months with no data loaded)."""
+    if coverage is None:
+        return np.zeros(len(index))
+    first, last = coverage
+    out = []
+    for p in index:
+        a = max(p.start_time.normalize(), first)
+        b = min(p.end_time.normalize(), last)
+        out.append(max(0, (b - a).days + 1))
+    return np.asarray(out, dtype=float)
+
+
 def monthly_counts(
     calls: pd.DataFrame, start: pd.Period, end: pd.Period, by: str | None = "group"
 ) -> pd.DataFrame:
@@ -191,12 +219,19 @@ class ChangeTest:
         if not np.isfinite(self.ratio):
             return f"no {what} before: change cannot be expressed as a ratio ({p_text(self.p_value)}, {self.method})"
         pct = 100 * (self.ratio - 1)
-        verb = "rose" if pct > 0 else "fell" if pct < 0 else "did not change"
         lo, hi = 100 * (self.ci_low - 1), 100 * (self.ci_high - 1)
-        return (
-            f"{verb} by {abs(pct):.0f} % (95 % interval {lo:+.0f} % to {hi:+.0f} %; "
-            f"{p_text(self.p_value)}, {self.method})"
-        )
+        if round(abs(pct)) == 0:
+            change = "changed by less than 1 %"
+        else:
+            change = f"{'rose' if pct > 0 else 'fell'} by {abs(pct):.0f} %"
+        return f"{change} (95 % interval {lo:+.0f} % to {hi:+.0f} %; {p_text(self.p_value)}, {self.method})"
+
+
+def round_p(p: float) -> float:
+    """A p-value to two significant figures (never rounded to 0)."""
+    if not np.isfinite(p) or p <= 0:
+        return float(p)
+    return float(f"{p:.2g}")
 
 
 def p_text(p: float) -> str:
