@@ -111,3 +111,59 @@ def test_helper_sees_console_errors_and_requests(tmp_path):
     run = load_page(page, budget_ms=2000)
     assert any("cdn.jsdelivr.net" in u for u in run.requests)
     assert any("L is not defined" in c for c in run.console_errors)
+
+
+def test_demo_scale_maps_load_offline(tmp_path):
+    """The bundled Birmingham demo (about 1,500 premises, 18,000 calls) with three full crew-nights."""
+    require_chromium()
+    import datetime as dt
+    from pathlib import Path
+
+    import geopandas as gpd
+    import pandas as pd
+
+    from licvisit.domain import Crew, Plan, Visit
+
+    data = Path(__file__).parents[1] / "data"
+    if not (data / "premises_birmingham.csv").is_file():
+        pytest.skip("demo data not built")
+    prem = pd.read_csv(data / "premises_birmingham.csv", dtype={"premises_id": str}, encoding="utf-8-sig")
+    calls = pd.read_csv(
+        data / "calls_demo.csv", dtype={"premises_ref": str, "call_id": str}, encoding="utf-8-sig"
+    )
+    hist = pd.read_csv(data / "visit_history.csv", dtype={"premises_id": str}, encoding="utf-8-sig")
+    zones = gpd.read_file(data / "nte_zones.geojson")
+    order = prem.sort_values("premises_id").reset_index(drop=True)
+    ranking = pd.DataFrame({"premises_id": order["premises_id"], "rank": range(1, len(order) + 1)})
+    ranking["band"] = pd.cut(ranking["rank"], [0, 75, 300, 750, 10**6], labels=list("ABCD")).astype(str)
+    night = dt.date(2025, 10, 10)
+    crews, visits = [], []
+    for i, op in enumerate(("licensing_compliance", "sia_check", "gang_op")):
+        start = dt.datetime(2025, 10, 10, 21)
+        c = Crew(
+            f"FRI-{i + 1}",
+            night,
+            op,
+            ("A", "B"),
+            "Steelhouse Lane",
+            407251.4,
+            287308.4,
+            start,
+            start + dt.timedelta(hours=6),
+        )
+        crews.append(c)
+        for n in range(1, 10):
+            pid = order["premises_id"][i * 40 + n * 4]
+            t = start + dt.timedelta(minutes=30 * n)
+            visits.append(
+                Visit(pid, c.crew_id, night, op, n, t, t + dt.timedelta(minutes=20), start, c.shift_end, 1.0)
+            )
+    plan = Plan(dt.date(2025, 10, 6), [], crews, visits, [])
+    paths = write_route_maps(
+        plan, prem, tmp_path, ranking=ranking, visit_history=hist, calls=calls, zones=zones
+    )
+    for page, stops in ((paths[0], 9), (tmp_path / "overview.html", 27)):
+        assert page.stat().st_size < 2_000_000
+        run = load_page(page)
+        assert run.console_errors == [] and run.requests == []
+        assert len(MARKER.findall(run.dom)) == stops
