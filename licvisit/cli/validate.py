@@ -68,7 +68,7 @@ def validate(
             "No inputs given. Fix: pass --calls, --premises, --zones, --staff or --visits, or --config licvisit.toml."
         )
     week_start = monday_of(week) if week else None
-    kinds = [k for k in cfg.inputs if k != "postcodes"]
+    kinds = list(cfg.inputs)
     report = validate_inputs(cfg, kinds, week_start).report
     click.echo(report.format_text(max_per_kind=max_per_kind))
     if json_path is not None:

@@ -11,6 +11,7 @@ from licvisit.config import Config
 from licvisit.domain import Inputs
 from licvisit.errors import DataValidationError, Problem
 from licvisit.io.calls import calls_with_summary, stop_search_with_summary
+from licvisit.io.postcodes import postcodes_with_summary
 from licvisit.io.premises import premises_with_summary
 from licvisit.io.staff import next_monday, staff_with_summary
 from licvisit.io.validate import MAX_PROBLEMS_PER_KIND, ValidationReport
@@ -45,6 +46,10 @@ def validate_inputs(
         report.files += summaries
         report.problems += problems
         inputs.premises = gdf if summaries and summaries[0].usable else None
+    elif postcodes is not None and (kinds is None or "postcodes" in wanted or "premises" in wanted):
+        # a lookup given on its own is still checked
+        _, problems, summary = postcodes_with_summary(postcodes)
+        report.add(summary, problems)
     premises_ids = None if inputs.premises is None else inputs.premises["premises_id"].to_numpy()
     if "calls" in wanted and "calls" in paths:
         df, problems, summaries = calls_with_summary(paths["calls"], mapping.get("calls"))
