@@ -337,3 +337,12 @@ def test_csp_allows_only_the_configured_tile_server():
         "https://{s}.tiles.example.uk/{z}/{x}/{y}.png"
     )
     assert "https:" not in csp_meta(None)
+
+
+def test_crew_members_named_when_staff_given(inputs):
+    from licvisit.domain import Officer
+
+    staff = [Officer("PC1", "Sam <Okafor>", "licensing_pc", "Steelhouse Lane", 0.0, 0.0)]
+    d = dict(inputs)
+    html = route_map(d.pop("plan"), "FRI-LIC-1", d.pop("premises"), staff=staff, **d)
+    assert "Crew: Sam &lt;Okafor&gt; (licensing pc), CL1." in html

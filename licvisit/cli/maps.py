@@ -55,10 +55,12 @@ def maps(config_path, calls, premises, zones, staff, visits, plan_dir, ranking_p
     tiles appear only when [maps] tiles_url is set in --config.  Gang
     intelligence is shown only on maps of crews whose operation needs it
     ([maps] redact_intel_for).  Needs --premises; --calls, --zones and
-    --visits add incidents, zone outlines and past visits to the cards.
+    --visits add incidents, zone outlines and past visits to the cards, and
+    --staff names the crew members.
 
-    Example: licvisit maps --plan out/plan --premises data/premises_birmingham.csv
-    --zones data/nte_zones.geojson --calls data/calls_demo.csv --out maps
+    \b
+    Example:
+      licvisit maps --plan out/plan --config data/licvisit.toml --out maps
     """
     from licvisit.config import params_from
     from licvisit.io import load_inputs
@@ -73,7 +75,7 @@ def maps(config_path, calls, premises, zones, staff, visits, plan_dir, ranking_p
             "No premises file given. Fix: pass --premises FILE or name it under [inputs] in --config."
         )
     plan = read_plan(plan_dir)
-    kinds = tuple(k for k in ("calls", "premises", "zones", "visits") if k in cfg.inputs)
+    kinds = tuple(k for k in ("calls", "premises", "zones", "staff", "visits") if k in cfg.inputs)
     inputs = load_inputs(cfg, kinds=kinds)
     folder = plan_dir if plan_dir.is_dir() else plan_dir.parent
     ranking = None
@@ -94,6 +96,7 @@ def maps(config_path, calls, premises, zones, staff, visits, plan_dir, ranking_p
         calls=inputs.calls,
         zones=inputs.zones,
         params=params,
+        staff=inputs.staff,
     )
     crew_maps = len(paths) - 2
     click.echo(

@@ -31,7 +31,7 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 
-from licvisit.domain import DEFAULT_OPERATIONS, WEEKDAYS, Crew, Plan, Visit
+from licvisit.domain import DEFAULT_OPERATIONS, WEEKDAYS, Crew, Officer, Plan, Visit
 from licvisit.errors import LicvisitError
 from licvisit.render.cards import esc, premises_card, recent_incidents, redact_reason
 from licvisit.render.map_params import MapParams
@@ -277,6 +277,12 @@ def map_file_name(crew: Crew) -> str:
     return f"{crew.night.isoformat()}_{_SAFE_NAME.sub('_', crew.crew_id).strip('_') or 'crew'}.html"
 
 
+def _members(crew: Crew, staff: list[Officer] | None) -> str:
+    """Crew members as 'Name (role)' when staff are known, else their officer ids (plain text)."""
+    names = {o.officer_id: f"{o.name} ({o.role.replace('_', ' ')})" for o in staff or []}
+    return ", ".join(names.get(m, m) for m in crew.members)
+
+
 def _night_label(night: dt.date) -> str:
     return f"{WEEKDAYS[night.weekday()].title()} {night:%d %b %Y}"
 
@@ -430,7 +436,14 @@ def _crew_and_visits(plan: Plan, crew_id: str, night: dt.date | None = None) -> 
     return crew, visits
 
 
-def _route_map(plan: Plan, crew: Crew, visits: list[Visit], prep: _Prepared, params: MapParams) -> str:
+def _route_map(
+    plan: Plan,
+    crew: Crew,
+    visits: list[Visit],
+    prep: _Prepared,
+    params: MapParams,
+    staff: list[Officer] | None = None,
+) -> str:
     import folium
     from folium.plugins import Fullscreen, LocateControl
 
@@ -528,7 +541,7 @@ def _route_map(plan: Plan, crew: Crew, visits: list[Visit], prep: _Prepared, par
         f"<h1>{esc(crew.crew_id)}: {esc(_night_label(crew.night))}</h1>"
         f"<p>{esc(op_label)}</p>"
         f"<p class='lv-muted'>Shift {crew.shift_start:%H:%M} to {crew.shift_end:%H:%M} from {esc(crew.base)}. "
-        f"Crew: {esc(', '.join(crew.members))}.</p>{redaction}"
+        f"Crew: {esc(_members(crew, staff))}.</p>{redaction}"
         "<p class='lv-noprint'><button type='button' id='lv-print' class='lv-btn'>Print itinerary</button></p>"
         f"<h2>Itinerary: {len(visits)} visit{'s' * (len(visits) != 1)}</h2>"
         + (
@@ -555,6 +568,7 @@ def route_map(
     zones: Any = None,
     params: MapParams | None = None,
     night: dt.date | None = None,
+    staff: list[Officer] | None = None,
 ) -> str:
     """Return one crew-night's route map as a complete offline HTML page.
 
@@ -568,6 +582,7 @@ def route_map(
     calls : calls for service (``CALL_COLUMNS``) for recent incidents on the cards.
     zones : NTE zones (GeoDataFrame) drawn as outlines.
     params : :class:`MapParams`.
+    staff : officers, to show crew members by name and role (else by officer id).
 
     Raises
     ------
@@ -578,7 +593,7 @@ def route_map(
     crew, visits = _crew_and_visits(plan, crew_id, night)
     sub = Plan(week_start=plan.week_start, roster=[], crews=[crew], visits=visits, dropped=[])
     prep = _prepare(sub, premises, ranking, visit_history, calls, zones, params)
-    return _route_map(plan, crew, visits, prep, params)
+    return _route_map(plan, crew, visits, prep, params, staff)
 
 
 # --- overview ----------------------------------------------------------------------------
@@ -665,6 +680,7 @@ def overview_map(
     calls: pd.DataFrame | None = None,
     zones: Any = None,
     params: MapParams | None = None,
+    staff: list[Officer] | None = None,
 ) -> str:
     """Return the sergeant's overview as a complete offline HTML page.
 
@@ -764,7 +780,7 @@ def overview_map(
             f"<tr><td><span class='lv-swatch' style='display:inline-block;background:{colour}'></span></td>"
             f"<td>{esc(_night_label(crew.night))}</td><td>{esc(crew.crew_id)}<br>"
             f"<span class='lv-muted'>{esc(op_label)}</span></td>"
-            f"<td>{crew.shift_start:%H:%M} to {crew.shift_end:%H:%M}<br>{esc(', '.join(crew.members))}</td>"
+            f"<td>{crew.shift_start:%H:%M} to {crew.shift_end:%H:%M}<br>{esc(_members(crew, staff))}</td>"
             f"<td>{len(visits)}</td></tr>"
         )
     if all_pts:
@@ -856,6 +872,7 @@ def write_route_maps(
     calls: pd.DataFrame | None = None,
     zones: Any = None,
     params: MapParams | None = None,
+    staff: list[Officer] | None = None,
 ) -> list[Path]:
     """Write one map per crew-night (``<night>_<crew_id>.html``), ``overview.html`` and ``index.html``.
 
@@ -874,7 +891,7 @@ def write_route_maps(
     links = []
     for crew in sorted(plan.crews, key=lambda c: (c.night, c.crew_id)):
         _, visits = _crew_and_visits(plan, crew.crew_id, crew.night)
-        html = _route_map(plan, crew, visits, prep, params)
+        html = _route_map(plan, crew, visits, prep, params, staff)
         size_mb = len(html.encode("utf-8")) / 1e6
         if size_mb > params.max_file_mb:
             raise LicvisitError(
@@ -891,7 +908,9 @@ def write_route_maps(
     written.append(
         _write_text(
             out / "overview.html",
-            overview_map(plan, premises, ranking=ranking, calls=calls, zones=zones, params=params),
+            overview_map(
+                plan, premises, ranking=ranking, calls=calls, zones=zones, params=params, staff=staff
+            ),
         )
     )
     index = (
