@@ -66,7 +66,7 @@ def maps(config_path, calls, premises, zones, staff, visits, plan_dir, ranking_p
     from licvisit.io import load_inputs
     from licvisit.io.plan_io import read_plan
     from licvisit.render.map_params import MapParams
-    from licvisit.render.maps import write_route_maps
+    from licvisit.render.maps import write_plan_maps
 
     cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones, staff=staff, visits=visits)
     params = params_from(MapParams, cfg.section("maps"), "maps")
@@ -87,17 +87,7 @@ def maps(config_path, calls, premises, zones, staff, visits, plan_dir, ranking_p
         from licvisit.core.risk import rank_premises
 
         ranking = rank_premises(inputs.calls, inputs.premises, visits=inputs.visits).table
-    paths = write_route_maps(
-        plan,
-        inputs.premises,
-        out_dir,
-        ranking=ranking,
-        visit_history=inputs.visits,
-        calls=inputs.calls,
-        zones=inputs.zones,
-        params=params,
-        staff=inputs.staff,
-    )
+    paths = write_plan_maps(plan, inputs, out_dir, ranking=ranking, params=params)
     crew_maps = len(paths) - 2
     click.echo(
         f"Wrote {crew_maps} route map{'s' * (crew_maps != 1)}, overview.html and index.html to {out_dir}"

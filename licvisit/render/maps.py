@@ -37,7 +37,7 @@ from licvisit.render.cards import esc, premises_card, recent_incidents, redact_r
 from licvisit.render.map_params import MapParams
 from licvisit.render.offline import assert_offline, csp_meta, json_for_script, make_offline
 
-__all__ = ["MapParams", "route_map", "overview_map", "write_route_maps", "map_file_name"]
+__all__ = ["MapParams", "route_map", "overview_map", "write_route_maps", "write_plan_maps", "map_file_name"]
 
 OP_LABELS = {op.name: op.label for op in DEFAULT_OPERATIONS}
 BAND_COLOURS = {"A": "#ff3b30", "B": "#ff9500", "C": "#ffd60a", "D": "#8e8e93"}
@@ -930,3 +930,30 @@ def write_route_maps(
     )
     written.append(_write_text(out / "index.html", index))
     return written
+
+
+def write_plan_maps(
+    plan: Plan,
+    inputs: Any,
+    out_dir: str | Path,
+    *,
+    ranking: pd.DataFrame | None = None,
+    params: MapParams | None = None,
+) -> list[Path]:
+    """Write every map of ``plan`` from loaded :class:`~licvisit.domain.Inputs` (for ``plan``, ``demo``, ``maps``).
+
+    Same files as :func:`write_route_maps`; ``ranking`` may be a ranking table
+    or a ``Ranking`` result (its ``.table`` is used).
+    """
+    table = getattr(ranking, "table", ranking)
+    return write_route_maps(
+        plan,
+        inputs.premises,
+        out_dir,
+        ranking=table,
+        visit_history=inputs.visits,
+        calls=inputs.calls,
+        zones=inputs.zones,
+        params=params,
+        staff=inputs.staff,
+    )
