@@ -531,6 +531,14 @@ def _calls_frame(
         "source_row": kept(raw.row_numbers),
     }
     df = _frame(out)
+    if len(df):
+        first, last = df["occurred_at"].min(), df["occurred_at"].max()
+        if not df["time_known"].any() and (df["occurred_at"].dt.day == 1).all():
+            span = f"{first:%Y-%m}" if first == last else f"{first:%Y-%m} to {last:%Y-%m}"
+            log.note(f"month {span} (no day or time of day)")
+        else:
+            share = df["time_known"].mean()
+            log.note(f"dates {first:%Y-%m-%d} to {last:%Y-%m-%d} ({share:.0%} with a time of day)")
     log.finish(raw.rows_read, len(df))
     if log.has_error:
         return None

@@ -573,5 +573,8 @@ def _premises_frame(
         if c not in used and c not in df.columns:
             df[c] = raw.text(c).to_numpy()[keep]
     gdf = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["x"], df["y"]), crs=ANALYSIS_CRS)
+    if len(gdf):
+        counts = gdf["premises_type"].value_counts()
+        log.note("types: " + ", ".join(f"{t} {n:,}" for t, n in counts.items()))
     log.finish(raw.rows_read, len(gdf))
     return None if log.has_error else gdf

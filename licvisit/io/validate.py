@@ -100,6 +100,16 @@ class ValidationReport:
                 lines.append(f"    skipped {n:,}: {reason}")
             for note in f.notes:
                 lines.append(f"  note: {note}")
+        by_kind: dict[str, list[FileSummary]] = {}
+        for f in self.files:
+            by_kind.setdefault(f.kind, []).append(f)
+        for kind, group in by_kind.items():
+            if len(group) > 1:
+                read = sum(f.rows_read for f in group)
+                used = sum(f.rows_used for f in group)
+                lines.append(
+                    f"{kind}, all {len(group)} files: rows read {read:,}, used {used:,}, skipped {read - used:,}"
+                )
         for label, items in (("Errors", self.errors), ("Warnings", self.warnings)):
             if not items:
                 continue
