@@ -62,6 +62,8 @@ OBJECT_OF_SEARCH = {
     "Firearms": "possession_of_weapons",
     "Articles for use in criminal damage": "criminal_damage_arson",
     "Stolen goods": "other_theft",
+    "Article for use in theft": "other_theft",
+    "Articles for use in theft": "other_theft",
     "Anything to threaten or harm anyone": "possession_of_weapons",
     "Evidence of offences under the Act": "other_crime",
     "Fireworks": "public_order",
