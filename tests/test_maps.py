@@ -346,3 +346,22 @@ def test_crew_members_named_when_staff_given(inputs):
     d = dict(inputs)
     html = route_map(d.pop("plan"), "FRI-LIC-1", d.pop("premises"), staff=staff, **d)
     assert "Crew: Sam &lt;Okafor&gt; (licensing pc), CL1." in html
+
+
+def test_minimal_inputs_and_an_empty_plan_still_render(tmp_path, inputs):
+    import geopandas as gpd
+
+    from licvisit.domain import Plan
+
+    prem = inputs["premises"][["premises_id", "x", "y"]]
+    gdf = gpd.GeoDataFrame(
+        prem[["premises_id"]], geometry=gpd.points_from_xy(prem["x"], prem["y"]), crs=27700
+    )
+    html = route_map(inputs["plan"], "SAT-SIA-1", gdf)  # no name, hours, ranking, calls, zones
+    assert "Itinerary: 3 visits" in html and "<th>Licensed hours</th><td>not known" in html
+    assert "No call data loaded." in html
+    empty = Plan(dt.date(2025, 11, 10), [], [], [], [])
+    paths = write_route_maps(empty, prem, tmp_path)
+    assert [p.name for p in paths] == ["overview.html", "index.html"]
+    assert "No crews in this plan." in paths[1].read_text()
+    assert "No crews rostered." in paths[0].read_text()
