@@ -261,3 +261,18 @@ def test_months_without_data_are_left_out(inputs):
         ev.build_evidence(
             calls, premises, zone, period=("2017-01", "2017-03"), compare=("2016-01", "2016-03")
         )
+
+
+def test_before_after_counts_never_give_back_a_hidden_monthly_total(inputs):
+    calls, premises, zones = inputs
+    zone = ev.select_zone(zones, "Test Quarter")
+    # keep only three zone calls in January: January's monthly total is hidden
+    m = pd.to_datetime(calls["occurred_at"]).dt.month
+    jan = calls.index[m == 1]
+    keep = calls.drop(index=jan[3:]).reset_index(drop=True)
+    p = ev.build_evidence(
+        keep, premises, zone, ev.EvidenceParams(), ("2017-01", "2017-06"), intervention="2017-03"
+    )
+    monthly = p.tables["monthly_by_group"].frame
+    assert monthly["Total"].isna().any()
+    assert p.tables["before_after"].frame.loc["Zone"].isna().all()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from pathlib import Path
 
@@ -55,9 +54,9 @@ def evidence(
     tables and PNG charts it shows.  Counts below the disclosure threshold
     (default 5, [evidence] threshold) are hidden, with secondary suppression.
     """
-    from licvisit.cli.risk import _load, _params
-    from licvisit.config import params_from
-    from licvisit.core.evidence import EvidenceParams, evidence_for_zone
+    from licvisit.cli.risk import _load
+    from licvisit.core.evidence import evidence_for_zone
+    from licvisit.params import evidence_params, risk_params
     from licvisit.render.evidence import write_evidence
 
     t0 = time.perf_counter()
@@ -66,12 +65,8 @@ def evidence(
     if compare_from and intervention:
         raise ConfigError("Give either --compare-from/--compare-to or --intervention, not both.")
     cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones)
-    risk_params = _params(cfg, None)
-    section = cfg.section("evidence")
-    section.setdefault("harm_scheme", risk_params.scheme)
-    params = params_from(EvidenceParams, section, "evidence")
-    if anonymise:
-        params = dataclasses.replace(params, anonymise=True)
+    rp = risk_params(cfg)
+    params = evidence_params(cfg, rp, anonymise=True if anonymise else None)
     if "zones" not in cfg.inputs:
         raise ConfigError(
             "No zones file given. Fix: pass --zones FILE or name it under [inputs] in --config."
@@ -87,7 +82,7 @@ def evidence(
         (compare_from, compare_to) if compare_from else None,
         intervention,
         params,
-        risk_params=risk_params,
+        risk_params=rp,
         harm_overrides=cfg.section("harm"),
         source_names=names,
     )

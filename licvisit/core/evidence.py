@@ -756,6 +756,16 @@ def _top_premises(
         out["risk band"] = [band.get(ids[i], "") for i in order]
     for c in count_cols[1:]:
         out[c] = frame[c]
+    notes = []
+    if len(order) > 1 and counts.shape[1]:
+        key = counts.astype(str).agg("|".join, axis=1)
+        for _k, ranks in key.groupby(key).groups.items():
+            if len(ranks) > 1:
+                notes.append(
+                    f"Premises ranked {', '.join(map(str, ranks))} have identical counts: they share the same calls "
+                    "(usually one police.uk snap point, or premises next door to each other), so the counts say "
+                    "where calls were recorded, not which of them they were about."
+                )
     name_note = "Premises are shown by ID, not name." if params.anonymise else ""
     return sdc.PublishedTable(
         "top_premises",
@@ -766,6 +776,7 @@ def _top_premises(
         caption=f"Premises with at least {t} linked calls, by harm ({params.harm_scheme}); harm is rounded to two "
         "significant figures so that it is hard to combine with the weights to recover a hidden count; "
         "trend = Poisson test of steady change per month. " + name_note,
+        notes=notes,
     )
 
 
@@ -837,8 +848,13 @@ def _before_after(calls, in_zone, has_xy, per, cmp_, intervention, t_month, para
     counts = ["calls before", "calls after"]
     derived = [c for c in df.columns if c not in counts]
     df = sdc.suppress_rows(df, counts, derived, params.threshold)
-    # The zone's "after" count equals the monthly table's grand total when after == period: keep them consistent.
-    if after == per and not _visible(t_month.frame.loc[sdc.TOTAL, sdc.TOTAL]):
+    # Linked to the monthly table: the zone's "after" count is its grand total (after == period), and with an
+    # intervention month "before" and "after" are sums of its monthly totals, so a published before/after
+    # count could give back a hidden monthly total.  Hide the zone row unless every monthly total is shown.
+    month_totals = t_month.frame[sdc.TOTAL]
+    if (after == per and not _visible(month_totals.loc[sdc.TOTAL])) or (
+        cmp_ is None and month_totals.isna().any()
+    ):
         df.loc["Zone", derived + counts] = pd.NA
     if dt_ is not None and not df[counts].isna().any().any():
         diff = pd.DataFrame(
