@@ -817,7 +817,7 @@ def overview_map(
         "planned stop, numbered in visit order, coloured by crew</div>"
     )
     if heat:
-        legend += f"<p class='lv-muted'>Heat: {len(calls) if calls is not None else 0:,} calls for service in {heat_cell(params)} squares.</p>"
+        legend += f"<p class='lv-muted'>Heat: {len(calls) if calls is not None else 0:,} calls for service in {params.heat_cell_m:g} m squares.</p>"
     if not params.tiles_url:
         legend += "<p class='lv-muted'>No base map: tiles are not configured (see docs/maps.md).</p>"
     nights = sorted({c.night for c in crews})
@@ -849,10 +849,6 @@ def overview_map(
     return _finish(
         m, panel, bundles, params, f"Licensing visits overview, week of {plan.week_start:%d %b %Y}"
     )
-
-
-def heat_cell(params: MapParams) -> str:
-    return f"{params.heat_cell_m:g} m"
 
 
 # --- writing ---------------------------------------------------------------------------------
