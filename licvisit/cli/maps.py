@@ -62,14 +62,13 @@ def maps(config_path, calls, premises, zones, staff, visits, plan_dir, ranking_p
     Example:
       licvisit maps --plan out/plan --config data/licvisit.toml --out maps
     """
-    from licvisit.config import params_from
     from licvisit.io import load_inputs
     from licvisit.io.plan_io import read_plan
-    from licvisit.render.map_params import MapParams
+    from licvisit.params import map_params
     from licvisit.render.maps import write_plan_maps
 
     cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones, staff=staff, visits=visits)
-    params = params_from(MapParams, cfg.section("maps"), "maps")
+    params = map_params(cfg)
     if "premises" not in cfg.inputs:
         raise ConfigError(
             "No premises file given. Fix: pass --premises FILE or name it under [inputs] in --config."
