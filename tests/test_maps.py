@@ -365,3 +365,11 @@ def test_minimal_inputs_and_an_empty_plan_still_render(tmp_path, inputs):
     assert [p.name for p in paths] == ["overview.html", "index.html"]
     assert "No crews in this plan." in paths[1].read_text()
     assert "No crews rostered." in paths[0].read_text()
+
+
+def test_cli_maps_reports_a_bad_maps_setting(tmp_path):
+    cfg = tmp_path / "licvisit.toml"
+    cfg.write_text('[maps]\ntiles_url = "https://tiles.example/tile.png"\n')
+    res = CliRunner().invoke(main, ["maps", "--config", str(cfg), "--plan", str(MAPS_DATA / "plan")])
+    assert res.exit_code == 1
+    assert res.output.startswith("Error: Config [maps]: Expected tiles_url to contain {z}, {x} and {y}.")
