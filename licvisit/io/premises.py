@@ -373,7 +373,6 @@ def _premises_frame(
     if "_x" in derived:
         x, y = np.asarray(derived["_x"], float).copy(), np.asarray(derived["_y"], float).copy()
         missing = np.isnan(x) | np.isnan(y)
-        geom_pair = None
         outside = ~missing & ~((x > 0) & (x < 700_000) & (y > 0) & (y < 1_250_000))
         if outside.any() and outside.sum() == (~missing).sum():
             log.error(
@@ -407,7 +406,6 @@ def _premises_frame(
                 return None
         else:
             x, y, missing = xy
-        geom_pair = True
     postcode = text("postcode")
     if missing.any():
         pc_keys = postcode_key(postcode).to_numpy()
@@ -446,7 +444,6 @@ def _premises_frame(
             "add the location or delete the row",
             "location missing",
         )
-    del geom_pair
 
     pid = text("premises_id")
     name = text("name")
