@@ -145,3 +145,12 @@ def test_report_renders_in_headless_chromium_without_console_errors(report_dir, 
     assert run.dom.count("<img") >= 4
     png = screenshot(report, tmp_path / "shot.png", window="1100,1600")
     assert distinct_colours(png) > 50
+
+
+def test_pdf_when_weasyprint_is_installed(report_dir, tmp_path):
+    """--pdf writes report.pdf beside the HTML (weasyprint is the optional [pdf] extra)."""
+    pytest.importorskip("weasyprint")
+    from licvisit.render.evidence import _pdf_bytes
+
+    pdf = _pdf_bytes((report_dir / "report.html").read_text(encoding="utf-8"))
+    assert pdf.startswith(b"%PDF") and len(pdf) > 10_000

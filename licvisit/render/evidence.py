@@ -377,12 +377,15 @@ def write_evidence(pack: EvidencePack, out_dir: str | Path, pdf: bool = False) -
     }
     written.append(write_json(meta, out / "evidence.json"))
     if pdf:
-        import weasyprint
-
-        with_pdf = out / "report.pdf"
-        from licvisit.io.write import atomic_path
-
-        with atomic_path(with_pdf) as tmp:
-            weasyprint.HTML(string=html).write_pdf(str(tmp))
-        written.append(with_pdf)
+        written.append(atomic_write_bytes(out / "report.pdf", _pdf_bytes(html)))
     return written
+
+
+def _pdf_bytes(html: str) -> bytes:
+    """The report as PDF (A4) via weasyprint; the page has no external resources to fetch."""
+    import logging
+
+    import weasyprint
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)  # its CSS notices are not ours to show
+    return weasyprint.HTML(string=html).write_pdf()
