@@ -309,25 +309,29 @@ def link_calls_to_premises(
                     assigned[m["call"].to_numpy()] = True
 
     # 3. nearest within the radius (with the near-tie rule) ------------------------
-    sens_rows = []
+    # One k=2 query out to 100 m serves the sensitivity table and shows which calls
+    # have a single candidate; only calls with two or more premises inside the radius
+    # (usually a minority) are queried again for up to max_candidates neighbours.
     valid_xy = np.isfinite(cx) & np.isfinite(cy)
     prem_ok = np.isfinite(px) & np.isfinite(py)
-    k = max(1, min(params.max_candidates, int(prem_ok.sum())))
+    ok_idx = np.flatnonzero(prem_ok)
+    k = max(1, min(params.max_candidates, len(ok_idx)))
+    k2 = min(2, k)
     big_r = max(params.radius_m, *SENSITIVITY_RADII)
-    dist = np.full((n, k), np.inf)
-    nbr = np.full((n, k), -1, dtype=np.int64)
-    if n and prem_ok.any():
-        ok_idx = np.flatnonzero(prem_ok)
-        tree = cKDTree(np.column_stack([px[ok_idx], py[ok_idx]]))
-        q = np.flatnonzero(valid_xy)
-        if len(q):
-            dd, ii = tree.query(np.column_stack([cx[q], cy[q]]), k=k, distance_upper_bound=big_r, workers=-1)
-            dd = dd.reshape(len(q), k)
-            ii = ii.reshape(len(q), k)
-            hit = np.isfinite(dd)
-            ii = np.where(hit, ok_idx[np.minimum(ii, len(ok_idx) - 1)], -1)
-            dist[q] = dd
-            nbr[q] = ii
+    dist = np.full((n, k2), np.inf)
+    nbr = np.full((n, k2), -1, dtype=np.int64)
+    tree = cKDTree(np.column_stack([px[ok_idx], py[ok_idx]])) if len(ok_idx) else None
+
+    def _query(points: np.ndarray, kk: int, r: float) -> tuple[np.ndarray, np.ndarray]:
+        dd, ii = tree.query(points, k=kk, distance_upper_bound=r, workers=-1)  # type: ignore[union-attr]
+        dd = dd.reshape(len(points), kk)
+        ii = ii.reshape(len(points), kk)
+        return dd, np.where(np.isfinite(dd), ok_idx[np.minimum(ii, len(ok_idx) - 1)], -1)
+
+    q = np.flatnonzero(valid_xy)
+    if n and tree is not None and len(q):
+        dist[q], nbr[q] = _query(np.column_stack([cx[q], cy[q]]), k2, big_r)
+    sens_rows = []
     for r in SENSITIVITY_RADII:
         within = dist[:, 0] <= r
         sens_rows.append(
@@ -336,33 +340,47 @@ def link_calls_to_premises(
                 "calls_linked": int(within.sum()),
                 "share_linked": float(within.mean()) if n else 0.0,
                 "premises_with_calls": int((np.bincount(nbr[within, 0], minlength=max(npm, 1)) > 0).sum()),
-                "calls_with_several_premises": int((dist[:, min(1, k - 1)] <= r).sum()) if k > 1 else 0,
+                "calls_with_several_premises": int((dist[:, k2 - 1] <= r).sum()) if k2 > 1 else 0,
             }
         )
     sensitivity = pd.DataFrame(sens_rows)
 
     rest = np.flatnonzero(~assigned & (dist[:, 0] <= params.radius_m))
     if len(rest):
-        d = dist[rest]
-        p = nbr[rest]
-        inr = d <= params.radius_m
-        # Prefer premises open at the call's (known) time when any candidate is open.
-        op = inr.copy()
-        need = inr & (tk[rest] & True)[:, None] & known[np.where(p >= 0, p, 0)]
-        if need.any():
-            r_i, k_i = np.nonzero(need)
-            op[r_i, k_i] = open_at(start, end, known, p[r_i, k_i], wd[rest[r_i]], minute[rest[r_i]])
-        any_open = op.any(axis=1)
-        eligible = np.where(any_open[:, None], op, inr)
-        de = np.where(eligible, d, np.inf)
-        dmin = de.min(axis=1)
-        chosen = eligible & (de <= dmin[:, None] + params.tie_m)
-        m = chosen.sum(axis=1)
-        rr, kk = np.nonzero(chosen)
+        several = dist[rest, k2 - 1] <= params.radius_m if k2 > 1 else np.zeros(len(rest), bool)
+        # single candidate: the nearest premises, whatever its hours (closed ones are dealt with below)
+        one = rest[~several]
         parts.append(
             pd.DataFrame(
                 {
-                    "call": rest[rr],
+                    "call": one,
+                    "premises_idx": nbr[one, 0],
+                    "rule": "nearest",
+                    "distance_m": dist[one, 0],
+                    "share": 1.0,
+                }
+            )
+        )
+        multi = rest[several]
+        if len(multi):
+            d, p = _query(np.column_stack([cx[multi], cy[multi]]), k, params.radius_m)
+            inr = d <= params.radius_m
+            # Prefer premises open at the call's (known) time when any candidate is open.
+            op = inr.copy()
+            need = inr & tk[multi][:, None] & known[np.where(p >= 0, p, 0)]
+            if need.any():
+                r_i, k_i = np.nonzero(need)
+                op[r_i, k_i] = open_at(start, end, known, p[r_i, k_i], wd[multi[r_i]], minute[multi[r_i]])
+            any_open = op.any(axis=1)
+            eligible = np.where(any_open[:, None], op, inr)
+            de = np.where(eligible, d, np.inf)
+            dmin = de.min(axis=1)
+            chosen = eligible & (de <= dmin[:, None] + params.tie_m)
+            m = chosen.sum(axis=1)
+            rr, kk = np.nonzero(chosen)
+            part = pd.DataFrame(
+                {
+                    "call": multi[rr],
                     "premises_idx": p[rr, kk],
                     "rule": "nearest",
                     "distance_m": d[rr, kk],
@@ -370,9 +388,11 @@ def link_calls_to_premises(
                     "op": op[rr, kk].astype(np.int8),
                 }
             )
-        )
+            # keep each call's rows together and calls in order
+            parts.append(part)
         assigned[rest] = True
 
+    parts = [x for x in parts if len(x)]
     if parts:
         c = np.concatenate([x["call"].to_numpy(dtype=np.int64) for x in parts])
         p = np.concatenate([x["premises_idx"].to_numpy(dtype=np.int64) for x in parts])
