@@ -350,3 +350,43 @@ def test_x_y_columns_holding_degrees_are_read_as_degrees(tmp_path):
     df, problems = read_calls(path)
     assert problems == []
     assert df["x"].iloc[0] == pytest.approx(406900, abs=100)
+
+
+@pytest.mark.parametrize(
+    ("header", "rows", "used", "message"),
+    [
+        (
+            "longitude,latitude",
+            ["406950,286560", "407230,286280"],
+            2,
+            "found eastings/northings in the longitude/latitude columns longitude/latitude (e.g. 406950, 286560); "
+            "expected longitude and latitude in degrees. Fix: none needed: every row was read as British National "
+            "Grid easting/northing; rename the columns to easting/northing",
+        ),
+        (
+            "easting,northing",
+            ["806000,394000", "807000,393000"],  # Aberdeen, the other way round
+            2,
+            "found easting and northing swapped in every row (e.g. 806000, 394000); expected easting (easting) 0 to "
+            "700000 and northing (northing) 0 to 1250000. Fix: none needed: every row was read the other way round; "
+            "swap the column headers",
+        ),
+        (
+            "easting,northing",
+            ["406950,286560", "-1.9,52.477"],
+            1,
+            "found -1.9, 52.477; expected British National Grid easting and northing in metres. "
+            "Fix: give this row's location as easting/northing",
+        ),
+    ],
+)
+def test_coordinate_checks(tmp_path, header, rows, used, message):
+    path = tmp_path / "c.csv"
+    path.write_text(
+        f"occurred_at,category,{header}\n" + "".join(f"2025-01-03 23:15,drugs,{r}\n" for r in rows),
+        encoding="utf-8",
+    )
+    df, problems = read_calls(path)
+    assert len(df) == used
+    assert [str(p).split(": ", 1)[1] for p in problems] == [message]
+    assert df["x"].between(390_000, 410_000).all()  # eastings of Birmingham and Aberdeen
