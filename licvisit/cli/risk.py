@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from pathlib import Path
 from typing import Any
@@ -97,27 +96,10 @@ def _load(cfg: Any, kinds: tuple[str, ...]):
 
 
 def _params(cfg: Any, scheme: str | None):
-    from licvisit.config import params_from
-    from licvisit.core.harm import scheme_from
-    from licvisit.core.risk import RiskParams
+    """RiskParams from [risk] with [harm] folded in (shared helper in licvisit.params)."""
+    from licvisit.params import risk_params
 
-    risk = cfg.section("risk")
-    harm = cfg.section("harm")
-    if harm:
-        risk.setdefault("harm_overrides", harm)
-        if "scheme" in harm and "scheme" not in risk:
-            risk["scheme"] = scheme_from(harm)
-        if "preventive" in harm and "preventive" not in risk:
-            risk["preventive"] = list(harm["preventive"])
-    params = params_from(RiskParams, risk, "risk")
-    if scheme:
-        params = dataclasses.replace(params, scheme=scheme)
-    # validate the harm overrides now, so a bad [harm] is a one-line config error
-    from licvisit.core.harm import harm_weights, thrive_multipliers
-
-    harm_weights(params.scheme, params.harm_config)
-    thrive_multipliers(params.harm_overrides.get("thrive") if params.harm_overrides else None)
-    return params
+    return risk_params(cfg, scheme)
 
 
 def _zone_filter(table, zones, zone: str):
