@@ -730,13 +730,12 @@ def explain(
         mine = ranking.calls[ranking.calls["premises_id"] == str(premises_id)]
         mine = mine.sort_values("harm", ascending=False).head(max_calls)
         lt = ranking.links.table
-        rules = lt.set_index(["call", lt["premises_id"].astype(str)])
+        rules = lt[(lt["premises_id"] == str(premises_id)).to_numpy()].drop_duplicates("call").set_index("call")
         for _, r in mine.iterrows():
             rec: dict[str, Any] = {"call": int(r["call"]), "weight": float(r["w"]), "harm": float(r["harm"])}
-            key = (int(r["call"]), str(premises_id))
+            key = int(r["call"])
             if key in rules.index:
                 lr = rules.loc[key]
-                lr = lr.iloc[0] if isinstance(lr, pd.DataFrame) else lr
                 rec["rule"] = str(lr["rule"])
                 rec["distance_m"] = None if pd.isna(lr["distance_m"]) else round(float(lr["distance_m"]), 1)
             if calls is not None:
