@@ -165,10 +165,22 @@ def plan(
     files = write_plan(result, out_dir, premises=inputs.premises, staff=inputs.staff)
     # --- hook for the maps engineer: offline route maps per crew-night -----------------
     if importlib.util.find_spec("licvisit.render.maps") is not None:
-        from licvisit.render import maps as _maps
+        from licvisit.config import params_from
+        from licvisit.render.map_params import MapParams
+        from licvisit.render.maps import write_route_maps
 
-        if hasattr(_maps, "write_route_maps"):
-            files += list(_maps.write_route_maps(result, inputs, ranking, maps_dir) or [])
+        files += list(
+            write_route_maps(
+                result,
+                inputs.premises,
+                maps_dir,
+                ranking=ranking.table,
+                visit_history=inputs.visits,
+                calls=inputs.calls,
+                zones=inputs.zones,
+                params=params_from(MapParams, cfg.section("maps"), "maps"),
+            )
+        )
     # ------------------------------------------------------------------------------------
     _summary(result)
     click.echo(f"Wrote {len(files)} files to {out_dir}")

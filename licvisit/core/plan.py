@@ -41,8 +41,17 @@ from licvisit.domain import (
 )
 from licvisit.errors import InfeasiblePlanError, PlanCheckError
 
-POINTS = (
-    100_000  # routing units: the mean candidate value is worth POINTS (large: GLS penalties are integers)
+# Routing units: the mean candidate value is worth POINTS (large, because guided
+# local search penalties are integers and must not round to zero).
+POINTS = 100_000
+FIRST_SOLUTION_STRATEGIES = (
+    "PARALLEL_CHEAPEST_INSERTION",
+    "LOCAL_CHEAPEST_INSERTION",
+    "SAVINGS",
+    "PATH_CHEAPEST_ARC",
+    "GLOBAL_CHEAPEST_ARC",
+    "SEQUENTIAL_CHEAPEST_INSERTION",
+    "BEST_INSERTION",
 )
 
 
@@ -50,11 +59,10 @@ POINTS = (
 class PlanParams:
     """Parameters of the weekly plan; the ``[plan]`` section of licvisit.toml overrides them.
 
-    Times are wall-clock; speeds [km/h]; penalties in points where the mean
-    candidate visit is worth 1000 points.
+    Times are wall-clock; speeds [km/h]; penalties in points.
     """
 
-    time_limit_s: float = 30.0  # routing search [s]
+    time_limit_s: float = 60.0  # routing search safety cap [s]; work_limit normally stops it first
     seed: int = 0
     operations: tuple[str, ...] = ("licensing_compliance", "sia_check", "gang_op")
     op_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)  # [operations.NAME] tables
@@ -75,6 +83,9 @@ class PlanParams:
     visits_per_crew_estimate: int = 6
     night_weights: tuple[float, ...] = (0.6, 0.6, 0.7, 0.9, 1.4, 1.5, 0.8)  # Mon..Sun
     max_candidates: int = 200
+    max_nights_per_candidate: int = (
+        0  # cap on alternative nights per candidate in the routing model (0 = all)
+    )
     travel_weight: float = 0.01  # share of the mean candidate value one minute of travel costs
     follow_up_weight: float = 5.0  # breach follow-ups count this many times their value
     w_preference: int = 200
@@ -83,12 +94,14 @@ class PlanParams:
     w_shift: int = 10
     late_spread_allowed: int = 1
     roster_deterministic_time: float = 5.0
+    first_solution_strategies: tuple[str, ...] = ("PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION")
     work_limit: int = 1_500_000  # search effort; stops the same on any machine (0 = time limit only)
     replan_keep_nights: bool = True
     default_lock_op: str = "licensing_compliance"
 
     def __post_init__(self) -> None:
         self.operations = tuple(self.operations)
+        self.first_solution_strategies = tuple(self.first_solution_strategies)
         self.night_weights = tuple(float(w) for w in self.night_weights)
         checks = [
             (self.time_limit_s > 0, "time_limit_s > 0"),
@@ -106,11 +119,17 @@ class PlanParams:
                 "7 night_weights >= 0, Monday first",
             ),
             (self.max_candidates >= 1, "max_candidates >= 1"),
+            (self.max_nights_per_candidate >= 0, "max_nights_per_candidate >= 0"),
             (self.travel_weight >= 0, "travel_weight >= 0"),
             (self.follow_up_weight >= 1, "follow_up_weight >= 1"),
             (self.work_limit >= 0, "work_limit >= 0"),
             (self.roster_deterministic_time > 0, "roster_deterministic_time > 0"),
             (len(self.operations) >= 1, "at least one operation type"),
+            (
+                len(self.first_solution_strategies) >= 1
+                and set(self.first_solution_strategies) <= set(FIRST_SOLUTION_STRATEGIES),
+                f"first_solution_strategies from {', '.join(FIRST_SOLUTION_STRATEGIES)}",
+            ),
         ]
         for ok, what in checks:
             if not ok:
@@ -338,6 +357,11 @@ def _route_week(
             nights = [cand.lock.night]
         elif key in prev_night and prev_night[key] in cand.windows:
             nights = [prev_night[key]]
+        elif params.max_nights_per_candidate:
+            # Keep the busiest nights with a crew of the right kind: a smaller model searches better.
+            staffed = [n for n in nights if crews_by.get((n, cand.op_type))]
+            staffed.sort(key=lambda n: (-params.night_weights[n.weekday()], n))
+            nights = sorted(staffed[: params.max_nights_per_candidate])
         for night in nights:
             vs = crews_by.get((night, cand.op_type), [])
             if cand.lock is not None and cand.lock.crew_id:
@@ -415,6 +439,7 @@ def _route_week(
             problem,
             params.time_limit_s,
             work_limit=params.work_limit or None,
+            strategies=params.first_solution_strategies,
             initial_routes=initial,
         )
     else:
@@ -495,6 +520,7 @@ def _route_week(
         "routing_objective": res.objective if res else 0,
         "routing_solve_s": res.solve_s if res else 0.0,
         "routing_stopped_by": res.stopped_by if res else "",
+        "routing_work": res.work if res else 0,
         "travel_source": source,
         "travel_cost_points": res.travel_cost if res else 0,
         "n_candidates": len(candidates),
@@ -536,6 +562,7 @@ def _params_dict(params: PlanParams) -> dict[str, Any]:
     d = dataclasses.asdict(params)
     d["operations"] = list(d["operations"])
     d["night_weights"] = list(d["night_weights"])
+    d["first_solution_strategies"] = list(d["first_solution_strategies"])
     return d
 
 

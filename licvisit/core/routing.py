@@ -104,6 +104,7 @@ class RoutingResult:
     solve_s: float
     attempts: dict[str, int | None] = field(default_factory=dict)
     stopped_by: str = ""
+    work: int = 0  # limit checks counted (only when a work limit is set)
 
     @property
     def n_served(self) -> int:
@@ -260,6 +261,7 @@ def solve_routing(
     strategies = list(strategies) or ["PARALLEL_CHEAPEST_INSERTION"]
     attempts: dict[str, int | None] = {}
     stopped = []
+    total_work = 0
     if initial_routes is not None:
         manager, model, tdim = _build(problem)
         work = _WorkLimit(model, work_limit)
@@ -270,6 +272,7 @@ def solve_routing(
             sol = model.SolveFromAssignmentWithParameters(start, params) or start
             res = _extract(problem, manager, model, tdim, sol, "previous_plan", t0, attempts)
             res.stopped_by = "work_limit" if work.reached() else "time_limit"
+            res.work = work.count
             return res
     share = 1.0 / len(strategies) if mode == "portfolio" else probe_share / len(strategies)
     if len(strategies) == 1:
@@ -279,9 +282,12 @@ def solve_routing(
         manager, model, tdim = _build(problem)
         work = _WorkLimit(model, work_limit * share if work_limit else None)
         gls = mode != "restart" or len(strategies) == 1
-        sol = model.SolveWithParameters(_params(name, time_limit_s * share, None, gls))
+        # With a work limit the effort is shared out by work; time is only the overall safety cap.
+        phase_s = time_limit_s - (time.perf_counter() - t0) if work_limit else time_limit_s * share
+        sol = model.SolveWithParameters(_params(name, max(0.1, phase_s), None, gls))
         attempts[name] = None if sol is None else int(sol.ObjectiveValue())
         stopped.append(work.reached())
+        total_work += work.count
         if sol is not None and (best is None or sol.ObjectiveValue() < best[0]):
             best = (sol.ObjectiveValue(), name, manager, model, tdim, sol, work)
     if best is None:  # pragma: no cover - every node is optional, so this should not happen
@@ -301,10 +307,12 @@ def solve_routing(
         else:
             sol2 = r2.SolveWithParameters(params)
         stopped.append(work2.reached())
+        total_work += work2.count
         if sol2 is not None and sol2.ObjectiveValue() <= sol.ObjectiveValue():
             manager, model, tdim, sol = m2, r2, t2, sol2
     res = _extract(problem, manager, model, tdim, sol, name, t0, attempts)
     res.stopped_by = "work_limit" if work_limit and all(stopped) else "time_limit"
+    res.work = total_work
     return res
 
 
