@@ -234,13 +234,18 @@ def call_sets(draw):
     )
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(call_sets(), st.sampled_from([3, 5]))
-def test_property_tables_in_the_report_are_safe(inputs, calls, threshold):
+@settings(max_examples=16, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(call_sets(), st.sampled_from([3, 5]), st.booleans())
+def test_property_tables_in_the_report_are_safe(inputs, calls, threshold, split):
     _c, premises, zones = inputs
     zone = ev.select_zone(zones, "Test Quarter")
     params = dataclasses.replace(ev.EvidenceParams(), threshold=threshold, hour_band_h=3)
-    p = ev.build_evidence(calls, premises, zone, params, ("2017-01", "2017-06"), intervention="2017-04")
+    if split:  # before/after inside the period
+        p = ev.build_evidence(calls, premises, zone, params, ("2017-01", "2017-06"), intervention="2017-04")
+    else:  # a separate comparison period
+        p = ev.build_evidence(
+            calls, premises, zone, params, ("2017-04", "2017-06"), compare=("2017-01", "2017-03")
+        )
     for t in p.tables.values():
         check_published(t, threshold)
     # findings quote only published numbers

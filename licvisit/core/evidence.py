@@ -170,6 +170,10 @@ def _month_label(p: pd.Period) -> str:
     return p.strftime("%B %Y")
 
 
+def _day(t: pd.Timestamp) -> str:
+    return f"{t.day} {t:%B %Y}"
+
+
 def _in_months(calls: pd.DataFrame, start: pd.Period, end: pd.Period) -> np.ndarray:
     m = pd.to_datetime(calls["occurred_at"]).dt.to_period("M")
     return ((m >= start) & (m <= end)).fillna(False).to_numpy(bool)
@@ -281,14 +285,14 @@ def build_evidence(
     exposure = tr.month_exposure(tr.months(start, end), coverage)
     covered = exposure > 0
     if not covered.any():
-        first = "none" if coverage is None else f"{coverage[0]:%d %B %Y} to {coverage[1]:%d %B %Y}"
+        first = "none" if coverage is None else f"{_day(coverage[0])} to {_day(coverage[1])}"
         raise ConfigError(
             f"No calls loaded for {_month_label(start)} to {_month_label(end)} (the data cover {first}); "
             "expected a period the data cover."
         )
     if not covered.all() or (exposure < tr.month_days(tr.months(start, end))).any():
         notes.append(
-            f"The data cover {coverage[0]:%d %B %Y} to {coverage[1]:%d %B %Y}, not every day of the period: "
+            f"The data cover {_day(coverage[0])} to {_day(coverage[1])}, not every day of the period: "
             "months with no data are left out of the tables and tests, and rates use the days covered."
         )
 
