@@ -165,6 +165,10 @@ def test_bad_arguments_are_one_line_errors(inputs):
             compare=("2017-01", "2017-03"),
             intervention="2017-06",
         )
+    with pytest.raises(ConfigError, match="must end before the period starts"):
+        ev.build_evidence(
+            calls, premises, zone, period=("2017-03", "2017-12"), compare=("2017-01", "2017-03")
+        )
     with pytest.raises(ConfigError, match="ends .* before it starts"):
         ev.build_evidence(calls, premises, zone, period=("2017-05", "2017-01"))
     with pytest.raises(

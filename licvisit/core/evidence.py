@@ -278,6 +278,11 @@ def build_evidence(
     cmp_ = _period(compare, "Comparison period")
     if cmp_ is not None and intervention is not None:
         raise ConfigError("Give either a comparison period or an intervention month, not both.")
+    if cmp_ is not None and cmp_[1] >= per[0]:
+        raise ConfigError(
+            f"The comparison period ({cmp_[0]} to {cmp_[1]}) must end before the period starts ({per[0]}); "
+            "expected an earlier 'before' period."
+        )
     start, end = per
     threshold = int(params.threshold)
     notes: list[str] = []
