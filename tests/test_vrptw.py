@@ -37,7 +37,7 @@ def test_read_vrplib_rc208():
     assert (inst.ready[1], inst.due[1]) == (388, 911)
 
 
-@pytest.mark.parametrize(("name", "best"), [("C101", 827.3), ("RC208", 776.1)])
+@pytest.mark.parametrize(("name", "best"), [("C101", 827.3), ("RC208", 776.1), ("C201R0.25", 1068.7)])
 def test_known_solutions_check_as_feasible_with_their_cost(name, best):
     inst = read_vrptw(DATA / (name + (".txt" if name == "C101" else ".vrp")))
     routes = read_sol(DATA / f"{name}.sol")
@@ -47,6 +47,21 @@ def test_known_solutions_check_as_feasible_with_their_cost(name, best):
         assert ok
         total += dist
     assert round(total, 1) == pytest.approx(best, abs=0.1)
+
+
+def test_multi_trip_instance_is_read_with_reloads():
+    inst = read_vrptw(DATA / "C201R0.25.vrp")
+    assert inst.reload and inst.n_customers == 70 and inst.vehicles == 6 and inst.capacity == 100
+
+
+def test_reload_inside_a_route_empties_the_vehicle():
+    inst = read_vrptw(DATA / "C201R0.25.vrp")
+    sol = read_sol(DATA / "C201R0.25.sol")
+    long = max(sol, key=lambda r: r.count(0))
+    assert long.count(0) >= 2
+    _, ok = route_schedule(inst, long)
+    _, ok_without = route_schedule(inst, [c for c in long if c != 0])
+    assert ok and not ok_without
 
 
 def test_solve_c101_short_run_is_feasible_with_best_known_fleet():

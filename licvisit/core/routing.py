@@ -76,6 +76,7 @@ class RoutingProblem:
     allowed: dict[int, list[int]] = field(default_factory=dict)
     demand: Sequence[int] | None = None
     capacity: Sequence[int] | None = None
+    load_slack: int = 0  # > 0 lets a node with negative demand (a reload at the depot) empty the vehicle
     horizon: int | None = None
 
     @property
@@ -145,7 +146,9 @@ def _build(problem: RoutingProblem):
     if problem.demand is not None and problem.capacity is not None:
         dem = [int(d) for d in problem.demand]
         dem_cb = model.RegisterUnaryTransitVector(dem)
-        model.AddDimensionWithVehicleCapacity(dem_cb, 0, [int(c) for c in problem.capacity], True, "load")
+        model.AddDimensionWithVehicleCapacity(
+            dem_cb, int(problem.load_slack), [int(c) for c in problem.capacity], True, "load"
+        )
     big = _mandatory_penalty(problem)
     for g in problem.groups:
         idx = [manager.NodeToIndex(i) for i in g.nodes]

@@ -38,7 +38,9 @@ class VrptwInstance:
     service: np.ndarray
     vehicles: int
     capacity: int
-    reload: bool = False  # multi-trip (VRPLIB VEHICLES_RELOAD_DEPOT_SECTION): noted, not modelled
+    reload: bool = (
+        False  # multi-trip (VRPLIB VEHICLES_RELOAD_DEPOT_SECTION): vehicles may reload at the depot
+    )
 
     @property
     def n_customers(self) -> int:
@@ -147,10 +149,13 @@ def route_schedule(inst: VrptwInstance, route: list[int]) -> tuple[float, bool]:
     """Return (distance, feasible) of one route, checked in floating point."""
     d = inst.distance_matrix()
     t, dist, prev, load, ok = float(inst.ready[0]), 0.0, 0, 0.0, True
-    for c in route:
+    for c in route:  # a 0 inside a route is a reload at the depot (multi-trip instances)
         dist += d[prev, c]
         t = max(t + inst.service[prev] + d[prev, c], inst.ready[c])
         ok &= t <= inst.due[c] + 1e-6
+        if c == 0:
+            ok &= load <= inst.capacity + 1e-9
+            load = 0.0
         load += inst.demand[c]
         prev = c
     dist += d[prev, 0]
@@ -159,48 +164,78 @@ def route_schedule(inst: VrptwInstance, route: list[int]) -> tuple[float, bool]:
     return dist, bool(ok)
 
 
-def solve_vrptw(inst: VrptwInstance, time_limit_s: float, vehicles: int | None = None, seed: int = 0) -> dict:
+def solve_vrptw(
+    inst: VrptwInstance,
+    time_limit_s: float,
+    vehicles: int | None = None,
+    seed: int = 0,
+    strategies: tuple[str, ...] = ("PATH_CHEAPEST_ARC",),
+) -> dict:
     """Solve ``inst`` minimising total distance with at most ``vehicles`` vehicles.
 
-    Returns a dict with ``routes`` (customer numbers, depot 0 left out),
-    ``distance`` (one decimal), ``vehicles`` (routes used), ``feasible``
-    (every customer served and every route feasible in floating point),
-    ``unserved`` and ``solve_s``.  ``seed`` is accepted for interface
-    symmetry; the routing search is deterministic given its limits.
+    Multi-trip instances (VRPLIB ``VEHICLES_RELOAD_DEPOT_SECTION``) get
+    optional reload nodes at the depot that empty the vehicle; reloads appear
+    as 0 inside a route, as in the instances' solution files.
+
+    Returns a dict with ``routes`` (customer numbers, depot 0 left out at
+    both ends), ``distance`` (one decimal), ``vehicles`` (routes used),
+    ``feasible`` (every customer served and every route feasible, checked
+    again in floating point), ``unserved``, ``strategy`` and ``solve_s``.
+    ``seed`` is accepted for interface symmetry: the search is
+    deterministic apart from where the time limit stops it.  The default
+    first-solution strategy was chosen by measurement
+    (docs/benchmarks/vrptw.md).
     """
     del seed
     fleet = int(vehicles or inst.vehicles)
     if fleet < 1:
         raise ValueError("Expected vehicles >= 1.")
-    d = inst.distance_matrix()
-    cost = np.round(d * SCALE).astype(np.int64)  # exact: d has one decimal
-    tt = cost
     n = len(inst.x)
-    windows = [(int(round(inst.ready[i] * SCALE)), int(round(inst.due[i] * SCALE))) for i in range(n)]
+    node_of = list(range(n))  # routing node -> instance index
+    reloads = 0
+    if inst.reload:
+        reloads = int(math.ceil(float(inst.demand.sum()) / max(inst.capacity, 1))) + fleet
+        node_of += [0] * reloads
+    d = inst.distance_matrix()[np.ix_(node_of, node_of)]
+    cost = np.round(d * SCALE).astype(np.int64)  # exact: d has one decimal
+    windows = [(int(round(inst.ready[i] * SCALE)), int(round(inst.due[i] * SCALE))) for i in node_of]
+    demand = [int(round(inst.demand[i])) for i in node_of]
+    for k in range(n, n + reloads):
+        demand[k] = -int(inst.capacity)
     problem = RoutingProblem(
         cost=cost,
-        time=tt,
-        service=[int(round(s * SCALE)) for s in inst.service],
+        time=cost,
+        service=[int(round(inst.service[i] * SCALE)) for i in node_of],
         windows=windows,
         starts=[0] * fleet,
         ends=[0] * fleet,
         vehicle_windows=[windows[0]] * fleet,
-        groups=[VisitGroup((i,), None) for i in range(1, n)],
-        demand=[int(round(q)) for q in inst.demand],
+        groups=[VisitGroup((i,), None) for i in range(1, n)]
+        + [VisitGroup((k,), 0) for k in range(n, n + reloads)],
+        demand=demand,
         capacity=[inst.capacity] * fleet,
+        load_slack=int(inst.capacity) if reloads else 0,
     )
-    res = solve_routing(problem, time_limit_s)
-    routes = [r for r in res.routes if r]
+    res = solve_routing(problem, time_limit_s, strategies=strategies)
+    routes = []
+    for r in res.routes:
+        rr = [node_of[k] for k in r]
+        while rr and rr[-1] == 0:  # a reload just before returning is pointless
+            rr.pop()
+        while rr and rr[0] == 0:
+            rr.pop(0)
+        if rr:
+            routes.append(rr)
     dist, feasible = 0.0, True
     for r in routes:
         rd, ok = route_schedule(inst, r)
         dist += rd
         feasible &= ok
-    unserved = n - 1 - sum(len(r) for r in routes)
+    unserved = n - 1 - len({c for r in routes for c in r if c != 0})
     return {
         "instance": inst.name,
         "routes": [[int(c) for c in r] for r in routes],
-        "distance": round(dist + 1e-9, 1) if not math.isnan(dist) else None,
+        "distance": round(dist + 1e-9, 1),
         "vehicles": len(routes),
         "feasible": bool(feasible and unserved == 0),
         "unserved": int(unserved),
