@@ -63,9 +63,10 @@ def test_report_is_self_contained_and_small(report_dir):
 def test_hostile_names_are_escaped_and_csv_is_excel_safe(report_dir):
     html = (report_dir / "report.html").read_text(encoding="utf-8")
     assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Bar" in html
     csv = (report_dir / "tables" / "top_premises.csv").read_text(encoding="utf-8-sig")
-    if "HYPERLINK" in csv:
-        assert "'=HYPERLINK" in csv
+    assert "<script>alert('x')</script> Bar" in csv  # CSV keeps the text as it is
+    assert "'=HYPERLINK" in csv and ",=HYPERLINK" not in csv
 
 
 def test_no_personal_data_in_any_output(report_dir):
@@ -90,7 +91,8 @@ def test_anonymise_flag(tmp_path):
     result = CliRunner().invoke(main, [*args, "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert "Test Venue" not in html and "Premises are shown by ID" in html
+    assert "Test Venue" not in html and "HYPERLINK" not in html and "alert(" not in html
+    assert "Premises are shown by ID" in html
 
 
 @pytest.mark.parametrize(

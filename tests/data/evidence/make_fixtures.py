@@ -7,8 +7,8 @@ Run from the repository root:  .venv/bin/python tests/data/evidence/make_fixture
   Quarter") and scattered calls around it; the rate inside the zone doubles
   from July.  ``location_text`` holds free text that must never be published.
 * ``premises.csv``: 24 premises (glossary layout) inside and around the zone;
-  DPS names are people's names and must never be published; one name tries
-  HTML injection and one a spreadsheet formula.
+  DPS names are people's names and must never be published; the two busiest
+  premises have hostile names (HTML injection, a spreadsheet formula).
 * ``zones.geojson``: two illustrative zones (WGS84).
 """
 
@@ -50,9 +50,9 @@ def main() -> None:
         x = CX + rng.uniform(-r, r) if inside else CX + rng.choice([-1, 1]) * rng.uniform(HALF + 50, r)
         y = CY + rng.uniform(-r, r)
         name = f"Test Venue {i + 1:02d}"
-        if i == 3:
+        if i == 1:  # a busy premises, so the name reaches the report
             name = "<script>alert('x')</script> Bar"
-        if i == 5:
+        if i == 0:
             name = '=HYPERLINK("http://example.invalid")'
         prem.append(
             {
