@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime as dt
 import json
 import sys
 import time
@@ -23,12 +24,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from greedy_baseline import greedy_week  # noqa: E402
 
-from licvisit.cli.plan import parse_week, plan_params  # noqa: E402
+from licvisit.cli.plan import parse_week  # noqa: E402
 from licvisit.config import load_config  # noqa: E402
 from licvisit.core.checker import check_plan  # noqa: E402
 from licvisit.core.plan import plan_week  # noqa: E402
 from licvisit.core.risk import rank_premises  # noqa: E402
 from licvisit.io import load_inputs  # noqa: E402
+from licvisit.params import plan_params, risk_params  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     week = parse_week(a.week)
     cfg = load_config(a.config)
     inputs = load_inputs(cfg, kinds=("calls", "premises", "zones", "staff", "visits"), week_start=week)
-    ranking = rank_premises(inputs.calls, inputs.premises, inputs.visits).table
+    as_of = dt.datetime.combine(week, dt.time())  # as `licvisit plan` and `licvisit demo` do
+    ranking = rank_premises(inputs.calls, inputs.premises, inputs.visits, risk_params(cfg), as_of=as_of).table
     base = plan_params(cfg, time_limit_s=a.time_limit)
     runs = [("optimiser (default)", base)]
     if not a.skip_long:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import importlib.util
 import json
@@ -45,31 +44,15 @@ def parse_lock(text: str):
 
 def plan_params(cfg: Any, **overrides: Any):
     """Build PlanParams from the config's [plan] and [operations] sections plus CLI overrides."""
-    from licvisit.config import params_from
-    from licvisit.core.plan import PlanParams
+    from licvisit.params import plan_params as _plan_params
 
-    sec = cfg.section("plan")
-    ops = cfg.section("operations")
-    if ops:
-        sec.setdefault("op_overrides", ops)
-    params = params_from(PlanParams, sec, "plan")
-    over = {k: v for k, v in overrides.items() if v is not None}
-    try:
-        return dataclasses.replace(params, **over) if over else params
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from exc
+    return _plan_params(cfg, **overrides)
 
 
 def _risk_params(cfg: Any):
-    try:  # the rank command knows how to fold [harm] into [risk]; reuse it when present
-        from licvisit.cli.risk import _params
+    from licvisit.params import risk_params
 
-        return _params(cfg, None)
-    except ImportError:  # pragma: no cover
-        from licvisit.config import params_from
-        from licvisit.core.risk import RiskParams
-
-        return params_from(RiskParams, cfg.section("risk"), "risk")
+    return risk_params(cfg)
 
 
 def _load(cfg: Any, kinds: tuple[str, ...], week: dt.date | None):
@@ -123,7 +106,7 @@ def _load(cfg: Any, kinds: tuple[str, ...], week: dt.date | None):
     "--as-of",
     "as_of",
     type=click.DateTime(["%Y-%m-%d"]),
-    help="Score risk as at this date (default: the day after the last call).",
+    help="Score risk as at this date (default: the Monday the week starts).",
 )
 def plan(
     config_path, calls, premises, zones, staff, visits, week, out_dir, maps_dir, time_limit, seed, locks,
@@ -148,7 +131,9 @@ def plan(
         raise ConfigError(
             "No calls file given. Fix: pass --calls FILE or name it under [inputs] in --config."
         )
-    ranking = rank_premises(inputs.calls, inputs.premises, inputs.visits, _risk_params(cfg), as_of=as_of)
+    # Score risk as at the start of the planned week (as `licvisit demo` does) unless told otherwise.
+    as_of_dt = as_of or dt.datetime.combine(week_start, dt.time())
+    ranking = rank_premises(inputs.calls, inputs.premises, inputs.visits, _risk_params(cfg), as_of=as_of_dt)
     prev = read_plan(previous) if previous else None
     result = plan_week(
         ranking.table,
@@ -163,23 +148,13 @@ def plan(
         previous=prev,
     )
     files = write_plan(result, out_dir, premises=inputs.premises, staff=inputs.staff)
-    # --- hook for the maps engineer: offline route maps per crew-night -----------------
+    # --- offline route maps per crew-night (maps engineer's module) ---------------------
     if importlib.util.find_spec("licvisit.render.maps") is not None:
-        from licvisit.config import params_from
-        from licvisit.render.map_params import MapParams
-        from licvisit.render.maps import write_route_maps
+        from licvisit.params import map_params
+        from licvisit.render.maps import write_plan_maps
 
         files += list(
-            write_route_maps(
-                result,
-                inputs.premises,
-                maps_dir,
-                ranking=ranking.table,
-                visit_history=inputs.visits,
-                calls=inputs.calls,
-                zones=inputs.zones,
-                params=params_from(MapParams, cfg.section("maps"), "maps"),
-            )
+            write_plan_maps(result, inputs, maps_dir, ranking=ranking.table, params=map_params(cfg))
         )
     # ------------------------------------------------------------------------------------
     _summary(result)
