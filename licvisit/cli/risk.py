@@ -52,7 +52,10 @@ def _write_links_csv(df, path: Path) -> None:
                 pa.array(codes, pa.int32()), pa.array(texts, pa.string())
             )
             continue
-        arr = pa.array(col.astype("string").fillna("").to_numpy(dtype=object), pa.string())
+        try:
+            arr = pc.fill_null(pa.array(col.astype("string[pyarrow]")).cast(pa.string()), "")
+        except (TypeError, ValueError, pa.ArrowException):
+            arr = pa.array(col.astype("string").fillna("").to_numpy(dtype=object), pa.string())
         bad = pc.match_substring_regex(arr, pattern)
         cols[name] = pc.if_else(bad, pc.binary_join_element_wise("'", arr, ""), arr)
     table = pa.table(cols)
@@ -219,7 +222,7 @@ def rank(config_path, calls, premises, zones, staff, visits, as_of, zone, top, o
     lt = ranking.links.table
     att = lt.drop(columns=["premises_idx"]).copy()
     if "call_id" in inputs.calls.columns:
-        att.insert(1, "call_id", inputs.calls["call_id"].to_numpy()[att["call"].to_numpy()])
+        att.insert(1, "call_id", inputs.calls["call_id"].take(att["call"].to_numpy()).reset_index(drop=True))
     _write_links_csv(att, out_dir / "attribution.csv")
     write_csv(ranking.links.sensitivity, out_dir / "attribution_sensitivity.csv")
     _stage("done", t0)

@@ -674,7 +674,13 @@ def rank_premises(
         notes=notes,
         params=params,
         as_of=as_of_dt,
-        calls=linked.assign(premises_id=pid[linked["premises_idx"].to_numpy()])[cols] if n else None,
+        calls=linked.assign(
+            premises_id=pd.Categorical.from_codes(linked["premises_idx"].to_numpy(), categories=pid)
+            if pd.Index(pid).is_unique
+            else pid[linked["premises_idx"].to_numpy()]
+        )[cols]
+        if n
+        else None,
     )
 
 
@@ -730,7 +736,9 @@ def explain(
         mine = ranking.calls[ranking.calls["premises_id"] == str(premises_id)]
         mine = mine.sort_values("harm", ascending=False).head(max_calls)
         lt = ranking.links.table
-        rules = lt[(lt["premises_id"] == str(premises_id)).to_numpy()].drop_duplicates("call").set_index("call")
+        rules = (
+            lt[(lt["premises_id"] == str(premises_id)).to_numpy()].drop_duplicates("call").set_index("call")
+        )
         for _, r in mine.iterrows():
             rec: dict[str, Any] = {"call": int(r["call"]), "weight": float(r["w"]), "harm": float(r["harm"])}
             key = int(r["call"])
