@@ -217,3 +217,36 @@ def test_write_and_read_plan_round_trip_with_safe_outputs(week, tmp_path):
     assert "'=HYPERLINK" in csv
     vj = json.loads((tmp_path / "visits.json").read_text())
     assert {"crew_id", "night", "order", "arrival", "departure"} <= set(vj[0])
+
+
+def test_far_low_value_premises_is_not_worth_the_travel(week):
+    prem, rk, staff, _ = week
+    far = prem.iloc[[0]].assign(premises_id="FAR", name="Far Away Inn", x=prem["x"].iloc[0] + 40000.0)
+    far = far.assign(**{f"hours_{d}": "12:00-03:00" for d in "mon tue wed thu fri sat sun".split()})
+    row = rk.iloc[[-1]].assign(premises_id="FAR", expected_harm_week=0.05, score=0.1, rank=len(rk) + 1)
+    p = plan_week(pd.concat([rk, row]), pd.concat([prem, far]), staff, WEEK, FAST)
+    codes = {d.reason_code for d in p.dropped if d.premises_id == "FAR"}
+    assert codes and codes <= {"not_worth_travel", "outside_shifts"}
+
+
+def test_user_travel_matrix_and_zones_are_used(week):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    prem, rk, staff, _ = week
+    ids = sorted({o.base for o in staff}) + list(prem["premises_id"])
+    tm = pd.DataFrame(
+        [(a, b, 0.0 if a == b else 7.0) for a in ids for b in ids], columns=["from_id", "to_id", "travel_min"]
+    )
+    p = plan_week(rk, prem, staff, WEEK, FAST, travel_matrix=tm)
+    assert p.meta["travel_source"] == "matrix" and p.visits
+    with pytest.raises(InfeasiblePlanError, match="Travel matrix"):
+        plan_week(rk, prem, staff, WEEK, FAST, travel_matrix=tm.iloc[5:])
+    x0, y0 = prem["x"].mean(), prem["y"].mean()
+    zones = gpd.GeoDataFrame(
+        {"zone_id": ["Z1"], "name": ["Centre"]},
+        geometry=[box(x0 - 800, y0 - 800, x0 + 800, y0 + 800)],
+        crs="EPSG:27700",
+    )
+    pz = plan_week(rk, prem, staff, WEEK, FAST, zones=zones)
+    assert pz.meta["travel_source"] == "straight_line" and check_plan(pz, prem, staff, FAST) == []

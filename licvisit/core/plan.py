@@ -25,7 +25,7 @@ import pandas as pd
 from licvisit.core.candidates import Candidate, build_candidates, mean_value, week_nights
 from licvisit.core.checker import check_plan
 from licvisit.core.roster import Roster, plan_roster
-from licvisit.core.routing import RoutingProblem, VisitGroup, solve_routing
+from licvisit.core.routing import RoutingProblem, VisitGroup, prune_unprofitable, solve_routing
 from licvisit.core.travel import matrix_from_table, travel_minutes, zone_of_points
 from licvisit.domain import (
     DEFAULT_OPERATIONS,
@@ -442,8 +442,10 @@ def _route_week(
             strategies=params.first_solution_strategies,
             initial_routes=initial,
         )
+        pruned = prune_unprofitable(problem, res)
     else:
         res = None
+        pruned = 0
 
     visits: list[Visit] = []
     if res is not None:
@@ -521,6 +523,7 @@ def _route_week(
         "routing_solve_s": res.solve_s if res else 0.0,
         "routing_stopped_by": res.stopped_by if res else "",
         "routing_work": res.work if res else 0,
+        "routing_pruned": pruned,
         "travel_source": source,
         "travel_cost_points": res.travel_cost if res else 0,
         "n_candidates": len(candidates),

@@ -319,6 +319,57 @@ def solve_routing(
     return res
 
 
+def prune_unprofitable(problem: RoutingProblem, res: RoutingResult) -> int:
+    """Drop visits whose detour costs more than their penalty; return how many were dropped.
+
+    A short search can leave such visits in (insertion heuristics place
+    every visit that fits).  Removing a visit never breaks a time window
+    (travel times obey the triangle inequality and windows only have
+    latest starts to respect), so service start times are recomputed by an
+    earliest-start pass from each vehicle's departure.  Mandatory groups are
+    never dropped.
+    """
+    group_of = {n: k for k, g in enumerate(problem.groups) for n in g.nodes}
+    dropped = 0
+    for v, route in enumerate(res.routes):
+        changed = True
+        touched = False
+        while changed and route:
+            changed = False
+            seq = [problem.starts[v], *route, problem.ends[v]]
+            best = None
+            for i, node in enumerate(route):
+                pen = problem.groups[group_of[node]].penalty
+                if pen is None:
+                    continue
+                a, b = seq[i], seq[i + 2]
+                saving = int(problem.cost[a, node] + problem.cost[node, b] - problem.cost[a, b]) - pen
+                if saving > 0 and (best is None or saving > best[0]):
+                    best = (saving, i)
+            if best is not None:
+                node = route.pop(best[1])
+                res.dropped_groups.append(group_of[node])
+                res.travel_cost -= best[0] + problem.groups[group_of[node]].penalty  # type: ignore[operator]
+                res.penalty_cost += problem.groups[group_of[node]].penalty  # type: ignore[operator]
+                dropped += 1
+                changed = touched = True
+        if touched:
+            t, prev = res.depart[v], problem.starts[v]
+            starts = []
+            for node in route:
+                t = max(
+                    t + int(problem.service[prev]) + int(problem.time[prev, node]),
+                    int(problem.windows[node][0]),
+                )
+                starts.append(t)
+                prev = node
+            res.starts[v] = starts
+            res.back[v] = t + int(problem.service[prev]) + int(problem.time[prev, problem.ends[v]])
+    res.dropped_groups.sort()
+    res.objective = res.travel_cost + res.penalty_cost
+    return dropped
+
+
 class _WorkLimit:
     """A deterministic effort limit: stop after ``n`` limit checks by the solver."""
 
