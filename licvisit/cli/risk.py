@@ -14,7 +14,7 @@ from licvisit.errors import ConfigError, LicvisitError
 SCHEME_CHOICE = click.Choice(["cchi", "ons_css", "count"])
 
 
-def _write_links_csv(df, path: Path) -> None:
+def _write_fast_csv(df, path: Path) -> None:
     """Write the (large) attribution table as an Excel-safe CSV, fast.
 
     Same rules as ``licvisit.io.write.write_csv`` (UTF-8 with BOM, CRLF, text cells
@@ -215,7 +215,7 @@ def rank(config_path, calls, premises, zones, staff, visits, as_of, zone, top, o
         table = _zone_filter(table, inputs.zones, zone)
     _stage(f"writing outputs to {out_dir}", t0)
     out_dir.mkdir(parents=True, exist_ok=True)
-    write_csv(table, out_dir / "ranking.csv")
+    _write_fast_csv(table, out_dir / "ranking.csv")
     gdf = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(table["x"], table["y"]), crs=ANALYSIS_CRS)
     write_gpkg(gdf, out_dir / "ranking.gpkg", layer="ranking")
     _write_ranking_json(ranking, table, out_dir / "ranking.json")
@@ -223,7 +223,7 @@ def rank(config_path, calls, premises, zones, staff, visits, as_of, zone, top, o
     att = lt.drop(columns=["premises_idx"]).copy()
     if "call_id" in inputs.calls.columns:
         att.insert(1, "call_id", inputs.calls["call_id"].take(att["call"].to_numpy()).reset_index(drop=True))
-    _write_links_csv(att, out_dir / "attribution.csv")
+    _write_fast_csv(att, out_dir / "attribution.csv")
     write_csv(ranking.links.sensitivity, out_dir / "attribution_sensitivity.csv")
     _stage("done", t0)
 
