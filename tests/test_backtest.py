@@ -1,5 +1,7 @@
 """Backtest: folds, measures, baselines, bootstrap intervals."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -65,3 +67,28 @@ def test_backtest_needs_enough_history():
     calls, prem = stable_world(months=3)
     with pytest.raises(ValueError, match="at least 4 months"):
         backtest(calls, prem, min_history=3, n_boot=10)
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.slow
+def test_real_police_uk_headline_holds():
+    """The docs/backtest.md headline on the real police.uk + FHRS data (reference configuration)."""
+    from licvisit.config import load_config
+    from licvisit.io import load_inputs
+    from licvisit.params import risk_params
+
+    cfg = load_config(REPO / "tests" / "data" / "risk" / "backtest_police_uk_reference.toml")
+    inp = load_inputs(cfg, kinds=("calls", "premises"))
+    c, p = inp.calls, inp.premises
+    inside = p["x"].between(c["x"].min(), c["x"].max()) & p["y"].between(c["y"].min(), c["y"].max())
+    prem = p[inside.to_numpy()].reset_index(drop=True)
+    assert len(prem) == 204
+    res = backtest(c, prem, risk_params(cfg), n_boot=20, seed=0)
+    s = res.summary.set_index(["method", "top"])["pei"]
+    assert res.settings["folds"] == 6
+    assert s[("count_12m", 0.1)] == pytest.approx(0.877, abs=0.002)
+    assert s[("model", 0.1)] == pytest.approx(0.905, abs=0.002)
+    assert s[("model", 0.1)] > s[("count_12m", 0.1)]
+    assert s[("model", 0.05)] > s[("count_12m", 0.05)]
