@@ -135,6 +135,7 @@ def run_pipeline(
         calls=inputs.calls,
         zones=inputs.zones,
         params=mp,
+        staff=inputs.staff,
     )
 
     if evidence_zone:
