@@ -351,13 +351,25 @@ def backtest(
         raise LicvisitError(str(exc)) from exc
     s = res.summary
     click.echo(f"{res.settings['folds']} folds; target: {res.settings['target']}; 95 % bootstrap intervals.")
-    click.echo(f"{'method':<44} {'top':>4} {'hit rate':>16} {'PAI':>6} {'PEI':>18} {'worst':>6}")
+    short = {
+        "model": "model",
+        "model_nested": "model, nested parameter choice",
+        "count_12m": "count, previous 12 months",
+        "harm_12m": "harm-weighted count, previous 12 months",
+        "last_period": f"count, last {period}",
+        "random": "random (expected)",
+    }
+    click.echo(f"{'method':<40} {'top':>4} {'hit rate':>16} {'PAI':>6} {'PEI':>18} {'worst':>6}")
     for _, r in s.iterrows():
         click.echo(
-            f"{METHOD_LABELS[r['method']][:44]:<44} {r['top'] * 100:>3.0f}% "
+            f"{short.get(r['method'], METHOD_LABELS.get(r['method'], r['method'])):<40} {r['top'] * 100:>3.0f}% "
             f"{r['hit_rate']:>6.3f} [{r['hit_rate_lo']:.2f},{r['hit_rate_hi']:.2f}] {r['pai']:>6.2f} "
             f"{r['pei']:>6.3f} [{r['pei_lo']:.2f},{r['pei_hi']:.2f}] {r['pei_worst_fold']:>6.3f}"
         )
+    click.echo(
+        "PEI: share of the best possible capture; 'worst' is the lowest fold's PEI. "
+        "nested: harm_prior_calls and half_life_days chosen at each cut on earlier cuts only."
+    )
     for note in res.notes:
         click.echo(f"Note: {note}")
     if json_path:
