@@ -346,6 +346,7 @@ def backtest(
             min_history=min_history,
             n_boot=n_boot,
             seed=seed,
+            progress=lambda msg: _stage(msg, t0),
         )
     except ValueError as exc:
         raise LicvisitError(str(exc)) from exc

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -142,6 +143,7 @@ def backtest(
     seed: int = 0,
     links: Links | None = None,
     select: dict[str, list[Any]] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> BacktestResult:
     """Rolling-origin backtest of ``rank_premises`` against baselines.
 
@@ -168,6 +170,9 @@ def backtest(
         only on periods before this cut) is used; the first candidate of each
         list is used when there is no earlier cut.  Default
         ``NESTED_GRID``.
+
+    progress : callable, optional
+        Called with a short message after each fold and before the bootstrap.
 
     Returns
     -------
@@ -263,6 +268,8 @@ def backtest(
         fold_targets.append(target)
         fold_preds.append(preds)
         fold_meta.append((len(fold_meta) + 1, cut.date(), (end_ts - pd.Timedelta(days=1)).date(), end_i - i))
+        if progress is not None:
+            progress(f"fold {len(fold_meta)}/{n_per - min_history}: cut {cut.date()}")
 
     rows = []
     for (fold, cut, hend, hlen), target, preds, ch in zip(
@@ -295,6 +302,8 @@ def backtest(
     diff = {(m, s): np.empty(n_boot) for m in METHODS for s in top}
     n_f = len(fold_targets)
     fold_pei = {(m, s): np.empty((n_boot, n_f)) for m in METHODS for s in top}
+    if progress is not None:
+        progress(f"bootstrap: {n_boot} resamples of {n} premises")
     for b in range(n_boot):
         ix = rng.integers(0, n, n)
         acc: dict[tuple, list] = {}
