@@ -69,15 +69,16 @@ def demo(config_path, calls, premises, zones, staff, visits, out_dir, week, seed
     click.echo("")
     click.echo("Outputs:")
     out = result.out_dir
-    where = {
-        "maps": ("Route maps (open index.html)", out / "index.html"),
-        "ranking": ("Risk ranking", out / "ranking" / "ranking.csv"),
-        "backtest": ("Backtest", out / "backtest.json"),
-        "plan": ("Weekly plan and roster", out / "plan" / "roster.html"),
-        "evidence": ("Evidence pack", out / "evidence" / "report.html"),
-        "validation": ("Validation report", out / "validation.json"),
-    }
-    for key, (label, path) in where.items():
+    where = [
+        ("maps", "Route maps (open index.html)", out / "index.html"),
+        ("maps", "Sergeant's overview", out / "overview.html"),
+        ("ranking", "Risk ranking", out / "ranking" / "ranking.csv"),
+        ("backtest", "Backtest", out / "backtest.json"),
+        ("plan", "Weekly plan and roster", out / "plan" / "roster.html"),
+        ("evidence", "Evidence pack", out / "evidence" / "report.html"),
+        ("validation", "Validation report", out / "validation.json"),
+    ]
+    for key, label, path in where:
         if key in result.files:
             click.echo(f"  {label:<28} {path}")
     click.echo(f"Done in {time.perf_counter() - t0:.0f} s.")

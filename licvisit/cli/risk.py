@@ -14,72 +14,6 @@ from licvisit.errors import ConfigError, LicvisitError
 SCHEME_CHOICE = click.Choice(["cchi", "ons_css", "count"])
 
 
-def _write_fast_csv(df, path: Path) -> None:
-    """Write the (large) attribution table as an Excel-safe CSV, fast.
-
-    Same rules as ``licvisit.io.write.write_csv`` (UTF-8 with BOM, CRLF, text cells
-    starting with a formula character get a leading quote, numbers stay numbers),
-    but text is neutralised per distinct value and written by pyarrow: 2 million
-    links take seconds instead of a minute.  TODO(lead): fold into io.write.
-    """
-    import numpy as np
-    import pandas as pd
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.csv as pacsv
-
-    from licvisit.io.write import FORMULA_PREFIXES, atomic_path
-
-    pattern = "^[" + "".join("\\" + ch if ch in "-\\^]" else ch for ch in FORMULA_PREFIXES) + "]"
-    cols = {}
-    for name in df.columns:
-        col = df[name]
-        if pd.api.types.is_bool_dtype(col) or (
-            pd.api.types.is_numeric_dtype(col) and not isinstance(col.dtype, pd.CategoricalDtype)
-        ):
-            cols[name] = pa.array(
-                col.to_numpy(na_value=None) if col.hasnans else col.to_numpy(), from_pandas=True
-            )
-            continue
-        if isinstance(col.dtype, pd.CategoricalDtype):
-            cats = col.cat.categories.astype(str)
-            texts = np.array(
-                ["'" + c if c.startswith(FORMULA_PREFIXES) else c for c in cats] + [""], dtype=object
-            )
-            codes = col.cat.codes.to_numpy()
-            codes = np.where(codes < 0, len(texts) - 1, codes)
-            cols[name] = pa.DictionaryArray.from_arrays(
-                pa.array(codes, pa.int32()), pa.array(texts, pa.string())
-            )
-            continue
-        try:
-            arr = pc.fill_null(pa.array(col.astype("string[pyarrow]")).cast(pa.string()), "")
-        except (TypeError, ValueError, pa.ArrowException):
-            arr = pa.array(col.astype("string").fillna("").to_numpy(dtype=object), pa.string())
-        bad = pc.match_substring_regex(arr, pattern)
-        cols[name] = pc.if_else(bad, pc.binary_join_element_wise("'", arr, ""), arr)
-    table = pa.table(cols)
-    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-        fh.write(b"\xef\xbb\xbf")
-        pacsv.write_csv(
-            table, fh, pacsv.WriteOptions(eol="\r\n", quoting_style="needed", quoting_header="none")
-        )
-
-
-def _write_ranking_json(ranking, table, path: Path) -> None:
-    """ranking.json: parameters, summary and notes, then one record per premises (pandas' fast writer)."""
-    from licvisit.io.write import atomic_write_text, to_json_text
-
-    doc = ranking.to_dict(top=0)
-    doc.pop("premises", None)
-    head = to_json_text(doc).rstrip()
-    assert head.endswith("}")
-    rows = table.drop(columns=[c for c in ("geometry",) if c in table.columns]).to_json(
-        orient="records", double_precision=10, force_ascii=False
-    )
-    atomic_write_text(path, head[:-1].rstrip() + ',\n  "premises": ' + rows + "\n}\n")
-
-
 def _stage(msg: str, t0: float) -> None:
     click.echo(f"[{time.perf_counter() - t0:6.1f}s] {msg}", err=True)
 
@@ -194,11 +128,8 @@ def rank(config_path, calls, premises, zones, staff, visits, as_of, zone, top, o
     risk, and writes ranking.csv (Excel-safe), ranking.gpkg, ranking.json and the
     attribution table with its 25/50/100 m sensitivity.
     """
-    import geopandas as gpd
-
     from licvisit.core.risk import explain, rank_premises
-    from licvisit.domain import ANALYSIS_CRS
-    from licvisit.io.write import write_csv, write_gpkg
+    from licvisit.io.ranking_io import write_ranking
 
     t0 = time.perf_counter()
     cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones, visits=visits)
@@ -214,17 +145,7 @@ def rank(config_path, calls, premises, zones, staff, visits, as_of, zone, top, o
     if zone:
         table = _zone_filter(table, inputs.zones, zone)
     _stage(f"writing outputs to {out_dir}", t0)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    _write_fast_csv(table, out_dir / "ranking.csv")
-    gdf = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(table["x"], table["y"]), crs=ANALYSIS_CRS)
-    write_gpkg(gdf, out_dir / "ranking.gpkg", layer="ranking")
-    _write_ranking_json(ranking, table, out_dir / "ranking.json")
-    lt = ranking.links.table
-    att = lt.drop(columns=["premises_idx"]).copy()
-    if "call_id" in inputs.calls.columns:
-        att.insert(1, "call_id", inputs.calls["call_id"].take(att["call"].to_numpy()).reset_index(drop=True))
-    _write_fast_csv(att, out_dir / "attribution.csv")
-    write_csv(ranking.links.sensitivity, out_dir / "attribution_sensitivity.csv")
+    write_ranking(ranking, out_dir, calls=inputs.calls, table=table)
     _stage("done", t0)
 
     c = ranking.summary["counts"]

@@ -8,7 +8,18 @@ from typing import Any
 import pandas as pd
 
 from licvisit.domain import ANALYSIS_CRS
-from licvisit.io.write import write_csv, write_gpkg, write_json
+from licvisit.io.write import atomic_write_text, to_json_text, write_csv, write_gpkg
+
+
+def _write_ranking_json(ranking: Any, table: pd.DataFrame, path: Path) -> Path:
+    """ranking.json: parameters, summary and notes, then one record per premises (pandas' fast writer)."""
+    doc = ranking.to_dict(top=0)
+    doc.pop("premises", None)
+    head = to_json_text(doc).rstrip()
+    rows = table.drop(columns=[c for c in ("geometry",) if c in table.columns]).to_json(
+        orient="records", double_precision=10, force_ascii=False
+    )
+    return atomic_write_text(path, head[:-1].rstrip() + ',\n  "premises": ' + rows + "\n}\n")
 
 
 def write_ranking(
@@ -31,12 +42,12 @@ def write_ranking(
     written = [write_csv(table, out / "ranking.csv")]
     gdf = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(table["x"], table["y"]), crs=ANALYSIS_CRS)
     written.append(write_gpkg(gdf, out / "ranking.gpkg", layer="ranking"))
-    doc = ranking.to_dict()
-    doc["premises"] = table.to_dict(orient="records")
-    written.append(write_json(doc, out / "ranking.json"))
-    att = ranking.links.table.drop(columns=["premises_idx"]).copy()
+    written.append(_write_ranking_json(ranking, table, out / "ranking.json"))
+    att = ranking.links.table.drop(columns=["premises_idx"])
     if calls is not None and "call_id" in calls.columns:
-        att.insert(1, "call_id", calls["call_id"].to_numpy()[att["call"].to_numpy()])
+        ids = calls["call_id"].take(att["call"].to_numpy()).reset_index(drop=True)
+        att = att.reset_index(drop=True)
+        att.insert(1, "call_id", ids)
     written.append(write_csv(att, out / "attribution.csv"))
     written.append(write_csv(ranking.links.sensitivity, out / "attribution_sensitivity.csv"))
     return [Path(p) for p in written]
