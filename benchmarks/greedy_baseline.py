@@ -1,8 +1,8 @@
 """Greedy baseline for the weekly plan: premises by risk, nearest-neighbour order, same crews and shifts.
 
 What a sergeant might do by hand with the ranking: take the highest-risk
-premises first and give each crew (night by night) the ones it can still
-fit, in nearest-neighbour order from its base.  It uses exactly the
+premises first, give each crew (night by night) its share of them, and
+visit them in nearest-neighbour order from its base.  It uses exactly the
 planner's candidates (values, windows, service times), roster, crews,
 shifts and travel times, so the only difference is the optimiser.
 The result is a :class:`licvisit.domain.Plan` and passes the same checker.
@@ -62,8 +62,23 @@ def greedy_week(
     *,
     visits: pd.DataFrame | None = None,
     zones: Any = None,
+    method: str = "by_risk",
 ) -> Plan:
-    """Return the greedy plan for the week (see module docstring)."""
+    """Return the greedy plan for the week (see module docstring).
+
+    ``method``:
+
+    - ``"by_risk"`` (the baseline): each crew, night by night, is given the
+      next ``params.visits_per_crew_estimate`` highest-risk premises it
+      could visit that night (right type, open), in nearest-neighbour order
+      from its base; visits that then miss their window or the shift are
+      skipped.
+    - ``"insertion"`` (a stronger greedy): each crew keeps taking premises
+      in risk order for as long as the nearest-neighbour route stays
+      feasible.
+    """
+    if method not in ("by_risk", "insertion"):
+        raise ValueError("Expected method 'by_risk' or 'insertion'.")
     params = params or PlanParams()
     ops = params.operation_types()
     cands, _ = build_candidates(ranking, premises, week_start, ops, params, visits=visits)
@@ -89,15 +104,31 @@ def greedy_week(
     for crew in roster.crews:  # chronological, as the roster lists them
         base_loc = loc[crew.base]
         route: list = []
-        for cand in by_risk:
-            key = (cand.premises_id, cand.op_type)
-            if key in done or cand.op_type != crew.op_type or crew.night not in cand.windows:
-                continue
-            trial = _nn_order([*route, (cand, crew.night)], tmin, loc, base_loc)
-            if _schedule(trial, crew, tmin, loc, base_loc) is not None:
-                route = trial
-                done.add(key)
-        for k, (cand, night, start, end) in enumerate(_schedule(route, crew, tmin, loc, base_loc) or []):
+        if method == "insertion":
+            for cand in by_risk:
+                key = (cand.premises_id, cand.op_type)
+                if key in done or cand.op_type != crew.op_type or crew.night not in cand.windows:
+                    continue
+                trial = _nn_order([*route, (cand, crew.night)], tmin, loc, base_loc)
+                if _schedule(trial, crew, tmin, loc, base_loc) is not None:
+                    route = trial
+                    done.add(key)
+            scheduled = _schedule(route, crew, tmin, loc, base_loc) or []
+        else:
+            picked = [
+                c
+                for c in by_risk
+                if (c.premises_id, c.op_type) not in done
+                and c.op_type == crew.op_type
+                and crew.night in c.windows
+            ][: params.visits_per_crew_estimate]
+            scheduled = []
+            for item in _nn_order([(c, crew.night) for c in picked], tmin, loc, base_loc):
+                trial = _schedule([(c, n) for c, n, _, _ in scheduled] + [item], crew, tmin, loc, base_loc)
+                if trial is not None:  # skip a visit that would miss its window or the shift
+                    scheduled = trial
+            done.update((c.premises_id, c.op_type) for c, _, _, _ in scheduled)
+        for k, (cand, night, start, end) in enumerate(scheduled):
             lo, hi = cand.windows[night]
             visits_out.append(
                 Visit(
@@ -120,5 +151,5 @@ def greedy_week(
         crews=list(roster.crews),
         visits=visits_out,
         dropped=[],
-        meta={"method": "greedy_baseline", "value_planned": sum(v.value for v in visits_out)},
+        meta={"method": f"greedy_{method}", "value_planned": sum(v.value for v in visits_out)},
     )
