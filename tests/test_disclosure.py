@@ -140,6 +140,13 @@ def test_property_no_small_count_visible_and_none_recoverable(rows, row_totals, 
     shown = t.frame.astype("Float64")
     mask = shown.notna().to_numpy()
     assert np.array_equal(shown.to_numpy(dtype=float, na_value=np.nan)[mask], full.to_numpy(float)[mask])
+    # the hidden inner cells of a row or column never add up to a small count
+    for rel in relations(t.frame, t.total_row, t.total_column):
+        inner = [(r, c) for r, c, k in rel if k == 1 and pd.isna(t.frame.loc[r, c])]
+        total_hidden = any(pd.isna(t.frame.loc[r, c]) for r, c, k in rel if k == -1)
+        if len(inner) > 1 and not total_hidden:
+            mass = sum(full.loc[r, c] for r, c in inner)
+            assert mass == 0 or mass >= threshold, (rel, mass)
     # and, by linear programming, every hidden non-zero cell could take at least two whole values
     values, eqs = sdc.table_equations(full, list(full.columns), t.total_row, t.total_column)
     hidden = t.frame.isna().to_numpy()

@@ -6,7 +6,10 @@ police forces publish small-area crime tables:
 * **Primary suppression**: every count from 1 to ``threshold - 1`` (default
   5) is hidden, totals included.  Zeros are published.
 * **Secondary suppression**: a row or column that shows its total must hide
-  at least two cells, or the hidden one is the total minus the others.  We
+  at least two cells, or the hidden one is the total minus the others; and
+  the hidden cells of a row or column must add up to at least the threshold,
+  or each of them is known to be small (the ONS "combined suppressed value"
+  rule).  We
   then *audit* the table: a hidden cell can be worked out exactly when it is a
   "bridge" in the graph whose nodes are the table's sums and whose edges are
   the hidden cells (see ``exposed_cells``); if one is found another cell is
@@ -284,8 +287,12 @@ def suppress_matrix(
             changed = False
             for eq in eqs:
                 cells = [(i, j) for i, j, _c in eq]
-                n_hidden = sum(hidden[p] for p in cells)
-                if n_hidden == 1:
+                hid = [(p, c) for p, c in zip(cells, (c for _i, _j, c in eq), strict=True) if hidden[p]]
+                # One hidden cell is the total minus the rest.  Several hidden cells of one sign whose
+                # values add up to less than the threshold are each known to be small: hide one more.
+                mass = sum(v[p] for p, _c in hid)
+                same_sign = len({c for _p, c in hid}) == 1
+                if len(hid) == 1 or (len(hid) > 1 and same_sign and 0 < mass < threshold):
                     p = _pick_secondary(v, hidden, cells, totals)
                     if p is not None:
                         hidden[p] = True
