@@ -87,7 +87,9 @@ class PlanParams:
         0  # cap on alternative nights per candidate in the routing model (0 = all)
     )
     travel_weight: float = 0.01  # share of the mean candidate value one minute of travel costs
-    follow_up_weight: float = 5.0  # breach follow-ups count this many times their value
+    follow_up_weight: float = (
+        5.0  # a breach follow-up is worth this many times max(its value, the mean value)
+    )
     w_preference: int = 200
     w_fairness: int = 300
     w_keep_crew: int = 500
@@ -408,8 +410,11 @@ def _route_week(
         if cand.lock is not None:
             pen = None
         else:
-            weight = params.follow_up_weight if cand.mandatory else 1.0
-            pen = max(1, int(round(POINTS * cand.value * weight / mean)))
+            if cand.mandatory:  # breach follow-up: worth at least follow_up_weight x the mean visit
+                worth = params.follow_up_weight * max(cand.value, mean)
+            else:
+                worth = cand.value
+            pen = max(1, int(round(POINTS * worth / mean)))
         groups.append(VisitGroup(tuple(nodes), pen))
         group_cand.append(ci)
 
@@ -504,7 +509,7 @@ def _route_week(
                 BentRule(
                     "breach_follow_up",
                     d.premises_id,
-                    round(d.value * params.follow_up_weight, 3),
+                    round(max(d.value, mean) * params.follow_up_weight, 3),
                     f"breach follow-up not planned: {d.reason}",
                 )
             )
