@@ -180,6 +180,10 @@ def _summary(p) -> None:
                 f"{p.meta['visits_removed']} removed, {p.meta['visits_added']} added."
             )
             break
+    if p.meta.get("crews_released"):
+        click.echo(
+            f"Crews released (no visits they could usefully make): {', '.join(p.meta['crews_released'])}"
+        )
     for b in p.bent:
         click.echo(f"Rule bent: {b.rule} ({b.subject}): {b.detail}")
     click.echo("Plan check: passed.")

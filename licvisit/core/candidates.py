@@ -115,7 +115,7 @@ def why_chosen(row: Any, components: list[str]) -> str:
     if "rank" in row and pd.notna(row["rank"]):
         parts.append(f"rank {int(row['rank'])}")
     if "band" in row and isinstance(row.get("band"), str) and row["band"]:
-        parts.append(f"{row['band']} risk")
+        parts.append(f"band {row['band']}")
     vals = []
     for c in components:
         try:

@@ -242,6 +242,15 @@ def plan_week(
             "Fix: check staff availability against the premises' licensed hours."
         )
     plan = _route_week(candidates, dropped, roster, week_start, params, zones, locks, previous, travel_matrix)
+    if not plan.visits:
+        from collections import Counter
+
+        why = Counter(d.reason_code for d in plan.dropped).most_common()
+        raise InfeasiblePlanError(
+            "No visit could be planned this week ("
+            + ", ".join(f"{n} {code.replace('_', ' ')}" for code, n in why)
+            + "). Fix: check staff availability against the premises' licensed hours."
+        )
     problems = check_plan(plan, premises, staff, params)
     if problems:
         raise PlanCheckError(
@@ -544,10 +553,14 @@ def _route_week(
         "operations": [o.name for o in params.operation_types()],
         "params": _params_dict(params),
     }
+    # Crews the routes left idle are released rather than sent out with nothing to do.
+    busy = {v.crew_id for v in visits}
+    idle = [c.crew_id for c in crews if c.crew_id not in busy]
+    meta["crews_released"] = idle
     plan = Plan(
         week_start=week_start,
-        roster=list(roster.shifts),
-        crews=list(crews),
+        roster=[s for s in roster.shifts if s.crew_id in busy],
+        crews=[c for c in crews if c.crew_id in busy],
         visits=visits,
         dropped=dropped,
         bent=bent,
