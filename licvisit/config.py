@@ -50,7 +50,7 @@ class Config:
     def section(self, name: str) -> dict[str, Any]:
         return dict(self.sections.get(name, {}))
 
-    def with_inputs(self, **paths: str | Path | None) -> "Config":
+    def with_inputs(self, **paths: str | Path | None) -> Config:
         """Return a copy with CLI-given input paths overriding the file's."""
         merged = dict(self.inputs)
         for k, v in paths.items():

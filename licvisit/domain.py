@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -47,8 +48,12 @@ PREMISES_COLUMNS = {
     "postcode": "str",
     "premises_type": "str: pub, bar, nightclub, late_night_refreshment, off_licence, club, restaurant, other",
     "hours_mon": "str: licensed hours for the session starting that day, 'HH:MM-HH:MM' (may cross midnight) or 'closed'",
-    "hours_tue": "str", "hours_wed": "str", "hours_thu": "str",
-    "hours_fri": "str", "hours_sat": "str", "hours_sun": "str",
+    "hours_tue": "str",
+    "hours_wed": "str",
+    "hours_thu": "str",
+    "hours_fri": "str",
+    "hours_sat": "str",
+    "hours_sun": "str",
     "capacity": "float: licensed capacity [persons], NaN if unknown",
     "door_supervision": "bool: SIA door supervisors required by the licence",
     "door_staff": "int: typical number of door supervisors on a busy night",
@@ -57,7 +62,8 @@ PREMISES_COLUMNS = {
     "lpa": "str: local policing area",
     "intel_flags": "str: '; '-separated intelligence flags, e.g. 'gang'",
     "synthetic": "bool: True where licence attributes were synthesised (demo data)",
-    "x": "float: easting [m]", "y": "float: northing [m]",
+    "x": "float: easting [m]",
+    "y": "float: northing [m]",
 }
 
 VISIT_COLUMNS = {
@@ -136,7 +142,7 @@ class OpeningHours:
     sessions: tuple[tuple[int, int] | None, ...]  # 7 entries, Monday first
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> "OpeningHours":
+    def from_row(cls, row: Mapping[str, Any]) -> OpeningHours:
         return cls(tuple(parse_session(row.get(f"hours_{d}")) for d in WEEKDAYS))
 
     def window_on(self, night: dt.date) -> tuple[dt.datetime, dt.datetime] | None:
@@ -280,7 +286,9 @@ class DroppedCandidate:
     premises_id: str
     op_type: str
     value: float
-    reason_code: str  # no_crew_when_open, outside_shifts, not_worth_travel, crews_full, excluded, recently_visited
+    reason_code: (
+        str  # no_crew_when_open, outside_shifts, not_worth_travel, crews_full, excluded, recently_visited
+    )
     reason: str
 
 

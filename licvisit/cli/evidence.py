@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from licvisit.cli.options import input_options, resolve_config
+from licvisit.cli.options import input_options, load_named, resolve_config
 from licvisit.errors import ConfigError
 
 MONTH = "YYYY-MM"
@@ -54,7 +54,6 @@ def evidence(
     tables and PNG charts it shows.  Counts below the disclosure threshold
     (default 5, [evidence] threshold) are hidden, with secondary suppression.
     """
-    from licvisit.cli.risk import _load
     from licvisit.core.evidence import evidence_for_zone
     from licvisit.params import evidence_params, risk_params
     from licvisit.render.evidence import write_evidence
@@ -67,12 +66,8 @@ def evidence(
     cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones)
     rp = risk_params(cfg)
     params = evidence_params(cfg, rp, anonymise=True if anonymise else None)
-    if "zones" not in cfg.inputs:
-        raise ConfigError(
-            "No zones file given. Fix: pass --zones FILE or name it under [inputs] in --config."
-        )
     _stage("reading inputs", t0)
-    inputs = _load(cfg, ("calls", "premises", "zones"))
+    inputs = load_named(cfg, ("calls", "premises", "zones"), required=("zones", "calls", "premises"))
     _stage(f"building the evidence pack for {zone_name}", t0)
     names = {k: Path(v).name for k, v in cfg.inputs.items() if k in ("calls", "premises", "zones")}
     pack = evidence_for_zone(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from licvisit.cli.options import input_options, resolve_config
+from licvisit.cli.options import input_options, load_named, resolve_config
 from licvisit.errors import ConfigError, LicvisitError
 
 
@@ -62,7 +62,6 @@ def maps(config_path, calls, premises, zones, staff, visits, plan_dir, ranking_p
     Example:
       licvisit maps --plan out/plan --config data/licvisit.toml --out maps
     """
-    from licvisit.io import load_inputs
     from licvisit.io.plan_io import read_plan
     from licvisit.params import map_params
     from licvisit.render.maps import write_plan_maps
@@ -74,8 +73,7 @@ def maps(config_path, calls, premises, zones, staff, visits, plan_dir, ranking_p
             "No premises file given. Fix: pass --premises FILE or name it under [inputs] in --config."
         )
     plan = read_plan(plan_dir)
-    kinds = tuple(k for k in ("calls", "premises", "zones", "staff", "visits") if k in cfg.inputs)
-    inputs = load_inputs(cfg, kinds=kinds)
+    inputs = load_named(cfg, ("calls", "premises", "zones", "staff", "visits"))
     folder = plan_dir if plan_dir.is_dir() else plan_dir.parent
     ranking = None
     if ranking_path is not None:

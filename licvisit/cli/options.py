@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
@@ -15,14 +16,27 @@ F = Callable[..., Any]
 def input_options(func: F) -> F:
     """Add --config, --calls, --premises, --zones, --staff, --visits to a command."""
     opts = [
-        click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-                     help="licvisit.toml naming inputs, column mappings and parameters."),
-        click.option("--calls", type=click.Path(path_type=Path),
-                     help="Calls for service or crime CSV, or a folder of monthly police.uk CSVs."),
-        click.option("--premises", type=click.Path(path_type=Path),
-                     help="Premises register: CSV, GeoJSON or GeoPackage (FHRS and OSM read as they are)."),
-        click.option("--zones", type=click.Path(path_type=Path),
-                     help="NTE zone polygons: GeoJSON, GeoPackage or Shapefile."),
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="licvisit.toml naming inputs, column mappings and parameters.",
+        ),
+        click.option(
+            "--calls",
+            type=click.Path(path_type=Path),
+            help="Calls for service or crime CSV, or a folder of monthly police.uk CSVs.",
+        ),
+        click.option(
+            "--premises",
+            type=click.Path(path_type=Path),
+            help="Premises register: CSV, GeoJSON or GeoPackage (FHRS and OSM read as they are).",
+        ),
+        click.option(
+            "--zones",
+            type=click.Path(path_type=Path),
+            help="NTE zone polygons: GeoJSON, GeoPackage or Shapefile.",
+        ),
         click.option("--staff", type=click.Path(path_type=Path), help="Staff availability CSV."),
         click.option("--visits", type=click.Path(path_type=Path), help="Past visit outcomes CSV."),
     ]
@@ -34,3 +48,27 @@ def input_options(func: F) -> F:
 def resolve_config(config_path: Path | None, **paths: Path | None) -> Config:
     """Load the config file (if any) and let CLI-given paths override it."""
     return load_config(config_path).with_inputs(**paths)
+
+
+def load_named(
+    cfg: Config,
+    kinds: tuple[str, ...],
+    *,
+    required: tuple[str, ...] = (),
+    week_start: Any = None,
+) -> Any:
+    """Load those of ``kinds`` that the config names; a missing ``required`` one is a one-line error.
+
+    Returns ``licvisit.domain.Inputs``; raises ``DataValidationError`` if a
+    file is unusable (rows with problems are left out and reported).
+    """
+    from licvisit.errors import ConfigError
+    from licvisit.io import load_inputs
+
+    for kind in required:
+        if kind not in cfg.inputs:
+            raise ConfigError(
+                f"No {kind} file given. Fix: pass --{kind} FILE or name it under [inputs] in --config."
+            )
+    have = tuple(k for k in kinds if k in cfg.inputs)
+    return load_inputs(cfg, kinds=have, week_start=week_start)

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from licvisit.cli.options import input_options, resolve_config
+from licvisit.cli.options import input_options, load_named, resolve_config
 from licvisit.errors import ConfigError, LicvisitError, PlanCheckError
 
 
@@ -53,18 +53,6 @@ def _risk_params(cfg: Any):
     from licvisit.params import risk_params
 
     return risk_params(cfg)
-
-
-def _load(cfg: Any, kinds: tuple[str, ...], week: dt.date | None):
-    from licvisit.io import load_inputs
-
-    need = [k for k in ("premises", "staff") if k in kinds and k not in cfg.inputs]
-    if need:
-        raise ConfigError(
-            f"No {need[0]} file given. Fix: pass --{need[0]} FILE or name it under [inputs] in --config."
-        )
-    have = tuple(k for k in kinds if k in cfg.inputs)
-    return load_inputs(cfg, kinds=have, week_start=week)
 
 
 @click.command()
@@ -126,7 +114,12 @@ def plan(
     cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones, staff=staff, visits=visits)
     params = plan_params(cfg, time_limit_s=time_limit, seed=seed)
     lock_objs = tuple(parse_lock(t) for t in locks)
-    inputs = _load(cfg, ("calls", "premises", "zones", "staff", "visits"), week_start)
+    inputs = load_named(
+        cfg,
+        ("calls", "premises", "zones", "staff", "visits"),
+        required=("premises", "staff"),
+        week_start=week_start,
+    )
     if inputs.calls is None:
         raise ConfigError(
             "No calls file given. Fix: pass --calls FILE or name it under [inputs] in --config."
@@ -204,7 +197,7 @@ def check(plan_dir, config_path, calls, premises, zones, staff, visits):
 
     p = read_plan(plan_dir)
     cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones, staff=staff, visits=visits)
-    inputs = _load(cfg, ("premises", "staff"), p.week_start)
+    inputs = load_named(cfg, ("premises", "staff"), required=("premises", "staff"), week_start=p.week_start)
     saved = dict(p.meta.get("params") or {})
     try:
         params = PlanParams(**saved) if saved else plan_params(cfg)

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from licvisit.cli.options import input_options, resolve_config
+from licvisit.cli.options import input_options, load_named, resolve_config
 from licvisit.errors import ConfigError, LicvisitError
 
 SCHEME_CHOICE = click.Choice(["cchi", "ons_css", "count"])
@@ -16,20 +16,6 @@ SCHEME_CHOICE = click.Choice(["cchi", "ons_css", "count"])
 
 def _stage(msg: str, t0: float) -> None:
     click.echo(f"[{time.perf_counter() - t0:6.1f}s] {msg}", err=True)
-
-
-def _load(cfg: Any, kinds: tuple[str, ...]):
-    try:
-        from licvisit.io import load_inputs
-    except ImportError as exc:  # pragma: no cover - until the readers land
-        raise LicvisitError(f"Input readers are not available: {exc}.") from exc
-    missing = [k for k in ("calls", "premises") if k in kinds and k not in cfg.inputs]
-    if missing:
-        raise ConfigError(
-            f"No {missing[0]} file given. Fix: pass --{missing[0]} FILE or name it under [inputs] in --config."
-        )
-    have = tuple(k for k in kinds if k in cfg.inputs)
-    return load_inputs(cfg, kinds=have)
 
 
 def _params(cfg: Any, scheme: str | None):
@@ -136,7 +122,7 @@ def rank(config_path, calls, premises, zones, staff, visits, as_of, zone, top, o
     params = _params(cfg, scheme)
     _stage("reading inputs", t0)
     kinds = ("calls", "premises", "visits") + (("zones",) if zone else ())
-    inputs = _load(cfg, kinds)
+    inputs = load_named(cfg, kinds, required=("calls", "premises"))
     if inputs.calls is None or inputs.premises is None or len(inputs.premises) == 0:
         raise ConfigError("Ranking needs calls and at least one premises.")
     _stage(f"linking {len(inputs.calls):,} calls to {len(inputs.premises):,} premises and scoring", t0)
@@ -243,7 +229,7 @@ def backtest(
     cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones, visits=visits)
     params = _params(cfg, scheme)
     _stage("reading inputs", t0)
-    inputs = _load(cfg, ("calls", "premises", "visits"))
+    inputs = load_named(cfg, ("calls", "premises", "visits"), required=("calls", "premises"))
     if inputs.calls is None or inputs.premises is None or len(inputs.premises) == 0:
         raise ConfigError("The backtest needs calls and at least one premises.")
     prem = inputs.premises
