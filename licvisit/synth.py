@@ -53,22 +53,7 @@ TYPE_RATE = {
 }
 
 # Category mix of (non-preventive) premises calls, by premises type.  Order:
-_HARM_CATS = (
-    "violence_with_injury",
-    "violence_without_injury",
-    "sexual_offence",
-    "robbery",
-    "weapons",
-    "public_order",
-    "drunk_and_disorderly",
-    "criminal_damage",
-    "theft",
-    "drugs",
-    "anti_social_behaviour",
-    "concern_for_welfare",
-    "licensing_concern",
-    "other",
-)
+_HARM_CATS = tuple(c for c in GENERIC_CATEGORIES if c not in PREVENTIVE_CATEGORIES)
 _SERIOUS = np.array(
     [c in ("violence_with_injury", "sexual_offence", "robbery", "weapons") for c in _HARM_CATS]
 )
