@@ -30,8 +30,11 @@ class PipelineResult:
     lines: list[str] = field(default_factory=list)
 
 
-def _months_back(end: pd.Timestamp, n: int) -> tuple[str, str]:
-    last = end.to_period("M")
+def _last_full_months(last_call: pd.Timestamp, n: int) -> tuple[str, str]:
+    """The ``n`` whole months ending with the last month the data cover completely."""
+    last = last_call.to_period("M")
+    if (last_call + pd.Timedelta(days=1)).to_period("M") == last:  # data stop part-way through the month
+        last -= 1
     return str(last - (n - 1)), str(last)
 
 
@@ -52,7 +55,7 @@ def run_pipeline(
     ``validation.json``; ``ranking/`` (ranking.csv/.gpkg/.json, attribution);
     ``backtest.json``; ``plan/`` (plan.json, roster.csv/.html, visits.csv/
     .json/.gpkg, dropped.csv, itineraries); ``evidence/`` (report.html, tables,
-    charts) for ``evidence_zone`` over the last twelve months of calls.
+    charts) for ``evidence_zone`` over the last twelve whole months of calls.
 
     Raises
     ------
@@ -140,7 +143,7 @@ def run_pipeline(
 
     if evidence_zone:
         progress(f"Building the evidence pack for {evidence_zone}")
-        period = _months_back(pd.Timestamp(inputs.calls["occurred_at"].max()), 12)
+        period = _last_full_months(pd.Timestamp(inputs.calls["occurred_at"].max()), 12)
         ep = evidence_params(config, rp)
         names = {k: Path(v).name for k, v in config.inputs.items() if k in ("calls", "premises", "zones")}
         pack = evidence_for_zone(
