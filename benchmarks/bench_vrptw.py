@@ -18,7 +18,8 @@ import json
 import time
 from pathlib import Path
 
-from licvisit.core.vrptw import read_vrptw, solve_vrptw
+from licvisit.core.vrptw import solve_vrptw
+from licvisit.io.vrptw import read_vrptw
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -226,7 +226,8 @@ def bench_vrptw(file, time_limit, vehicles, seed):
     Prints {routes, distance, vehicles, feasible, ...}; customers are numbered
     as in the instance's solution files (depot 0).
     """
-    from licvisit.core.vrptw import read_vrptw, solve_vrptw
+    from licvisit.core.vrptw import solve_vrptw
+    from licvisit.io.vrptw import read_vrptw
 
     try:
         inst = read_vrptw(file)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -53,18 +52,17 @@ class VrptwInstance:
         return np.floor(np.hypot(dx, dy) * 10 + 1e-9) / 10
 
 
-def read_vrptw(path: str | Path) -> VrptwInstance:
-    """Read a Solomon text file or a VRPLIB (``NODE_COORD_SECTION``) VRPTW file.
+def parse_vrptw(text: str, name: str) -> VrptwInstance:
+    """Parse the text of a Solomon file or a VRPLIB (``NODE_COORD_SECTION``) VRPTW file.
 
     Raises
     ------
     ValueError
-        When the file is in neither format.
+        When the text is in neither format.
     """
-    text = Path(path).read_text(encoding="utf-8", errors="replace")
     if "NODE_COORD_SECTION" in text:
-        return _read_vrplib(text, Path(path).stem)
-    return _read_solomon(text, Path(path).stem)
+        return _read_vrplib(text, name)
+    return _read_solomon(text, name)
 
 
 def _read_solomon(text: str, stem: str) -> VrptwInstance:
