@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from licvisit.domain import parse_session
-from licvisit.io.table import normalise_name
+from licvisit.io.table import normalise_name, trim_text
 
 # Tried in order on a sample; UK day-first forms before anything American.
 DATETIME_FORMATS = (
@@ -56,7 +56,7 @@ def parse_datetimes(col: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.nd
         return vals, np.full(n, not pa.types.is_date(col.type)), np.zeros(n, dtype=bool)
     if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
         col = pc.cast(col, pa.string())
-    text = pc.utf8_trim_whitespace(pc.fill_null(col, "")).combine_chunks()
+    text = trim_text(col).combine_chunks()
     out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     known = np.zeros(n, dtype=bool)
     todo = pc.not_equal(text, "").to_numpy(zero_copy_only=False)

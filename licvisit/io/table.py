@@ -82,6 +82,43 @@ class RawTable:
         return number_array(self.table.column(name), decimal_comma=self.delimiter == ";")
 
 
+def trim_text(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """``utf8_trim_whitespace(fill_null(col, ""))``, trimming only the values that can need it.
+
+    Unicode trimming is slow on millions of values; a value can only change if
+    its first or last byte is ASCII whitespace/control or part of a non-ASCII
+    character, which the offsets show without decoding.  Only those values are
+    passed to Arrow's trim; the result is the same as trimming everything.
+    """
+    col = pc.fill_null(col, "")
+    if isinstance(col, pa.ChunkedArray):
+        return pa.chunked_array([_trim_chunk(c) for c in col.chunks], type=col.type)
+    return _trim_chunk(col)
+
+
+def _trim_chunk(arr: pa.Array) -> pa.Array:
+    n = len(arr)
+    if n == 0 or arr.null_count or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return pc.utf8_trim_whitespace(arr)
+    _, off_buf, data_buf = arr.buffers()
+    if data_buf is None or data_buf.size == 0:
+        return arr  # every value is ""
+    off_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offsets = np.frombuffer(off_buf, dtype=off_type)[arr.offset : arr.offset + n + 1]
+    data = np.frombuffer(data_buf, dtype=np.uint8)
+    start, end = offsets[:-1], offsets[1:]
+    first = data.take(start, mode="clip")
+    last = data.take(end - 1, mode="clip")
+    odd = (first <= 0x20) | (first >= 0x7F) | (last <= 0x20) | (last >= 0x7F)
+    odd &= end > start
+    if not odd.any():
+        return arr
+    if int(odd.sum()) > n // 8:
+        return pc.utf8_trim_whitespace(arr)
+    mask = pa.array(odd)
+    return pc.replace_with_mask(arr, mask, pc.utf8_trim_whitespace(arr.filter(mask)))
+
+
 def text_series(col: pa.ChunkedArray) -> pd.Series:
     if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
         if pa.types.is_floating(col.type):
@@ -93,8 +130,7 @@ def text_series(col: pa.ChunkedArray) -> pd.Series:
             out[~np.isfinite(arr)] = ""
             return out.astype(str)
         col = pc.cast(col, pa.string())
-    col = pc.utf8_trim_whitespace(pc.fill_null(col, ""))
-    return col.to_pandas().astype(str)
+    return trim_text(col).to_pandas().astype(str)
 
 
 def number_array(col: pa.ChunkedArray, *, decimal_comma: bool = False) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,36 @@
+"""The fast paths of the readers give exactly what the plain Arrow/pandas operations give."""
+
+from __future__ import annotations
+
+import random
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from licvisit.io.table import trim_text
+
+WHITESPACE = ["\t", "\n", " ", "\x1c", "\u00a0", "\u2003", "\u3000", "\x85"]
+ALPHABET = ["a", "b", "é", "€", "1", "-", *WHITESPACE]
+
+
+def _random_strings(rng: random.Random) -> list[str | None]:
+    vals = [
+        "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 5))) if rng.random() > 0.1 else None
+        for _ in range(rng.randint(0, 60))
+    ]
+    if rng.random() < 0.5:
+        vals = [v.strip() if v else v for v in vals]
+    return vals
+
+
+def test_trim_text_matches_arrow_trim():
+    rng = random.Random(1)
+    for _ in range(300):
+        arr = pa.array(_random_strings(rng), type=rng.choice([pa.string(), pa.large_string()]))
+        if len(arr) > 4 and rng.random() < 0.3:
+            arr = arr.slice(2, len(arr) - 3)
+        col = pa.chunked_array([arr, arr.slice(1)]) if rng.random() < 0.5 else arr
+        expected = pc.utf8_trim_whitespace(pc.fill_null(col, ""))
+        got = trim_text(col)
+        assert got.type == expected.type
+        assert got.to_pylist() == expected.to_pylist()
