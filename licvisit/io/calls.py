@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from licvisit.domain import (
     CALL_COLUMNS,
@@ -22,8 +24,15 @@ from licvisit.domain import (
 )
 from licvisit.errors import ConfigError, Problem
 from licvisit.io.geo import find_coordinate_columns, locate
-from licvisit.io.parse import DATETIME_EXPECTED, const_text, duplicated, map_codes, parse_datetimes
-from licvisit.io.table import RawTable, closest, normalise_name, read_table
+from licvisit.io.parse import (
+    DATETIME_EXPECTED,
+    const_text,
+    duplicated,
+    map_codes,
+    map_codes_arrow,
+    parse_datetimes,
+)
+from licvisit.io.table import RawTable, closest, normalise_name, read_table, text_arrow
 from licvisit.io.validate import FileSummary, ProblemLog, show
 
 POLICE_UK_STREET = (
@@ -409,6 +418,23 @@ def coordinates(
     return None
 
 
+def _text(raw: RawTable, name: str) -> pa.ChunkedArray | pa.Array:
+    """Column as stripped Arrow text (the values of ``raw.text(name)``)."""
+    return text_arrow(raw.table.column(name))
+
+
+def _series(values: pa.ChunkedArray | pa.Array) -> pd.Series:
+    """Arrow text (or a dictionary of text) -> str Series."""
+    if pa.types.is_dictionary(values.type):
+        values = pc.cast(values, pa.string())
+    return values.to_pandas().astype(str)
+
+
+def _value(values: pa.ChunkedArray | pa.Array):
+    """Lazy 'found' for ProblemLog.rows from Arrow text, converted only for listed rows."""
+    return lambda i: show(values[int(i)].as_py())
+
+
 def _cell(raw: RawTable, name: str):
     """Lazy 'found' for ProblemLog.rows: the raw cell, converted only for listed rows."""
     col = raw.table.column(name)
@@ -464,13 +490,14 @@ def _calls_frame(
     if police_uk:
         time_known = np.zeros(n, dtype=bool)
 
-    cat_raw = raw.text(fields["category"])
-    cat, unknown = map_codes(cat_raw, CATEGORY_LOOKUP, unknown_as="other", blank_as="other")
+    cat_raw = _text(raw, fields["category"])
+    cat, unknown = map_codes_arrow(cat_raw, CATEGORY_LOOKUP, unknown_as="other", blank_as="other")
     if unknown.any():
-        counts = cat_raw[unknown].value_counts()
+        unk_raw = _series(cat_raw.filter(pa.array(unknown)))
+        counts = unk_raw.value_counts()
         unk_idx = np.flatnonzero(unknown)
         first_row = {}
-        for v, i in zip(cat_raw.iloc[unk_idx[:100_000]].tolist(), unk_idx[:100_000], strict=True):
+        for v, i in zip(unk_raw.iloc[:100_000].tolist(), unk_idx[:100_000], strict=True):
             first_row.setdefault(v, int(raw.row_numbers[i]))
         for value, count in counts.items():
             log.warn(
@@ -480,53 +507,59 @@ def _calls_frame(
                 field=fields["category"],
             )
 
-    blank = const_text("", n)
-    thrive = blank
+    thrive = None
     if "thrive" in fields:
-        t_raw = raw.text(fields["thrive"])
-        thrive, t_bad = map_codes(t_raw, THRIVE_LOOKUP)
+        t_raw = _text(raw, fields["thrive"])
+        thrive, t_bad = map_codes_arrow(t_raw, THRIVE_LOOKUP)
         log.rows(
             t_bad,
             fields["thrive"],
-            t_raw,
+            _value(t_raw),
             "a THRIVE grade E, P, S or CR (or blank)",
             "none needed: the grade was left blank",
             "",
             exclude=False,
         )
 
-    call_id = raw.text(fields["call_id"]) if "call_id" in fields else blank
-    if "call_id" in fields and not police_uk:
+    call_id = _text(raw, fields["call_id"]) if "call_id" in fields else None
+    if call_id is not None and not police_uk:
         dup = duplicated(raw.table.column(fields["call_id"]))
         log.rows(
             dup & log.keep,
             fields["call_id"],
-            call_id,
+            _value(call_id),
             "a unique call id",
             "delete the duplicate row or give it its own id",
             "duplicate call id",
         )
 
+    # Rows are dropped once, here, from every column (Arrow text moves before pandas sees it).
     keep = log.keep
     everything = bool(keep.all())
+    mask = None if everything else pa.array(keep)
+    k = int(keep.sum())
 
-    def kept(values):
-        if isinstance(values, pd.Series):
-            return values.reset_index(drop=True) if everything else values[keep].reset_index(drop=True)
+    def kept(values: np.ndarray) -> np.ndarray:
         return values if everything else values[keep]
 
-    k = int(keep.sum())
+    def kept_text(name: str, values=None) -> pd.Series:
+        if values is None:
+            if name not in fields:
+                return const_text("", k)
+            values = _text(raw, fields[name])
+        if mask is not None:
+            values = values.filter(mask)
+        return _series(values)
+
     out = {
-        "call_id": kept(call_id),
+        "call_id": kept_text("call_id", call_id),
         "occurred_at": kept(when),
         "time_known": kept(time_known),
-        "category": kept(cat),
-        "category_raw": kept(cat_raw),
-        "thrive": kept(thrive),
-        "premises_ref": kept(raw.text(fields["premises_ref"])) if "premises_ref" in fields else kept(blank),
-        "location_text": kept(raw.text(fields["location_text"]))
-        if "location_text" in fields
-        else kept(blank),
+        "category": kept_text("category", cat),
+        "category_raw": kept_text("category_raw", cat_raw),
+        "thrive": kept_text("thrive", thrive),
+        "premises_ref": kept_text("premises_ref"),
+        "location_text": kept_text("location_text"),
         "x": kept(x),
         "y": kept(y),
         "source_file": const_text(file, k),

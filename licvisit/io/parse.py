@@ -162,6 +162,22 @@ def map_codes(
     Only distinct values are looked up (Arrow dictionary encoding), so it is
     fast on millions of rows.
     """
+    mapped, unknown = map_codes_arrow(text, table, unknown_as=unknown_as, blank_as=blank_as)
+    return pc.cast(mapped, pa.string()).to_pandas().astype(str), unknown
+
+
+def map_codes_arrow(
+    text: pd.Series | pa.Array | pa.ChunkedArray,
+    table: Mapping[str, str],
+    *,
+    unknown_as: str = "",
+    blank_as: str = "",
+) -> tuple[pa.DictionaryArray, np.ndarray]:
+    """:func:`map_codes` with the mapped values left as an Arrow dictionary array.
+
+    Filtering the result (dropping rows) then moves only the integer codes;
+    cast it to ``pa.string()`` at the end.
+    """
     keyed = {normalise_name(k): v for k, v in table.items()}
     arr = text if isinstance(text, pa.Array | pa.ChunkedArray) else pa.array(text, type=pa.string())
     if isinstance(arr, pa.ChunkedArray):
@@ -179,12 +195,11 @@ def map_codes(
         mapped_u.append(hit or (blank_as if blank else unknown_as))
     indices = enc.indices
     mapped = pa.DictionaryArray.from_arrays(indices, pa.array(mapped_u, type=pa.string()))
-    series = pc.cast(mapped, pa.string()).to_pandas()
     if len(unknown_u):
         unknown = np.asarray(unknown_u, dtype=bool)[indices.to_numpy(zero_copy_only=False)]
     else:
         unknown = np.zeros(len(arr), dtype=bool)
-    return series.astype(str), unknown
+    return mapped, unknown
 
 
 def check_hours(text: pd.Series) -> np.ndarray:

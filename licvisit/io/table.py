@@ -119,6 +119,13 @@ def _trim_chunk(arr: pa.Array) -> pa.Array:
     return pc.replace_with_mask(arr, mask, pc.utf8_trim_whitespace(arr.filter(mask)))
 
 
+def text_arrow(col: pa.ChunkedArray) -> pa.ChunkedArray | pa.Array:
+    """The values of :func:`text_series` as Arrow strings (for filtering before pandas)."""
+    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        return trim_text(col)
+    return pa.array(text_series(col), type=pa.string())
+
+
 def text_series(col: pa.ChunkedArray) -> pd.Series:
     if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
         if pa.types.is_floating(col.type):
