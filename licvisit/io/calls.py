@@ -8,6 +8,7 @@ they return the data and a list of :class:`~licvisit.errors.Problem`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
@@ -389,9 +390,12 @@ def _list(cols: list[str], limit: int = 8) -> str:
 
 
 def coordinates(
-    raw: RawTable, fields: Mapping[str, str], log: ProblemLog
+    raw: RawTable, fields: Mapping[str, str], log: ProblemLog, *, pending: list[Future] | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """(x, y, missing) from whichever coordinate fields were found; None if none."""
+    """(x, y, missing) from whichever coordinate fields were found; None if none.
+
+    ``pending``: see :func:`licvisit.io.geo.locate` (x, y complete only after its Futures).
+    """
     for a, b, named in (("longitude", "latitude", "lonlat"), ("easting", "northing", "en"), ("x", "y", "xy")):
         if a in fields and b in fields:
             va, bad_a = raw.numbers(fields[a])
@@ -412,7 +416,7 @@ def coordinates(
                 "correct the coordinate or delete the row",
                 "coordinate not a number",
             )
-            x, y, missing = locate(va, vb, named, log, (fields[a], fields[b]))
+            x, y, missing = locate(va, vb, named, log, (fields[a], fields[b]), pending=pending)
             missing &= ~(bad_a | bad_b)
             return x, y, missing
     return None
@@ -446,7 +450,10 @@ def _calls_frame(
 ) -> pd.DataFrame | None:
     n = len(raw)
     file = str(log.file)
-    xy = coordinates(raw, fields, log)
+    # The transformation to British National Grid runs in the background while
+    # the dates, categories and ids are checked; x and y are used only at the end.
+    pending: list[Future] = []
+    xy = coordinates(raw, fields, log, pending=pending)
     if xy is None:
         cols = raw.columns
         near = closest("longitude", cols) or closest("easting", cols)
@@ -538,6 +545,9 @@ def _calls_frame(
     everything = bool(keep.all())
     mask = None if everything else pa.array(keep)
     k = int(keep.sum())
+
+    for job in pending:
+        job.result()
 
     def kept(values: np.ndarray) -> np.ndarray:
         return values if everything else values[keep]

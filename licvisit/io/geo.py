@@ -13,6 +13,8 @@ with its number and reason and left out; the rest are used.
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 from pyproj import Transformer
@@ -69,8 +71,6 @@ def lonlat_to_bng(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndar
     if n < 200_000:
         x, y = to_bng_transformer().transform(lon, lat)
         return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    from concurrent.futures import ThreadPoolExecutor
-
     x = np.empty(n)
     y = np.empty(n)
     half = n // 2
@@ -82,6 +82,15 @@ def lonlat_to_bng(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndar
     with ThreadPoolExecutor(max_workers=2) as pool:
         list(pool.map(run, [slice(0, half), slice(half, n)]))
     return x, y
+
+
+def _in_background(fn) -> Future:
+    """Run ``fn`` on its own thread; the Future re-raises its exception on ``result()``."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="licvisit-bng")
+    try:
+        return pool.submit(fn)
+    finally:
+        pool.shutdown(wait=False)
 
 
 def bng_to_lonlat(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -133,8 +142,16 @@ def locate(
     named: str,
     log: ProblemLog,
     fields: tuple[str, str],
+    *,
+    pending: list[Future] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return (x, y, missing) in EPSG:27700 from a coordinate column pair.
+
+    With ``pending`` (a list), the WGS84 -> BNG transformation of the rows
+    that need it runs on a background thread (pyproj releases the GIL) and
+    its Future is appended to ``pending``: ``x`` and ``y`` are complete only
+    after every Future's ``result()``.  Problems are logged before returning
+    either way, in the same order.
 
     ``named`` is 'lonlat' (a = longitude, b = latitude), 'en' (a = easting,
     b = northing) or 'xy' (easting/northing or, if every value is in degrees,
@@ -163,6 +180,17 @@ def locate(
     def shown(i: int) -> str:
         return f"{_num(a[i])}, {_num(b[i])}"
 
+    def to_bng(sel: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> None:
+        lon, lat = lon[sel], lat[sel]
+
+        def fill() -> None:
+            x[sel], y[sel] = lonlat_to_bng(lon, lat)
+
+        if pending is None:
+            fill()
+        else:
+            pending.append(_in_background(fill))
+
     if named == "lonlat":
         good, as_en = ll_ok, en_ok
         wrong_way = ll_swapped
@@ -182,10 +210,10 @@ def locate(
                 "none needed: every row was read the other way round; swap the column headers",
                 field=pair,
             )
-            x[wrong_way], y[wrong_way] = lonlat_to_bng(b[wrong_way], a[wrong_way])
+            to_bng(wrong_way, b, a)
             return x, y, missing
         ok = good
-        x[ok], y[ok] = lonlat_to_bng(a[ok], b[ok])
+        to_bng(ok, a, b)
         log.rows(
             wrong_way,
             pair,
@@ -208,7 +236,7 @@ def locate(
         as_ll = ll_ok
         if int(as_ll.sum()) == n_have and named == "xy":
             log.note(f"{pair} read as longitude/latitude (the values are degrees)")
-            x[as_ll], y[as_ll] = lonlat_to_bng(a[as_ll], b[as_ll])
+            to_bng(as_ll, a, b)
             return x, y, missing
         if int(as_ll.sum()) == n_have:
             log.warn(
@@ -217,7 +245,7 @@ def locate(
                 "none needed: every row was read as longitude/latitude; rename the columns to longitude/latitude",
                 field=pair,
             )
-            x[as_ll], y[as_ll] = lonlat_to_bng(a[as_ll], b[as_ll])
+            to_bng(as_ll, a, b)
             return x, y, missing
         if int(en_swapped.sum()) == n_have:
             log.warn(
