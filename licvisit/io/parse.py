@@ -69,27 +69,40 @@ def parse_datetimes(col: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.nd
     }
     formats = sorted((f for f in DATETIME_FORMATS if hits[f]), key=lambda f: -hits[f])
     formats += [f for f in DATETIME_FORMATS if not hits[f]]
+    # The rows still to parse, and their text: shrunk after each format, so the
+    # formats tried on the few leftover rows never touch the whole column again.
+    idx = np.flatnonzero(todo)
+    part = text if len(idx) == n else text.filter(pa.array(todo))
     for fmt, has_time in formats:
-        remaining = int(todo.sum())
+        remaining = len(idx)
         if not remaining:
             break
         if not hits[(fmt, has_time)] and remaining > 100_000:
             continue  # a format unseen in the sample is not worth a pass over millions of rows
-        idx = np.flatnonzero(todo)
-        part = text if remaining == n else text.filter(pa.array(todo))
         parsed = pc.strptime(part, format=fmt, unit="s", error_is_null=True)
         ok = pc.is_valid(parsed).to_numpy(zero_copy_only=False)
         if not ok.any():
             continue
         same = _day_matches(part, parsed, fmt)
         good = ok & same
-        vals = parsed.to_numpy(zero_copy_only=False)
-        out[idx[good]] = vals[good].astype("datetime64[ns]")
-        known[idx[good]] = has_time
-        todo[idx[good]] = False
+        vals = parsed.to_numpy(zero_copy_only=False).astype("datetime64[ns]")
+        if remaining == n:  # idx is 0..n-1: masks instead of index arrays
+            np.copyto(out, vals, where=good)
+            if has_time:
+                known |= good
+            todo &= ~good
+        else:
+            rows = idx[good]
+            out[rows] = vals[good]
+            known[rows] = has_time
+            todo[rows] = False
         odd = ok & ~same  # parsed but not in canonical form, or an impossible date
         if odd.any():
             _pandas_parse(part.filter(pa.array(odd)), idx[odd], fmt, has_time, out, known, todo)
+        left = todo[idx]
+        if not left.all():
+            idx = idx[left]
+            part = part.filter(pa.array(left))
     if todo.any():
         # ISO 8601 with a UTC offset, fractional seconds, ...
         idx_all = np.flatnonzero(todo)
