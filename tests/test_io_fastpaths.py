@@ -7,6 +7,7 @@ import random
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from licvisit.io.parse import duplicated
 from licvisit.io.table import trim_text
 
 WHITESPACE = ["\t", "\n", " ", "\x1c", "\u00a0", "\u2003", "\u3000", "\x85"]
@@ -34,3 +35,37 @@ def test_trim_text_matches_arrow_trim():
         got = trim_text(col)
         assert got.type == expected.type
         assert got.to_pylist() == expected.to_pylist()
+
+
+def _duplicated_reference(values: list[str | None]) -> list[bool]:
+    seen: set[str] = set()
+    out = []
+    for v in values:
+        v = "" if v is None else v
+        out.append(v != "" and v in seen)
+        seen.add(v)
+    return out
+
+
+def test_duplicated_matches_first_seen_rule():
+    rng = random.Random(7)
+    cases = [
+        [f"INC{i}" for i in range(1, 200)],  # issue order: the fast path
+        [f"INC{i}" for i in range(1, 200)] + ["INC5"],
+        ["a", "b", "b"],
+        ["", "a", "b"],
+        ["b", "a"],
+        ["a", None, "a", ""],
+        ["x"],
+        [],
+    ]
+    for _ in range(300):
+        cases.append(
+            [rng.choice(["", "a", "b", "ab", "ba", "é", None, "10", "9"]) for _ in range(rng.randint(0, 30))]
+        )
+    for values in cases:
+        for arr in (
+            pa.array(values, type=pa.string()),
+            pa.chunked_array([pa.array(values, type=pa.string())]),
+        ):
+            assert duplicated(arr).tolist() == _duplicated_reference(values), values
