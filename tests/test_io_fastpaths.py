@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import random
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from licvisit.io.parse import _parse_iso_seconds, duplicated, parse_datetimes
+from licvisit.io.parse import duplicated, parse_datetimes
 from licvisit.io.table import trim_text
 
 WHITESPACE = ["\t", "\n", " ", "\x1c", "\u00a0", "\u2003", "\u3000", "\x85"]
@@ -70,49 +69,6 @@ def test_duplicated_matches_first_seen_rule():
             pa.chunked_array([pa.array(values, type=pa.string())]),
         ):
             assert duplicated(arr).tolist() == _duplicated_reference(values), values
-
-
-def _random_iso_like(rng: random.Random) -> str:
-    year = rng.choice([rng.randint(1600, 2300), rng.randint(0, 9999), 2000, 1900, 2024, 2023])
-    parts = [
-        f"{year:04d}",
-        rng.choice(["-", "-", "-", "/"]),
-        f"{rng.randint(0, 13):02d}",
-        "-",
-        f"{rng.randint(0, 32):02d}",
-        rng.choice([" ", " ", " ", "T"]),
-        f"{rng.randint(0, 24):02d}",
-        ":",
-        f"{rng.randint(0, 60):02d}",
-        ":",
-        f"{rng.randint(0, 61):02d}",
-    ]
-    text = "".join(parts)
-    if rng.random() < 0.05:
-        i = rng.randrange(len(text))
-        text = text[:i] + rng.choice("x 9/é") + text[i + 1 :]
-    return text
-
-
-def test_iso_seconds_fast_path_agrees_with_strptime():
-    rng = random.Random(3)
-    values = [_random_iso_like(rng) for _ in range(20_000)]
-    text = pa.array(values, type=pa.string())
-    n = len(values)
-    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-    known = np.zeros(n, dtype=bool)
-    todo = np.ones(n, dtype=bool)
-    _parse_iso_seconds(text, todo, out, known)
-    settled = ~todo
-    assert settled.sum() > 1000
-    parsed = pc.strptime(text, format="%Y-%m-%d %H:%M:%S", unit="s", error_is_null=True)
-    expected = parsed.to_numpy(zero_copy_only=False).astype("datetime64[ns]")
-    written_day = np.array([int(v[8:10]) if v[8:10].isdigit() else -1 for v in values])
-    parsed_day = pc.fill_null(pc.day(parsed), -2).to_numpy(zero_copy_only=False)
-    assert (expected[settled] == out[settled]).all()
-    assert (written_day[settled] == parsed_day[settled]).all()
-    assert known[settled].all() and not known[todo].any()
-    assert np.isnat(out[todo]).all()
 
 
 def test_parse_datetimes_mixed_forms():

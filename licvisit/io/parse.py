@@ -69,10 +69,6 @@ def parse_datetimes(col: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.nd
     }
     formats = sorted((f for f in DATETIME_FORMATS if hits[f]), key=lambda f: -hits[f])
     formats += [f for f in DATETIME_FORMATS if not hits[f]]
-    if hits[ISO_SECONDS]:
-        # The common export form, read straight from the digits; any row this does
-        # not settle (another form, an impossible date, ...) goes through the formats.
-        _parse_iso_seconds(text, todo, out, known)
     # The rows still to parse, and their text: shrunk after each format, so the
     # formats tried on the few leftover rows never touch the whole column again.
     idx = np.flatnonzero(todo)
@@ -121,67 +117,6 @@ def parse_datetimes(col: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.nd
         known[idx_all[hit]] = True
         todo[idx_all[hit]] = False
     return out, known, todo
-
-
-ISO_SECONDS = ("%Y-%m-%d %H:%M:%S", True)
-# Byte positions of the digits and separators of "YYYY-MM-DD HH:MM:SS".
-_ISO_DIGITS = (0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18)
-_ISO_SEPARATORS = ((4, b"-"), (7, b"-"), (10, b" "), (13, b":"), (16, b":"))
-
-
-def _parse_iso_seconds(text: pa.Array, todo: np.ndarray, out: np.ndarray, known: np.ndarray) -> None:
-    """Parse the values written exactly as "YYYY-MM-DD HH:MM:SS" with a real date and time.
-
-    These are the values Arrow's ``strptime`` with ``%Y-%m-%d %H:%M:%S`` reads
-    and whose day survives the rollover check (no other accepted format reads
-    them), and the result is the same; it is computed from the digits with
-    numpy, which is several times faster.  Only values that are certainly valid
-    (months 1-12, days within the month, 00:00:00-23:59:59, years 1678-2261 so
-    nanoseconds cannot overflow) are settled here: ``todo`` is cleared for
-    them, everything else is left for the general path.
-    """
-    if not (pa.types.is_string(text.type) or pa.types.is_large_string(text.type)) or text.null_count:
-        return
-    _, off_buf, data_buf = text.buffers()
-    if data_buf is None:
-        return
-    off_type = np.int64 if pa.types.is_large_string(text.type) else np.int32
-    offsets = np.frombuffer(off_buf, dtype=off_type)[text.offset : text.offset + len(text) + 1]
-    data = np.frombuffer(data_buf, dtype=np.uint8)
-    rows = np.flatnonzero(((offsets[1:] - offsets[:-1]) == 19) & todo)
-    if len(rows) == 0:
-        return
-    start = offsets[:-1][rows].astype(np.int64)
-    ok = np.ones(len(rows), dtype=bool)
-    for pos, sep in _ISO_SEPARATORS:
-        ok &= data[start + pos] == sep[0]
-    digits = []
-    for pos in _ISO_DIGITS:
-        d = data[start + pos] - np.uint8(48)  # wraps for bytes below '0'
-        ok &= d <= 9
-        digits.append(d.astype(np.int64))
-
-    def number(first: int, count: int) -> np.ndarray:
-        v = digits[first]
-        for j in range(first + 1, first + count):
-            v = v * 10 + digits[j]
-        return v
-
-    year, month, day = number(0, 4), number(4, 2), number(6, 2)
-    hour, minute, second = number(8, 2), number(10, 2), number(12, 2)
-    ok &= (year >= 1678) & (year <= 2261) & (month >= 1) & (month <= 12) & (day >= 1)
-    ok &= (hour <= 23) & (minute <= 59) & (second <= 59)
-    months = np.where(ok, (year - 1970) * 12 + (month - 1), 0)
-    first_day = months.astype("datetime64[M]").astype("datetime64[D]")
-    month_days = ((months + 1).astype("datetime64[M]").astype("datetime64[D]") - first_day).astype(np.int64)
-    ok &= day <= month_days
-    if not ok.any():
-        return
-    secs = (first_day.astype(np.int64) + day - 1) * 86_400 + hour * 3600 + minute * 60 + second
-    hit = rows[ok]
-    out[hit] = secs[ok].astype("datetime64[s]").astype("datetime64[ns]")
-    known[hit] = True
-    todo[hit] = False
 
 
 def _day_matches(part: pa.Array, parsed: pa.Array, fmt: str) -> np.ndarray:
