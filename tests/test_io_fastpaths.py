@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -102,3 +103,27 @@ def test_parse_datetimes_mixed_forms():
         ("NaT", False, False),
         ("NaT", False, True),
     ]
+
+
+def test_locate_in_background_gives_the_same_grid_references():
+    from licvisit.io.geo import locate
+    from licvisit.io.validate import ProblemLog
+
+    rng = np.random.default_rng(4)
+    n = 300_000
+    lon = -1.9 + rng.normal(0, 0.5, n)
+    lat = 52.5 + rng.normal(0, 0.5, n)
+    lon[::1000] = np.nan
+    lon[5::1000], lat[5::1000] = lat[5::1000], lon[5::1000]  # swapped rows
+    lat[7::1000] = 40.0  # outside Great Britain
+    results = []
+    for pending in (None, []):
+        log = ProblemLog("calls.csv", "calls", np.arange(2, n + 2))
+        x, y, missing = locate(lon, lat, "lonlat", log, ("longitude", "latitude"), pending=pending)
+        for job in pending or []:
+            job.result()
+        results.append((x, y, missing, log.keep.copy(), [str(p) for p in log.problems]))
+    (x0, y0, m0, k0, p0), (x1, y1, m1, k1, p1) = results
+    assert np.array_equal(x0, x1, equal_nan=True) and np.array_equal(y0, y1, equal_nan=True)
+    assert np.array_equal(m0, m1) and np.array_equal(k0, k1) and p0 == p1
+    assert np.isfinite(x1).sum() > n * 0.9

@@ -24,7 +24,7 @@ from licvisit.domain import (
     THRIVE_GRADES,
 )
 from licvisit.errors import ConfigError, Problem
-from licvisit.io.geo import find_coordinate_columns, locate
+from licvisit.io.geo import BngJob, find_coordinate_columns, locate
 from licvisit.io.parse import (
     DATETIME_EXPECTED,
     const_text,
@@ -390,7 +390,7 @@ def _list(cols: list[str], limit: int = 8) -> str:
 
 
 def coordinates(
-    raw: RawTable, fields: Mapping[str, str], log: ProblemLog, *, pending: list[Future] | None = None
+    raw: RawTable, fields: Mapping[str, str], log: ProblemLog, *, pending: list[BngJob | Future] | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """(x, y, missing) from whichever coordinate fields were found; None if none.
 
@@ -452,7 +452,7 @@ def _calls_frame(
     file = str(log.file)
     # The transformation to British National Grid runs in the background while
     # the dates, categories and ids are checked; x and y are used only at the end.
-    pending: list[Future] = []
+    pending: list[BngJob | Future] = []
     xy = coordinates(raw, fields, log, pending=pending)
     if xy is None:
         cols = raw.columns

@@ -13,6 +13,7 @@ with its number and reason and left out; the rest are used.
 
 from __future__ import annotations
 
+import itertools
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
@@ -52,22 +53,26 @@ def to_bng_transformer() -> Transformer:
     return _TO_BNG
 
 
-def lonlat_to_bng(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def lonlat_to_bng(lon: np.ndarray, lat: np.ndarray, *, threads: int = 2) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised WGS84 -> BNG [m].
 
     Repeated points (police.uk snap points) are transformed once; large
     arrays are split over two threads (pyproj releases the GIL; one
-    Transformer per thread, as pyproj requires).
+    Transformer per thread, as pyproj requires).  ``threads=1``: all on the
+    calling thread with a Transformer of its own (for a background job that
+    runs beside other work).
     """
     lon = np.asarray(lon, dtype=np.float64)
     lat = np.asarray(lat, dtype=np.float64)
     n = len(lon)
     if n > 50_000:
-        sample = lon[:20_000] + 1j * lat[:20_000]
-        if len(np.unique(sample)) < len(sample) // 4:
+        if _mostly_repeated(lon, lat):
             codes, uniq = pd.factorize(lon + 1j * lat)
-            ux, uy = lonlat_to_bng(uniq.real, uniq.imag)
+            ux, uy = lonlat_to_bng(uniq.real, uniq.imag, threads=threads)
             return ux[codes], uy[codes]
+    if threads == 1:
+        x, y = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True).transform(lon, lat)
+        return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     if n < 200_000:
         x, y = to_bng_transformer().transform(lon, lat)
         return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
@@ -82,6 +87,45 @@ def lonlat_to_bng(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndar
     with ThreadPoolExecutor(max_workers=2) as pool:
         list(pool.map(run, [slice(0, half), slice(half, n)]))
     return x, y
+
+
+def _mostly_repeated(lon: np.ndarray, lat: np.ndarray) -> bool:
+    """True if the first 20,000 points hold fewer than a quarter distinct ones."""
+    sample = lon[:20_000] + 1j * lat[:20_000]
+    return len(np.unique(sample)) < len(sample) // 4
+
+
+class BngJob:
+    """WGS84 -> BNG of many points into ``x[rows]``, ``y[rows]``, started in the background.
+
+    A background thread transforms chunk after chunk; :meth:`result` makes the
+    waiting thread take the chunks still left, then waits for the last one.
+    Each point is transformed on its own, so the figures are the same however
+    the chunks are shared out.
+    """
+
+    CHUNK = 131_072
+
+    def __init__(self, lon: np.ndarray, lat: np.ndarray, rows: np.ndarray, x: np.ndarray, y: np.ndarray):
+        self._lon, self._lat, self._rows, self._x, self._y = lon, lat, rows, x, y
+        self._chunks = -(-len(rows) // self.CHUNK)
+        self._next = itertools.count()  # next() on a count is atomic: each chunk is taken once
+        self._future = _in_background(self._work)
+
+    def _work(self, transformer: Transformer | None = None) -> None:
+        t = transformer or Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
+        for k in iter(self._next.__next__, None):
+            if k >= self._chunks:
+                return
+            sl = slice(k * self.CHUNK, (k + 1) * self.CHUNK)
+            tx, ty = t.transform(self._lon[sl], self._lat[sl])
+            r = self._rows[sl]
+            self._x[r] = tx
+            self._y[r] = ty
+
+    def result(self) -> None:
+        self._work(to_bng_transformer())
+        self._future.result()
 
 
 def _in_background(fn) -> Future:
@@ -143,15 +187,15 @@ def locate(
     log: ProblemLog,
     fields: tuple[str, str],
     *,
-    pending: list[Future] | None = None,
+    pending: list[BngJob | Future] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return (x, y, missing) in EPSG:27700 from a coordinate column pair.
 
     With ``pending`` (a list), the WGS84 -> BNG transformation of the rows
-    that need it runs on a background thread (pyproj releases the GIL) and
-    its Future is appended to ``pending``: ``x`` and ``y`` are complete only
-    after every Future's ``result()``.  Problems are logged before returning
-    either way, in the same order.
+    that need it starts on a background thread (pyproj releases the GIL) and
+    a job is appended to ``pending``: ``x`` and ``y`` are complete only after
+    every job's ``result()`` (which lends the calling thread to the work left).
+    Problems are logged before returning either way, in the same order.
 
     ``named`` is 'lonlat' (a = longitude, b = latitude), 'en' (a = easting,
     b = northing) or 'xy' (easting/northing or, if every value is in degrees,
@@ -182,14 +226,16 @@ def locate(
 
     def to_bng(sel: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> None:
         lon, lat = lon[sel], lat[sel]
-
-        def fill() -> None:
-            x[sel], y[sel] = lonlat_to_bng(lon, lat)
-
         if pending is None:
-            fill()
-        else:
+            x[sel], y[sel] = lonlat_to_bng(lon, lat)
+        elif len(lon) > 50_000 and _mostly_repeated(lon, lat):
+
+            def fill() -> None:
+                x[sel], y[sel] = lonlat_to_bng(lon, lat, threads=1)
+
             pending.append(_in_background(fill))
+        else:
+            pending.append(BngJob(lon, lat, np.flatnonzero(sel), x, y))
 
     if named == "lonlat":
         good, as_en = ll_ok, en_ok
