@@ -62,7 +62,10 @@ def parse_datetimes(col: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.nd
     todo = pc.not_equal(text, "").to_numpy(zero_copy_only=False)
     if not todo.any():
         return out, known, np.zeros(n, dtype=bool)
-    sample = text.filter(pa.array(todo)).slice(0, 2000)
+    first = np.flatnonzero(todo[:4000])
+    if len(first) < 2000:
+        first = np.flatnonzero(todo)
+    sample = text.take(pa.array(first[:2000]))  # the first 2,000 non-blank values
     hits = {
         f: int(len(sample) - pc.strptime(sample, format=f[0], unit="s", error_is_null=True).null_count)
         for f in DATETIME_FORMATS
@@ -256,11 +259,12 @@ def join_text(parts: list[pd.Series], sep: str = ", ") -> pd.Series:
 
 
 def const_text(value: str, n: int) -> pd.Series:
-    """A str Series of ``n`` copies of ``value``, built in Arrow (fast for millions of rows)."""
-    arr = pa.DictionaryArray.from_arrays(
-        pa.array(np.zeros(n, dtype=np.int32)), pa.array([value], type=pa.string())
-    )
-    return pc.cast(arr, pa.string()).to_pandas().astype(str)
+    """A str Series of ``n`` copies of ``value``, built in Arrow (fast for millions of rows).
+
+    Built as ``large_string``, the layout pandas keeps its Arrow strings in, so
+    pandas takes it over without another copy.
+    """
+    return pa.repeat(pa.scalar(value, pa.large_string()), n).to_pandas().astype(str)
 
 
 def _strictly_increasing(arr: pa.Array) -> bool:
