@@ -430,7 +430,7 @@ def _text(raw: RawTable, name: str) -> pa.ChunkedArray | pa.Array:
 def _series(values: pa.ChunkedArray | pa.Array) -> pd.Series:
     """Arrow text (or a dictionary of text) -> str Series."""
     if pa.types.is_dictionary(values.type):
-        values = pc.cast(values, pa.string())
+        values = pc.cast(values, pa.large_string())  # pandas keeps its Arrow text as large_string
     return values.to_pandas().astype(str)
 
 

@@ -214,9 +214,18 @@ def locate(
     pair = f"{fa}/{fb}"
 
     ll_ok = in_lonlat_box(a, b) & have
-    ll_swapped = in_lonlat_box(b, a) & have & ~ll_ok
-    en_ok = in_bng_box(a, b) & have & ~ll_ok & ~ll_swapped
-    en_swapped = in_bng_box(b, a) & have & ~ll_ok & ~ll_swapped & ~en_ok
+    # The other readings are checked only on the rows not already in degrees the right way round.
+    ll_swapped = np.zeros(n, dtype=bool)
+    en_ok = np.zeros(n, dtype=bool)
+    en_swapped = np.zeros(n, dtype=bool)
+    rest = np.flatnonzero(have & ~ll_ok)
+    if len(rest):
+        ra, rb = a[rest], b[rest]
+        swapped = in_lonlat_box(rb, ra)
+        grid = in_bng_box(ra, rb) & ~swapped
+        ll_swapped[rest] = swapped
+        en_ok[rest] = grid
+        en_swapped[rest] = in_bng_box(rb, ra) & ~swapped & ~grid
     n_have = int(have.sum())
     if n_have == 0:
         return x, y, missing
