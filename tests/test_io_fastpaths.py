@@ -7,6 +7,7 @@ import random
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pytest
 
 from licvisit.io.parse import duplicated, parse_datetimes
 from licvisit.io.table import trim_text
@@ -127,3 +128,24 @@ def test_locate_in_background_gives_the_same_grid_references():
     assert np.array_equal(x0, x1, equal_nan=True) and np.array_equal(y0, y1, equal_nan=True)
     assert np.array_equal(m0, m1) and np.array_equal(k0, k1) and p0 == p1
     assert np.isfinite(x1).sum() > n * 0.9
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2300-01-01 00:00:00",
+        "4880-02-30 01:00:00",
+        "1850-01-01",
+        "12/05/2300 10:00",
+        "9999-06-01T00:00:00+00:00",
+    ],
+)
+def test_dates_outside_plausible_years_are_bad_not_wrapped_or_crashing(text):
+    """A far-future or far-past date is a bad row, never a wrapped-around datetime or a crash."""
+    import pyarrow as pa
+
+    from licvisit.io.parse import parse_datetimes
+
+    vals, known, bad = parse_datetimes(pa.chunked_array([[text, "2025-01-03 23:15:00"]]))
+    assert bad.tolist() == [True, False]
+    assert str(vals[1]) == "2025-01-03T23:15:00.000000000"

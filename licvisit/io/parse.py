@@ -33,6 +33,17 @@ DATETIME_FORMATS = (
     ("%m/%Y", False),
 )
 DATETIME_EXPECTED = "a date and time such as 2025-01-03 23:15 or 03/01/2025 23:15 (day first)"
+# Dates outside these years are typing errors in a calls or visits export, and
+# beyond 2262 they would overflow nanosecond datetimes: they count as bad dates.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
+
+
+def _plausible(values: pd.Series) -> np.ndarray:
+    """True where a parsed timestamp lies in EARLIEST_YEAR..LATEST_YEAR (NaT -> False)."""
+    years = values.dt.year
+    return (years >= EARLIEST_YEAR).to_numpy(dtype=bool, na_value=False) & (years <= LATEST_YEAR).to_numpy(
+        dtype=bool, na_value=False
+    )
 
 
 def parse_datetimes(col: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -84,6 +95,11 @@ def parse_datetimes(col: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.nd
             continue  # a format unseen in the sample is not worth a pass over millions of rows
         parsed = pc.strptime(part, format=fmt, unit="s", error_is_null=True)
         ok = pc.is_valid(parsed).to_numpy(zero_copy_only=False)
+        if ok.any():
+            years = pc.year(parsed)
+            ok &= pc.fill_null(
+                pc.and_(pc.greater_equal(years, EARLIEST_YEAR), pc.less_equal(years, LATEST_YEAR)), False
+            ).to_numpy(zero_copy_only=False)
         if not ok.any():
             continue
         same = _day_matches(part, parsed, fmt)
@@ -115,7 +131,7 @@ def parse_datetimes(col: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.nd
             parsed = parsed.dt.tz_convert("Europe/London").dt.tz_localize(None)
         except (ValueError, TypeError):
             parsed = pd.Series(pd.NaT, index=part.index)
-        hit = parsed.notna().to_numpy()
+        hit = _plausible(parsed)
         out[idx_all[hit]] = parsed[hit].astype("datetime64[ns]").to_numpy()
         known[idx_all[hit]] = True
         todo[idx_all[hit]] = False
@@ -145,8 +161,11 @@ def _day_matches(part: pa.Array, parsed: pa.Array, fmt: str) -> np.ndarray:
 
 def _pandas_parse(part: pa.Array, idx: np.ndarray, fmt: str, has_time: bool, out, known, todo) -> None:
     """Strict pandas parse of a few values (rejects 31/02, accepts '3/1/2025')."""
-    parsed = pd.to_datetime(pd.Series(part.to_pylist(), dtype=object), format=fmt, errors="coerce")
-    hit = parsed.notna().to_numpy()
+    try:
+        parsed = pd.to_datetime(pd.Series(part.to_pylist(), dtype=object), format=fmt, errors="coerce")
+    except (ValueError, OverflowError):  # pandas raises OutOfBoundsDatetime (a ValueError) for some years
+        return
+    hit = _plausible(parsed)
     out[idx[hit]] = parsed[hit].astype("datetime64[ns]").to_numpy()
     known[idx[hit]] = has_time
     todo[idx[hit]] = False
