@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from licvisit.cli.options import input_options, resolve_config
+from licvisit.cli.options import input_options, resolve_config, stage_printer
 
 
 @click.command()
@@ -52,9 +52,6 @@ def demo(config_path, calls, premises, zones, staff, visits, out_dir, week, seed
         config_path = BUNDLED_CONFIG
     cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones, staff=staff, visits=visits)
 
-    def progress(msg: str) -> None:
-        click.echo(f"[{time.perf_counter() - t0:6.1f}s] {msg}", err=True)
-
     result = run_pipeline(
         cfg,
         out_dir,
@@ -62,7 +59,7 @@ def demo(config_path, calls, premises, zones, staff, visits, out_dir, week, seed
         seed=seed,
         time_limit_s=time_limit,
         evidence_zone=evidence_zone or None,
-        progress=progress,
+        progress=stage_printer(),
     )
     for line in result.lines:
         click.echo(line)

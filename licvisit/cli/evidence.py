@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import click
 
-from licvisit.cli.options import input_options, load_named, resolve_config
+from licvisit.cli.options import input_options, load_named, resolve_config, stage_printer
 from licvisit.errors import ConfigError
 
 MONTH = "YYYY-MM"
-
-
-def _stage(msg: str, t0: float) -> None:
-    click.echo(f"[{time.perf_counter() - t0:6.1f}s] {msg}", err=True)
 
 
 @click.command()
@@ -58,7 +53,7 @@ def evidence(
     from licvisit.params import evidence_params, risk_params
     from licvisit.render.evidence import write_evidence
 
-    t0 = time.perf_counter()
+    stage = stage_printer()
     if bool(compare_from) != bool(compare_to):
         raise ConfigError("Give both --compare-from and --compare-to, or neither.")
     if compare_from and intervention:
@@ -66,9 +61,9 @@ def evidence(
     cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones)
     rp = risk_params(cfg)
     params = evidence_params(cfg, rp, anonymise=True if anonymise else None)
-    _stage("reading inputs", t0)
+    stage("reading inputs")
     inputs = load_named(cfg, ("calls", "premises", "zones"), required=("zones", "calls", "premises"))
-    _stage(f"building the evidence pack for {zone_name}", t0)
+    stage(f"building the evidence pack for {zone_name}")
     names = {k: Path(v).name for k, v in cfg.inputs.items() if k in ("calls", "premises", "zones")}
     pack = evidence_for_zone(
         inputs,
@@ -81,9 +76,9 @@ def evidence(
         harm_overrides=cfg.section("harm"),
         source_names=names,
     )
-    _stage(f"writing the report to {out_dir}", t0)
+    stage(f"writing the report to {out_dir}")
     written = write_evidence(pack, out_dir, pdf=pdf)
-    _stage("done", t0)
+    stage("done")
     hidden = sum(t.n_suppressed for t in pack.tables.values())
     click.echo(f"Evidence pack for {pack.zone_name}, {from_} to {to}: {written[0]}")
     click.echo(f"{len(written)} files written; {hidden} table cells hidden to protect small numbers.")

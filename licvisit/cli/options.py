@@ -13,6 +13,18 @@ from licvisit.config import Config, load_config
 F = Callable[..., Any]
 
 
+def stage_printer() -> Callable[[str], None]:
+    """Return a function that prints timed progress messages to stderr: ``[   2.5s] message``."""
+    import time
+
+    t0 = time.perf_counter()
+
+    def stage(msg: str) -> None:
+        click.echo(f"[{time.perf_counter() - t0:6.1f}s] {msg}", err=True)
+
+    return stage
+
+
 def input_options(func: F) -> F:
     """Add --config, --calls, --premises, --zones, --staff, --visits to a command."""
     opts = [

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
 import click
 
-from licvisit.cli.options import input_options, load_named, resolve_config
+from licvisit.cli.options import input_options, load_named, resolve_config, stage_printer
 from licvisit.errors import ConfigError, LicvisitError
 
 SCHEME_CHOICE = click.Choice(["cchi", "ons_css", "count"])
-
-
-def _stage(msg: str, t0: float) -> None:
-    click.echo(f"[{time.perf_counter() - t0:6.1f}s] {msg}", err=True)
 
 
 def _params(cfg: Any, scheme: str | None):
@@ -117,22 +112,22 @@ def rank(config_path, calls, premises, zones, staff, visits, as_of, zone, top, o
     from licvisit.core.risk import explain, rank_premises
     from licvisit.io.ranking_io import write_ranking
 
-    t0 = time.perf_counter()
+    stage = stage_printer()
     cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones, visits=visits)
     params = _params(cfg, scheme)
-    _stage("reading inputs", t0)
+    stage("reading inputs")
     kinds = ("calls", "premises", "visits") + (("zones",) if zone else ())
     inputs = load_named(cfg, kinds, required=("calls", "premises"))
     if inputs.calls is None or inputs.premises is None or len(inputs.premises) == 0:
         raise ConfigError("Ranking needs calls and at least one premises.")
-    _stage(f"linking {len(inputs.calls):,} calls to {len(inputs.premises):,} premises and scoring", t0)
+    stage(f"linking {len(inputs.calls):,} calls to {len(inputs.premises):,} premises and scoring")
     ranking = rank_premises(inputs.calls, inputs.premises, inputs.visits, params, as_of=as_of)
     table = ranking.table
     if zone:
         table = _zone_filter(table, inputs.zones, zone)
-    _stage(f"writing outputs to {out_dir}", t0)
+    stage(f"writing outputs to {out_dir}")
     write_ranking(ranking, out_dir, calls=inputs.calls, table=table)
-    _stage("done", t0)
+    stage("done")
 
     c = ranking.summary["counts"]
     click.echo(
@@ -225,10 +220,10 @@ def backtest(
     from licvisit.core.backtest import backtest as run_backtest
     from licvisit.io.write import write_json
 
-    t0 = time.perf_counter()
+    stage = stage_printer()
     cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones, visits=visits)
     params = _params(cfg, scheme)
-    _stage("reading inputs", t0)
+    stage("reading inputs")
     inputs = load_named(cfg, ("calls", "premises", "visits"), required=("calls", "premises"))
     if inputs.calls is None or inputs.premises is None or len(inputs.premises) == 0:
         raise ConfigError("The backtest needs calls and at least one premises.")
@@ -237,11 +232,11 @@ def backtest(
         c = inputs.calls
         inside = prem["x"].between(c["x"].min(), c["x"].max()) & prem["y"].between(c["y"].min(), c["y"].max())
         prem = prem[inside.to_numpy()].reset_index(drop=True)
-        _stage(f"kept {len(prem):,} premises inside the calls' extent", t0)
+        stage(f"kept {len(prem):,} premises inside the calls' extent")
         if len(prem) == 0:
             raise ConfigError("No premises lie inside the calls' extent.")
     inputs.premises = prem
-    _stage(f"backtesting on {len(inputs.calls):,} calls and {len(inputs.premises):,} premises", t0)
+    stage(f"backtesting on {len(inputs.calls):,} calls and {len(inputs.premises):,} premises")
     try:
         res = run_backtest(
             inputs.calls,
@@ -253,7 +248,7 @@ def backtest(
             min_history=min_history,
             n_boot=n_boot,
             seed=seed,
-            progress=lambda msg: _stage(msg, t0),
+            progress=stage,
         )
     except ValueError as exc:
         raise LicvisitError(str(exc)) from exc
