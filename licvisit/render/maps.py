@@ -367,21 +367,28 @@ def _finite(*vals: Any) -> bool:
         return False
 
 
-# --- route map -----------------------------------------------------------------------
-ROUTE_JS = """
-(function(){
-  var map = %(map)s, D = %(data)s;
-  var zonesLayer = %(zones)s, routeLayer = %(route)s, stopsLayer = %(stops)s;
-  if (D.zones) {
+# NTE zone outlines and their names, drawn the same way on every map; spliced into
+# the %-formatted templates below, which fill in zone_fill.
+ZONES_JS = """  if (D.zones) {
     L.geoJSON(D.zones, {interactive: false, style: function(){
-      return {color: '#ffd60a', weight: 3, dashArray: '8 6', fillColor: '#ffd60a', fillOpacity: 0.06};
+      return {color: '#ffd60a', weight: 3, dashArray: '8 6', fillColor: '#ffd60a', fillOpacity: %(zone_fill)s};
     }}).addTo(zonesLayer);
     D.zones.features.forEach(function(f){
       L.tooltip({permanent: true, direction: 'center', className: 'lv-zone-label', interactive: false})
         .setLatLng([f.properties.lat, f.properties.lon]).setContent(f.properties.name).addTo(zonesLayer);
     });
   }
-  if (D.route.length > 1) {
+"""
+
+# --- route map -----------------------------------------------------------------------
+ROUTE_JS = (
+    """
+(function(){
+  var map = %(map)s, D = %(data)s;
+  var zonesLayer = %(zones)s, routeLayer = %(route)s, stopsLayer = %(stops)s;
+"""
+    + ZONES_JS
+    + """  if (D.route.length > 1) {
     L.polyline(D.route, {color: '#000', weight: 9, opacity: 0.6}).addTo(routeLayer);
     L.polyline(D.route, {color: '#00e5ff', weight: 5, opacity: 0.95}).addTo(routeLayer);
   }
@@ -423,6 +430,7 @@ ROUTE_JS = """
   if (h) show(h[1]);
 })();
 """
+)
 
 
 def _crew_and_visits(plan: Plan, crew_id: str, night: dt.date | None = None) -> tuple[Crew, list[Visit]]:
@@ -523,6 +531,7 @@ def _route_map(
     folium.LayerControl(collapsed=True).add_to(m)
     data = {"zones": prep.zones, "route": route, "stops": stops, "base": base}
     code = ROUTE_JS % {
+        "zone_fill": "0.06",
         "map": m.get_name(),
         "data": json_for_script(data),
         "zones": zones_fg.get_name(),
@@ -597,21 +606,15 @@ def route_map(
 
 
 # --- overview ----------------------------------------------------------------------------
-OVERVIEW_JS = """
+OVERVIEW_JS = (
+    """
 (function(){
   var map = %(map)s, D = %(data)s;
   var zonesLayer = %(zones)s, premLayer = %(premises)s, crewLayers = [%(crews)s];
   var colours = D.bandColours;
-  if (D.zones) {
-    L.geoJSON(D.zones, {interactive: false, style: function(){
-      return {color: '#ffd60a', weight: 3, dashArray: '8 6', fillColor: '#ffd60a', fillOpacity: 0.05};
-    }}).addTo(zonesLayer);
-    D.zones.features.forEach(function(f){
-      L.tooltip({permanent: true, direction: 'center', className: 'lv-zone-label', interactive: false})
-        .setLatLng([f.properties.lat, f.properties.lon]).setContent(f.properties.name).addTo(zonesLayer);
-    });
-  }
-  var canvas = L.canvas({padding: 0.5});
+"""
+    + ZONES_JS
+    + """  var canvas = L.canvas({padding: 0.5});
   var radius = {A: 8, B: 6, C: 5, D: 4};
   D.premises.forEach(function(p){
     // p = [lat, lon, band, escaped name, rank]
@@ -643,6 +646,7 @@ OVERVIEW_JS = """
   });
 })();
 """
+)
 
 
 def _heat_points(calls: pd.DataFrame | None, params: MapParams) -> list[list[float]]:
@@ -790,6 +794,7 @@ def overview_map(
     folium.LayerControl(collapsed=True).add_to(m)
     data = {"zones": prep.zones, "premises": prem_data, "crews": crew_data, "bandColours": BAND_COLOURS}
     code = OVERVIEW_JS % {
+        "zone_fill": "0.05",
         "map": m.get_name(),
         "data": json_for_script(data),
         "zones": zones_fg.get_name(),
