@@ -7,12 +7,12 @@ import importlib.util
 import json
 import re
 from pathlib import Path
-from typing import Any
 
 import click
 
 from licvisit.cli.options import input_options, load_named, resolve_config
 from licvisit.errors import ConfigError, LicvisitError, PlanCheckError
+from licvisit.params import map_params, plan_params, risk_params
 
 
 def parse_week(text: str) -> dt.date:
@@ -40,19 +40,6 @@ def parse_lock(text: str):
             f"--lock {text!r}: expected PREMISES_ID@YYYY-MM-DD or PREMISES_ID@YYYY-MM-DD:op_type."
         )
     return Lock(m.group(1).strip(), dt.date.fromisoformat(m.group(2)), m.group(3) or "", m.group(4) or "")
-
-
-def plan_params(cfg: Any, **overrides: Any):
-    """Build PlanParams from the config's [plan] and [operations] sections plus CLI overrides."""
-    from licvisit.params import plan_params as _plan_params
-
-    return _plan_params(cfg, **overrides)
-
-
-def _risk_params(cfg: Any):
-    from licvisit.params import risk_params
-
-    return risk_params(cfg)
 
 
 @click.command()
@@ -126,7 +113,7 @@ def plan(
         )
     # Score risk as at the start of the planned week (as `licvisit demo` does) unless told otherwise.
     as_of_dt = as_of or dt.datetime.combine(week_start, dt.time())
-    ranking = rank_premises(inputs.calls, inputs.premises, inputs.visits, _risk_params(cfg), as_of=as_of_dt)
+    ranking = rank_premises(inputs.calls, inputs.premises, inputs.visits, risk_params(cfg), as_of=as_of_dt)
     prev = read_plan(previous) if previous else None
     result = plan_week(
         ranking.table,
@@ -143,7 +130,6 @@ def plan(
     files = write_plan(result, out_dir, premises=inputs.premises, staff=inputs.staff)
     # --- offline route maps per crew-night (maps engineer's module) ---------------------
     if importlib.util.find_spec("licvisit.render.maps") is not None:
-        from licvisit.params import map_params
         from licvisit.render.maps import write_plan_maps
 
         files += list(

@@ -9,15 +9,9 @@ import click
 
 from licvisit.cli.options import input_options, load_named, resolve_config, stage_printer
 from licvisit.errors import ConfigError, LicvisitError
+from licvisit.params import risk_params
 
 SCHEME_CHOICE = click.Choice(["cchi", "ons_css", "count"])
-
-
-def _params(cfg: Any, scheme: str | None):
-    """RiskParams from [risk] with [harm] folded in (shared helper in licvisit.params)."""
-    from licvisit.params import risk_params
-
-    return risk_params(cfg, scheme)
 
 
 def _zone_filter(table, zones, zone: str):
@@ -114,7 +108,7 @@ def rank(config_path, calls, premises, zones, staff, visits, as_of, zone, top, o
 
     stage = stage_printer()
     cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones, visits=visits)
-    params = _params(cfg, scheme)
+    params = risk_params(cfg, scheme)
     stage("reading inputs")
     kinds = ("calls", "premises", "visits") + (("zones",) if zone else ())
     inputs = load_named(cfg, kinds, required=("calls", "premises"))
@@ -222,7 +216,7 @@ def backtest(
 
     stage = stage_printer()
     cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones, visits=visits)
-    params = _params(cfg, scheme)
+    params = risk_params(cfg, scheme)
     stage("reading inputs")
     inputs = load_named(cfg, ("calls", "premises", "visits"), required=("calls", "premises"))
     if inputs.calls is None or inputs.premises is None or len(inputs.premises) == 0:
