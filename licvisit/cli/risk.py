@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from licvisit.cli.options import input_options, load_named, resolve_config, stage_printer
+from licvisit.cli.options import input_options, load_named, resolve_config, stage_printer, warm_imports
 from licvisit.errors import ConfigError, LicvisitError
 from licvisit.params import risk_params
 
@@ -103,13 +103,14 @@ def rank(config_path, calls, premises, zones, staff, visits, as_of, zone, top, o
     risk, and writes ranking.csv (Excel-safe), ranking.gpkg, ranking.json and the
     attribution table with its 25/50/100 m sensitivity.
     """
-    from licvisit.core.risk import explain, rank_premises
-    from licvisit.io.ranking_io import write_ranking
-
     stage = stage_printer()
     cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones, visits=visits)
     params = risk_params(cfg, scheme)
     stage("reading inputs")
+    warm_imports("scipy.spatial")
+    from licvisit.core.risk import explain, rank_premises
+    from licvisit.io.ranking_io import write_ranking
+
     kinds = ("calls", "premises", "visits") + (("zones",) if zone else ())
     inputs = load_named(cfg, kinds, required=("calls", "premises"))
     if inputs.calls is None or inputs.premises is None or len(inputs.premises) == 0:

@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
 
 from licvisit.domain import WEEKDAYS, parse_session
 
@@ -244,6 +243,8 @@ def link_calls_to_premises(
     -------
     Links
     """
+    from scipy.spatial import cKDTree  # imported here: importing scipy takes ~0.4 s
+
     if params is None:
         from licvisit.core.risk import RiskParams
 

@@ -99,26 +99,25 @@ def load_inputs(
 
 def _check_call_refs(df, premises_ids: np.ndarray, report: ValidationReport) -> None:
     """Calls naming a premises not in the register keep their location but lose the link."""
-    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    ref = df["premises_ref"].to_numpy()
-    has = ref != ""
-    if not has.any():
-        return
-    known = pd.Index(pd.unique(premises_ids.astype(str)))
-    bad = has & (known.get_indexer(ref) < 0)
+    # Arrow compute on the column's Arrow text: no Python string per call.
+    ref = pa.array(df["premises_ref"], type=pa.large_string())
+    known = pa.array(np.unique(premises_ids.astype(str)), type=pa.large_string())
+    bad_arr = pc.and_(pc.not_equal(ref, ""), pc.invert(pc.is_in(ref, value_set=known)))
+    bad = np.asarray(pc.fill_null(bad_arr, False).to_numpy(zero_copy_only=False), dtype=bool)
     if not bad.any():
         return
     idx = np.flatnonzero(bad)
-    files = df["source_file"].to_numpy()
-    rows = df["source_row"].to_numpy()
+    files, rows = df["source_file"], df["source_row"]
     for i in idx[:MAX_PROBLEMS_PER_KIND]:
         report.problems.append(
             Problem(
-                str(files[i]),
-                int(rows[i]),
+                str(files.iat[i]),
+                int(rows.iat[i]),
                 "premises_ref",
-                f'"{ref[i]}"',
+                f'"{ref[int(i)].as_py()}"',
                 "a premises id in the premises register",
                 "none needed: the call is used by its location only; correct the id to link it",
                 "warning",
@@ -127,7 +126,7 @@ def _check_call_refs(df, premises_ids: np.ndarray, report: ValidationReport) -> 
     if len(idx) > MAX_PROBLEMS_PER_KIND:
         report.problems.append(
             Problem(
-                str(files[idx[0]]),
+                str(files.iat[idx[0]]),
                 None,
                 "premises_ref",
                 f"{len(idx) - MAX_PROBLEMS_PER_KIND:,} more calls naming unknown premises",

@@ -34,20 +34,29 @@ def write_ranking(
     EPSG:27700), ``ranking.json``, ``attribution.csv`` (one row per linked
     call) and ``attribution_sensitivity.csv`` (links at 25/50/100 m).
     """
-    import geopandas as gpd
+    from concurrent.futures import ThreadPoolExecutor
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     table = ranking.table if table is None else table
-    written = [write_csv(table, out / "ranking.csv")]
-    gdf = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(table["x"], table["y"]), crs=ANALYSIS_CRS)
-    written.append(write_gpkg(gdf, out / "ranking.gpkg", layer="ranking"))
-    written.append(_write_ranking_json(ranking, table, out / "ranking.json"))
     att = ranking.links.table.drop(columns=["premises_idx"])
     if calls is not None and "call_id" in calls.columns:
         ids = calls["call_id"].take(att["call"].to_numpy()).reset_index(drop=True)
         att = att.reset_index(drop=True)
         att.insert(1, "call_id", ids)
-    written.append(write_csv(att, out / "attribution.csv"))
+    # attribution.csv (one row per linked call: the biggest file by far) is written by a
+    # second thread while this one writes the rest; pyarrow and GDAL release the GIL.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        att_written = pool.submit(write_csv, att, out / "attribution.csv")
+        written = [write_csv(table, out / "ranking.csv"), _write_ranking_gpkg(table, out / "ranking.gpkg")]
+        written.append(_write_ranking_json(ranking, table, out / "ranking.json"))
+        written.append(att_written.result())
     written.append(write_csv(ranking.links.sensitivity, out / "attribution_sensitivity.csv"))
     return [Path(p) for p in written]
+
+
+def _write_ranking_gpkg(table: pd.DataFrame, path: Path) -> Path:
+    import geopandas as gpd
+
+    gdf = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(table["x"], table["y"]), crs=ANALYSIS_CRS)
+    return write_gpkg(gdf, path, layer="ranking")
