@@ -10,11 +10,15 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from licvisit.config import Config
 from licvisit.errors import ConfigError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from licvisit.core.risk import Ranking, RiskParams
 
 BUNDLED_CONFIG = Path(__file__).resolve().parents[1] / "data" / "licvisit.toml"
 DEMO_WEEK = dt.date(2025, 10, 6)  # ISO week 2025-W41, the week after the demo calls end
@@ -36,6 +40,46 @@ def _last_full_months(last_call: pd.Timestamp, n: int) -> tuple[str, str]:
     if (last_call + pd.Timedelta(days=1)).to_period("M") == last:  # data stop part-way through the month
         last -= 1
     return str(last - (n - 1)), str(last)
+
+
+def rank_to_folder(
+    calls: pd.DataFrame,
+    premises: pd.DataFrame,
+    visits: pd.DataFrame | None,
+    params: RiskParams,
+    out_dir: str | Path,
+    *,
+    as_of: dt.datetime | dt.date | None = None,
+    select: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+    progress: Callable[[str], None] = lambda _msg: None,
+) -> tuple[Ranking, pd.DataFrame, list[Path]]:
+    """Link, score and write a ranking into ``out_dir`` (see ``write_ranking``).
+
+    ``attribution.csv`` (one row per linked call, by far the biggest output) is
+    written by a second thread while the links are scored and the other files
+    written: pyarrow's CSV writer releases the GIL, so on two cores the write
+    costs little extra time.  ``select`` picks the rows written to
+    ranking.csv/.gpkg/.json (e.g. one NTE zone's premises).
+
+    Returns
+    -------
+    (Ranking, the table written, the files written)
+    """
+    from licvisit.core.attribution import link_calls_to_premises
+    from licvisit.core.risk import rank_premises
+    from licvisit.io.ranking_io import write_attribution_in_background, write_ranking
+
+    out = Path(out_dir)
+    progress(f"linking {len(calls):,} calls to {len(premises):,} premises")
+    links = link_calls_to_premises(calls, premises, params)
+    attribution = write_attribution_in_background(links, out, calls)
+    progress("scoring premises")
+    ranking = rank_premises(calls, premises, visits, params, as_of=as_of, links=links)
+    table = ranking.table if select is None else select(ranking.table)
+    progress(f"writing outputs to {out}")
+    files = write_ranking(ranking, out, table=table, attribution=False)
+    files += attribution.result()
+    return ranking, table, files
 
 
 def run_pipeline(
@@ -65,10 +109,8 @@ def run_pipeline(
     from licvisit.core.backtest import backtest
     from licvisit.core.evidence import evidence_for_zone
     from licvisit.core.plan import plan_week
-    from licvisit.core.risk import rank_premises
     from licvisit.io import load_inputs
     from licvisit.io.plan_io import write_plan
-    from licvisit.io.ranking_io import write_ranking
     from licvisit.io.write import write_json
     from licvisit.params import evidence_params, map_params, plan_params, risk_params
     from licvisit.render.evidence import write_evidence
@@ -94,8 +136,9 @@ def run_pipeline(
 
     progress(f"Ranking {len(inputs.premises):,} premises on {len(inputs.calls):,} calls")
     as_of = dt.datetime.combine(week_start, dt.time())
-    ranking = rank_premises(inputs.calls, inputs.premises, inputs.visits, rp, as_of=as_of)
-    res.files["ranking"] = write_ranking(ranking, out / "ranking", calls=inputs.calls)
+    ranking, _, res.files["ranking"] = rank_to_folder(
+        inputs.calls, inputs.premises, inputs.visits, rp, out / "ranking", as_of=as_of
+    )
     bands = ranking.table["band"].value_counts().sort_index()
     res.lines.append(
         "Risk bands: " + ", ".join(f"{b} {n}" for b, n in bands.items()) + f" (as of {as_of:%Y-%m-%d})."

@@ -14,9 +14,8 @@ from licvisit.params import risk_params
 SCHEME_CHOICE = click.Choice(["cchi", "ons_css", "count"])
 
 
-def _zone_filter(table, zones, zone: str):
-    import geopandas as gpd
-
+def _zone_selector(zones, zone: str):
+    """Check ``zone`` names an NTE zone (before any work) and return a ranking-table filter."""
     if zones is None or len(zones) == 0:
         raise ConfigError(
             "--zone needs NTE zones. Fix: pass --zones FILE or name it under [inputs] in --config."
@@ -31,11 +30,16 @@ def _zone_filter(table, zones, zone: str):
         known = ", ".join(zones["name"].astype(str)) if "name" in zones.columns else ""
         raise ConfigError(f"Zone '{zone}' not found; expected one of: {known}.")
     poly = zones[m].geometry.union_all()
-    pts = gpd.GeoSeries(gpd.points_from_xy(table["x"], table["y"]), crs=zones.crs)
-    inside = pts.within(poly).to_numpy()
-    out = table[inside].copy()
-    out.insert(out.columns.get_loc("rank") + 1, "zone_rank", range(1, len(out) + 1))
-    return out
+
+    def select(table):
+        import geopandas as gpd
+
+        pts = gpd.GeoSeries(gpd.points_from_xy(table["x"], table["y"]), crs=zones.crs)
+        out = table[pts.within(poly).to_numpy()].copy()
+        out.insert(out.columns.get_loc("rank") + 1, "zone_rank", range(1, len(out) + 1))
+        return out
+
+    return select
 
 
 def _print_table(table, top: int) -> None:
@@ -108,20 +112,24 @@ def rank(config_path, calls, premises, zones, staff, visits, as_of, zone, top, o
     params = risk_params(cfg, scheme)
     stage("reading inputs")
     warm_imports("scipy.spatial")
-    from licvisit.core.risk import explain, rank_premises
-    from licvisit.io.ranking_io import write_ranking
-
     kinds = ("calls", "premises", "visits") + (("zones",) if zone else ())
     inputs = load_named(cfg, kinds, required=("calls", "premises"))
     if inputs.calls is None or inputs.premises is None or len(inputs.premises) == 0:
         raise ConfigError("Ranking needs calls and at least one premises.")
-    stage(f"linking {len(inputs.calls):,} calls to {len(inputs.premises):,} premises and scoring")
-    ranking = rank_premises(inputs.calls, inputs.premises, inputs.visits, params, as_of=as_of)
-    table = ranking.table
-    if zone:
-        table = _zone_filter(table, inputs.zones, zone)
-    stage(f"writing outputs to {out_dir}")
-    write_ranking(ranking, out_dir, calls=inputs.calls, table=table)
+    select = _zone_selector(inputs.zones, zone) if zone else None
+    from licvisit.core.risk import explain
+    from licvisit.pipeline import rank_to_folder
+
+    ranking, table, _ = rank_to_folder(
+        inputs.calls,
+        inputs.premises,
+        inputs.visits,
+        params,
+        out_dir,
+        as_of=as_of,
+        select=select,
+        progress=stage,
+    )
     stage("done")
 
     c = ranking.summary["counts"]

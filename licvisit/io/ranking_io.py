@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from licvisit.domain import ANALYSIS_CRS
-from licvisit.io.write import atomic_write_text, to_json_text, write_csv, write_gpkg
+from licvisit.io.write import (
+    atomic_write_text,
+    excel_safe_table,
+    to_json_text,
+    write_csv,
+    write_csv_table,
+    write_gpkg,
+)
 
 
 def _write_ranking_json(ranking: Any, table: pd.DataFrame, path: Path) -> Path:
@@ -22,8 +30,53 @@ def _write_ranking_json(ranking: Any, table: pd.DataFrame, path: Path) -> Path:
     return atomic_write_text(path, head[:-1].rstrip() + ',\n  "premises": ' + rows + "\n}\n")
 
 
+def _attribution_frames(links: Any, calls: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+    att = links.table.drop(columns=["premises_idx"])
+    if calls is not None and "call_id" in calls.columns:
+        ids = calls["call_id"].take(att["call"].to_numpy()).reset_index(drop=True)
+        att = att.reset_index(drop=True)
+        att.insert(1, "call_id", ids)
+    return {"attribution.csv": att, "attribution_sensitivity.csv": links.sensitivity}
+
+
+def write_attribution(links: Any, out_dir: str | Path, calls: pd.DataFrame | None = None) -> list[Path]:
+    """Write ``links`` (a ``licvisit.core.attribution.Links``) into ``out_dir``.
+
+    Files: ``attribution.csv`` (one row per call-premises link, with the call's
+    ``call_id`` when ``calls`` has one) and ``attribution_sensitivity.csv``
+    (calls linked at 25/50/100 m).
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    return [write_csv(df, out / name) for name, df in _attribution_frames(links, calls).items()]
+
+
+def write_attribution_in_background(
+    links: Any, out_dir: str | Path, calls: pd.DataFrame | None = None
+) -> Future[list[Path]]:
+    """Start writing the files of :func:`write_attribution`; return a Future of their paths.
+
+    The Excel-safe Arrow tables are built here, in the calling thread (that work
+    needs the GIL); only the CSV writing, pure Arrow work that releases the GIL,
+    runs in a second thread, so it overlaps whatever the caller does next.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tables = {name: excel_safe_table(df) for name, df in _attribution_frames(links, calls).items()}
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="licvisit-attribution")
+    try:
+        return pool.submit(lambda: [write_csv_table(t, out / name) for name, t in tables.items()])
+    finally:
+        pool.shutdown(wait=False)
+
+
 def write_ranking(
-    ranking: Any, out_dir: str | Path, calls: pd.DataFrame | None = None, table: pd.DataFrame | None = None
+    ranking: Any,
+    out_dir: str | Path,
+    calls: pd.DataFrame | None = None,
+    table: pd.DataFrame | None = None,
+    *,
+    attribution: bool = True,
 ) -> list[Path]:
     """Write ``ranking`` (a ``licvisit.core.risk.Ranking``) into ``out_dir``.
 
@@ -31,27 +84,17 @@ def write_ranking(
     adds each linked call's ``call_id`` to the attribution table.
 
     Files: ``ranking.csv`` (Excel-safe), ``ranking.gpkg`` (layer ``ranking``,
-    EPSG:27700), ``ranking.json``, ``attribution.csv`` (one row per linked
-    call) and ``attribution_sensitivity.csv`` (links at 25/50/100 m).
+    EPSG:27700), ``ranking.json`` and, unless ``attribution`` is False (the
+    caller writes them with :func:`write_attribution`), ``attribution.csv`` and
+    ``attribution_sensitivity.csv``.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     table = ranking.table if table is None else table
-    att = ranking.links.table.drop(columns=["premises_idx"])
-    if calls is not None and "call_id" in calls.columns:
-        ids = calls["call_id"].take(att["call"].to_numpy()).reset_index(drop=True)
-        att = att.reset_index(drop=True)
-        att.insert(1, "call_id", ids)
-    # attribution.csv (one row per linked call: the biggest file by far) is written by a
-    # second thread while this one writes the rest; pyarrow and GDAL release the GIL.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        att_written = pool.submit(write_csv, att, out / "attribution.csv")
-        written = [write_csv(table, out / "ranking.csv"), _write_ranking_gpkg(table, out / "ranking.gpkg")]
-        written.append(_write_ranking_json(ranking, table, out / "ranking.json"))
-        written.append(att_written.result())
-    written.append(write_csv(ranking.links.sensitivity, out / "attribution_sensitivity.csv"))
+    written = [write_csv(table, out / "ranking.csv"), _write_ranking_gpkg(table, out / "ranking.gpkg")]
+    written.append(_write_ranking_json(ranking, table, out / "ranking.json"))
+    if attribution:
+        written += write_attribution(ranking.links, out, calls)
     return [Path(p) for p in written]
 
 

@@ -162,6 +162,32 @@ def _arrow_column(col: pd.Series) -> Any:
     return _arrow_text(arr)
 
 
+def excel_safe_table(df: pd.DataFrame, *, index: bool = False) -> Any:
+    """``df`` as a ``pyarrow.Table`` ready for :func:`write_csv_table` (see :func:`write_csv`)."""
+    import pyarrow as pa
+
+    frame = pd.DataFrame(df)
+    if index:
+        frame = frame.reset_index()
+    names = [str(excel_safe(str(c))) for c in frame.columns]
+    return pa.table([_arrow_column(frame.iloc[:, i]) for i in range(frame.shape[1])], names=names)
+
+
+def write_csv_table(table: Any, path: str | os.PathLike[str]) -> Path:
+    """Write a table from :func:`excel_safe_table` as an Excel-friendly CSV, atomically.
+
+    Pure Arrow work that releases the GIL, so it can run in a second thread.
+    """
+    import pyarrow.csv as pacsv
+
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        fh.write(b"\xef\xbb\xbf")
+        pacsv.write_csv(
+            table, fh, pacsv.WriteOptions(eol="\r\n", quoting_style="needed", quoting_header="none")
+        )
+    return Path(path)
+
+
 def write_csv(df: pd.DataFrame, path: str | os.PathLike[str], *, index: bool = False) -> Path:
     """Write ``df`` as a CSV that opens cleanly in Excel, atomically.
 
@@ -182,20 +208,7 @@ def write_csv(df: pd.DataFrame, path: str | os.PathLike[str], *, index: bool = F
     -------
     Path
     """
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    frame = pd.DataFrame(df)
-    if index:
-        frame = frame.reset_index()
-    names = [str(excel_safe(str(c))) for c in frame.columns]
-    table = pa.table([_arrow_column(frame.iloc[:, i]) for i in range(frame.shape[1])], names=names)
-    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-        fh.write(b"\xef\xbb\xbf")
-        pacsv.write_csv(
-            table, fh, pacsv.WriteOptions(eol="\r\n", quoting_style="needed", quoting_header="none")
-        )
-    return Path(path)
+    return write_csv_table(excel_safe_table(df, index=index), path)
 
 
 def _json_default(obj: Any) -> Any:
