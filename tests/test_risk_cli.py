@@ -151,3 +151,20 @@ def test_backtest_too_little_history():
     res = CliRunner().invoke(main, ["backtest", *INPUTS, "--min-history", "12", "--n-boot", "10"])
     assert res.exit_code == 1
     assert "Error: Expected at least 13 months of calls for one fold; found 7." in res.output
+
+
+def test_rank_attribution_csv_lists_every_link_behind_the_scores(ranked):
+    """attribution.csv (written in a second thread) has one row per link, with call ids, and
+    its weights add up to each premises' call count in ranking.csv."""
+    _, out = ranked
+    att = pd.read_csv(out / "attribution.csv", encoding="utf-8-sig")
+    ranking = json.loads((out / "ranking.json").read_text(encoding="utf-8"))
+    assert list(att.columns[:3]) == ["call", "call_id", "premises_id"]
+    assert set(att["rule"]) <= {"reference", "name", "nearest"}
+    counts = ranking["summary"]["counts"]
+    assert att["call"].nunique() == counts["reference"] + counts["name"] + counts["nearest"]
+    rk = pd.read_csv(out / "ranking.csv", encoding="utf-8-sig").set_index("premises_id")
+    per_premises = att.groupby("premises_id")["weight"].sum().reindex(rk.index, fill_value=0.0)
+    assert (abs(per_premises - rk["n_calls"]) < 1e-9).all()
+    sens = pd.read_csv(out / "attribution_sensitivity.csv", encoding="utf-8-sig")
+    assert list(sens["radius_m"]) == [25.0, 50.0, 100.0]
