@@ -92,3 +92,27 @@ def test_real_police_uk_headline_holds():
     assert s[("model", 0.1)] == pytest.approx(0.905, abs=0.002)
     assert s[("model", 0.1)] > s[("count_12m", 0.1)]
     assert s[("model", 0.05)] > s[("count_12m", 0.05)]
+
+
+@pytest.mark.slow
+def test_real_police_uk_held_out_months_model_beats_count():
+    """October and November 2017 were never used while the model was developed: scored
+    there (cuts 2017-10-01 and 2017-11-01), the model beats the count in both folds."""
+    from licvisit.config import load_config
+    from licvisit.io import load_inputs
+    from licvisit.params import risk_params
+
+    cfg = load_config(REPO / "tests" / "data" / "risk" / "backtest_police_uk_heldout.toml")
+    inp = load_inputs(cfg, kinds=("calls", "premises"))
+    c, p = inp.calls, inp.premises
+    assert len(c) == 17_260
+    inside = p["x"].between(c["x"].min(), c["x"].max()) & p["y"].between(c["y"].min(), c["y"].max())
+    prem = p[inside.to_numpy()].reset_index(drop=True)
+    res = backtest(c, prem, risk_params(cfg), min_history=9, n_boot=20, seed=0)
+    assert res.settings["folds"] == 2
+    f = res.folds[res.folds["top"] == 0.1].pivot(index="cut", columns="method", values="pei")
+    assert [str(cut)[:10] for cut in f.index] == ["2017-10-01", "2017-11-01"]
+    assert (f["model"] > f["count_12m"]).all()
+    s = res.summary.set_index(["method", "top"])["pei"]
+    assert s[("model", 0.1)] == pytest.approx(0.833, abs=0.002)
+    assert s[("count_12m", 0.1)] == pytest.approx(0.781, abs=0.002)
