@@ -6,7 +6,9 @@ Run from the repository root::
 
 Steps (each deterministic; re-running gives byte-identical files):
 
-1. copy the nine police.uk street-level CSVs (Jan-Sep 2017) unchanged;
+1. copy the nine police.uk street-level CSVs (Jan-Sep 2017) unchanged, and the
+   police.uk API extract they come from (Jan-Nov 2017: Oct-Nov are the
+   backtest's held-out months) into ``police_uk_2017_api/``;
 2. filter the FHRS register to pubs/bars/nightclubs and takeaways, keeping
    the original header, line endings and bytes of every kept row;
 3. ``premises_birmingham.csv``: those premises plus licensed restaurants in
@@ -68,6 +70,10 @@ def copy_police_uk(shared: Path, out: Path) -> list[Path]:
         written.append(dest / f.name)
     if len(written) != 9:
         raise SystemExit(f"Expected 9 police.uk monthly files in {src}, found {len(written)}.")
+    api = shared / "police_uk_birmingham_centre_2017" / "crimeclean.csv"
+    (out / "police_uk_2017_api").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(api, out / "police_uk_2017_api" / "crimeclean.csv")
+    written.append(out / "police_uk_2017_api" / "crimeclean.csv")
     return written
 
 
