@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from licvisit.core.backtest import METHODS, _top_metrics, backtest
+from licvisit.core.backtest import METHODS, _top_metrics, backtest, premises_in_calls_extent
 from licvisit.core.risk import RiskParams
 
 
@@ -82,8 +82,7 @@ def test_real_police_uk_headline_holds():
     cfg = load_config(REPO / "tests" / "data" / "risk" / "backtest_police_uk_reference.toml")
     inp = load_inputs(cfg, kinds=("calls", "premises"))
     c, p = inp.calls, inp.premises
-    inside = p["x"].between(c["x"].min(), c["x"].max()) & p["y"].between(c["y"].min(), c["y"].max())
-    prem = p[inside.to_numpy()].reset_index(drop=True)
+    prem = premises_in_calls_extent(c, p)
     assert len(prem) == 204
     res = backtest(c, prem, risk_params(cfg), n_boot=20, seed=0)
     s = res.summary.set_index(["method", "top"])["pei"]
@@ -106,8 +105,7 @@ def test_real_police_uk_held_out_months_model_beats_count():
     inp = load_inputs(cfg, kinds=("calls", "premises"))
     c, p = inp.calls, inp.premises
     assert len(c) == 17_260
-    inside = p["x"].between(c["x"].min(), c["x"].max()) & p["y"].between(c["y"].min(), c["y"].max())
-    prem = p[inside.to_numpy()].reset_index(drop=True)
+    prem = premises_in_calls_extent(c, p)
     res = backtest(c, prem, risk_params(cfg), min_history=9, n_boot=20, seed=0)
     assert res.settings["folds"] == 2
     f = res.folds[res.folds["top"] == 0.1].pivot(index="cut", columns="method", values="pei")
@@ -116,3 +114,16 @@ def test_real_police_uk_held_out_months_model_beats_count():
     s = res.summary.set_index(["method", "top"])["pei"]
     assert s[("model", 0.1)] == pytest.approx(0.833, abs=0.002)
     assert s[("count_12m", 0.1)] == pytest.approx(0.781, abs=0.002)
+
+
+def test_premises_in_calls_extent_keeps_only_premises_inside_the_calls_bounding_box():
+    calls = pd.DataFrame({"x": [100.0, 300.0], "y": [1000.0, 1200.0]})
+    prem = pd.DataFrame(
+        {
+            "premises_id": ["in", "edge", "west", "north"],
+            "x": [200.0, 300.0, 99.0, 150.0],
+            "y": [1100.0, 1000.0, 1100.0, 1201.0],
+        }
+    )
+    assert premises_in_calls_extent(calls, prem)["premises_id"].tolist() == ["in", "edge"]
+    assert len(premises_in_calls_extent(calls.iloc[0:0], prem)) == 0

@@ -219,7 +219,7 @@ def backtest(
     cut and score on the harm of the next --horizon periods: hit rate, PAI and
     PEI at the top 5 % and 10 % of premises, with bootstrap 95 % intervals.
     """
-    from licvisit.core.backtest import METHOD_LABELS
+    from licvisit.core.backtest import METHOD_LABELS, premises_in_calls_extent
     from licvisit.core.backtest import backtest as run_backtest
     from licvisit.io.write import write_json
 
@@ -232,9 +232,7 @@ def backtest(
         raise ConfigError("The backtest needs calls and at least one premises.")
     prem = inputs.premises
     if clip_to_calls:
-        c = inputs.calls
-        inside = prem["x"].between(c["x"].min(), c["x"].max()) & prem["y"].between(c["y"].min(), c["y"].max())
-        prem = prem[inside.to_numpy()].reset_index(drop=True)
+        prem = premises_in_calls_extent(inputs.calls, prem)
         stage(f"kept {len(prem):,} premises inside the calls' extent")
         if len(prem) == 0:
             raise ConfigError("No premises lie inside the calls' extent.")

@@ -71,6 +71,20 @@ class BacktestResult:
         }
 
 
+def premises_in_calls_extent(calls: pd.DataFrame, premises: pd.DataFrame) -> pd.DataFrame:
+    """The premises inside the bounding box of the calls' ``x``/``y`` (renumbered from 0).
+
+    For a crime extract that covers only part of the premises register (police.uk
+    for a city centre): premises outside it would score 0 because no data was
+    asked for, not because nothing happens there.
+    """
+    if len(calls) == 0:
+        return premises.iloc[0:0].reset_index(drop=True)
+    x, y = calls["x"], calls["y"]
+    inside = premises["x"].between(x.min(), x.max()) & premises["y"].between(y.min(), y.max())
+    return premises[inside.to_numpy()].reset_index(drop=True)
+
+
 def _periods(days: np.ndarray, period: str) -> tuple[np.ndarray, list[pd.Timestamp]]:
     """Assign each day to a period; return period codes and the period starts."""
     ts = pd.to_datetime(pd.Series(days * 86_400e9), errors="coerce")
