@@ -33,6 +33,10 @@ def test_rank_writes_outputs_and_prints_table(ranked):
     assert res.exit_code == 0, res.output
     assert "Ranked 5 premises as of 2025-07-27 (cchi harm)" in res.output
     assert "by reference" in res.output and "at closed hours excluded" in res.output
+    assert (
+        "Calls with a premises within 25 m: 109 (89%; 0 with two or more); "
+        "50 m: 122 (100%; 0 with two or more); 100 m: 122 (100%; 0 with two or more)."
+    ) in res.output
     for name in (
         "ranking.csv",
         "ranking.gpkg",

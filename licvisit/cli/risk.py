@@ -139,6 +139,16 @@ def rank(config_path, calls, premises, zones, staff, visits, as_of, zone, top, o
         f"within {params.radius_m:g} m; {c['unlinked']:,} unlinked; {c['closed_excluded'] + c['closed_downweighted']:,} "
         f"at closed hours {'excluded' if params.closed_hours == 'exclude' else 'down-weighted'}."
     )
+    sens = ranking.links.sensitivity
+    click.echo(
+        "Calls with a premises within "
+        + "; ".join(
+            f"{r['radius_m']:g} m: {int(r['calls_linked']):,} ({r['share_linked']:.0%}; "
+            f"{int(r['calls_with_several_premises']):,} with two or more)"
+            for _, r in sens.iterrows()
+        )
+        + "."
+    )
     for note in ranking.notes:
         click.echo(f"Note: {note}")
     if top:
