@@ -373,3 +373,23 @@ def test_cli_maps_reports_a_bad_maps_setting(tmp_path):
     res = CliRunner().invoke(main, ["maps", "--config", str(cfg), "--plan", str(MAPS_DATA / "plan")])
     assert res.exit_code == 1
     assert res.output.startswith("Error: Config [maps]: Expected tiles_url to contain {z}, {x} and {y}.")
+
+
+def test_same_plan_gives_byte_identical_maps(inputs):
+    """folium's random element ids are renumbered in page order: maps can be diffed and cached."""
+
+    def render():
+        d = dict(inputs)
+        route = route_map(
+            d["plan"],
+            "FRI-LIC-1",
+            d["premises"],
+            **{k: v for k, v in d.items() if k not in ("plan", "premises")},
+        )
+        d.pop("visit_history")
+        over = overview_map(d.pop("plan"), d.pop("premises"), **d)
+        return route, over
+
+    first, second = render(), render()
+    assert first == second
+    assert not re.search(r"(?<![0-9a-f])(?=[0-9a-f]*[a-f])[0-9a-f]{32}(?![0-9a-f])", first[0] + first[1])

@@ -35,7 +35,7 @@ from licvisit.domain import DEFAULT_OPERATIONS, WEEKDAYS, Crew, Officer, Plan, V
 from licvisit.errors import LicvisitError
 from licvisit.render.cards import esc, premises_card, recent_incidents, redact_reason
 from licvisit.render.map_params import MapParams
-from licvisit.render.offline import assert_offline, csp_meta, json_for_script, make_offline
+from licvisit.render.offline import _walk, assert_offline, csp_meta, json_for_script, make_offline
 
 __all__ = ["MapParams", "route_map", "overview_map", "write_route_maps", "write_plan_maps", "map_file_name"]
 
@@ -333,6 +333,27 @@ def _script(code: str):
     return _script_class()(code)
 
 
+_HEX32 = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
+
+
+def _stable_ids(html: str, fig) -> str:
+    """Replace folium's random element ids (uuid4 hex) by ids numbered in page order.
+
+    Only the ids of elements in the map's tree are replaced, so the same plan gives
+    byte-identical map files (diffable, cacheable) and nothing else is touched.
+    """
+    ids = {el._id for el in _walk(fig) if isinstance(getattr(el, "_id", None), str)}
+    numbered: dict[str, str] = {}
+
+    def sub(m: re.Match) -> str:
+        key = m.group(0)
+        if key not in ids:
+            return key
+        return numbered.setdefault(key, f"{len(numbered) + 1:032x}")
+
+    return _HEX32.sub(sub, html)
+
+
 def _finish(m, fig_html: str, bundles: list[str], params: MapParams, title: str) -> str:
     import folium
 
@@ -343,7 +364,7 @@ def _finish(m, fig_html: str, bundles: list[str], params: MapParams, title: str)
     fig.header.add_child(folium.Element(f"<title>{escape(title)}</title>"), name="lv_title")
     fig.header.add_child(folium.Element(f"<style>{BASE_CSS}</style>"), name="lv_css")
     fig.html.add_child(folium.Element(fig_html), name="lv_panel")
-    html = fig.render()
+    html = _stable_ids(fig.render(), fig)
     html = html.replace("<html>", "<html lang='en-GB'>", 1)
     allowed = (params.tiles_url.split("{", 1)[0],) if params.tiles_url else ()
     assert_offline(html, allowed)
