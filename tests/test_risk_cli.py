@@ -172,3 +172,15 @@ def test_rank_attribution_csv_lists_every_link_behind_the_scores(ranked):
     assert (abs(per_premises - rk["n_calls"]) < 1e-9).all()
     sens = pd.read_csv(out / "attribution_sensitivity.csv", encoding="utf-8-sig")
     assert list(sens["radius_m"]) == [25.0, 50.0, 100.0]
+
+
+def test_rank_output_folder_under_a_file_is_a_one_line_error(tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    res = CliRunner().invoke(main, ["rank", *INPUTS, "--out", str(blocker / "out"), "--top", "0"])
+    assert res.exit_code == 1
+    assert (
+        f"Error: not a directory: {blocker / 'out'}. "
+        "Fix: part of the path is a file, not a folder: choose another folder."
+    ) in res.output
+    assert "Traceback" not in res.output

@@ -7,6 +7,7 @@ only by the command that needs it.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import importlib.util
 import sys
@@ -56,8 +57,29 @@ class LazyGroup(click.Group):
         except (OSError, MemoryError) as exc:
             if ctx.meta.get("licvisit.debug"):
                 raise
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(f"Error: {_os_error_text(exc)}", err=True)
             sys.exit(1)
+
+
+def _os_error_text(exc: BaseException) -> str:
+    """One line for a file-system or memory error, with the fix a user can make."""
+    if isinstance(exc, MemoryError):
+        return (
+            "not enough memory. Fix: close other programs, or run on fewer calls (e.g. a shorter date range)."
+        )
+    path = getattr(exc, "filename", None)
+    reason = getattr(exc, "strerror", None)
+    if path and reason:
+        fixes = {
+            errno.ENOENT: "check the path and spelling",
+            errno.ENOTDIR: "part of the path is a file, not a folder: choose another folder",
+            errno.EACCES: "choose a folder you can write to, or ask for access",
+            errno.EROFS: "choose a folder on a writable drive",
+            errno.ENOSPC: "free some disk space or choose another drive",
+        }
+        fix = fixes.get(getattr(exc, "errno", None), "check the path and that you may use it")
+        return f"{reason.lower()}: {path}. Fix: {fix}."
+    return str(exc)
 
 
 @click.group(cls=LazyGroup)
