@@ -110,6 +110,7 @@ def rank(config_path, calls, premises, zones, staff, visits, as_of, zone, top, o
     stage = stage_printer()
     cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones, visits=visits)
     params = risk_params(cfg, scheme)
+    out_dir.mkdir(parents=True, exist_ok=True)  # a bad --out fails now, not after the work
     stage("reading inputs")
     warm_imports("scipy.spatial")
     kinds = ("calls", "premises", "visits") + (("zones",) if zone else ())
