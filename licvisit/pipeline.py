@@ -73,12 +73,16 @@ def rank_to_folder(
     progress(f"linking {len(calls):,} calls to {len(premises):,} premises")
     links = link_calls_to_premises(calls, premises, params)
     attribution = write_attribution_in_background(links, out, calls)
-    progress("scoring premises")
-    ranking = rank_premises(calls, premises, visits, params, as_of=as_of, links=links)
-    table = ranking.table if select is None else select(ranking.table)
-    progress(f"writing outputs to {out}")
-    files = write_ranking(ranking, out, table=table, attribution=False)
-    files += attribution.result()
+    try:
+        progress("scoring premises")
+        ranking = rank_premises(calls, premises, visits, params, as_of=as_of, links=links)
+        table = ranking.table if select is None else select(ranking.table)
+        progress(f"writing outputs to {out}")
+        files = write_ranking(ranking, out, table=table, attribution=False)
+    except BaseException:
+        attribution.discard()  # a failed run leaves the folder's attribution files as they were
+        raise
+    files += attribution.commit()
     return ranking, table, files
 
 

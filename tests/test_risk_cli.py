@@ -184,3 +184,35 @@ def test_rank_output_folder_under_a_file_is_a_one_line_error(tmp_path):
         "Fix: part of the path is a file, not a folder: choose another folder."
     ) in res.output
     assert "Traceback" not in res.output
+
+
+def test_rank_output_name_taken_by_a_folder_names_the_users_file(tmp_path):
+    (tmp_path / "ranking.json").mkdir()
+    res = CliRunner().invoke(main, ["rank", *INPUTS, "--out", str(tmp_path), "--top", "0"])
+    assert res.exit_code == 1
+    assert (
+        f"Error: is a directory: {tmp_path / 'ranking.json'}. "
+        "Fix: a folder has that name: remove or rename it, or choose another folder."
+    ) in res.output
+    # the attribution files written in the background are discarded with the failed run
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith((".", "attribution"))) == []
+
+
+def test_failed_scoring_leaves_the_previous_attribution_untouched(tmp_path, monkeypatch):
+    import licvisit.core.risk
+    from licvisit.config import load_config
+    from licvisit.io import load_inputs
+    from licvisit.pipeline import rank_to_folder
+
+    (tmp_path / "attribution.csv").write_text("previous run\n", encoding="utf-8")
+    cfg = load_config(None).with_inputs(calls=DATA / "calls.csv", premises=DATA / "premises.csv")
+    inp = load_inputs(cfg, kinds=("calls", "premises"))
+
+    def boom(*args, **kwargs):
+        raise MemoryError("scoring failed")
+
+    monkeypatch.setattr(licvisit.core.risk, "rank_premises", boom)
+    with pytest.raises(MemoryError):
+        rank_to_folder(inp.calls, inp.premises, None, licvisit.core.risk.RiskParams(), tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["attribution.csv"]
+    assert (tmp_path / "attribution.csv").read_text(encoding="utf-8") == "previous run\n"

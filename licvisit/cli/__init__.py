@@ -67,13 +67,18 @@ def _os_error_text(exc: BaseException) -> str:
         return (
             "not enough memory. Fix: close other programs, or run on fewer calls (e.g. a shorter date range)."
         )
-    path = getattr(exc, "filename", None)
+    # os.replace(src, dest) names the destination second
+    path = getattr(exc, "filename2", None) or getattr(exc, "filename", None)
     reason = getattr(exc, "strerror", None)
     if path and reason:
         fixes = {
             errno.ENOENT: "check the path and spelling",
             errno.ENOTDIR: "part of the path is a file, not a folder: choose another folder",
-            errno.EACCES: "choose a folder you can write to, or ask for access",
+            errno.EISDIR: "a folder has that name: remove or rename it, or choose another folder",
+            errno.EACCES: "close the file if it is open in another program (e.g. Excel), "
+            "or choose a folder you can write to",
+            errno.EPERM: "close the file if it is open in another program (e.g. Excel), "
+            "or choose a folder you can write to",
             errno.EROFS: "choose a folder on a writable drive",
             errno.ENOSPC: "free some disk space or choose another drive",
         }

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
+import contextlib
+import uuid
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ from licvisit.domain import ANALYSIS_CRS
 from licvisit.io.write import (
     atomic_write_text,
     excel_safe_table,
+    replace,
     to_json_text,
     write_csv,
     write_csv_table,
@@ -51,10 +54,36 @@ def write_attribution(links: Any, out_dir: str | Path, calls: pd.DataFrame | Non
     return [write_csv(df, out / name) for name, df in _attribution_frames(links, calls).items()]
 
 
+class PendingFiles:
+    """Files being written by a background thread under temporary names.
+
+    :meth:`commit` waits for the writing and moves every file into place;
+    :meth:`discard` waits and deletes them, so a run that fails after starting
+    the write leaves the output folder as it was.
+    """
+
+    def __init__(self, future: Future[list[tuple[Path, Path]]]) -> None:
+        self._future = future
+
+    def commit(self) -> list[Path]:
+        written = []
+        for tmp, dest in self._future.result():
+            replace(tmp, dest)
+            written.append(dest)
+        return written
+
+    def discard(self) -> None:
+        wait([self._future])
+        if self._future.exception() is None:
+            for tmp, _ in self._future.result():
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+
+
 def write_attribution_in_background(
     links: Any, out_dir: str | Path, calls: pd.DataFrame | None = None
-) -> Future[list[Path]]:
-    """Start writing the files of :func:`write_attribution`; return a Future of their paths.
+) -> PendingFiles:
+    """Start writing the files of :func:`write_attribution`; ``commit()`` the result.
 
     The Excel-safe Arrow tables are built here, in the calling thread (that work
     needs the GIL); only the CSV writing, pure Arrow work that releases the GIL,
@@ -63,9 +92,25 @@ def write_attribution_in_background(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     tables = {name: excel_safe_table(df) for name, df in _attribution_frames(links, calls).items()}
+    token = uuid.uuid4().hex[:8]
+
+    def run() -> list[tuple[Path, Path]]:
+        done = []
+        try:
+            for name, table in tables.items():
+                tmp = out / f".{name}.{token}.pending"
+                write_csv_table(table, tmp)
+                done.append((tmp, out / name))
+        except BaseException:
+            for tmp, _ in done:
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+            raise
+        return done
+
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="licvisit-attribution")
     try:
-        return pool.submit(lambda: [write_csv_table(t, out / name) for name, t in tables.items()])
+        return PendingFiles(pool.submit(run))
     finally:
         pool.shutdown(wait=False)
 

@@ -26,6 +26,21 @@ import pandas as pd
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+def naming(exc: OSError, dest: str | os.PathLike[str]) -> OSError:
+    """The same error, naming the user's file ``dest`` rather than a temporary one."""
+    if exc.errno is None:
+        return exc
+    return type(exc)(exc.errno, exc.strerror, str(dest))
+
+
+def replace(src: str | os.PathLike[str], dest: str | os.PathLike[str]) -> None:
+    """``os.replace``, with an error that names ``dest`` (e.g. a CSV open in Excel on Windows)."""
+    try:
+        os.replace(src, dest)
+    except OSError as exc:
+        raise naming(exc, dest) from exc
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; move it into place on success.
@@ -38,8 +53,11 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     ...     gdf.to_file(tmp, driver="GPKG")
     """
     dest = Path(path)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=f".tmp{dest.suffix}", dir=dest.parent)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=f".tmp{dest.suffix}", dir=dest.parent)
+    except OSError as exc:
+        raise naming(exc, dest) from exc
     os.close(fd)
     tmp = Path(name)
     # Some writers (GDAL) refuse to write over an existing empty file.
@@ -48,7 +66,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         yield tmp
         if not tmp.exists():
             raise OSError(f"Nothing was written to {dest}.")
-        os.replace(tmp, dest)
+        replace(tmp, dest)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()

@@ -351,7 +351,10 @@ def _stable_ids(html: str, fig) -> str:
             return key
         return numbered.setdefault(key, f"{len(numbered) + 1:032x}")
 
-    return _HEX32.sub(sub, html)
+    out = _HEX32.sub(sub, html)
+    # All or nothing: an id written next to other hex digits would have been skipped,
+    # leaving the page's references inconsistent; keep folium's ids then.
+    return html if any(old in out for old in numbered) else out
 
 
 def _finish(m, fig_html: str, bundles: list[str], params: MapParams, title: str) -> str:
