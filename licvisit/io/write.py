@@ -196,9 +196,11 @@ def write_csv_table(table: Any, path: str | os.PathLike[str]) -> Path:
 
     Pure Arrow work that releases the GIL, so it can run in a second thread.
     """
+    import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+    # A native Arrow file (not a Python file object): the writer never needs the GIL.
+    with atomic_path(path) as tmp, pa.OSFile(str(tmp), "wb") as fh:
         fh.write(b"\xef\xbb\xbf")
         pacsv.write_csv(
             table, fh, pacsv.WriteOptions(eol="\r\n", quoting_style="needed", quoting_header="none")
