@@ -97,15 +97,41 @@ P = TypeVar("P")
 
 def params_from(cls: type[P], overrides: dict[str, Any], section: str = "") -> P:
     """Build a parameter dataclass from defaults plus overrides, naming unknown keys."""
-    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    unknown = sorted(set(overrides) - names)
+    import difflib
+
+    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    where = f"[{section}]" if section else cls.__name__
+    unknown = sorted(set(overrides) - set(fields))
     if unknown:
-        where = f"[{section}]" if section else cls.__name__
+        near = difflib.get_close_matches(unknown[0], list(fields), n=1)
+        hint = f" Did you mean '{near[0]}'?" if near else ""
         raise ConfigError(
-            f"Config {where}: unknown setting '{unknown[0]}'; expected one of {', '.join(sorted(names))}."
+            f"Config {where}: unknown setting '{unknown[0]}'.{hint} Expected one of {', '.join(sorted(fields))}."
         )
+
+    def shown(v: Any) -> str:
+        return f'"{v}"' if isinstance(v, str) else str(v).lower() if isinstance(v, bool) else repr(v)
+
+    for key, value in overrides.items():
+        default = fields[key].default
+        if isinstance(default, bool):
+            if not isinstance(value, bool):
+                raise ConfigError(
+                    f"Config {where}: {key} = {shown(value)}; expected true or false. Fix: write {key} = "
+                    f"{str(default).lower()} (no quotes)."
+                )
+        elif isinstance(default, int | float) and (
+            isinstance(value, bool) or not isinstance(value, int | float)
+        ):
+            raise ConfigError(
+                f"Config {where}: {key} = {shown(value)}; expected a number. Fix: write {key} = {default:g} "
+                "(no quotes), or another number."
+            )
     try:
         return cls(**overrides)
     except (TypeError, ValueError) as exc:
-        where = f"[{section}]" if section else cls.__name__
-        raise ConfigError(f"Config {where}: {exc}") from exc
+        msg = str(exc).rstrip(".")
+        found = [k for k in overrides if k in msg]
+        if found:
+            msg += f"; found {found[0]} = {shown(overrides[found[0]])}"
+        raise ConfigError(f"Config {where}: {msg}.") from exc

@@ -62,7 +62,5 @@ class DataValidationError(LicvisitError):
         errors = [p for p in self.problems if p.severity == "error"]
         if not errors:
             errors = self.problems
-        first = str(errors[0]) if errors else "invalid input"
-        more = len(errors) - 1
-        msg = first if more <= 0 else f"{first} (and {more} more problem{'s' * (more > 1)})"
-        super().__init__(msg)
+        # one line per unusable file (the CLI prefixes each with "Error: ")
+        super().__init__("\n".join(str(e) for e in errors) if errors else "invalid input")

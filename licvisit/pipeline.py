@@ -65,13 +65,29 @@ def rank_to_folder(
     -------
     (Ranking, the table written, the files written)
     """
+    import numpy as np
+
     from licvisit.core.attribution import link_calls_to_premises
-    from licvisit.core.risk import rank_premises
+    from licvisit.core.risk import calls_in_window, rank_premises, resolve_as_of
     from licvisit.io.ranking_io import write_attribution_in_background, write_ranking
 
     out = Path(out_dir)
-    progress(f"linking {len(calls):,} calls to {len(premises):,} premises")
-    links = link_calls_to_premises(calls, premises, params)
+    # Link only the calls the ranking uses (before --as-of, within history_days), so
+    # attribution.csv and the link counts describe exactly the calls behind the scores.
+    as_of_dt, _ = resolve_as_of(calls, as_of)
+    used = calls_in_window(calls, as_of_dt, params)
+    if len(calls) and not used.any():
+        first = pd.to_datetime(calls["occurred_at"]).min()
+        raise ConfigError(
+            f"No calls before {as_of_dt:%Y-%m-%d} to rank on; the first is dated {first:%Y-%m-%d}. "
+            "Fix: give a later --as-of."
+        )
+    pos = np.flatnonzero(used)
+    subset = calls if len(pos) == len(calls) else calls.iloc[pos].reset_index(drop=True)
+    progress(f"linking {len(subset):,} calls to {len(premises):,} premises")
+    links = link_calls_to_premises(subset, premises, params)
+    if subset is not calls:
+        links.table["call"] = pos[links.table["call"].to_numpy()]  # positions in ``calls`` again
     attribution = write_attribution_in_background(links, out, calls)
     try:
         progress("scoring premises")

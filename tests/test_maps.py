@@ -372,7 +372,10 @@ def test_cli_maps_reports_a_bad_maps_setting(tmp_path):
     cfg.write_text('[maps]\ntiles_url = "https://tiles.example/tile.png"\n')
     res = CliRunner().invoke(main, ["maps", "--config", str(cfg), "--plan", str(MAPS_DATA / "plan")])
     assert res.exit_code == 1
-    assert res.output.startswith("Error: Config [maps]: Expected tiles_url to contain {z}, {x} and {y}.")
+    assert res.output.startswith(
+        "Error: Config [maps]: Expected tiles_url to contain {z}, {x} and {y}; found tiles_url = "
+        '"https://tiles.example/tile.png".'
+    )
 
 
 def test_same_plan_gives_byte_identical_maps(inputs):

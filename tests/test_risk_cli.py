@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from licvisit.cli import main
 
 DATA = Path(__file__).parent / "data" / "risk"
+REPO = Path(__file__).resolve().parents[1]
 INPUTS = [
     "--calls",
     str(DATA / "calls.csv"),
@@ -125,7 +126,10 @@ def test_rank_bad_risk_config(tmp_path):
     cfg.write_text("[risk]\nradius = 10\n", encoding="utf-8")
     res = CliRunner().invoke(main, ["rank", "--config", str(cfg), *INPUTS, "--out", str(tmp_path)])
     assert res.exit_code == 1
-    assert "Error: Config [risk]: unknown setting 'radius'" in res.output
+    assert (
+        "Error: Config [risk]: unknown setting 'radius'. Did you mean 'radius_m'? Expected one of "
+        in res.output
+    )
 
 
 def test_backtest_prints_table_and_json_equals_library(tmp_path):
@@ -216,3 +220,75 @@ def test_failed_scoring_leaves_the_previous_attribution_untouched(tmp_path, monk
         rank_to_folder(inp.calls, inp.premises, None, licvisit.core.risk.RiskParams(), tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["attribution.csv"]
     assert (tmp_path / "attribution.csv").read_text(encoding="utf-8") == "previous run\n"
+
+
+def test_rank_as_of_limits_attribution_to_the_calls_behind_the_scores(tmp_path):
+    res = CliRunner().invoke(
+        main, ["rank", *INPUTS, "--as-of", "2025-03-01", "--out", str(tmp_path), "--top", "0"]
+    )
+    assert res.exit_code == 0, res.output
+    att = pd.read_csv(tmp_path / "attribution.csv", encoding="utf-8-sig")
+    calls = pd.read_csv(DATA / "calls.csv").set_index("call_id")
+    assert 0 < len(att) < 122
+    assert (pd.to_datetime(calls.loc[att["call_id"], "occurred_at"]) < pd.Timestamp("2025-03-01")).all()
+    rk = pd.read_csv(tmp_path / "ranking.csv", encoding="utf-8-sig").set_index("premises_id")
+    per_premises = att.groupby("premises_id")["weight"].sum().reindex(rk.index, fill_value=0.0)
+    assert (abs(per_premises - rk["n_calls"]) < 1e-9).all()
+    doc = json.loads((tmp_path / "ranking.json").read_text(encoding="utf-8"))
+    assert doc["summary"]["counts"]["calls"] == att["call"].nunique() + doc["summary"]["counts"]["unlinked"]
+
+
+def test_rank_as_of_before_every_call_is_an_error(tmp_path):
+    res = CliRunner().invoke(main, ["rank", *INPUTS, "--as-of", "2020-01-01", "--out", str(tmp_path)])
+    assert res.exit_code == 1
+    assert (
+        "Error: No calls before 2020-01-01 to rank on; the first is dated 2025-01-01. Fix: give a later --as-of."
+    ) in res.output
+
+
+def test_rank_month_only_as_of_inside_a_month_scores_from_its_start(tmp_path):
+    police = ["--calls", str(REPO / "data" / "police_uk_2017"), "--premises", str(REPO / "data" / "fhrs_birmingham_2017_licensed.csv"), "--clip-to-calls", "--top", "0"]  # fmt: skip
+    a = CliRunner().invoke(main, ["rank", *police, "--as-of", "2017-05-01", "--out", str(tmp_path / "a")])
+    b = CliRunner().invoke(main, ["rank", *police, "--as-of", "2017-05-15", "--out", str(tmp_path / "b")])
+    assert a.exit_code == 0 and b.exit_code == 0, b.output
+    assert "scored as at 2017-05-01, the start of the month of 2017-05-15" in b.output
+    assert (tmp_path / "a" / "ranking.csv").read_bytes() == (tmp_path / "b" / "ranking.csv").read_bytes()
+    assert "Ranked 204 premises as of 2017-05-01" in b.output
+
+
+def test_rank_says_when_premises_lie_outside_the_calls_and_rows_were_left_out(tmp_path):
+    calls = tmp_path / "calls.csv"
+    text = (DATA / "calls.csv").read_text(encoding="utf-8").splitlines()
+    text[3] = text[3].replace("2025-01-23T22:51:00", "31/02/2025 23:15")
+    calls.write_text("\n".join(text) + "\n", encoding="utf-8")
+    prem = tmp_path / "premises.csv"
+    rows = (DATA / "premises.csv").read_text(encoding="utf-8").splitlines()
+    far = rows[1].replace("P1,The Victoria", "P9,Far Away").replace("406700.0,286600.0", "420000.0,300000.0")
+    prem.write_text("\n".join([*rows, far]) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["rank", "--calls", str(calls), "--premises", str(prem), "--out", str(tmp_path / "o"), "--top", "0"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "Warning: 1 input problem(s); 1 row(s) left out, the rest read as described." in res.output
+    assert 'row 4, field "occurred_at": found "31/02/2025 23:15"' in res.output
+    assert "Note: 1 of 6 premises lie outside the area the calls cover" in res.output
+    clipped = CliRunner().invoke(main, ["rank", "--calls", str(calls), "--premises", str(prem), "--out", str(tmp_path / "c"), "--top", "0", "--clip-to-calls"])  # fmt: skip
+    assert "Ranked 5 premises" in clipped.output and "outside the area" not in clipped.output
+
+
+def test_backtest_refuses_weeks_on_month_only_data():
+    res = CliRunner().invoke(main, ["backtest", "--calls", str(REPO / "data" / "police_uk_2017"), "--premises", str(REPO / "data" / "fhrs_birmingham_2017_licensed.csv"), "--period", "week", "--n-boot", "10"])  # fmt: skip
+    assert res.exit_code == 1
+    assert (
+        "Error: The calls have month-only dates (police.uk), so weekly periods cannot be scored. "
+        "Fix: use --period month or --period quarter."
+    ) in res.output
+
+
+def test_rank_config_with_text_for_a_number(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[risk]\nradius_m = "fifty"\n', encoding="utf-8")
+    res = CliRunner().invoke(main, ["rank", "--config", str(cfg), *INPUTS, "--out", str(tmp_path)])
+    assert res.exit_code == 1
+    assert (
+        'Error: Config [risk]: radius_m = "fifty"; expected a number. Fix: write radius_m = 50 (no quotes), '
+        "or another number."
+    ) in res.output

@@ -319,7 +319,7 @@ def test_cli_names_an_unknown_config_setting(tmp_path):
         main, ["synth", "--config", str(cfg), "--premises", str(SMALL), "--out", "x.csv"]
     )
     assert result.exit_code == 1
-    assert result.output.startswith("Error: Config [synth]: unknown setting 'calls'; expected one of ")
+    assert result.output.startswith("Error: Config [synth]: unknown setting 'calls'. Expected one of ")
 
 
 def test_edge_cases_give_clean_results(small_premises):

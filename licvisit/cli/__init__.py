@@ -52,7 +52,8 @@ class LazyGroup(click.Group):
         except LicvisitError as exc:
             if ctx.meta.get("licvisit.debug"):
                 raise
-            click.echo(f"Error: {exc}", err=True)
+            for line in str(exc).splitlines() or [""]:
+                click.echo(f"Error: {line}", err=True)
             sys.exit(1)
         except (OSError, MemoryError) as exc:
             if ctx.meta.get("licvisit.debug"):

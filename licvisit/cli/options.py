@@ -104,4 +104,23 @@ def load_named(
                 f"No {kind} file given. Fix: pass --{kind} FILE or name it under [inputs] in --config."
             )
     have = tuple(k for k in kinds if k in cfg.inputs)
-    return load_inputs(cfg, kinds=have, week_start=week_start)
+    inputs = load_inputs(cfg, kinds=have, week_start=week_start)
+    warn_input_problems(inputs.report)
+    return inputs
+
+
+def warn_input_problems(report: Any, shown: int = 3) -> None:
+    """Say on stderr that rows were left out or changed, so nothing is dropped silently."""
+    warnings = report.warnings
+    if not warnings:
+        return
+    rows = sum(f.rows_skipped for f in report.files)
+    click.echo(
+        f"Warning: {len(warnings):,} input problem(s); {rows:,} row(s) left out, the rest read as "
+        "described. List them all with `licvisit validate` and the same input options.",
+        err=True,
+    )
+    for p in warnings[:shown]:
+        click.echo(f"  {p}", err=True)
+    if len(warnings) > shown:
+        click.echo(f"  ... and {len(warnings) - shown:,} more", err=True)

@@ -99,7 +99,15 @@ def _print_explain(exp: dict[str, Any]) -> None:
     help="Print the score breakdown and the calls behind it.",
 )
 @click.option("--scheme", type=SCHEME_CHOICE, help="Harm weights: cchi (default), ons_css or count.")
-def rank(config_path, calls, premises, zones, staff, visits, as_of, zone, top, out_dir, explain_id, scheme):
+@click.option(
+    "--clip-to-calls",
+    is_flag=True,
+    help="Rank only premises inside the bounding box of the calls (e.g. a city-centre police.uk extract).",
+)
+def rank(
+    config_path, calls, premises, zones, staff, visits, as_of, zone, top, out_dir, explain_id, scheme,
+    clip_to_calls,
+):  # fmt: skip
     """Rank licensed premises by harm-weighted risk and explain each score.
 
     Links calls to premises (reference, name, nearest within radius), weighs them
@@ -118,6 +126,17 @@ def rank(config_path, calls, premises, zones, staff, visits, as_of, zone, top, o
     if inputs.calls is None or inputs.premises is None or len(inputs.premises) == 0:
         raise ConfigError("Ranking needs calls and at least one premises.")
     select = _zone_selector(inputs.zones, zone) if zone else None
+    from licvisit.core.backtest import premises_in_calls_extent
+
+    inside = premises_in_calls_extent(inputs.calls, inputs.premises)
+    outside = len(inputs.premises) - len(inside)
+    if clip_to_calls:
+        if len(inside) == 0:
+            raise ConfigError(
+                "No premises lie inside the calls' extent. Fix: check both files cover one area."
+            )
+        inputs.premises = inside
+        stage(f"kept {len(inside):,} premises inside the calls' extent")
     from licvisit.core.risk import explain
     from licvisit.pipeline import rank_to_folder
 
@@ -152,6 +171,12 @@ def rank(config_path, calls, premises, zones, staff, visits, as_of, zone, top, o
     )
     for note in ranking.notes:
         click.echo(f"Note: {note}")
+    if outside and not clip_to_calls:
+        click.echo(
+            f"Note: {outside:,} of {len(inputs.premises):,} premises lie outside the area the calls cover "
+            "(their bounding box): few or no calls can be linked to them, so they are ranked mostly on static "
+            "licence risk and their type's average. Fix: pass --clip-to-calls to rank only the premises inside it."
+        )
     if top:
         _print_table(table, top)
     if explain_id:
@@ -172,14 +197,14 @@ def rank(config_path, calls, premises, zones, staff, visits, as_of, zone, top, o
     type=click.IntRange(min=1),
     default=3,
     show_default=True,
-    help="Months scored after each cut.",
+    help="Periods (months by default) scored after each cut.",
 )
 @click.option(
     "--min-history",
     type=click.IntRange(min=1),
     default=3,
     show_default=True,
-    help="Months of history before the first cut.",
+    help="Periods (months by default) of history before the first cut.",
 )
 @click.option(
     "--period",
@@ -265,7 +290,8 @@ def backtest(
     except ValueError as exc:
         raise LicvisitError(str(exc)) from exc
     s = res.summary
-    click.echo(f"{res.settings['folds']} folds; target: {res.settings['target']}; 95 % bootstrap intervals.")
+    nf = res.settings["folds"]
+    click.echo(f"{nf} fold{'s' * (nf != 1)}; target: {res.settings['target']}; 95 % bootstrap intervals.")
     short = {
         "model": "model",
         "model_nested": "model, nested parameter choice",

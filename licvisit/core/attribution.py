@@ -459,7 +459,7 @@ def link_calls_to_premises(
         )
     if npm and (~known).mean() > 0.5:
         notes.append(
-            "Most premises have no licensed hours (e.g. food-hygiene register): they are treated "
-            "as open at all times when linking calls."
+            f"{'No' if not known.any() else 'Most'} premises have licensed hours (e.g. a food-hygiene "
+            "register): those without are treated as open at all times when linking calls."
         )
     return Links(table=table, counts=counts, sensitivity=sensitivity, notes=notes)

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from licvisit.core.attribution import Links, link_calls_to_premises
-from licvisit.core.risk import RiskParams, _days, _link_frame, score_premises
+from licvisit.core.risk import RiskParams, _days, _link_frame, _month_only, score_premises
 
 METHODS = ("model", "model_nested", "count_12m", "harm_12m", "last_period", "random")
 METHOD_LABELS = {
@@ -202,6 +202,11 @@ def backtest(
         raise ValueError("Expected period 'month', 'week' or 'quarter'.")
     if horizon < 1 or min_history < 1:
         raise ValueError("Expected horizon >= 1 and min_history >= 1.")
+    if period == "week" and _month_only(calls):
+        raise ValueError(
+            "The calls have month-only dates (police.uk), so weekly periods cannot be scored. "
+            "Fix: use --period month or --period quarter."
+        )
     if links is None:
         links = link_calls_to_premises(calls, premises, params)
     lf = _link_frame(calls, links, params)
@@ -396,6 +401,8 @@ def backtest(
         "calls": int(len(calls)),
         "linked_calls": {k: v for k, v in links.counts.items()},
         "scheme": params.scheme,
-        "target": f"harm ({params.scheme}) linked to each premises in the {horizon} {period}(s) after the cut",
+        "target": f"harm ({params.scheme}) linked to each premises in the {horizon} {period}"
+        + ("s" if horizon > 1 else "")
+        + " after the cut (fewer where the data end sooner)",
     }
     return BacktestResult(folds=folds, summary=summary, params=params, settings=settings, notes=notes)

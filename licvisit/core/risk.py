@@ -554,6 +554,63 @@ def score_premises(
     return _score_table(lf, premises, visits, params, as_of_day, start_day)
 
 
+def _month_only(calls: pd.DataFrame) -> bool:
+    """True when most calls have month-only dates (police.uk)."""
+    if not len(calls) or "time_known" not in calls.columns:
+        return False
+    return float((~calls["time_known"].fillna(False).to_numpy(bool)).mean()) > 0.5
+
+
+def resolve_as_of(
+    calls: pd.DataFrame, as_of: dt.datetime | dt.date | str | None = None
+) -> tuple[dt.datetime, list[str]]:
+    """The moment to score as at, and notes about it.
+
+    Default: the day after the last call (the first of the next month for
+    month-only data).  With month-only data a date inside a month is moved back
+    to the first of that month: which records of that month came before it
+    cannot be known.
+    """
+    notes: list[str] = []
+    if as_of is None:
+        return default_as_of(calls), notes
+    when = pd.Timestamp(as_of)
+    if _month_only(calls) and (when != when.normalize() or when.day != 1):
+        start = when.normalize().replace(day=1)
+        notes.append(
+            f"police.uk dates are months only: scored as at {start:%Y-%m-%d}, the start of the month of "
+            f"{when:%Y-%m-%d}."
+        )
+        when = start
+    occ = pd.to_datetime(calls["occurred_at"], errors="coerce") if len(calls) else pd.Series(dtype=object)
+    if occ.notna().any():
+        gap = (when - occ.max()).days
+        if gap > 90:
+            notes.append(
+                f"Scored as at {when:%Y-%m-%d}, {gap:,} days after the last call ({occ.max():%Y-%m-%d}): "
+                "older harm counts for less (recency decay), so the order may differ from a ranking "
+                "made when the data were current."
+            )
+    return when.to_pydatetime(), notes
+
+
+def calls_in_window(calls: pd.DataFrame, as_of: dt.datetime, params: RiskParams) -> np.ndarray:
+    """Boolean mask of the calls a ranking as at ``as_of`` uses (before it, within ``history_days``).
+
+    Month-only records are dated mid-month, as in scoring.
+    """
+    ns, valid = datetime_ns(calls["occurred_at"])
+    tk = _call_clock(calls)[0]
+    day = np.where(valid, ns / 86_400e9, np.nan)
+    day = np.where(tk, day, day + 14.5)
+    as_of_day = float(_days(pd.Series([pd.Timestamp(as_of)]))[0])
+    with np.errstate(invalid="ignore"):
+        keep = day < as_of_day
+        if params.history_days > 0:
+            keep &= day >= as_of_day - params.history_days
+    return keep
+
+
 def _history_start(calls: pd.DataFrame) -> dt.datetime | None:
     occ = pd.to_datetime(calls["occurred_at"], errors="coerce")
     if occ.notna().sum() == 0:
@@ -591,10 +648,7 @@ def rank_premises(
     Ranking
     """
     params = params or RiskParams()
-    if as_of is None:
-        as_of_dt = default_as_of(calls)
-    else:
-        as_of_dt = pd.Timestamp(as_of).to_pydatetime()
+    as_of_dt, as_of_notes = resolve_as_of(calls, as_of)
     if links is None:
         links = link_calls_to_premises(calls, premises, params)
     lf = _link_frame(calls, links, params)
@@ -635,14 +689,15 @@ def rank_premises(
         else np.ones(len(calls), bool)
     )
     month_only = bool(len(calls)) and float((~tk).mean()) > 0.5
-    notes = list(links.notes)
+    notes = [n for n in links.notes if not (month_only and n.startswith("Most calls have month-only"))]
     if month_only:
         notes.insert(
             0,
-            "police.uk data are month-only: no time-of-night filter was applied and NTE weekday/weekend "
-            "harm is not available; locations are anonymised snap points shared by several premises, "
-            "so a call near two premises is split between them (see attribution sensitivity).",
+            "police.uk data are month-only: no time-of-night or closed-hours filter was applied and NTE "
+            "weekday/weekend harm is not available; locations are anonymised snap points, often near "
+            "several premises: each record goes to the nearest (see the radius sensitivity).",
         )
+    notes += as_of_notes
     if n and not table["exposure_known"].any():
         notes.append(
             "No premises has both capacity and licensed hours: exposure was taken as equal within each "
@@ -652,6 +707,12 @@ def rank_premises(
         notes.append(
             f"Scores are shrunk towards the mean of premises of the same {params.group_by} (empirical Bayes)."
         )
+        if info.get("harm_prior_calls", 0) >= 1e5:
+            notes.append(
+                f"The data show no reliable difference in harm mix between premises of the same "
+                f"{params.group_by}, so each premises' harm per call is its {params.group_by}'s mean "
+                "(harm mix fully pooled); the call rate is still each premises' own."
+            )
     summary = {
         "counts": dict(links.counts),
         "sensitivity": links.sensitivity.to_dict(orient="records"),
