@@ -95,7 +95,16 @@ def test_rank_zone_filter(tmp_path):
 @pytest.mark.parametrize(
     "extra, message",
     [
-        (["--explain", "NOPE"], "Error: Premises 'NOPE' is not in the premises register.\n"),
+        (
+            ["--explain", "NOPE"],
+            "Error: Premises 'NOPE' is not in the premises register. Fix: give a premises_id from the "
+            "register, as listed in ranking.csv.\n",
+        ),
+        (
+            ["--explain", "the victoria"],
+            "Error: Premises 'the victoria' is not in the premises register (closest: P1). Fix: give a "
+            "premises_id from the register, as listed in ranking.csv.\n",
+        ),
         (
             ["--zones", str(DATA / "zones.geojson"), "--zone", "Atlantis"],
             "Error: Zone 'Atlantis' not found; expected one of: Broad Street.\n",
@@ -107,9 +116,10 @@ def test_rank_zone_filter(tmp_path):
     ],
 )
 def test_rank_user_errors(tmp_path, extra, message):
-    res = CliRunner().invoke(main, ["rank", *INPUTS, "--out", str(tmp_path), "--top", "0", *extra])
+    res = CliRunner().invoke(main, ["rank", *INPUTS, "--out", str(tmp_path / "out"), "--top", "0", *extra])
     assert res.exit_code == 1
     assert res.output.endswith(message)
+    assert list((tmp_path / "out").iterdir()) == []  # found before any output was written
 
 
 def test_rank_without_calls_names_the_fix(tmp_path):

@@ -42,6 +42,24 @@ def _zone_selector(zones, zone: str):
     return select
 
 
+def _known_premises_id(premises, wanted: str) -> str:
+    """``wanted`` (trimmed) if the register has it, else a one-line error naming the closest ids."""
+    import difflib
+
+    ids = premises["premises_id"].astype(str)
+    key = wanted.strip()
+    if (ids == key).any():
+        return key
+    names = premises["name"].astype(str) if "name" in premises.columns else ids
+    by_name = ids[names.str.lower() == key.lower()].tolist()
+    close = by_name or difflib.get_close_matches(key, ids.tolist(), n=3)
+    hint = f" (closest: {', '.join(close)})" if close else ""
+    raise ConfigError(
+        f"Premises '{wanted}' is not in the premises register{hint}. Fix: give a premises_id from the "
+        "register, as listed in ranking.csv."
+    )
+
+
 def _print_table(table, top: int) -> None:
     cols = ["rank", "band", "score", "expected_harm_week", "n_calls", "premises_id", "name"]
     head = table.head(top)
@@ -121,11 +139,13 @@ def rank(
     out_dir.mkdir(parents=True, exist_ok=True)  # a bad --out fails now, not after the work
     stage("reading inputs")
     warm_imports("scipy.spatial")
-    kinds = ("calls", "premises", "visits") + (("zones",) if zone else ())
+    kinds = ("calls", "premises", "visits") + (("zones",) if zone is not None else ())
     inputs = load_named(cfg, kinds, required=("calls", "premises"))
     if inputs.calls is None or inputs.premises is None or len(inputs.premises) == 0:
         raise ConfigError("Ranking needs calls and at least one premises.")
-    select = _zone_selector(inputs.zones, zone) if zone else None
+    select = _zone_selector(inputs.zones, zone) if zone is not None else None
+    if explain_id is not None:
+        explain_id = _known_premises_id(inputs.premises, explain_id)  # checked before the work
     from licvisit.core.backtest import premises_in_calls_extent
 
     inside = premises_in_calls_extent(inputs.calls, inputs.premises)
@@ -183,7 +203,10 @@ def rank(
         try:
             exp = explain(ranking, explain_id, calls=inputs.calls)
         except KeyError:
-            raise ConfigError(f"Premises '{explain_id}' is not in the premises register.") from None
+            raise ConfigError(
+                f"Premises '{explain_id}' is not in the ranking. Fix: drop --zone or --clip-to-calls, "
+                "which leave it out."
+            ) from None
         _print_explain(exp)
     click.echo(
         f"Wrote {out_dir / 'ranking.csv'}, ranking.gpkg, ranking.json, attribution.csv, attribution_sensitivity.csv"
