@@ -184,6 +184,10 @@ def test_rank_attribution_csv_lists_every_link_behind_the_scores(ranked):
     rk = pd.read_csv(out / "ranking.csv", encoding="utf-8-sig").set_index("premises_id")
     per_premises = att.groupby("premises_id")["weight"].sum().reindex(rk.index, fill_value=0.0)
     assert (abs(per_premises - rk["n_calls"]) < 1e-9).all()
+    # every link traces back to its row in the calls file (row 1 is the header)
+    calls = pd.read_csv(DATA / "calls.csv")
+    assert set(att["source_file"]) == {"calls.csv"}
+    assert (calls["call_id"].to_numpy()[att["source_row"] - 2] == att["call_id"].to_numpy()).all()
     sens = pd.read_csv(out / "attribution_sensitivity.csv", encoding="utf-8-sig")
     assert list(sens["radius_m"]) == [25.0, 50.0, 100.0]
 

@@ -34,11 +34,18 @@ def _write_ranking_json(ranking: Any, table: pd.DataFrame, path: Path) -> Path:
 
 
 def _attribution_frames(links: Any, calls: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
-    att = links.table.drop(columns=["premises_idx"])
-    if calls is not None and "call_id" in calls.columns:
-        ids = calls["call_id"].take(att["call"].to_numpy()).reset_index(drop=True)
-        att = att.reset_index(drop=True)
-        att.insert(1, "call_id", ids)
+    att = links.table.drop(columns=["premises_idx"]).reset_index(drop=True)
+    if calls is not None:
+        pos = att["call"].to_numpy()
+        if "call_id" in calls.columns:
+            att.insert(1, "call_id", calls["call_id"].take(pos).reset_index(drop=True))
+        # where each call came from, so every link can be traced to its row (police.uk ASB has no id)
+        if "source_file" in calls.columns and "source_row" in calls.columns:
+            files = pd.Categorical(calls["source_file"].astype(str))
+            names = [Path(f).name for f in files.categories]  # one per file, not per call
+            cats = names if len(set(names)) == len(names) else list(files.categories)
+            att["source_file"] = pd.Categorical.from_codes(files.codes[pos], categories=cats)
+            att["source_row"] = calls["source_row"].to_numpy()[pos]
     return {"attribution.csv": att, "attribution_sensitivity.csv": links.sensitivity}
 
 
