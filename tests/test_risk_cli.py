@@ -90,6 +90,7 @@ def test_rank_zone_filter(tmp_path):
     df = pd.read_csv(tmp_path / "ranking.csv", encoding="utf-8-sig")
     assert set(df["premises_id"]) == {"P2", "P3"}
     assert list(df["zone_rank"]) == [1, 2]
+    assert "2 premises in zone 'Broad Street' (zone rank first, then rank in the whole area):" in res.output
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ SCHEME_CHOICE = click.Choice(["cchi", "ons_css", "count"])
 
 
 def _zone_selector(zones, zone: str):
-    """Check ``zone`` names an NTE zone (before any work) and return a ranking-table filter."""
+    """Check ``zone`` names an NTE zone (before any work); return a ranking-table filter and its name."""
     if zones is None or len(zones) == 0:
         raise ConfigError(
             "--zone needs NTE zones. Fix: pass --zones FILE or name it under [inputs] in --config."
@@ -30,6 +30,7 @@ def _zone_selector(zones, zone: str):
         known = ", ".join(zones["name"].astype(str)) if "name" in zones.columns else ""
         raise ConfigError(f"Zone '{zone}' not found; expected one of: {known}.")
     poly = zones[m].geometry.union_all()
+    label = ", ".join(zones.loc[m, "name"].astype(str)) if "name" in zones.columns else zone
 
     def select(table):
         import geopandas as gpd
@@ -39,7 +40,7 @@ def _zone_selector(zones, zone: str):
         out.insert(out.columns.get_loc("rank") + 1, "zone_rank", range(1, len(out) + 1))
         return out
 
-    return select
+    return select, label
 
 
 def _known_premises_id(premises, wanted: str) -> str:
@@ -60,13 +61,22 @@ def _known_premises_id(premises, wanted: str) -> str:
     )
 
 
-def _print_table(table, top: int) -> None:
+def _print_table(table, top: int, zone: str | None = None) -> None:
+    in_zone = "zone_rank" in table.columns
+    if in_zone:
+        click.echo(
+            f"{len(table):,} premises in zone '{zone}' (zone rank first, then rank in the whole area):"
+        )
     cols = ["rank", "band", "score", "expected_harm_week", "n_calls", "premises_id", "name"]
     head = table.head(top)
-    click.echo(f"{'rank':>5} {'band':<4} {'score':>9} {'harm/wk':>9} {'calls':>7}  {'premises_id':<14} name")
-    for _, r in head[cols].iterrows():
+    zr = f"{'zone':>5} " if in_zone else ""
+    click.echo(
+        f"{zr}{'rank':>5} {'band':<4} {'score':>9} {'harm/wk':>9} {'calls':>7}  {'premises_id':<14} name"
+    )
+    for _, r in head[cols + (["zone_rank"] if in_zone else [])].iterrows():
+        z = f"{int(r['zone_rank']):>5} " if in_zone else ""
         click.echo(
-            f"{int(r['rank']):>5} {r['band']:<4} {r['score']:>9.2f} {r['expected_harm_week']:>9.2f} "
+            f"{z}{int(r['rank']):>5} {r['band']:<4} {r['score']:>9.2f} {r['expected_harm_week']:>9.2f} "
             f"{r['n_calls']:>7.1f}  {str(r['premises_id'])[:14]:<14} {str(r['name'])[:40]}"
         )
 
@@ -143,7 +153,7 @@ def rank(
     inputs = load_named(cfg, kinds, required=("calls", "premises"))
     if inputs.calls is None or inputs.premises is None or len(inputs.premises) == 0:
         raise ConfigError("Ranking needs calls and at least one premises.")
-    select = _zone_selector(inputs.zones, zone) if zone is not None else None
+    select, zone_label = _zone_selector(inputs.zones, zone) if zone is not None else (None, None)
     if explain_id is not None:
         explain_id = _known_premises_id(inputs.premises, explain_id)  # checked before the work
     from licvisit.core.backtest import premises_in_calls_extent
@@ -198,7 +208,7 @@ def rank(
             "licence risk and their type's average. Fix: pass --clip-to-calls to rank only the premises inside it."
         )
     if top:
-        _print_table(table, top)
+        _print_table(table, top, zone_label)
     if explain_id:
         try:
             exp = explain(ranking, explain_id, calls=inputs.calls)
