@@ -124,3 +124,13 @@ def test_max_per_kind_counts_the_rest():
     result = run("validate", "--premises", DATA / "fhrs_bham_2017_subset.csv", "--max-per-kind", "1")
     assert result.exit_code == 0
     assert "... 2 more like this in" in result.output
+
+
+def test_calls_file_given_as_premises_is_named():
+    calls = Path(__file__).parent / "data" / "risk" / "calls.csv"
+    result = run("validate", "--premises", calls)
+    assert result.exit_code == 1
+    assert (
+        f"  {calls}: found a calls/crime file (columns call_id, occurred_at, time_known, category, thrive, "
+        "premises_ref, ...); expected a premises register. Fix: give this file with --calls\n"
+    ) in result.output

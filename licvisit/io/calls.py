@@ -122,6 +122,7 @@ LOCATION_FIELDS = ("x", "y", "longitude", "latitude", "easting", "northing")
 _PREMISES_MARKERS = {"fhrsid", "businessname", "premises_id", "premises_type", "dps", "capacity", "hours_fri"}
 _STAFF_MARKERS = {"officer_id", "avail_fri", "avail_mon", "contracted_hours", "max_shifts"}
 _VISIT_MARKERS = {"visited_at", "visit_type", "outcome"}
+_CALL_MARKERS = {"call_id", "occurred_at", "time_known", "thrive", "premises_ref", "location_text"}
 
 
 def detect_kind(columns: list[str]) -> str | None:
@@ -134,6 +135,8 @@ def detect_kind(columns: list[str]) -> str | None:
     if len(keys & _PREMISES_MARKERS) >= 2 or "fhrsid" in keys:
         return "premises"
     if {"crime_id", "month", "crime_type"} <= keys or {"type", "month", "street"} <= keys:
+        return "calls"
+    if len(keys & _CALL_MARKERS) >= 2:
         return "calls"
     if {"object_of_search", "type", "date"} <= keys:
         return "stop_search"
