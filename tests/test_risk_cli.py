@@ -307,3 +307,15 @@ def test_rank_config_with_text_for_a_number(tmp_path):
         'Error: Config [risk]: radius_m = "fifty"; expected a number. Fix: write radius_m = 50 (no quotes), '
         "or another number."
     ) in res.output
+
+
+def test_rank_explain_counts_calls_and_marks_closed_hours(tmp_path):
+    res = CliRunner().invoke(main, ["rank", *INPUTS, "--out", str(tmp_path), "--top", "0", "--explain", "P4"])
+    assert res.exit_code == 0, res.output
+    assert (
+        "Calls behind it (50 of 52 shown, highest harm first; weight = share x hours factor):" in res.output
+    )
+    assert (
+        "2025-01-26T14:22 robbery                      harm   438.0 weight 0.00 (closed hours) nearest"
+        in res.output
+    )

@@ -90,14 +90,18 @@ def _print_explain(exp: dict[str, Any]) -> None:
     click.echo("Components (sum to the score):")
     for k, v in exp["components"].items():
         click.echo(f"  {k:<13} {v:>10.3f}  {exp['component_reasons'][k]}")
+    total = exp.get("calls_total", len(exp["calls"]))
     click.echo(
-        f"Calls behind it ({len(exp['calls'])} shown, highest harm first; weight = share x hours factor):"
+        f"Calls behind it ({len(exp['calls'])} of {total:,} shown, highest harm first; "
+        "weight = share x hours factor):"
     )
     for c in exp["calls"]:
-        when = str(c.get("occurred_at", ""))[:16]
+        when = str(c.get("occurred_at", ""))
+        when = when[:7] if c.get("time_known") is False else when[:16]  # month-only: no day or time
+        closed = " (closed hours)" if c.get("open") is False else ""
         click.echo(
-            f"  {when:<16} {str(c.get('category', '')):<28} harm {c['harm']:>7.1f} weight {c['weight']:.2f} "
-            f"{c.get('rule', '')} {'' if c.get('distance_m') is None else str(c['distance_m']) + ' m'} "
+            f"  {when:<16} {str(c.get('category', '')):<28} harm {c['harm']:>7.1f} weight {c['weight']:.2f}"
+            f"{closed} {c.get('rule', '')} {'' if c.get('distance_m') is None else str(c['distance_m']) + ' m'} "
             f"{str(c.get('location_text', '') or '')[:40]}"
         )
 

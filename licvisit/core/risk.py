@@ -795,6 +795,7 @@ def explain(
     }
     if ranking.calls is not None:
         mine = ranking.calls[ranking.calls["premises_id"] == str(premises_id)]
+        out["calls_total"] = len(mine)
         mine = mine.sort_values("harm", ascending=False).head(max_calls)
         lt = ranking.links.table
         rules = (
@@ -807,11 +808,13 @@ def explain(
                 lr = rules.loc[key]
                 rec["rule"] = str(lr["rule"])
                 rec["distance_m"] = None if pd.isna(lr["distance_m"]) else round(float(lr["distance_m"]), 1)
+                rec["open"] = None if pd.isna(lr["open"]) else bool(lr["open"])
             if calls is not None:
                 src = calls.iloc[int(r["call"])]
                 for col in (
                     "call_id",
                     "occurred_at",
+                    "time_known",
                     "category",
                     "thrive",
                     "location_text",
@@ -820,6 +823,11 @@ def explain(
                 ):
                     if col in calls.columns:
                         v = src[col]
-                        rec[col] = None if pd.isna(v) else (v.isoformat() if hasattr(v, "isoformat") else v)
+                        if pd.isna(v):
+                            rec[col] = None
+                        elif hasattr(v, "isoformat"):
+                            rec[col] = v.isoformat()
+                        else:
+                            rec[col] = v.item() if isinstance(v, np.generic) else v
             out["calls"].append(rec)
     return out
