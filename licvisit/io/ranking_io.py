@@ -122,6 +122,16 @@ def write_attribution_in_background(
         pool.shutdown(wait=False)
 
 
+def _tidy_numbers(table: pd.DataFrame) -> pd.DataFrame:
+    """Floats rounded to 9 decimals (6314.83, not 6314.829999999998) and no negative zeros."""
+    floats = [c for c in table.columns if pd.api.types.is_float_dtype(table[c])]
+    if not floats:
+        return table
+    out = table.copy()
+    out[floats] = out[floats].round(9) + 0.0  # -0.0 + 0.0 == +0.0
+    return out
+
+
 def write_ranking(
     ranking: Any,
     out_dir: str | Path,
@@ -142,7 +152,7 @@ def write_ranking(
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    table = ranking.table if table is None else table
+    table = _tidy_numbers(ranking.table if table is None else table)
     written = [write_csv(table, out / "ranking.csv"), _write_ranking_gpkg(table, out / "ranking.gpkg")]
     written.append(_write_ranking_json(ranking, table, out / "ranking.json"))
     if attribution:
