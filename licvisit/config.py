@@ -123,9 +123,10 @@ def params_from(cls: type[P], overrides: dict[str, Any], section: str = "") -> P
         elif isinstance(default, int | float) and (
             isinstance(value, bool) or not isinstance(value, int | float)
         ):
+            quotes = " (no quotes)" if isinstance(value, str) else ""
             raise ConfigError(
-                f"Config {where}: {key} = {shown(value)}; expected a number. Fix: write {key} = {default:g} "
-                "(no quotes), or another number."
+                f"Config {where}: {key} = {shown(value)}; expected a number. Fix: write {key} = {default:g}"
+                f"{quotes}, or another number."
             )
     try:
         return cls(**overrides)
@@ -133,5 +134,13 @@ def params_from(cls: type[P], overrides: dict[str, Any], section: str = "") -> P
         msg = str(exc).rstrip(".")
         found = [k for k in overrides if k in msg]
         if found:
-            msg += f"; found {found[0]} = {shown(overrides[found[0]])}"
+            key = found[0]
+            f = fields[key]
+            default = f.default_factory() if f.default is dataclasses.MISSING else f.default  # type: ignore[misc]
+            if isinstance(default, tuple | list):
+                default = list(default)
+            msg += (
+                f"; found {key} = {shown(overrides[key])}. Fix: change {key} in {where} of the config "
+                f"(default {shown(default)}; see docs/configuration.md)"
+            )
         raise ConfigError(f"Config {where}: {msg}.") from exc

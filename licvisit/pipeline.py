@@ -68,7 +68,7 @@ def rank_to_folder(
     import numpy as np
 
     from licvisit.core.attribution import link_calls_to_premises
-    from licvisit.core.risk import calls_in_window, rank_premises, resolve_as_of
+    from licvisit.core.risk import calls_in_window, default_as_of, rank_premises, resolve_as_of
     from licvisit.io.ranking_io import write_attribution_in_background, write_ranking
 
     out = Path(out_dir)
@@ -77,10 +77,17 @@ def rank_to_folder(
     as_of_dt, _ = resolve_as_of(calls, as_of)
     used = calls_in_window(calls, as_of_dt, params)
     if len(calls) and not used.any():
-        first = pd.to_datetime(calls["occurred_at"]).min()
+        occ = pd.to_datetime(calls["occurred_at"])
+        first = occ.min()
+        earliest = default_as_of(calls[(occ == first).to_numpy()])  # the first date that includes a call
+        moved = (
+            f" (--as-of {pd.Timestamp(as_of):%Y-%m-%d} taken as the start of its month: the dates are months only)"
+            if as_of is not None and pd.Timestamp(as_of).normalize() != pd.Timestamp(as_of_dt).normalize()
+            else ""
+        )
         raise ConfigError(
-            f"No calls before {as_of_dt:%Y-%m-%d} to rank on; the first is dated {first:%Y-%m-%d}. "
-            "Fix: give a later --as-of."
+            f"No calls before {as_of_dt:%Y-%m-%d}{moved} to rank on; the first is dated {first:%Y-%m-%d}. "
+            f"Fix: give --as-of {earliest:%Y-%m-%d} or later."
         )
     pos = np.flatnonzero(used)
     subset = calls if len(pos) == len(calls) else calls.iloc[pos].reset_index(drop=True)

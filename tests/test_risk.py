@@ -224,3 +224,14 @@ def test_raising_a_harm_weight_never_lowers_a_score(spec, cat, bump):
     a = rank_premises(calls, prem, visits, base, as_of="2017-07-01").table.set_index("premises_id")["score"]
     b = rank_premises(calls, prem, visits, more, as_of="2017-07-01").table.set_index("premises_id")["score"]
     assert (b.loc[a.index] >= a - 1e-9 * (1 + a.abs())).all()
+
+
+def test_premises_scoring_zero_are_band_d_not_banded_by_id():
+    """No linked harm and no static risk: nothing to rank on, so no weekly visits by file order."""
+    prem = make_premises(20)
+    calls = make_calls([0] * 20)
+    calls = pd.concat([calls, make_calls([1])]).reset_index(drop=True)  # one call, 5 m from P000
+    calls.loc[:, "x"] = 1e6  # ... moved far from every premises: nothing is linked
+    r = rank_premises(calls, prem)
+    assert (r.table["score"] == 0).all()
+    assert set(r.table["band"]) == {"D"}

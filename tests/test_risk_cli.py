@@ -257,7 +257,8 @@ def test_rank_as_of_before_every_call_is_an_error(tmp_path):
     res = CliRunner().invoke(main, ["rank", *INPUTS, "--as-of", "2020-01-01", "--out", str(tmp_path)])
     assert res.exit_code == 1
     assert (
-        "Error: No calls before 2020-01-01 to rank on; the first is dated 2025-01-01. Fix: give a later --as-of."
+        "Error: No calls before 2020-01-01 to rank on; the first is dated 2025-01-01. "
+        "Fix: give --as-of 2025-01-02 or later."
     ) in res.output
 
 
@@ -319,3 +320,11 @@ def test_rank_explain_counts_calls_and_marks_closed_hours(tmp_path):
         "2025-01-26T14:22 robbery                      harm   438.0 weight 0.00 (closed hours) nearest"
         in res.output
     )
+
+
+def test_rank_attribution_name_taken_by_a_folder_leaves_no_temporary_files(tmp_path):
+    (tmp_path / "attribution.csv").mkdir()
+    res = CliRunner().invoke(main, ["rank", *INPUTS, "--out", str(tmp_path), "--top", "0"])
+    assert res.exit_code == 1
+    assert f"Error: is a directory: {tmp_path / 'attribution.csv'}." in res.output
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

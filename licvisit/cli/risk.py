@@ -89,7 +89,7 @@ def _print_explain(exp: dict[str, Any]) -> None:
     click.echo(f"Harm scheme: {exp['harm_source']}")
     click.echo("Components (sum to the score):")
     for k, v in exp["components"].items():
-        click.echo(f"  {k:<13} {v:>10.3f}  {exp['component_reasons'][k]}")
+        click.echo(f"  {k:<13} {v + 0.0:>10.3f}  {exp['component_reasons'][k]}")
     total = exp.get("calls_total", len(exp["calls"]))
     click.echo(
         f"Calls behind it ({len(exp['calls'])} of {total:,} shown, highest harm first; "
@@ -304,8 +304,18 @@ def backtest(
     if inputs.calls is None or inputs.premises is None or len(inputs.premises) == 0:
         raise ConfigError("The backtest needs calls and at least one premises.")
     prem = inputs.premises
+    inside = premises_in_calls_extent(inputs.calls, prem)
+    outside = len(prem) - len(inside)
+    if outside and not clip_to_calls:
+        click.echo(
+            f"Note: {outside:,} of {len(prem):,} premises lie outside the area the calls cover (their "
+            "bounding box): few or no calls can be linked to them, and padding the list with them flatters "
+            "every method's hit rate and PAI. "
+            "Fix: pass --clip-to-calls to score only the premises inside it.",
+            err=True,
+        )
     if clip_to_calls:
-        prem = premises_in_calls_extent(inputs.calls, prem)
+        prem = inside
         stage(f"kept {len(prem):,} premises inside the calls' extent")
         if len(prem) == 0:
             raise ConfigError("No premises lie inside the calls' extent.")

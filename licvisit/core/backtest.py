@@ -384,10 +384,12 @@ def backtest(
         if "time_known" in calls.columns
         else np.ones(len(calls), bool)
     )
-    notes = list(links.notes)
+    notes = [n for n in links.notes if not n.startswith("Most calls have month-only")]
     if len(calls) and (~tk).mean() > 0.5:
         notes.insert(
-            0, "Month-only data: no time-of-night filter; targets are all linked harm in each month."
+            0,
+            "Month-only dates (police.uk): no time-of-night or closed-hours filter; targets are all "
+            "linked harm in each month.",
         )
     settings = {
         "period": period,

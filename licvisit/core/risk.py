@@ -524,13 +524,19 @@ def _score_table(
     return table, info
 
 
-def _bands(order_pos: np.ndarray, n: int, params: RiskParams) -> np.ndarray:
-    """Band by position in the ranking (0 = top)."""
+def _bands(order_pos: np.ndarray, n: int, params: RiskParams, score: np.ndarray | None = None) -> np.ndarray:
+    """Band by position in the ranking (0 = top); a premises scoring 0 is always band D.
+
+    With no linked harm and no static risk there is nothing to rank on: the order of
+    zero scores is only the premises_id tie-break, which must not earn a weekly visit.
+    """
     cuts = [int(np.ceil(s * n)) for s in params.band_shares]
     band = np.full(n, "D", dtype=object)
     band[order_pos < cuts[2]] = "C"
     band[order_pos < cuts[1]] = "B"
     band[order_pos < cuts[0]] = "A"
+    if score is not None:
+        band[~(score > 0)] = "D"
     return band
 
 
@@ -662,7 +668,7 @@ def rank_premises(
     order = np.lexsort((pid, -table["harm"].to_numpy(), -table["score"].to_numpy()))
     pos = np.empty(n, dtype=np.int64)
     pos[order] = np.arange(n)
-    band = _bands(pos, n, params)
+    band = _bands(pos, n, params, table["score"].to_numpy())
     bi = np.searchsorted(np.array(BANDS), band) if n else np.zeros(0, int)
     table.insert(0, "premises_id", pid)
     table.insert(1, "name", premises["name"].astype(str).to_numpy() if "name" in premises.columns else "")
@@ -707,7 +713,7 @@ def rank_premises(
         notes.append(
             f"Scores are shrunk towards the mean of premises of the same {params.group_by} (empirical Bayes)."
         )
-        if info.get("harm_prior_calls", 0) >= 1e5:
+        if info.get("harm_prior_calls", 0) >= 1e5 and params.scheme != "count":
             notes.append(
                 f"The data show no reliable difference in harm mix between premises of the same "
                 f"{params.group_by}, so each premises' harm per call is its {params.group_by}'s mean "

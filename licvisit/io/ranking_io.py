@@ -73,10 +73,17 @@ class PendingFiles:
         self._future = future
 
     def commit(self) -> list[Path]:
+        pairs = self._future.result()
         written = []
-        for tmp, dest in self._future.result():
-            replace(tmp, dest)
-            written.append(dest)
+        try:
+            for tmp, dest in pairs:
+                replace(tmp, dest)
+                written.append(dest)
+        except BaseException:
+            for tmp, _ in pairs:
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+            raise
         return written
 
     def discard(self) -> None:
