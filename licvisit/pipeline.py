@@ -70,6 +70,7 @@ def rank_to_folder(
     from licvisit.core.attribution import link_calls_to_premises
     from licvisit.core.risk import calls_in_window, default_as_of, rank_premises, resolve_as_of
     from licvisit.io.ranking_io import write_attribution_in_background, write_ranking
+    from licvisit.io.write import publish, staging_folder
 
     out = Path(out_dir)
     # Link only the calls the ranking uses (before --as-of, within history_days), so
@@ -95,17 +96,21 @@ def rank_to_folder(
     links = link_calls_to_premises(subset, premises, params)
     if subset is not calls:
         links.table["call"] = pos[links.table["call"].to_numpy()]  # positions in ``calls`` again
-    attribution = write_attribution_in_background(links, out, calls)
-    try:
-        progress("scoring premises")
-        ranking = rank_premises(calls, premises, visits, params, as_of=as_of, links=links)
-        table = ranking.table if select is None else select(ranking.table)
-        progress(f"writing outputs to {out}")
-        files = write_ranking(ranking, out, table=table, attribution=False)
-    except BaseException:
-        attribution.discard()  # a failed run leaves the folder's attribution files as they were
-        raise
-    files += attribution.commit()
+    # Every file is written into a hidden staging folder and moved into ``out`` only when
+    # all are done, so a failed run leaves the previous outputs as they were.
+    with staging_folder(out) as stage:
+        attribution = write_attribution_in_background(links, stage, calls)
+        try:
+            progress("scoring premises")
+            ranking = rank_premises(calls, premises, visits, params, as_of=as_of, links=links)
+            table = ranking.table if select is None else select(ranking.table)
+            progress(f"writing outputs to {out}")
+            staged = write_ranking(ranking, stage, table=table, attribution=False)
+        except BaseException:
+            attribution.discard()
+            raise
+        staged += attribution.commit()
+        files = publish(staged, out)
     return ranking, table, files
 
 

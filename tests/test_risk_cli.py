@@ -207,14 +207,16 @@ def test_rank_output_folder_under_a_file_is_a_one_line_error(tmp_path):
 
 def test_rank_output_name_taken_by_a_folder_names_the_users_file(tmp_path):
     (tmp_path / "ranking.json").mkdir()
+    (tmp_path / "ranking.csv").write_text("previous run\n", encoding="utf-8")
     res = CliRunner().invoke(main, ["rank", *INPUTS, "--out", str(tmp_path), "--top", "0"])
     assert res.exit_code == 1
     assert (
         f"Error: is a directory: {tmp_path / 'ranking.json'}. "
         "Fix: a folder has that name: remove or rename it, or choose another folder."
     ) in res.output
-    # the attribution files written in the background are discarded with the failed run
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith((".", "attribution"))) == []
+    # all or nothing: no new file replaced an old one, and nothing temporary is left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ranking.csv", "ranking.json"]
+    assert (tmp_path / "ranking.csv").read_text(encoding="utf-8") == "previous run\n"
 
 
 def test_failed_scoring_leaves_the_previous_attribution_untouched(tmp_path, monkeypatch):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import json
 import math
 import os
@@ -39,6 +40,40 @@ def replace(src: str | os.PathLike[str], dest: str | os.PathLike[str]) -> None:
         os.replace(src, dest)
     except OSError as exc:
         raise naming(exc, dest) from exc
+
+
+def publish(files: list[Path], out_dir: str | os.PathLike[str]) -> list[Path]:
+    """Move finished ``files`` (written in a staging folder) into ``out_dir`` together.
+
+    Every destination is checked first, so a name taken by a folder stops the run
+    before any file is replaced: the folder then holds all the old outputs or all
+    the new ones, not a mixture.
+    """
+    out = Path(out_dir)
+    dests = [out / Path(f).name for f in files]
+    for d in dests:
+        if d.is_dir():
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(d))
+    for f, d in zip(files, dests, strict=True):
+        replace(f, d)
+    return dests
+
+
+@contextlib.contextmanager
+def staging_folder(out_dir: str | os.PathLike[str]) -> Iterator[Path]:
+    """A hidden temporary folder inside ``out_dir`` for outputs to :func:`publish`; removed after."""
+    import shutil
+
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=".licvisit-", dir=out))
+    except OSError as exc:
+        raise naming(exc, out) from exc
+    try:
+        yield stage
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
 
 
 @contextlib.contextmanager
