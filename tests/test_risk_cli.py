@@ -330,3 +330,13 @@ def test_rank_attribution_name_taken_by_a_folder_leaves_no_temporary_files(tmp_p
     assert res.exit_code == 1
     assert f"Error: is a directory: {tmp_path / 'attribution.csv'}." in res.output
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_rank_input_error_creates_no_output_folder(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    out = tmp_path / "new" / "out"
+    res = CliRunner().invoke(main, ["rank", "--calls", str(empty), "--premises", str(DATA / "premises.csv"), "--out", str(out)])  # fmt: skip
+    assert res.exit_code == 1
+    assert f"Error: {empty}: found an empty file;" in res.output
+    assert not (tmp_path / "new").exists()

@@ -150,7 +150,9 @@ def rank(
     stage = stage_printer()
     cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones, visits=visits)
     params = risk_params(cfg, scheme)
-    out_dir.mkdir(parents=True, exist_ok=True)  # a bad --out fails now, not after the work
+    from licvisit.io.write import check_writable_folder
+
+    check_writable_folder(out_dir)  # a bad --out fails now, not after the work
     stage("reading inputs")
     warm_imports("scipy.spatial")
     kinds = ("calls", "premises", "visits") + (("zones",) if zone is not None else ())

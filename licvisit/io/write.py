@@ -42,6 +42,23 @@ def replace(src: str | os.PathLike[str], dest: str | os.PathLike[str]) -> None:
         raise naming(exc, dest) from exc
 
 
+def check_writable_folder(path: str | os.PathLike[str]) -> None:
+    """Raise the ``OSError`` that writing into folder ``path`` would meet, without creating it.
+
+    For commands that should fail on a bad output folder before doing any work.
+    """
+    target = Path(path)
+    probe = target
+    while not probe.exists():
+        if probe.parent == probe:
+            return
+        probe = probe.parent
+    if not probe.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(target))
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(target))
+
+
 def publish(files: list[Path], out_dir: str | os.PathLike[str]) -> list[Path]:
     """Move finished ``files`` (written in a staging folder) into ``out_dir`` together.
 
