@@ -76,7 +76,10 @@ def rank_to_folder(
     # Link only the calls the ranking uses (before --as-of, within history_days), so
     # attribution.csv and the link counts describe exactly the calls behind the scores.
     as_of_dt, _ = resolve_as_of(calls, as_of)
-    used = calls_in_window(calls, as_of_dt, params)
+    if as_of is None and params.history_days == 0:
+        used = np.ones(len(calls), dtype=bool)  # the default as-of follows the last call
+    else:
+        used = calls_in_window(calls, as_of_dt, params)
     if len(calls) and not used.any():
         occ = pd.to_datetime(calls["occurred_at"])
         first = occ.min()

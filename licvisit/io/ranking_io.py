@@ -41,10 +41,10 @@ def _attribution_frames(links: Any, calls: pd.DataFrame | None) -> dict[str, pd.
             att.insert(1, "call_id", calls["call_id"].take(pos).reset_index(drop=True))
         # where each call came from, so every link can be traced to its row (police.uk ASB has no id)
         if "source_file" in calls.columns and "source_row" in calls.columns:
-            files = pd.Categorical(calls["source_file"].astype(str))
-            names = [Path(f).name for f in files.categories]  # one per file, not per call
-            cats = names if len(set(names)) == len(names) else list(files.categories)
-            att["source_file"] = pd.Categorical.from_codes(files.codes[pos], categories=cats)
+            codes, files = pd.factorize(calls["source_file"])  # a few files, millions of calls
+            names = [Path(str(f)).name for f in files]
+            cats = names if len(set(names)) == len(names) else [str(f) for f in files]
+            att["source_file"] = pd.Categorical.from_codes(codes[pos], categories=cats)
             att["source_row"] = calls["source_row"].to_numpy()[pos]
     return {"attribution.csv": att, "attribution_sensitivity.csv": links.sensitivity}
 
