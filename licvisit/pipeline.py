@@ -65,6 +65,8 @@ def rank_to_folder(
     -------
     (Ranking, the table written, the files written)
     """
+    from concurrent.futures import wait
+
     import numpy as np
 
     from licvisit.core.attribution import link_calls_to_premises
@@ -109,10 +111,9 @@ def rank_to_folder(
             table = ranking.table if select is None else select(ranking.table)
             progress(f"writing outputs to {out}")
             staged = write_ranking(ranking, stage, table=table, attribution=False)
-        except BaseException:
-            attribution.discard()
-            raise
-        staged += attribution.commit()
+        finally:
+            wait([attribution])  # the thread must finish before the staging folder is removed
+        staged += attribution.result()
         files = publish(staged, out)
     return ranking, table, files
 

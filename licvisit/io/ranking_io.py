@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import uuid
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +12,6 @@ from licvisit.domain import ANALYSIS_CRS
 from licvisit.io.write import (
     atomic_write_text,
     excel_safe_table,
-    replace,
     to_json_text,
     write_csv,
     write_csv_table,
@@ -61,70 +58,22 @@ def write_attribution(links: Any, out_dir: str | Path, calls: pd.DataFrame | Non
     return [write_csv(df, out / name) for name, df in _attribution_frames(links, calls).items()]
 
 
-class PendingFiles:
-    """Files being written by a background thread under temporary names.
-
-    :meth:`commit` waits for the writing and moves every file into place;
-    :meth:`discard` waits and deletes them, so a run that fails after starting
-    the write leaves the output folder as it was.
-    """
-
-    def __init__(self, future: Future[list[tuple[Path, Path]]]) -> None:
-        self._future = future
-
-    def commit(self) -> list[Path]:
-        pairs = self._future.result()
-        written = []
-        try:
-            for tmp, dest in pairs:
-                replace(tmp, dest)
-                written.append(dest)
-        except BaseException:
-            for tmp, _ in pairs:
-                with contextlib.suppress(OSError):
-                    tmp.unlink()
-            raise
-        return written
-
-    def discard(self) -> None:
-        wait([self._future])
-        if self._future.exception() is None:
-            for tmp, _ in self._future.result():
-                with contextlib.suppress(OSError):
-                    tmp.unlink()
-
-
 def write_attribution_in_background(
     links: Any, out_dir: str | Path, calls: pd.DataFrame | None = None
-) -> PendingFiles:
-    """Start writing the files of :func:`write_attribution`; ``commit()`` the result.
+) -> Future[list[Path]]:
+    """Start writing the files of :func:`write_attribution`; return a Future of their paths.
 
     The Excel-safe Arrow tables are built here, in the calling thread (that work
     needs the GIL); only the CSV writing, pure Arrow work that releases the GIL,
-    runs in a second thread, so it overlaps whatever the caller does next.
+    runs in a second thread, so it overlaps whatever the caller does next.  Write
+    into a staging folder and wait for the Future before removing it.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     tables = {name: excel_safe_table(df) for name, df in _attribution_frames(links, calls).items()}
-    token = uuid.uuid4().hex[:8]
-
-    def run() -> list[tuple[Path, Path]]:
-        done = []
-        try:
-            for name, table in tables.items():
-                tmp = out / f".{name}.{token}.pending"
-                write_csv_table(table, tmp)
-                done.append((tmp, out / name))
-        except BaseException:
-            for tmp, _ in done:
-                with contextlib.suppress(OSError):
-                    tmp.unlink()
-            raise
-        return done
-
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="licvisit-attribution")
     try:
-        return PendingFiles(pool.submit(run))
+        return pool.submit(lambda: [write_csv_table(t, out / name) for name, t in tables.items()])
     finally:
         pool.shutdown(wait=False)
 
