@@ -379,13 +379,8 @@ def backtest(
             rec["pei_diff_lo"], rec["pei_diff_hi"] = (float(v) for v in np.nanpercentile(d, [2.5, 97.5]))
             srows.append(rec)
     summary = pd.DataFrame(srows)
-    tk = (
-        calls["time_known"].fillna(False).to_numpy(bool)
-        if "time_known" in calls.columns
-        else np.ones(len(calls), bool)
-    )
     notes = [n for n in links.notes if not n.startswith("Most calls have month-only")]
-    if len(calls) and (~tk).mean() > 0.5:
+    if _month_only(calls):
         notes.insert(
             0,
             "Month-only dates (police.uk): no time-of-night or closed-hours filter; targets are all "

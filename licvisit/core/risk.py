@@ -255,16 +255,20 @@ def _nte_flags(
 # --- the score ------------------------------------------------------------------------------
 
 
+def _call_days(calls: pd.DataFrame, time_known: np.ndarray) -> np.ndarray:
+    """Each call's date in days since 1970 (NaN if missing); month-only records dated mid-month."""
+    ns, valid = datetime_ns(calls["occurred_at"])
+    day = np.where(valid, ns / 86_400e9, np.nan)
+    return np.where(time_known, day, day + 14.5)
+
+
 def _link_frame(calls: pd.DataFrame, links: Links, params: RiskParams) -> pd.DataFrame:
     """Per (call, premises) link: premises_idx, weight, harm, day, NTE flags."""
     t = links.table
     c = t["call"].to_numpy()
     harm = call_harm(calls, params.scheme, params.harm_config)
-    ns, valid = datetime_ns(calls["occurred_at"])
     tk, weekday, minute = _call_clock(calls)
-    day = np.where(valid, ns / 86_400e9, np.nan)
-    # month-only records: date them mid-month for recency
-    day = np.where(tk, day, day + 14.5)
+    day = _call_days(calls, tk)
     nte, wkend, wkday = _nte_flags(minute, weekday, tk, params)
     w = t["weight"].to_numpy(dtype=float)
     if params.outside_nte_weight < 1:
@@ -605,10 +609,7 @@ def calls_in_window(calls: pd.DataFrame, as_of: dt.datetime, params: RiskParams)
 
     Month-only records are dated mid-month, as in scoring.
     """
-    ns, valid = datetime_ns(calls["occurred_at"])
-    tk = _call_clock(calls)[0]
-    day = np.where(valid, ns / 86_400e9, np.nan)
-    day = np.where(tk, day, day + 14.5)
+    day = _call_days(calls, _call_clock(calls)[0])
     as_of_day = float(_days(pd.Series([pd.Timestamp(as_of)]))[0])
     with np.errstate(invalid="ignore"):
         keep = day < as_of_day
@@ -689,12 +690,7 @@ def rank_premises(
     table = table.iloc[order].reset_index(drop=True)
     table = table.drop(columns=["premises_idx"])
 
-    tk = (
-        calls["time_known"].fillna(False).to_numpy(bool)
-        if "time_known" in calls.columns
-        else np.ones(len(calls), bool)
-    )
-    month_only = bool(len(calls)) and float((~tk).mean()) > 0.5
+    month_only = _month_only(calls)
     notes = [n for n in links.notes if not (month_only and n.startswith("Most calls have month-only"))]
     if month_only:
         notes.insert(
