@@ -61,6 +61,30 @@ def _known_premises_id(premises, wanted: str) -> str:
     )
 
 
+def _clip_to_calls(inputs, clip: bool, stage) -> int:
+    """With ``clip``, keep only the premises inside the calls' bounding box; return how many lie outside."""
+    from licvisit.core.backtest import premises_in_calls_extent
+
+    inside = premises_in_calls_extent(inputs.calls, inputs.premises)
+    outside = len(inputs.premises) - len(inside)
+    if clip:
+        if len(inside) == 0:
+            raise ConfigError(
+                "No premises lie inside the calls' extent. Fix: check both files cover one area."
+            )
+        inputs.premises = inside
+        stage(f"kept {len(inside):,} premises inside the calls' extent")
+    return outside
+
+
+def _outside_note(outside: int, total: int, why: str, verb: str) -> str:
+    return (
+        f"Note: {outside:,} of {total:,} premises lie outside the area the calls cover (their bounding box): "
+        f"few or no calls can be linked to them, {why}. Fix: pass --clip-to-calls to {verb} only the "
+        "premises inside it."
+    )
+
+
 def _print_table(table, top: int, zone: str | None = None) -> None:
     in_zone = "zone_rank" in table.columns
     if in_zone:
@@ -162,17 +186,7 @@ def rank(
     select, zone_label = _zone_selector(inputs.zones, zone) if zone is not None else (None, None)
     if explain_id is not None:
         explain_id = _known_premises_id(inputs.premises, explain_id)  # checked before the work
-    from licvisit.core.backtest import premises_in_calls_extent
-
-    inside = premises_in_calls_extent(inputs.calls, inputs.premises)
-    outside = len(inputs.premises) - len(inside)
-    if clip_to_calls:
-        if len(inside) == 0:
-            raise ConfigError(
-                "No premises lie inside the calls' extent. Fix: check both files cover one area."
-            )
-        inputs.premises = inside
-        stage(f"kept {len(inside):,} premises inside the calls' extent")
+    outside = _clip_to_calls(inputs, clip_to_calls, stage)
     from licvisit.core.risk import explain
     from licvisit.pipeline import rank_to_folder
 
@@ -209,9 +223,12 @@ def rank(
         click.echo(f"Note: {note}")
     if outside and not clip_to_calls:
         click.echo(
-            f"Note: {outside:,} of {len(inputs.premises):,} premises lie outside the area the calls cover "
-            "(their bounding box): few or no calls can be linked to them, so they are ranked mostly on static "
-            "licence risk and their type's average. Fix: pass --clip-to-calls to rank only the premises inside it."
+            _outside_note(
+                outside,
+                len(inputs.premises),
+                "so they are ranked mostly on static licence risk and their type's average",
+                "rank",
+            )
         )
     if top:
         _print_table(table, top, zone_label)
@@ -294,7 +311,7 @@ def backtest(
     cut and score on the harm of the next --horizon periods: hit rate, PAI and
     PEI at the top 5 % and 10 % of premises, with bootstrap 95 % intervals.
     """
-    from licvisit.core.backtest import METHOD_LABELS, premises_in_calls_extent
+    from licvisit.core.backtest import METHOD_LABELS
     from licvisit.core.backtest import backtest as run_backtest
     from licvisit.io.write import write_json
 
@@ -305,23 +322,11 @@ def backtest(
     inputs = load_named(cfg, ("calls", "premises", "visits"), required=("calls", "premises"))
     if inputs.calls is None or inputs.premises is None or len(inputs.premises) == 0:
         raise ConfigError("The backtest needs calls and at least one premises.")
-    prem = inputs.premises
-    inside = premises_in_calls_extent(inputs.calls, prem)
-    outside = len(prem) - len(inside)
+    total = len(inputs.premises)
+    outside = _clip_to_calls(inputs, clip_to_calls, stage)
     if outside and not clip_to_calls:
-        click.echo(
-            f"Note: {outside:,} of {len(prem):,} premises lie outside the area the calls cover (their "
-            "bounding box): few or no calls can be linked to them, and padding the list with them flatters "
-            "every method's hit rate and PAI. "
-            "Fix: pass --clip-to-calls to score only the premises inside it.",
-            err=True,
-        )
-    if clip_to_calls:
-        prem = inside
-        stage(f"kept {len(prem):,} premises inside the calls' extent")
-        if len(prem) == 0:
-            raise ConfigError("No premises lie inside the calls' extent.")
-    inputs.premises = prem
+        why = "and padding the list with them flatters every method's hit rate and PAI"
+        click.echo(_outside_note(outside, total, why, "score"), err=True)
     stage(f"backtesting on {len(inputs.calls):,} calls and {len(inputs.premises):,} premises")
     try:
         res = run_backtest(
