@@ -72,7 +72,7 @@ def rank_to_folder(
     from licvisit.core.attribution import link_calls_to_premises
     from licvisit.core.risk import calls_in_window, default_as_of, rank_premises, resolve_as_of
     from licvisit.io.ranking_io import write_attribution_in_background, write_ranking
-    from licvisit.io.write import publish, staging_folder
+    from licvisit.io.write import OUTPUT_FILES, staged_folder
 
     out = Path(out_dir)
     # Link only the calls the ranking uses (before --as-of, within history_days), so
@@ -101,9 +101,9 @@ def rank_to_folder(
     links = link_calls_to_premises(subset, premises, params)
     if subset is not calls:
         links.table["call"] = pos[links.table["call"].to_numpy()]  # positions in ``calls`` again
-    # Every file is written into a hidden staging folder and moved into ``out`` only when
-    # all are done, so a failed run leaves the previous outputs as they were.
-    with staging_folder(out) as stage:
+    # Every file is written into a hidden staging folder beside ``out``, which replaces it
+    # only when all are done, so a failed run leaves the previous outputs as they were.
+    with staged_folder(out, OUTPUT_FILES["rank"], "licvisit rank") as stage:
         attribution = write_attribution_in_background(links, stage, calls)
         try:
             progress("scoring premises")
@@ -114,7 +114,7 @@ def rank_to_folder(
         finally:
             wait([attribution])  # the thread must finish before the staging folder is removed
         staged += attribution.result()
-        files = publish(staged, out)
+    files = [out / p.relative_to(stage) for p in staged]
     return ranking, table, files
 
 

@@ -62,6 +62,19 @@ class LazyGroup(click.Group):
             sys.exit(1)
 
 
+OS_ERROR_FIXES = {
+    errno.ENOENT: "check the path and spelling",
+    errno.ENOTDIR: "part of the path is a file, not a folder: choose another folder",
+    errno.EISDIR: "a folder has that name: remove or rename it, or choose another folder",
+    errno.EACCES: "close the file if it is open in another program (e.g. Excel), "
+    "or choose a folder you can write to",
+    errno.EPERM: "close the file if it is open in another program (e.g. Excel), "
+    "or choose a folder you can write to",
+    errno.EROFS: "choose a folder on a writable drive",
+    errno.ENOSPC: "free some disk space or choose another drive",
+}
+
+
 def _os_error_text(exc: BaseException) -> str:
     """One line for a file-system or memory error, with the fix a user can make."""
     if isinstance(exc, MemoryError):
@@ -72,17 +85,7 @@ def _os_error_text(exc: BaseException) -> str:
     path = getattr(exc, "filename2", None) or getattr(exc, "filename", None)
     reason = getattr(exc, "strerror", None)
     if path and reason:
-        fixes = {
-            errno.ENOENT: "check the path and spelling",
-            errno.ENOTDIR: "part of the path is a file, not a folder: choose another folder",
-            errno.EISDIR: "a folder has that name: remove or rename it, or choose another folder",
-            errno.EACCES: "close the file if it is open in another program (e.g. Excel), "
-            "or choose a folder you can write to",
-            errno.EPERM: "close the file if it is open in another program (e.g. Excel), "
-            "or choose a folder you can write to",
-            errno.EROFS: "choose a folder on a writable drive",
-            errno.ENOSPC: "free some disk space or choose another drive",
-        }
+        fixes = OS_ERROR_FIXES
         fix = fixes.get(getattr(exc, "errno", None), "check the path and that you may use it")
         return f"{reason.lower()}: {path}. Fix: {fix}."
     return str(exc)

@@ -46,6 +46,37 @@ def warm_imports(*modules: str) -> None:
     threading.Thread(target=run, name="licvisit-warm-imports", daemon=True).start()
 
 
+def check_out_folder(
+    path: Path, option: str = "--out", *, replaced: bool = True, shown: Path | None = None
+) -> None:
+    """Fail now, with one line naming ``option`` and the fix, if output folder ``path`` cannot be written.
+
+    Called before any input is read or anything solved.  A folder ``replaced``
+    as a whole when the command finishes may not be the current folder or one
+    above it; with ``replaced=False`` files are only written into ``path``.
+    ``shown`` is the path the message names (default ``path``).
+    """
+    import os
+
+    from licvisit.cli import OS_ERROR_FIXES
+    from licvisit.errors import ConfigError
+    from licvisit.io.write import check_writable_folder
+
+    here = Path(os.path.abspath(Path.cwd()))
+    if replaced and here.is_relative_to(os.path.abspath(path)):
+        raise ConfigError(
+            f"{option} {path}: is the current folder or one above it, and licvisit replaces its output "
+            "folder as a whole. Fix: choose a folder of its own, e.g. out/plan."
+        )
+    try:
+        check_writable_folder(path, replaced=replaced)
+    except OSError as exc:
+        fix = OS_ERROR_FIXES.get(exc.errno or 0, "check the path and that you may use it")
+        raise ConfigError(
+            f"{option} {shown or path}: {(exc.strerror or str(exc)).lower()}. Fix: {fix}."
+        ) from exc
+
+
 def input_options(func: F) -> F:
     """Add --config, --calls, --premises, --zones, --staff, --visits to a command."""
     opts = [

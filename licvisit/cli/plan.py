@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from licvisit.cli.options import input_options, load_named, resolve_config
+from licvisit.cli.options import check_out_folder, input_options, load_named, resolve_config
 from licvisit.errors import ConfigError, LicvisitError, PlanCheckError
 from licvisit.params import map_params, plan_params, risk_params
 
@@ -61,7 +61,9 @@ def parse_lock(text: str):
     help="Folder for the crews' offline route maps (when the maps module is installed).",
 )
 @click.option(
-    "--time-limit", type=click.FloatRange(min=0.1), help="Routing time limit [s] (default from [plan], 30)."
+    "--time-limit",
+    type=click.FloatRange(min=0.1),
+    help="Routing time limit [s] (default: [plan] time_limit_s, else 60).",
 )
 @click.option("--seed", type=int, help="Random seed (default from [plan], 0).")
 @click.option(
@@ -98,6 +100,10 @@ def plan(
     from licvisit.io.plan_io import read_plan, write_plan
 
     week_start = parse_week(week)
+    with_maps = importlib.util.find_spec("licvisit.render.maps") is not None
+    check_out_folder(out_dir)  # a bad folder fails now, not after solving
+    if with_maps:
+        check_out_folder(maps_dir, "--maps-dir")
     cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones, staff=staff, visits=visits)
     params = plan_params(cfg, time_limit_s=time_limit, seed=seed)
     lock_objs = tuple(parse_lock(t) for t in locks)
@@ -127,15 +133,21 @@ def plan(
         exclude=exclude,
         previous=prev,
     )
-    files = write_plan(result, out_dir, premises=inputs.premises, staff=inputs.staff)
-    # --- offline route maps per crew-night (maps engineer's module) ---------------------
-    if importlib.util.find_spec("licvisit.render.maps") is not None:
-        from licvisit.render.maps import write_plan_maps
+    # Both folders are staged beside their targets and swapped in together at the end, so an
+    # error or Ctrl-C leaves the previous plan and maps exactly as they were.
+    from licvisit.io.write import OUTPUT_FILES, staged_folders
 
-        files += list(
-            write_plan_maps(result, inputs, maps_dir, ranking=ranking.table, params=map_params(cfg))
-        )
-    # ------------------------------------------------------------------------------------
+    targets = [(out_dir, OUTPUT_FILES["plan"])] + ([(maps_dir, OUTPUT_FILES["maps"])] if with_maps else [])
+    with staged_folders(targets, "licvisit plan") as stages:
+        files = write_plan(result, stages[0], premises=inputs.premises, staff=inputs.staff)
+        # --- offline route maps per crew-night (maps engineer's module) -----------------
+        if with_maps:
+            from licvisit.render.maps import write_plan_maps
+
+            files += list(
+                write_plan_maps(result, inputs, stages[1], ranking=ranking.table, params=map_params(cfg))
+            )
+        # --------------------------------------------------------------------------------
     _summary(result)
     click.echo(f"Wrote {len(files)} files to {out_dir}")
 
@@ -181,6 +193,7 @@ def check(plan_dir, config_path, calls, premises, zones, staff, visits):
     from licvisit.core.plan import PlanParams
     from licvisit.io.plan_io import read_plan
 
+    _check_manifest(plan_dir if plan_dir.is_dir() else plan_dir.parent)
     p = read_plan(plan_dir)
     cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones, staff=staff, visits=visits)
     inputs = load_named(cfg, ("premises", "staff"), required=("premises", "staff"), week_start=p.week_start)
@@ -195,6 +208,38 @@ def check(plan_dir, config_path, calls, premises, zones, staff, visits):
             click.echo(f"- {msg}", err=True)
         raise PlanCheckError(f"{len(problems)} hard-rule violation(s) in {plan_dir} (listed above).")
     click.echo(f"Plan {plan_dir}: {len(p.visits)} visits by {len(p.crews)} crews pass every hard rule.")
+
+
+def _check_manifest(folder: Path) -> None:
+    """Refuse a plan folder whose files are missing, changed or not listed in its manifest.json.
+
+    A folder written before manifests (none) gets a warning, and only plan.json is checked.
+    """
+    from licvisit.io.write import MANIFEST, OUTPUT_FILES, manifest_problems
+
+    fix = "Fix: re-run licvisit plan to write the whole folder again."
+    try:
+        problems = manifest_problems(folder, OUTPUT_FILES["plan"])
+    except ValueError as exc:
+        raise PlanCheckError(f"{exc}. {fix}") from exc
+    if problems is None:
+        click.echo(
+            f"Warning: {folder} has no {MANIFEST} (written before licvisit wrote one), so it cannot be told "
+            "whether its files belong to one plan; only plan.json is checked. "
+            "Fix: re-run licvisit plan to write one.",
+            err=True,
+        )
+        return
+    listed = {"missing": "is missing", "changed": "has changed since the plan was written",
+              "unlisted": "is not part of this plan"}  # fmt: skip
+    if not problems:
+        return
+    rel, what = problems[0]
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    raise PlanCheckError(
+        f"{folder / rel} {listed[what]}{more}: the folder is not one complete plan "
+        f"(checked against {MANIFEST}). {fix}"
+    )
 
 
 @click.command()

@@ -7,7 +7,14 @@ from typing import Any
 
 import click
 
-from licvisit.cli.options import input_options, load_named, resolve_config, stage_printer, warm_imports
+from licvisit.cli.options import (
+    check_out_folder,
+    input_options,
+    load_named,
+    resolve_config,
+    stage_printer,
+    warm_imports,
+)
 from licvisit.errors import ConfigError, LicvisitError
 from licvisit.params import risk_params
 
@@ -174,9 +181,7 @@ def rank(
     stage = stage_printer()
     cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones, visits=visits)
     params = risk_params(cfg, scheme)
-    from licvisit.io.write import check_writable_folder
-
-    check_writable_folder(out_dir)  # a bad --out fails now, not after the work
+    check_out_folder(out_dir)  # a bad --out fails now, not after the work
     stage("reading inputs")
     warm_imports("scipy.spatial")
     kinds = ("calls", "premises", "visits") + (("zones",) if zone is not None else ())
@@ -318,6 +323,9 @@ def backtest(
     stage = stage_printer()
     cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones, visits=visits)
     params = risk_params(cfg, scheme)
+    if json_path is not None:
+        # before the work, not after it
+        check_out_folder(json_path.parent, "--json", replaced=False, shown=json_path)
     stage("reading inputs")
     inputs = load_named(cfg, ("calls", "premises", "visits"), required=("calls", "premises"))
     if inputs.calls is None or inputs.premises is None or len(inputs.premises) == 0:

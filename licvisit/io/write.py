@@ -42,13 +42,18 @@ def replace(src: str | os.PathLike[str], dest: str | os.PathLike[str]) -> None:
         raise naming(exc, dest) from exc
 
 
-def check_writable_folder(path: str | os.PathLike[str]) -> None:
-    """Raise the ``OSError`` that writing into folder ``path`` would meet, without creating it.
+def check_writable_folder(path: str | os.PathLike[str], *, replaced: bool = True) -> None:
+    """Raise the ``OSError`` that writing folder ``path`` would meet, without creating it.
 
     For commands that should fail on a bad output folder before doing any work.
+    A folder ``replaced`` as a whole (see :func:`staged_folders`) must be a folder
+    (or not exist yet) and the folder that holds it must be writable; otherwise
+    files are written into ``path`` itself.
     """
     target = Path(path)
-    probe = target
+    if target.exists() and not target.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(target))
+    probe = target.parent if replaced and target.exists() else target
     while not probe.exists():
         if probe.parent == probe:
             return
@@ -59,38 +64,290 @@ def check_writable_folder(path: str | os.PathLike[str]) -> None:
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(target))
 
 
-def publish(files: list[Path], out_dir: str | os.PathLike[str]) -> list[Path]:
-    """Move finished ``files`` (written in a staging folder) into ``out_dir`` together.
+# --- all-or-nothing output folders -------------------------------------------------------
+MANIFEST = "manifest.json"
+MANIFEST_FORMAT = "licvisit-manifest/1"
 
-    Every destination is checked first, so a name taken by a folder stops the run
-    before any file is replaced: the folder then holds all the old outputs or all
-    the new ones, not a mixture.
+# The files each command writes into its output folder (fnmatch patterns, "*" also matches
+# "/"). A file the previous run of licvisit wrote (listed in its manifest) that matches is
+# replaced by the new run; every other file in the folder is carried over untouched.
+OUTPUT_FILES: dict[str, tuple[str, ...]] = {
+    "rank": ("ranking.csv", "ranking.gpkg", "ranking.json", "attribution*.csv"),
+    "plan": (
+        "plan.json", "roster.csv", "roster.html", "visits.csv", "visits.json", "visits.gpkg",
+        "dropped.csv", "bent_rules.csv", "changes.csv", "itineraries/*",
+    ),
+    "maps": ("index.html", "overview.html", "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]_*.html"),
+    "evidence": ("report.html", "report.pdf", "evidence.json", "tables/*", "charts/*"),
+}  # fmt: skip
+OUTPUT_FILES["demo"] = (
+    *OUTPUT_FILES["maps"], "validation.json", "backtest.json", "ranking/*", "plan/*", "evidence/*",
+)  # fmt: skip
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """The SHA-256 of a file's bytes, as hex."""
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _tree_files(folder: Path) -> list[str]:
+    """Every file under ``folder`` as a relative POSIX path, sorted (symlinks are not followed)."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        rel = Path(dirpath).relative_to(folder)
+        found += [(rel / n).as_posix() for n in filenames]
+        found += [(rel / n).as_posix() for n in dirnames if (Path(dirpath) / n).is_symlink()]
+    return sorted(found)
+
+
+def read_manifest(folder: str | os.PathLike[str]) -> dict[str, dict[str, Any]] | None:
+    """The files listed in ``folder/manifest.json`` (path -> bytes, sha256), or None if there is none.
+
+    Raises
+    ------
+    ValueError
+        If manifest.json exists but is not a licvisit manifest.
     """
-    out = Path(out_dir)
-    dests = [out / Path(f).name for f in files]
-    for d in dests:
-        if d.is_dir():
-            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(d))
-    for f, d in zip(files, dests, strict=True):
-        replace(f, d)
-    return dests
+    f = Path(folder) / MANIFEST
+    if not f.is_file():
+        return None
+    try:
+        doc = json.loads(f.read_text(encoding="utf-8"))
+        if doc.get("format") != MANIFEST_FORMAT:
+            raise ValueError(f"format {doc.get('format')!r}")
+        files = {str(e["path"]): {"bytes": int(e["bytes"]), "sha256": str(e["sha256"])} for e in doc["files"]}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"{f} is not a licvisit manifest ({exc})") from exc
+    return files
+
+
+def manifest_problems(
+    folder: str | os.PathLike[str], owned: tuple[str, ...] = ()
+) -> list[tuple[str, str]] | None:
+    """Check the files of ``folder`` against its manifest; None if it has no manifest.
+
+    Returns ``(path, what)`` pairs, ``what`` one of ``"missing"``, ``"changed"`` or
+    ``"unlisted"`` (a file matching ``owned`` that the manifest does not list).
+
+    Raises
+    ------
+    ValueError
+        If manifest.json is not a licvisit manifest.
+    """
+    import fnmatch
+
+    folder = Path(folder)
+    listed = read_manifest(folder)
+    if listed is None:
+        return None
+    problems = []
+    for rel, entry in sorted(listed.items()):
+        f = folder / rel
+        if not f.is_file():
+            problems.append((rel, "missing"))
+        elif f.stat().st_size != entry["bytes"] or file_sha256(f) != entry["sha256"]:
+            problems.append((rel, "changed"))
+    for rel in _tree_files(folder):
+        if rel != MANIFEST and rel not in listed and any(fnmatch.fnmatchcase(rel, p) for p in owned):
+            problems.append((rel, "unlisted"))
+    return problems
+
+
+def _carry_over(old: Path, stage: Path, owned: tuple[str, ...], files: dict[str, dict[str, Any]]) -> None:
+    """Link into ``stage`` every file of the previous folder ``old`` that the new run does not replace.
+
+    A file is replaced when it matches ``owned`` and the previous manifest lists it
+    (or there is no manifest: a folder written before manifests), or when the new
+    run writes a file of the same name.  Everything else (the user's own files,
+    other commands' outputs) is hard-linked (or copied) across, so ``old`` itself
+    is never changed; a carried file the old manifest listed keeps its entry.
+    """
+    import fnmatch
+    import shutil
+
+    try:
+        previous = read_manifest(old)
+    except ValueError:
+        previous = None
+    for dirpath, dirnames, filenames in os.walk(old):
+        here = Path(dirpath)
+        rel_dir = here.relative_to(old)
+        for name in [n for n in dirnames if (here / n).is_symlink()]:
+            dirnames.remove(name)
+            filenames.append(name)
+        if rel_dir != Path(".") and not dirnames and not filenames:  # an empty folder
+            dest = stage / rel_dir
+            if dest.exists() and not dest.is_dir():
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(old / rel_dir))
+            dest.mkdir(parents=True, exist_ok=True)
+        for name in filenames:
+            rel = (rel_dir / name).as_posix()
+            if rel == MANIFEST:
+                continue
+            ours = previous is None or rel in previous
+            if ours and any(fnmatch.fnmatchcase(rel, p) for p in owned):
+                continue
+            dest = stage / rel
+            if dest.is_dir() and not dest.is_symlink():
+                raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(old / rel))
+            if dest.exists() or dest.is_symlink():
+                continue  # the new run writes this name: the new file wins
+            for parent in reversed(Path(rel).parents[:-1]):
+                if (stage / parent).exists() and not (stage / parent).is_dir():
+                    raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(old / parent))
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            src = here / name
+            if src.is_symlink():
+                os.symlink(os.readlink(src), dest)
+            else:
+                try:
+                    os.link(src, dest)
+                except OSError:
+                    shutil.copy2(src, dest)
+            if previous is not None and rel in previous:
+                files[rel] = previous[rel]
+
+
+def _write_manifest(stage: Path, old: Path | None, owned: tuple[str, ...], written_by: str) -> None:
+    """List every file written in ``stage`` with its size and SHA-256, carry the old folder's others over."""
+    from licvisit import __version__
+
+    files: dict[str, dict[str, Any]] = {}
+    for rel in _tree_files(stage):
+        f = stage / rel
+        if rel != MANIFEST and f.is_file():
+            files[rel] = {"bytes": f.stat().st_size, "sha256": file_sha256(f)}
+    if old is not None and old.is_dir():
+        _carry_over(old, stage, owned, files)
+    doc = {
+        "format": MANIFEST_FORMAT,
+        "written_by": f"{written_by} {__version__}",
+        "files": [{"path": k, **files[k]} for k in sorted(files)],
+    }
+    atomic_write_text(stage / MANIFEST, to_json_text(doc) + "\n")
+
+
+def _spare_name(target: Path, what: str, *, make: bool = False) -> Path:
+    """A free hidden name beside ``target``; with ``make``, a new folder of that name.
+
+    The folder is made with ``os.mkdir`` (not ``mkdtemp``) so that it gets the
+    permissions the user's umask gives any folder, as the target would.
+    """
+    import secrets
+
+    while True:
+        name = target.parent / f".{target.name}.licvisit-{secrets.token_hex(4)}.{what}"
+        if not make:
+            if not (name.exists() or name.is_symlink()):
+                return name
+            continue
+        try:
+            name.mkdir()
+        except FileExistsError:
+            continue
+        return name
 
 
 @contextlib.contextmanager
-def staging_folder(out_dir: str | os.PathLike[str]) -> Iterator[Path]:
-    """A hidden temporary folder inside ``out_dir`` for outputs to :func:`publish`; removed after."""
+def staged_folders(
+    targets: list[tuple[str | os.PathLike[str], tuple[str, ...]]], written_by: str
+) -> Iterator[list[Path]]:
+    """Stage output folders beside their targets and swap them all into place on success.
+
+    ``targets`` pairs each output folder with the patterns of the files the
+    command writes there (:data:`OUTPUT_FILES`).  The body writes into the
+    yielded staging folders.  When it finishes, each staging folder gets a
+    ``manifest.json`` (every file's size and SHA-256), the files of the previous
+    folder that the run does not replace are linked across (see
+    :func:`_carry_over`), and each folder is swapped in: target -> backup,
+    staging -> target, backup removed.  If the body or any swap fails (an error,
+    Ctrl-C), the folders already swapped are swapped back, so every previous
+    folder is left exactly as it was, and the staging folders are removed.
+
+    A target inside another (e.g. ``--maps-dir`` inside ``--out``) is written
+    inside that one's staging folder and commits with it.
+    """
     import shutil
 
-    out = Path(out_dir)
+    paths = [Path(t) for t, _ in targets]
+    paths = [p.resolve() if p.is_symlink() else p for p in paths]
+    absolute = [Path(os.path.abspath(p)) for p in paths]
+    outer: list[int] = []  # targets that get a staging folder of their own
+    parent_of: dict[int, int] = {}
+    for i in sorted(range(len(paths)), key=lambda i: len(absolute[i].parts)):
+        host = next((j for j in outer if absolute[i].is_relative_to(absolute[j])), None)
+        if host is None:
+            outer.append(i)
+        else:
+            parent_of[i] = host
+    owned = {i: tuple(targets[i][1]) for i in outer}
+    for i, j in parent_of.items():
+        rel = absolute[i].relative_to(absolute[j]).as_posix()
+        owned[j] += tuple(p if rel == "." else f"{rel}/{p}" for p in targets[i][1])
+    created: list[Path] = []  # folders above the targets that this run made
+    stages: dict[int, Path] = {}
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        stage = Path(tempfile.mkdtemp(prefix=".licvisit-", dir=out))
-    except OSError as exc:
-        raise naming(exc, out) from exc
-    try:
-        yield stage
+        for i in outer:
+            missing = [q for q in [paths[i].parent, *paths[i].parent.parents] if not q.exists()]
+            try:
+                paths[i].parent.mkdir(parents=True, exist_ok=True)
+                created += reversed(missing)
+                stages[i] = _spare_name(paths[i], "staging", make=True)
+            except OSError as exc:
+                raise naming(exc, paths[i]) from exc
+        yielded = []
+        for i in range(len(paths)):
+            if i in stages:
+                yielded.append(stages[i])
+            else:
+                sub = stages[parent_of[i]] / absolute[i].relative_to(absolute[parent_of[i]])
+                sub.mkdir(parents=True, exist_ok=True)
+                yielded.append(sub)
+        yield yielded
+        for i in outer:
+            _write_manifest(stages[i], paths[i], owned[i], written_by)
+        swapped: list[list[Any]] = []  # [target, backup or None, staging folder, new one in place]
+        try:
+            for i in outer:
+                step: list[Any] = [paths[i], None, stages[i], False]
+                swapped.append(step)
+                if paths[i].exists() or paths[i].is_symlink():
+                    backup = _spare_name(paths[i], "previous")
+                    replace(paths[i], backup)
+                    step[1] = backup
+                replace(stages[i], paths[i])
+                step[3] = True
+        except BaseException:
+            for target, backup, stage, in_place in reversed(swapped):
+                with contextlib.suppress(OSError):
+                    if in_place:
+                        os.replace(target, stage)
+                    if backup is not None:
+                        os.replace(backup, target)
+            raise
+        created.clear()
+        for _, backup, _, _ in swapped:
+            if backup is not None:
+                shutil.rmtree(backup, ignore_errors=True)
     finally:
-        shutil.rmtree(stage, ignore_errors=True)
+        for stage in stages.values():
+            shutil.rmtree(stage, ignore_errors=True)
+        for folder in reversed(created):
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only if still empty
+
+
+@contextlib.contextmanager
+def staged_folder(target: str | os.PathLike[str], owned: tuple[str, ...], written_by: str) -> Iterator[Path]:
+    """One output folder written all-or-nothing (see :func:`staged_folders`)."""
+    with staged_folders([(target, owned)], written_by) as (stage,):
+        yield stage
 
 
 @contextlib.contextmanager
