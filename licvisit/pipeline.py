@@ -142,22 +142,45 @@ def run_pipeline(
     LicvisitError
         for unusable inputs, an infeasible plan or a plan that fails the checker.
     """
-    from licvisit.core.backtest import backtest
-    from licvisit.core.evidence import evidence_for_zone
-    from licvisit.core.plan import plan_week
-    from licvisit.io import load_inputs
-    from licvisit.io.plan_io import write_plan
-    from licvisit.io.write import write_json
-    from licvisit.params import evidence_params, map_params, plan_params, risk_params
-    from licvisit.render.evidence import write_evidence
-    from licvisit.render.maps import write_route_maps
+    from licvisit.io.write import OUTPUT_FILES, check_writable_folder, staged_folder
 
-    out = Path(out_dir)
+    target = Path(out_dir)
+    check_writable_folder(target)  # a bad folder fails now, not after the work
     missing = [k for k in ("calls", "premises", "zones", "staff") if k not in config.inputs]
     if missing:
         raise ConfigError(
             f"No {missing[0]} file given. Fix: name it under [inputs] in the config or pass --{missing[0]}."
         )
+    # The whole folder (maps and every sub-folder) is built beside ``target`` and swapped in
+    # only when complete, so a failure or Ctrl-C leaves the previous one exactly as it was.
+    with staged_folder(target, OUTPUT_FILES["demo"], "licvisit demo") as out:
+        res = _run_stages(config, out, week_start, seed, time_limit_s, evidence_zone, backtest_boot, progress)
+    res.out_dir = target
+    res.files = {k: [target / p.relative_to(out) for p in v] for k, v in res.files.items()}
+    return res
+
+
+def _run_stages(
+    config: Config,
+    out: Path,
+    week_start: dt.date,
+    seed: int,
+    time_limit_s: float | None,
+    evidence_zone: str | None,
+    backtest_boot: int,
+    progress: Callable[[str], None],
+) -> PipelineResult:
+    """Every stage of :func:`run_pipeline`, writing into the staging folder ``out``."""
+    from licvisit.core.backtest import backtest
+    from licvisit.core.evidence import evidence_for_zone
+    from licvisit.core.plan import plan_week
+    from licvisit.io import load_inputs
+    from licvisit.io.plan_io import write_plan
+    from licvisit.io.write import OUTPUT_FILES, staged_folder, write_json
+    from licvisit.params import evidence_params, map_params, plan_params, risk_params
+    from licvisit.render.evidence import write_evidence
+    from licvisit.render.maps import write_route_maps
+
     rp = risk_params(config)
     pp = plan_params(config, seed=seed, time_limit_s=time_limit_s)
     mp = map_params(config)
@@ -199,7 +222,9 @@ def run_pipeline(
         visits=inputs.visits,
         zones=inputs.zones,
     )
-    res.files["plan"] = write_plan(plan, out / "plan", premises=inputs.premises, staff=inputs.staff)
+    with staged_folder(out / "plan", OUTPUT_FILES["plan"], "licvisit demo") as folder:  # own manifest
+        written = write_plan(plan, folder, premises=inputs.premises, staff=inputs.staff)
+    res.files["plan"] = [out / "plan" / p.relative_to(folder) for p in written]
     ops = pd.Series([v.op_type for v in plan.visits]).value_counts()
     res.lines.append(
         f"Plan: {len(plan.crews)} crew-nights, {len(plan.visits)} visits ("
@@ -236,5 +261,7 @@ def run_pipeline(
             harm_overrides=config.section("harm"),
             source_names=names,
         )
-        res.files["evidence"] = write_evidence(pack, out / "evidence")
+        with staged_folder(out / "evidence", OUTPUT_FILES["evidence"], "licvisit demo") as folder:
+            written = write_evidence(pack, folder)
+        res.files["evidence"] = [out / "evidence" / p.relative_to(folder) for p in written]
     return res

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from licvisit.cli.options import input_options, resolve_config, stage_printer
+from licvisit.cli.options import check_out_folder, input_options, resolve_config, stage_printer
 
 
 @click.command()
@@ -48,6 +48,7 @@ def demo(config_path, calls, premises, zones, staff, visits, out_dir, week, seed
     from licvisit.pipeline import BUNDLED_CONFIG, run_pipeline
 
     t0 = time.perf_counter()
+    check_out_folder(out_dir)  # a bad --out fails now, not after the work
     if config_path is None and BUNDLED_CONFIG.is_file():
         config_path = BUNDLED_CONFIG
     cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones, staff=staff, visits=visits)

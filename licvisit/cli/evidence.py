@@ -6,7 +6,13 @@ from pathlib import Path
 
 import click
 
-from licvisit.cli.options import input_options, load_named, resolve_config, stage_printer
+from licvisit.cli.options import (
+    check_out_folder,
+    input_options,
+    load_named,
+    resolve_config,
+    stage_printer,
+)
 from licvisit.errors import ConfigError
 
 MONTH = "YYYY-MM"
@@ -50,6 +56,7 @@ def evidence(
     (default 5, [evidence] threshold) are hidden, with secondary suppression.
     """
     from licvisit.core.evidence import evidence_for_zone
+    from licvisit.io.write import OUTPUT_FILES, staged_folder
     from licvisit.params import evidence_params, risk_params
     from licvisit.render.evidence import write_evidence
 
@@ -58,6 +65,7 @@ def evidence(
         raise ConfigError("Give both --compare-from and --compare-to, or neither.")
     if compare_from and intervention:
         raise ConfigError("Give either --compare-from/--compare-to or --intervention, not both.")
+    check_out_folder(out_dir)  # a bad --out fails now, not after the work
     cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones)
     rp = risk_params(cfg)
     params = evidence_params(cfg, rp, anonymise=True if anonymise else None)
@@ -77,7 +85,8 @@ def evidence(
         source_names=names,
     )
     stage(f"writing the report to {out_dir}")
-    written = write_evidence(pack, out_dir, pdf=pdf)
+    with staged_folder(out_dir, OUTPUT_FILES["evidence"], "licvisit evidence") as folder:
+        written = [out_dir / p.relative_to(folder) for p in write_evidence(pack, folder, pdf=pdf)]
     stage("done")
     hidden = sum(t.n_suppressed for t in pack.tables.values())
     click.echo(f"Evidence pack for {pack.zone_name}, {from_} to {to}: {written[0]}")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from licvisit.cli.options import input_options, load_named, resolve_config
+from licvisit.cli.options import check_out_folder, input_options, load_named, resolve_config
 from licvisit.errors import ConfigError, LicvisitError
 
 
@@ -62,12 +62,17 @@ def maps(config_path, calls, premises, zones, staff, visits, plan_dir, ranking_p
     Example:
       licvisit maps --plan out/plan --config data/licvisit.toml --out maps
     """
+    import datetime as dt
+
     from licvisit.io.plan_io import read_plan
-    from licvisit.params import map_params
+    from licvisit.io.write import OUTPUT_FILES, staged_folder
+    from licvisit.params import map_params, risk_params
     from licvisit.render.maps import write_plan_maps
 
+    check_out_folder(out_dir)  # a bad --out fails now, not after the work
     cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones, staff=staff, visits=visits)
     params = map_params(cfg)
+    rp = risk_params(cfg)
     if "premises" not in cfg.inputs:
         raise ConfigError(
             "No premises file given. Fix: pass --premises FILE or name it under [inputs] in --config."
@@ -83,8 +88,11 @@ def maps(config_path, calls, premises, zones, staff, visits, plan_dir, ranking_p
     elif inputs.calls is not None and len(inputs.calls):
         from licvisit.core.risk import rank_premises
 
-        ranking = rank_premises(inputs.calls, inputs.premises, visits=inputs.visits).table
-    paths = write_plan_maps(plan, inputs, out_dir, ranking=ranking, params=params)
+        # with the config's [risk] and [harm], as at the start of the week, as `licvisit plan` ranks
+        as_of = dt.datetime.combine(plan.week_start, dt.time())
+        ranking = rank_premises(inputs.calls, inputs.premises, inputs.visits, rp, as_of=as_of).table
+    with staged_folder(out_dir, OUTPUT_FILES["maps"], "licvisit maps") as stage:
+        paths = write_plan_maps(plan, inputs, stage, ranking=ranking, params=params)
     crew_maps = len(paths) - 2
     click.echo(
         f"Wrote {crew_maps} route map{'s' * (crew_maps != 1)}, overview.html and index.html to {out_dir}"
