@@ -199,7 +199,7 @@ def test_rank_output_folder_under_a_file_is_a_one_line_error(tmp_path):
     res = CliRunner().invoke(main, ["rank", *INPUTS, "--out", str(blocker / "out"), "--top", "0"])
     assert res.exit_code == 1
     assert (
-        f"Error: not a directory: {blocker / 'out'}. "
+        f"Error: --out {blocker / 'out'}: not a directory. "
         "Fix: part of the path is a file, not a folder: choose another folder."
     ) in res.output
     assert "Traceback" not in res.output
