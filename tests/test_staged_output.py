@@ -419,3 +419,18 @@ def test_a_folder_without_a_manifest_keeps_everything_but_the_commands_own_files
     assert sorted(p.name for p in out.iterdir()) == ["handover.html", "index.html", MANIFEST]
     listed = [e["path"] for e in json.loads((out / MANIFEST).read_text(encoding="utf-8"))["files"]]
     assert listed == ["index.html"]  # the carried-over file is not ours to vouch for
+
+
+def test_a_folder_inside_another_commits_with_it_and_has_its_own_manifest(tmp_path):
+    targets = [(tmp_path / "out" / "plan", OUTPUT_FILES["plan"]), (tmp_path / "out", OUTPUT_FILES["maps"])]
+    with staged_folders(targets, "t") as (
+        plan,
+        maps,
+    ):
+        assert plan == maps / "plan" and maps.name.endswith(".staging")
+        (plan / "plan.json").write_text("{}", encoding="utf-8")
+        (maps / "index.html").write_text("<p>", encoding="utf-8")
+    inner = json.loads((tmp_path / "out" / "plan" / MANIFEST).read_text(encoding="utf-8"))
+    outer = json.loads((tmp_path / "out" / MANIFEST).read_text(encoding="utf-8"))
+    assert [e["path"] for e in inner["files"]] == ["plan.json"]
+    assert [e["path"] for e in outer["files"]] == ["index.html", "plan/manifest.json", "plan/plan.json"]

@@ -38,7 +38,7 @@ def _read_ranking(path: Path):
     "ranking_path",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="ranking.csv from 'licvisit rank' for risk bands; default: ranking.csv in the plan folder, "
-    "else the premises are ranked from --calls.",
+    "else the premises are ranked from --calls with the config's [risk] and [harm].",
 )
 @click.option(
     "--out",

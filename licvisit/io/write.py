@@ -271,12 +271,22 @@ def staged_folders(
     folder is left exactly as it was, and the staging folders are removed.
 
     A target inside another (e.g. ``--maps-dir`` inside ``--out``) is written
-    inside that one's staging folder and commits with it.
+    inside that one's staging folder, gets a manifest of its own and commits
+    with it.
+
+    Raises
+    ------
+    OSError
+        If a target is a file, a folder cannot be made, or a carried-over file's
+        name is taken by a new folder (or the reverse).
     """
     import shutil
 
     paths = [Path(t) for t, _ in targets]
     paths = [p.resolve() if p.is_symlink() else p for p in paths]
+    for p in paths:
+        if p.exists() and not p.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(p))
     absolute = [Path(os.path.abspath(p)) for p in paths]
     outer: list[int] = []  # targets that get a staging folder of their own
     parent_of: dict[int, int] = {}
@@ -310,6 +320,9 @@ def staged_folders(
                 sub.mkdir(parents=True, exist_ok=True)
                 yielded.append(sub)
         yield yielded
+        for i, j in parent_of.items():  # a folder inside another gets its own manifest too
+            if absolute[i] != absolute[j]:
+                _write_manifest(yielded[i], None, (), written_by)
         for i in outer:
             _write_manifest(stages[i], paths[i], owned[i], written_by)
         swapped: list[list[Any]] = []  # [target, backup or None, staging folder, new one in place]
