@@ -1,8 +1,10 @@
-"""Write outputs atomically: text, bytes, Excel-safe CSV, JSON and GeoPackage.
+"""Write outputs atomically: text, bytes, Excel-safe CSV, JSON, GeoPackage and whole folders.
 
 Every writer writes to a temporary file in the destination folder and renames
 it into place (``os.replace``), so a crash never leaves half a file behind and
-a reader never sees a partial one.
+a reader never sees a partial one.  :func:`staged_folders` does the same for
+output folders: they are built beside their targets, listed in a
+``manifest.json`` and swapped in together, or not at all.
 """
 
 from __future__ import annotations
