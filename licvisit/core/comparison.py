@@ -94,7 +94,7 @@ def compare_areas(
             c_now: int(n),
             "per month": round(n / n_months, 1),
             "per km² per month": round(n / n_months / a.km2, 1) if a.km2 > 0 else np.nan,
-            "per 1,000 capacity per month": round(1000 * n / n_months / a.capacity, 1)
+            "per 1000 capacity per month": round(1000 * n / n_months / a.capacity, 1)
             if np.isfinite(a.capacity) and a.capacity > 0
             else np.nan,
         }
