@@ -98,14 +98,16 @@ def test_noun_follows_the_data(inputs, pack):
 def test_displacement_areas_and_counts(pack, inputs):
     import shapely
 
-    calls, premises = inputs[0], inputs[1]
+    calls = inputs[0]
     t = pack.tables["displacement"].frame
     zone = pack.zone_geometry
     ring = zone.buffer(250).difference(zone)
     m = pd.to_datetime(calls["occurred_at"]).dt.to_period("M")
     after = (m >= pd.Period("2017-07", "M")).to_numpy()
     in_ring = shapely.contains_xy(ring, calls["x"].to_numpy(), calls["y"].to_numpy())
-    assert t.loc["Ring: 0 to 250 m round the zone", "calls for service before"] == int((in_ring & ~after).sum())
+    assert t.loc["Ring: 0 to 250 m round the zone", "calls for service before"] == int(
+        (in_ring & ~after).sum()
+    )
     assert t.loc["Ring: 0 to 250 m round the zone", "calls for service after"] == int((in_ring & after).sum())
     ba = pack.tables["before_after"].frame
     assert t.loc["Test Quarter", "calls for service after"] == ba.loc["Zone", "calls after"]
@@ -116,7 +118,9 @@ def test_displacement_areas_and_counts(pack, inputs):
         "Street space near the zone's premises against the rest of the area",
     ]
     # the zone doubled while the rest beyond the ring did not: ratio of rate ratios about 2 / 1.18
-    assert tests.loc["The zone against the rest of the area", "ratio_of_rate_ratios"] == pytest.approx(1.70, abs=0.02)
+    assert tests.loc["The zone against the rest of the area", "ratio_of_rate_ratios"] == pytest.approx(
+        1.70, abs=0.02
+    )
     assert tests.loc["The zone against the rest of the area", "ci_low"] > 1
     assert pack.hearing["displacement"]["ring_m"] == 250
 
@@ -126,8 +130,12 @@ def test_inside_premises_against_street_when_the_data_name_premises(inputs):
     ref = np.where(np.arange(len(calls)) % 3 == 0, "P001", "")
     named = calls.assign(premises_ref=ref)
     zone = ev.select_zone(zones, "Test Quarter")
-    p = ev.build_evidence(named, premises, zone, ev.EvidenceParams(), ("2017-01", "2017-12"), intervention="2017-07")
-    assert "Inside the zone's premises (the record names the premises)" in p.tables["displacement"].frame.index
+    p = ev.build_evidence(
+        named, premises, zone, ev.EvidenceParams(), ("2017-01", "2017-12"), intervention="2017-07"
+    )
+    assert (
+        "Inside the zone's premises (the record names the premises)" in p.tables["displacement"].frame.index
+    )
     assert "Street space against inside premises" in p.tables["displacement_tests"].frame.index
 
 
@@ -138,7 +146,9 @@ def test_ring_hidden_hides_rest_beyond_it():
         dsp.AreaSeries("Rest", np.array([50.0, 50]), np.array([50.0, 50])),
     ]
     days = np.array([30.0, 31])
-    df = dsp.displacement_table(a, days, days, 5, "crimes", hide_together=[("Ring", "Rest"), ("Rest", "Ring")])
+    df = dsp.displacement_table(
+        a, days, days, 5, "crimes", hide_together=[("Ring", "Rest"), ("Rest", "Ring")]
+    )
     assert df.loc["Ring"].isna().all() and df.loc["Rest"].isna().all()
     assert df.loc["Zone", "crimes after"] == 120
 
@@ -151,7 +161,9 @@ def test_comparison_covers_rest_and_other_zones(pack):
     assert list(c.index) == ["Test Quarter", "Rest of the area", "Far Side"]
     assert c.loc["Test Quarter", "calls for service in period"] == 540
     assert c.loc["Far Side", "calls for service in period"] == 0
-    assert c.loc["Test Quarter", "per 1000 capacity per month"] == pytest.approx(1000 * 540 / 12 / 4400, abs=0.1)
+    assert c.loc["Test Quarter", "per 1000 capacity per month"] == pytest.approx(
+        1000 * 540 / 12 / 4400, abs=0.1
+    )
     assert pack.hearing["comparison"]["previous_year_available"] is False
     assert "do not reach the same months a year before" in pack.tables["comparison"].caption
 
@@ -193,8 +205,13 @@ def test_other_evidence_without_mapping_names_the_missing_column():
 
     df, problems, summary = other_evidence_with_summary(AMBULANCE)
     assert not summary.usable and len(df) == 0
-    assert problems[0].found.startswith('no column "occurred_at"; columns are Incident date, Reason for call-out')
-    assert problems[0].fix == 'add a "occurred_at" column, or map it in [mapping.other_evidence] of licvisit.toml'
+    assert problems[0].found.startswith(
+        'no column "occurred_at"; columns are Incident date, Reason for call-out'
+    )
+    assert (
+        problems[0].fix
+        == 'add a "occurred_at" column, or map it in [mapping.other_evidence] of licvisit.toml'
+    )
 
 
 def test_config_lists_other_evidence(tmp_path):
@@ -202,7 +219,9 @@ def test_config_lists_other_evidence(tmp_path):
     from licvisit.errors import ConfigError
 
     cfg = tmp_path / "licvisit.toml"
-    cfg.write_text('[inputs]\nother_evidence = ["a.csv", "b.csv"]\n[evidence]\nring_m = 300\n', encoding="utf-8")
+    cfg.write_text(
+        '[inputs]\nother_evidence = ["a.csv", "b.csv"]\n[evidence]\nring_m = 300\n', encoding="utf-8"
+    )
     c = load_config(cfg)
     assert c.other_evidence == [tmp_path / "a.csv", tmp_path / "b.csv"]
     assert c.with_other_evidence(["x.csv"]).other_evidence == [Path("x.csv")]
@@ -217,7 +236,11 @@ def test_config_lists_other_evidence(tmp_path):
 def test_no_published_count_between_1_and_4(pack):
     for name, t in pack.tables.items():
         for col in t.count_columns:
-            v = pd.to_numeric(t.frame[col], errors="coerce").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+            v = (
+                pd.to_numeric(t.frame[col], errors="coerce")
+                .astype("Float64")
+                .to_numpy(dtype=float, na_value=np.nan)
+            )
             assert not ((v >= 1) & (v < 5)).any(), (name, col)
 
 

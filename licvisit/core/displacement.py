@@ -76,10 +76,14 @@ def inside(geom: Any, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return out
 
 
-def did_test(target: AreaSeries, reference: AreaSeries, db: np.ndarray, da: np.ndarray) -> tr.ChangeTest | None:
+def did_test(
+    target: AreaSeries, reference: AreaSeries, db: np.ndarray, da: np.ndarray
+) -> tr.ChangeTest | None:
     """Ratio of rate ratios target/reference with its interval; None when a cell has no counts."""
     try:
-        return tr.difference_in_change_test(target.before, target.after, reference.before, reference.after, db, da)
+        return tr.difference_in_change_test(
+            target.before, target.after, reference.before, reference.after, db, da
+        )
     except ValueError:
         return None
 
@@ -97,11 +101,27 @@ def did_verdict(test: tr.ChangeTest | None, target: str, reference: str, noun: s
     return _sentence(_verdict(test, target, reference, noun, alpha, pct, ci))
 
 
+def difference_verdict(test: tr.ChangeTest | None, target: str, reference: str, alpha: float) -> str:
+    """Plain words for the zone against a comparison area (no displacement claim either way)."""
+    if test is None:
+        return f"Not tested: too few records in one of the periods for {target} or {reference}."
+    pct = 100 * (test.ratio - 1)
+    ci = f"ratio {test.ratio:.2f}, 95 % interval {test.ci_low:.2f} to {test.ci_high:.2f}; {tr.p_text(test.p_value)}"
+    if test.p_value < alpha:
+        word = "rose" if pct > 0 else "fell"
+        return _sentence(f"{target} {word} by {abs(pct):.0f} % relative to {reference} ({ci}).")
+    return _sentence(
+        f"{target} did not change significantly differently from {reference} at the {alpha:g} level ({ci})."
+    )
+
+
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _verdict(test: tr.ChangeTest, target: str, reference: str, noun: str, alpha: float, pct: float, ci: str) -> str:
+def _verdict(
+    test: tr.ChangeTest, target: str, reference: str, noun: str, alpha: float, pct: float, ci: str
+) -> str:
     if test.p_value < alpha and pct > 0:
         return (
             f"{target} rose by {pct:.0f} % relative to {reference} ({ci}): consistent with displacement "

@@ -28,7 +28,11 @@ def noun_for(calls: pd.DataFrame) -> str:
     """'crimes' for month-only police.uk data, 'calls for service' for timed CAD data."""
     if not len(calls) or "time_known" not in calls:
         return "calls for service"
-    return "crimes" if float((~calls["time_known"].fillna(False).astype(bool)).mean()) > 0.5 else "calls for service"
+    return (
+        "crimes"
+        if float((~calls["time_known"].fillna(False).astype(bool)).mean()) > 0.5
+        else "calls for service"
+    )
 
 
 def _month_label(p: pd.Period) -> str:
@@ -80,7 +84,9 @@ def hearing_sections(
     """
     out: dict[str, Any] = {"_findings": [], "_geoms": {}}
     area = study_area(cx, cy, has_xy)
-    m_all = pd.to_datetime(calls["occurred_at"]).dt.to_period("M") if len(calls) else pd.Series([], dtype=object)
+    m_all = (
+        pd.to_datetime(calls["occurred_at"]).dt.to_period("M") if len(calls) else pd.Series([], dtype=object)
+    )
     in_area_p = dsp.inside(area, px, py) if area is not None else p_ok.copy()
     zone_km2 = float(geom.area) / 1e6
     rest_km2 = float(area.difference(geom).area) / 1e6 if area is not None else float("nan")
@@ -100,11 +106,21 @@ def hearing_sections(
     rest_p = p_ok & ~p_in & in_area_p
     areas.append(_area("Rest of the area", has_xy & ~in_zone, rest_km2, premises, rest_p))
     for name, g in other_zones:
-        areas.append(_area(str(name), dsp.inside(g, cx, cy), float(g.area) / 1e6, premises, dsp.inside(g, px, py)))
+        areas.append(
+            _area(str(name), dsp.inside(g, cx, cy), float(g.area) / 1e6, premises, dsp.inside(g, px, py))
+        )
     zt = t_month.frame[sdc.TOTAL]
     force = {(str(mo), zone_name) for mo in zt.index if not _visible(zt.loc[mo])}
     monthly, summary, finds = cmp.compare_areas(
-        m_all, areas, months, days, prev_days if reach else None, params.threshold, noun, params.trend_alpha, force
+        m_all,
+        areas,
+        months,
+        days,
+        prev_days if reach else None,
+        params.threshold,
+        noun,
+        params.trend_alpha,
+        force,
     )
     monthly.caption += (
         f" The rest of the area is every mapped record outside {zone_name}; its size is the convex hull of the "
@@ -133,7 +149,11 @@ def hearing_sections(
     }
     # Premises profile ----------------------------------------------------------------------------------
     profile, latest = prof.premises_profile(
-        premises[p_in], premises[rest_p], zone_km2, rest_km2 if np.isfinite(rest_km2) else 0.0, params.threshold
+        premises[p_in],
+        premises[rest_p],
+        zone_km2,
+        rest_km2 if np.isfinite(rest_km2) else 0.0,
+        params.threshold,
     )
     pcounts = ["zone premises", "rest premises"]
     tables["premises_profile"] = sdc.PublishedTable(
@@ -143,7 +163,7 @@ def hearing_sections(
         count_columns=pcounts,
         caption=f"Premises in {zone_name} ({zone_km2:.2f} km²) beside the rest of the area "
         f"({rest_km2:.2f} km², premises inside the records' convex hull). Density per km²; share of all premises "
-        "in the area. Capacity and hours come from the register and are 'not known' where it has none.",
+        "in the area. Capacity and hours come from the register and are 'not known' where it has none; licensed-hours rows appear only when the register gives hours.",
     )
     tables["premises_latest_hours"] = sdc.PublishedTable(
         "premises_latest_hours",
@@ -154,7 +174,9 @@ def hearing_sections(
     out["premises_profile"] = {"rows": _records(profile), "latest_hours": _records(latest)}
     # Other evidence ------------------------------------------------------------------------------------
     out["other_evidence"] = [
-        _other(df, geom, zone_name, per, ba, tables, params, k) for k, df in enumerate(other_evidence) if len(df)
+        _other(df, geom, zone_name, per, ba, tables, params, k)
+        for k, df in enumerate(other_evidence)
+        if len(df)
     ]
     for o in out["other_evidence"]:
         out["_findings"] += o.pop("_findings")
@@ -162,7 +184,11 @@ def hearing_sections(
 
 
 def _area(name: str, mask: np.ndarray, km2: float, premises: pd.DataFrame, p_mask: np.ndarray) -> cmp.Area:
-    cap = pd.to_numeric(premises["capacity"], errors="coerce")[p_mask] if "capacity" in premises else pd.Series([])
+    cap = (
+        pd.to_numeric(premises["capacity"], errors="coerce")[p_mask]
+        if "capacity" in premises
+        else pd.Series([])
+    )
     known = cap[cap > 0]
     n = int(p_mask.sum())
     return cmp.Area(name, mask, km2, n, float(known.sum()) if len(known) else float("nan"),
@@ -206,7 +232,9 @@ def _displacement(calls, premises, geom, zone_name, cx, cy, has_xy, in_zone, p_i
     if have_inside:
         a["inside"] = series(names["inside"], at_premises)
     ba_t = tables.get("before_after")
-    zone_hidden = ba_t is not None and "Zone" in ba_t.frame.index and ba_t.frame.loc["Zone"].isna().iloc[:2].any()
+    zone_hidden = (
+        ba_t is not None and "Zone" in ba_t.frame.index and ba_t.frame.loc["Zone"].isna().iloc[:2].any()
+    )
     df = dsp.displacement_table(
         list(a.values()), db, da, params.threshold, noun,
         force_hidden={names["zone"]} if zone_hidden else set(),
@@ -226,8 +254,10 @@ def _displacement(calls, premises, geom, zone_name, cx, cy, has_xy, in_zone, p_i
     results = []
     for t, r, label in pairs:
         test = dsp.did_test(a[t], a[r], db, da) if shown(t) and shown(r) else None
+        words = dsp.difference_verdict if t == "zone" else dsp.did_verdict
+        args = (params.trend_alpha,) if t == "zone" else (noun, params.trend_alpha)
         verdict = (
-            dsp.did_verdict(test, _short(names[t]), _short(names[r]), noun, params.trend_alpha)
+            words(test, _short(names[t]), _short(names[r]), *args)
             if shown(t) and shown(r)
             else "Not tested: numbers too small to publish."
         )
@@ -322,9 +352,14 @@ def _other(df, geom, zone_name, per, ba, tables, params, k) -> dict[str, Any]:
     finds = []
     for col in [*counts.columns, sdc.TOTAL]:
         shown = t.frame[col]
-        row: dict[str, Any] = {"category": "All" if col == sdc.TOTAL else str(col), "records": shown.loc[sdc.TOTAL]}
+        row: dict[str, Any] = {
+            "category": "All" if col == sdc.TOTAL else str(col),
+            "records": shown.loc[sdc.TOTAL],
+        }
         if shown.isna().any() or len(days) < 3 or not counts.to_numpy().sum():
-            row["trend"] = "not tested: small numbers hidden" if len(days) >= 3 else "not tested: fewer than 3 months"
+            row["trend"] = (
+                "not tested: small numbers hidden" if len(days) >= 3 else "not tested: fewer than 3 months"
+            )
         else:
             series = (counts.sum(axis=1) if col == sdc.TOTAL else counts[col]).to_numpy(float)
             try:
@@ -337,7 +372,9 @@ def _other(df, geom, zone_name, per, ba, tables, params, k) -> dict[str, Any]:
                     trend=tr.trend_word(tt, params.trend_alpha),
                 )
                 if col == sdc.TOTAL:
-                    finds.append(f"{name} in {zone_name}, month on month: {tt.describe('records', params.trend_alpha)}.")
+                    finds.append(
+                        f"{name} in {zone_name}, month on month: {tt.describe('records', params.trend_alpha)}."
+                    )
             except ValueError:
                 row["trend"] = "not tested: none recorded"
         rows.append(row)
@@ -353,7 +390,10 @@ def _other(df, geom, zone_name, per, ba, tables, params, k) -> dict[str, Any]:
     )
     grand = t.frame.loc[sdc.TOTAL, sdc.TOTAL]
     if _visible(grand):
-        finds.insert(0, f"{name}: {int(grand):,} records in {zone_name} in the period (categories as the source names them).")
+        finds.insert(
+            0,
+            f"{name}: {int(grand):,} records in {zone_name} in the period (categories as the source names them).",
+        )
     n_xy = int(np.isfinite(x).sum())
     month_only = not bool(df["time_known"].any())
     caveats = [
@@ -388,32 +428,46 @@ S182_EVIDENCE = (
     ("Anti-social behaviour", "asb"),
     ("Health data: alcohol-related ambulance call-outs, A&E attendances and hospital admissions", "health"),
     ("Environmental health complaints, particularly noise and litter", "environment"),
-    ("Complaints recorded by the local authority, including from residents and residents' associations", "complaints"),
+    (
+        "Complaints recorded by the local authority, including from residents and residents' associations",
+        "complaints",
+    ),
     ("Residents' questionnaires and local consultation", "consultation"),
     ("Evidence from local and parish councillors", "councillors"),
     ("Number, type, capacity and closing times of licensed premises in the area", "premises"),
-    ("Whether problems would move elsewhere (displacement) and how the area compares with others", "displacement"),
+    (
+        "Whether problems would move elsewhere (displacement) and how the area compares with others",
+        "displacement",
+    ),
 )
 _HEALTH = re.compile(r"ambulance|a&e|a and e|emergency|hospital|nhs|health", re.I)
 _ENV = re.compile(r"noise|litter|environment|nuisance|waste", re.I)
 _COMPLAINT = re.compile(r"complain|resident", re.I)
 
 
-def cia_checklist(tables: dict[str, sdc.PublishedTable], noun: str, hearing: dict[str, Any]) -> list[dict[str, str]]:
+def cia_checklist(
+    tables: dict[str, sdc.PublishedTable], noun: str, hearing: dict[str, Any]
+) -> list[dict[str, str]]:
     """Each evidence type the s182 guidance (chapter 14) lists, what the pack holds for it, what is still to gather."""
     others = [o["source"] for o in hearing.get("other_evidence", [])]
 
     def matching(rx: re.Pattern[str]) -> list[str]:
         return [o for o in others if rx.search(o)]
 
-    asb = "monthly_by_group" in tables and any("anti" in str(c).lower() for c in tables["monthly_by_group"].frame)
+    asb = "monthly_by_group" in tables and any(
+        "anti" in str(c).lower() for c in tables["monthly_by_group"].frame
+    )
     rows = []
     for what, key in S182_EVIDENCE:
         if key == "police":
             have = f"{noun.capitalize()} per month, hot spots (Getis-Ord Gi*), trends and before/after (sections 1-3, 6)."
             todo = "Confirm against the force's own recorded-crime and incident systems; police.uk data are anonymised."
         elif key == "asb":
-            have = "Anti-social behaviour is a group in the monthly table." if asb else "None in the data loaded."
+            have = (
+                "Anti-social behaviour is a group in the monthly table."
+                if asb
+                else "None in the data loaded."
+            )
             todo = "Council ASB case records and police ASB incidents, if not loaded."
         elif key in ("health", "environment", "complaints"):
             rx = {"health": _HEALTH, "environment": _ENV, "complaints": _COMPLAINT}[key]
@@ -437,7 +491,9 @@ def cia_checklist(tables: dict[str, sdc.PublishedTable], noun: str, hearing: dic
                 else "Comparison with the rest of the area and the other zones; displacement needs --intervention or "
                 "--compare-from/--compare-to."
             )
-            todo = "Local knowledge of events, policing changes and new venues that could explain differences."
+            todo = (
+                "Local knowledge of events, policing changes and new venues that could explain differences."
+            )
         else:
             have = "Not something the pack can hold."
             todo = {

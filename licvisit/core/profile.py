@@ -112,16 +112,23 @@ def premises_profile(
     order = list(dict.fromkeys([*TYPE_WORDS.values(), *types_z, *types_r]))
     t = _section(counts_by(types_z, types_r, order), threshold, True)
     parts.append(("Licensing type", t))
-    cap_z = capacity_band(zone["capacity"]) if "capacity" in zone else pd.Series([CAPACITY_UNKNOWN] * len(zone))
-    cap_r = capacity_band(rest["capacity"]) if "capacity" in rest else pd.Series([CAPACITY_UNKNOWN] * len(rest))
-    c = _section(counts_by(cap_z, cap_r, [b[2] for b in CAPACITY_BANDS] + [CAPACITY_UNKNOWN]), threshold, False)
+    cap_z = (
+        capacity_band(zone["capacity"]) if "capacity" in zone else pd.Series([CAPACITY_UNKNOWN] * len(zone))
+    )
+    cap_r = (
+        capacity_band(rest["capacity"]) if "capacity" in rest else pd.Series([CAPACITY_UNKNOWN] * len(rest))
+    )
+    c = _section(
+        counts_by(cap_z, cap_r, [b[2] for b in CAPACITY_BANDS] + [CAPACITY_UNKNOWN]), threshold, False
+    )
     parts.append(("Capacity band", c))
-    late_rows, latest = {}, []
+    late_rows, latest, any_known = {}, [], False
     for d in WEEKDAYS:
         col = f"hours_{d}"
         ez = terminal_minutes(zone[col]) if col in zone else np.full(len(zone), np.nan)
         er = terminal_minutes(rest[col]) if col in rest else np.full(len(rest), np.nan)
         day = DAY_WORDS[d]
+        any_known |= bool(np.isfinite(ez).any() or np.isfinite(er).any())
         late_rows[f"{day}: licensed past midnight"] = [int((ez > 1440).sum()), int((er > 1440).sum())]
         late_rows[f"{day}: licensed past 02:00"] = [int((ez > 1560).sum()), int((er > 1560).sum())]
         latest.append(
@@ -131,8 +138,9 @@ def premises_profile(
                 "rest latest licensed hour": clock(np.nanmax(er)) if np.isfinite(er).any() else "not known",
             }
         )
-    h = _section(pd.DataFrame.from_dict(late_rows, orient="index", columns=cols), threshold, False)
-    parts.append(("Licensed hours", h))
+    if any_known:  # without hours in the register, zeros here would wrongly say no premises open late
+        h = _section(pd.DataFrame.from_dict(late_rows, orient="index", columns=cols), threshold, False)
+        parts.append(("Licensed hours", h))
     frames = []
     for section, f in parts:
         f = f.copy()
@@ -145,11 +153,17 @@ def premises_profile(
         label = "zone" if side == 0 else "rest"
         prof[f"{label} per km²"] = (n / km2).round(1) if km2 > 0 else np.nan
         total = zt[cols[side]]
-        prof[f"{label} share %"] = (100 * n / float(total)).round(0) if sdc_visible(total) and total else np.nan
+        prof[f"{label} share %"] = (
+            (100 * n / float(total)).round(0) if sdc_visible(total) and total else np.nan
+        )
     prof = prof[[cols[0], "zone per km²", "zone share %", cols[1], "rest per km²", "rest share %"]]
     flat = prof.reset_index()
-    flat.index = pd.Index([f"{s}: {g}" for s, g in zip(flat["section"], flat["group"], strict=True)], name="row")
-    return flat.drop(columns=["section", "group"]).rename_axis("group"), pd.DataFrame(latest).set_index("weekday")
+    flat.index = pd.Index(
+        [f"{s}: {g}" for s, g in zip(flat["section"], flat["group"], strict=True)], name="row"
+    )
+    return flat.drop(columns=["section", "group"]).rename_axis("group"), pd.DataFrame(latest).set_index(
+        "weekday"
+    )
 
 
 def sdc_visible(v: object) -> bool:

@@ -134,6 +134,8 @@ def other_evidence_with_summary(
     df.loc[~np.isfinite(df["x"]) | ~np.isfinite(df["y"]), ["x", "y"]] = np.nan
     if len(df):
         first, last = df["occurred_at"].min(), df["occurred_at"].max()
-        log.note(f"{source_label(p)}: dates {first:%Y-%m-%d} to {last:%Y-%m-%d}; {df['category'].nunique()} categories")
+        log.note(
+            f"{source_label(p)}: dates {first:%Y-%m-%d} to {last:%Y-%m-%d}; {df['category'].nunique()} categories"
+        )
     log.finish(raw.rows_read, len(df))
     return df, log.problems, log.summary

@@ -16,7 +16,9 @@ for month in range(1, 13):
     for _ in range(n_assault):
         d, h = int(rng.integers(1, 28)), int(rng.integers(0, 24))
         x, y = 407000 + rng.uniform(-250, 250), 286600 + rng.uniform(-250, 250)
-        rows.append(f"{d:02d}/{month:02d}/2017 {h:02d}:{int(rng.integers(0, 60)):02d},Assault,{x:.1f},{y:.1f},")
+        rows.append(
+            f"{d:02d}/{month:02d}/2017 {h:02d}:{int(rng.integers(0, 60)):02d},Assault,{x:.1f},{y:.1f},"
+        )
     for _ in range(6):  # steady, given by zone name only
         d = int(rng.integers(1, 28))
         rows.append(f"{d:02d}/{month:02d}/2017 01:30,Alcohol intoxication,,,Test Quarter")
