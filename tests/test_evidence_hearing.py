@@ -316,9 +316,10 @@ def test_no_table_is_cut_off_at_a4_width_in_print(report_dir):
         page.goto((report_dir / "report.html").as_uri())
         page.emulate_media(media="print")
         wide = page.evaluate(
-            """() => [...document.querySelectorAll('table')]
-                 .filter(t => t.scrollWidth > t.parentElement.clientWidth + 1)
-                 .map(t => (t.querySelector('th') || t).textContent.slice(0, 40) + ': ' + t.scrollWidth)"""
+            """() => [...document.querySelectorAll('table, img')]
+                 .filter(t => (t.tagName === 'IMG' ? t.getBoundingClientRect().width : t.scrollWidth)
+                              > t.parentElement.clientWidth + 1)
+                 .map(t => t.tagName + ' ' + (t.alt || (t.querySelector('th') || t).textContent).slice(0, 40))"""
         )
         browser.close()
     assert wide == []

@@ -1008,7 +1008,7 @@ def _findings(zone_name, per, t_month, tables, stats, con, ba, params, noun="cal
     h = stats["hotspots"]
     out.append(
         f"{h['hot_in_zone']} of the zone's {h['cells_in_zone']} grid cells ({params.cell_m:g} m) are statistically "
-        f"significant hot spots of {'harm' if params.hotspot_weight == 'harm' else 'calls'} (Getis-Ord Gi*, false "
+        f"significant hot spots of {'harm' if params.hotspot_weight == 'harm' else noun} (Getis-Ord Gi*, false "
         f"discovery rate {params.fdr_alpha:g}); {h['cold_in_zone']} are cold spots."
     )
     t = stats.get("trend_all")

@@ -228,7 +228,8 @@ class ChangeTest:
         lo, hi = 100 * (self.ci_low - 1), 100 * (self.ci_high - 1)
         interval = f"95 % interval {lo:+.0f} % to {hi:+.0f} %; {p_text(self.p_value)}, {self.method}"
         if not self.p_value < alpha:
-            return f"showed no significant change at the {100 * alpha:g} % level ({pct:+.0f} %, {interval})"
+            shown = "0" if round(pct) == 0 else f"{pct:+.0f}"  # never "-0 %"
+            return f"showed no significant change at the {100 * alpha:g} % level ({shown} %, {interval})"
         if round(abs(pct)) == 0:
             return f"changed by less than 1 % ({interval})"
         return f"{'rose' if pct > 0 else 'fell'} by {abs(pct):.0f} % ({interval})"

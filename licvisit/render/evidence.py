@@ -138,7 +138,7 @@ def map_png(pack: EvidencePack) -> bytes:
     h0, _l0 = ax.get_legend_handles_labels()
     ax.legend(handles=h0 + handles, loc="lower right", fontsize=7, framealpha=0.9)
     cb = fig.colorbar(im, ax=ax, shrink=0.6, pad=0.02)
-    cb.set_label("Kernel density [calls per km²]", fontsize=8)
+    cb.set_label(f"Kernel density [{pack.noun} per km²]", fontsize=8)
     cb.ax.tick_params(labelsize=7)
     ax.set_title(f"{pack.zone_name}: density and hot spots", fontsize=10)
     return _png(fig)
