@@ -324,3 +324,39 @@ def test_no_table_is_cut_off_at_a4_width_in_print(report_dir):
         browser.close()
     assert wide == []
     assert errors == []
+
+
+def test_top_premises_types_are_in_words(pack):
+    assert set(pack.tables["top_premises"].frame["type"]) <= set(prof.TYPE_WORDS.values())
+
+
+def test_other_evidence_option_reads_each_file(tmp_path):
+    """--other-evidence FILE (repeatable): a glossary-header file is read; an unmappable one is a one-line error."""
+    from licvisit.cli import main
+
+    good = tmp_path / "noise_complaints.csv"
+    good.write_text(
+        "occurred_at,category,x,y\n"
+        + "".join(f"2017-{m:02d},Loud music,407000,286600\n" for m in range(1, 13) for _ in range(6)),
+        encoding="utf-8",
+    )
+    base = ["evidence", "--calls", str(DATA / "calls.csv"), "--premises", str(DATA / "premises.csv"), "--zones",
+            str(DATA / "zones.geojson"), "--zone", "Test Quarter", "--from", "2017-01", "--to", "2017-12"]  # fmt: skip
+    ok = CliRunner().invoke(main, [*base, "--other-evidence", str(good), "--out", str(tmp_path / "a")])
+    assert ok.exit_code == 0, ok.output
+    assert "Noise complaints: 72 records in Test Quarter in the period" in ok.output
+    assert (tmp_path / "a" / "tables" / "other_evidence_noise_complaints.csv").is_file()
+    bad = CliRunner().invoke(
+        main,
+        [
+            *base,
+            "--other-evidence",
+            str(good),
+            "--other-evidence",
+            str(AMBULANCE),
+            "--out",
+            str(tmp_path / "b"),
+        ],
+    )
+    assert bad.exit_code == 1
+    assert 'no column "occurred_at"' in bad.output and "[mapping.other_evidence]" in bad.output

@@ -144,7 +144,8 @@ class EvidencePack:
     notes: list[str] = field(default_factory=list)
     noun: str = "calls"  # "crimes" (police.uk), "calls for service" (CAD) or "incidents" (mixed)
     checklist: list[dict[str, str]] = field(default_factory=list)
-    hearing: dict[str, Any] = field(default_factory=dict)  # displacement, comparison, premises_profile, other_evidence
+    # displacement, comparison, premises_profile, other_evidence (licvisit.core.hearing)
+    hearing: dict[str, Any] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -777,7 +778,9 @@ def _top_premises(
     if not params.anonymise:
         out["premises_id"] = [ids[i] for i in order]
     if "premises_type" in zp:
-        out["type"] = [str(zp["premises_type"].iloc[i]) for i in order]
+        from licvisit.core.profile import type_words
+
+        out["type"] = [type_words(zp["premises_type"].iloc[i]) for i in order]
     out["harm (2 s.f.)"] = [_round_sig(float(harm[i])) for i in order]
     out["calls"] = frame["calls"]
     words = []
@@ -1206,6 +1209,12 @@ def evidence_for_zone(
 
 def other_zones_of(zones: Any, zone: Any) -> list[tuple[str, Any]]:
     """(name, geometry EPSG:27700) of every zone but ``zone`` (a one-row frame from ``select_zone``)."""
-    z = zones.to_crs(27700) if getattr(zones, "crs", None) is not None and zones.crs.to_epsg() != 27700 else zones
+    z = (
+        zones.to_crs(27700)
+        if getattr(zones, "crs", None) is not None and zones.crs.to_epsg() != 27700
+        else zones
+    )
     chosen = set(zone.index)
-    return [(str(r.get("name", r.get("zone_id", ""))), r["geometry"]) for i, r in z.iterrows() if i not in chosen]
+    return [
+        (str(r.get("name", r.get("zone_id", ""))), r["geometry"]) for i, r in z.iterrows() if i not in chosen
+    ]

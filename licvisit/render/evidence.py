@@ -164,7 +164,9 @@ def monthly_png(table: PublishedTable, noun: str = "calls") -> bytes:
     ax2.set_ylim(bottom=0)
     ax2.set_xticks(x, [str(i) for i in f.index], rotation=45, ha="right", fontsize=7)
     ax2.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(0, -0.25))
-    ax1.set_title(f"{noun.capitalize()} per month (gaps: numbers hidden to protect small counts)", fontsize=10)
+    ax1.set_title(
+        f"{noun.capitalize()} per month (gaps: numbers hidden to protect small counts)", fontsize=10
+    )
     return _png(fig)
 
 
@@ -275,7 +277,11 @@ def displacement_map_png(pack: EvidencePack) -> bytes:
         handles=[
             Patch(facecolor="white", edgecolor="black", lw=2, label="Zone"),
             Patch(facecolor="#fdb863", alpha=0.6, label=f"Ring (to {pack.params.ring_m:g} m)"),
-            Patch(facecolor="#5e3c99", alpha=0.5, label=f"Street space ({pack.params.street_buffer_m:g} m of premises)"),
+            Patch(
+                facecolor="#5e3c99",
+                alpha=0.5,
+                label=f"Street space ({pack.params.street_buffer_m:g} m of premises)",
+            ),
         ],
         loc="lower right",
         fontsize=7,
@@ -387,7 +393,9 @@ def render_evidence_html(pack: EvidencePack, chart_pngs: dict[str, bytes] | None
         checklist=pack.checklist,
         other_sources=[o["source"] for o in pack.hearing.get("other_evidence", [])],
         other_tables=[
-            (k, f"{k}_trends") for k in pack.tables if k.startswith("other_evidence_") and not k.endswith("_trends")
+            (k, f"{k}_trends")
+            for k in pack.tables
+            if k.startswith("other_evidence_") and not k.endswith("_trends")
         ],
         hotspots=pack.stats.get("hotspots", {}),
     )
