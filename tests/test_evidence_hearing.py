@@ -90,6 +90,8 @@ def test_noun_follows_the_data(inputs, pack):
     from licvisit.core.hearing import noun_for
 
     assert noun_for(month_only) == "crimes"
+    half = calls.assign(time_known=np.arange(len(calls)) % 2 == 0)
+    assert noun_for(half) == "incidents"
 
 
 # --- displacement ------------------------------------------------------------------------------

@@ -25,14 +25,18 @@ from licvisit.core import trends as tr
 
 
 def noun_for(calls: pd.DataFrame) -> str:
-    """'crimes' for month-only police.uk data, 'calls for service' for timed CAD data."""
+    """What the police records are, for the words of the report.
+
+    'crimes' when at least 90 % are month-only (police.uk street-level crimes),
+    'calls for service' when at most 10 % are (timed CAD exports), else
+    'incidents' (a mix of the two).
+    """
     if not len(calls) or "time_known" not in calls:
         return "calls for service"
-    return (
-        "crimes"
-        if float((~calls["time_known"].fillna(False).astype(bool)).mean()) > 0.5
-        else "calls for service"
-    )
+    month_only = float((~calls["time_known"].fillna(False).astype(bool)).mean())
+    if month_only >= 0.9:
+        return "crimes"
+    return "calls for service" if month_only <= 0.1 else "incidents"
 
 
 def _month_label(p: pd.Period) -> str:
