@@ -124,7 +124,7 @@ def test_displacement_areas_and_counts(pack, inputs):
         1.70, abs=0.02
     )
     assert tests.loc["The zone against the rest of the area", "ci_low"] > 1
-    assert pack.hearing["displacement"]["ring_m"] == 250
+    assert pack.hearing["displacement"]["ring_m"] == 250 and pack.hearing["displacement"]["available"]
 
 
 def test_inside_premises_against_street_when_the_data_name_premises(inputs):
@@ -348,6 +348,11 @@ def test_other_evidence_option_reads_each_file(tmp_path):
     assert ok.exit_code == 0, ok.output
     assert "Noise complaints: 72 records in Test Quarter in the period" in ok.output
     assert (tmp_path / "a" / "tables" / "other_evidence_noise_complaints.csv").is_file()
+    import json
+
+    meta = json.loads((tmp_path / "a" / "evidence.json").read_text(encoding="utf-8"))
+    assert meta["displacement"]["available"] is False  # no --intervention: said so, not left out
+    assert not (tmp_path / "a" / "tables" / "displacement.csv").exists()
     bad = CliRunner().invoke(
         main,
         [

@@ -101,6 +101,12 @@ def hearing_sections(
             calls, premises, geom, zone_name, cx, cy, has_xy, in_zone, p_in, px, py, m_all, coverage, ba, tables, params,
             noun, out,
         )  # fmt: skip
+    else:
+        out["displacement"] = {
+            "available": False,
+            "reason": "no comparison period or intervention month was given "
+            "(--intervention or --compare-from/--compare-to)",
+        }
     # Comparison ----------------------------------------------------------------------------------------
     months = tr.months(*per)[covered]
     days = exposure[covered]
@@ -297,6 +303,7 @@ def _displacement(calls, premises, geom, zone_name, cx, cy, has_xy, in_zone, p_i
     )
     out["_findings"] += [r.verdict for r in results[1:] if not r.verdict.startswith("Not tested")]
     return {
+        "available": True,
         "ring_m": params.ring_m,
         "street_buffer_m": params.street_buffer_m,
         "inside_premises_known": have_inside,
@@ -491,7 +498,7 @@ def cia_checklist(
             have = (
                 "Displacement into a ring round the zone and street space near premises, and a comparison with the "
                 "rest of the area and the other zones."
-                if "displacement" in hearing
+                if hearing.get("displacement", {}).get("available")
                 else "Comparison with the rest of the area and the other zones; displacement needs --intervention or "
                 "--compare-from/--compare-to."
             )
