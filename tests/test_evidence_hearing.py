@@ -194,6 +194,13 @@ def test_other_evidence_is_counted_trended_suppressed_and_named(pack):
     assert pd.isna(t.loc["2017-03", "Overdose"]) and pd.isna(t.loc["Total", "Overdose"])
     assert t.loc["2017-01", "Alcohol intoxication"] == 6  # placed by zone name only
     trend = pack.tables["other_evidence_ambulance_callouts_trends"].frame
+    # every monthly total is shown (only Overdose cells are hidden), so before/after is published
+    ba = pack.tables["other_evidence_ambulance_callouts_before_after"].frame
+    assert (
+        ba.loc["Test Quarter", "records before"] == 6 * 16 + 1
+        and ba.loc["Test Quarter", "records after"] == 6 * 26 + 1
+    )
+    assert ba.loc["Test Quarter", "change"].startswith("rose by ")
     assert trend.loc["Assault", "trend"] == "rising"
     src = [s for s in pack.sources if s["source"] == "Other evidence: Ambulance callouts"]
     assert src and "Categories are kept as the source names them" in src[0]["caveats"]

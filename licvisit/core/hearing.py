@@ -400,6 +400,18 @@ def _other(df, geom, zone_name, per, ba, tables, params, k) -> dict[str, Any]:
         "tested only where no month is hidden.",
     )
     grand = t.frame.loc[sdc.TOTAL, sdc.TOTAL]
+    ba_rows = None
+    if ba is not None:
+        ba_rows = _other_before_after(m[in_zone], cov, ba, t, params, name, finds, zone_name)
+        tables[f"{slug}_before_after"] = sdc.PublishedTable(
+            f"{slug}_before_after",
+            f"{name}: before and after ({ba.label})",
+            ba_rows,
+            count_columns=["records before", "records after"],
+            caption=f"Records in {zone_name}. Before: {_month_label(ba.before[0])} to {_month_label(ba.before[1])}; "
+            f"after: {_month_label(ba.after[0])} to {_month_label(ba.after[1])}. Rate ratio after/before per day "
+            "(Poisson, quasi-Poisson when over-dispersed).",
+        )
     if _visible(grand):
         finds.insert(
             0,
@@ -428,10 +440,41 @@ def _other(df, geom, zone_name, per, ba, tables, params, k) -> dict[str, Any]:
         "file": source_row["file"],
         "monthly": _records(t.frame),
         "trends": _records(trend),
+        "before_after": _records(ba_rows) if ba_rows is not None else None,
         "suppressed_cells": t.n_suppressed,
         "source_row": source_row,
         "_findings": finds,
     }
+
+
+def _other_before_after(m_zone, cov, ba, t, params, name, finds, zone_name) -> pd.DataFrame:
+    """Zone records of one source before and after, tested like the police before/after."""
+    mb, ma = tr.months(*ba.before), tr.months(*ba.after)
+    db, da = tr.month_exposure(mb, cov), tr.month_exposure(ma, cov)
+    mb, db, ma, da = mb[db > 0], db[db > 0], ma[da > 0], da[da > 0]
+    vb = m_zone.value_counts().reindex(mb, fill_value=0).to_numpy(float)
+    va = m_zone.value_counts().reindex(ma, fill_value=0).to_numpy(float)
+    row: dict[str, Any] = {"area": zone_name, "records before": int(vb.sum()), "records after": int(va.sum())}
+    if len(db) and len(da) and vb.sum() + va.sum() > 0:
+        test = tr.before_after_test(vb, va, db, da)
+        if np.isfinite(test.ratio):
+            row.update(
+                rate_ratio=round(test.ratio, 3),
+                ci_low=round(test.ci_low, 3),
+                ci_high=round(test.ci_high, 3),
+                p_value=tr.round_p(test.p_value),
+                change=test.describe("records", params.trend_alpha),
+            )
+    df = pd.DataFrame([row]).set_index("area")
+    counts = ["records before", "records after"]
+    derived = [c for c in df.columns if c not in counts]
+    df = sdc.suppress_rows(df, counts, derived, params.threshold)
+    # before + after are sums of the monthly totals: publish them only when every monthly total is shown
+    if t.frame[sdc.TOTAL].isna().any():
+        df.loc[:, counts + derived] = pd.NA
+    if "change" in df and _visible(df["change"].iloc[0]):
+        finds.append(f"{name} in {zone_name}, before/after ({ba.label}): {df['change'].iloc[0]}.")
+    return df
 
 
 S182_EVIDENCE = (

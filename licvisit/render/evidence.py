@@ -395,7 +395,7 @@ def render_evidence_html(pack: EvidencePack, chart_pngs: dict[str, bytes] | None
         other_tables=[
             (k, f"{k}_trends")
             for k in pack.tables
-            if k.startswith("other_evidence_") and not k.endswith("_trends")
+            if k.startswith("other_evidence_") and not k.endswith(("_trends", "_before_after"))
         ],
         hotspots=pack.stats.get("hotspots", {}),
     )
