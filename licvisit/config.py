@@ -35,6 +35,8 @@ from typing import Any, TypeVar
 from licvisit.errors import ConfigError
 
 INPUT_KINDS = ("calls", "premises", "zones", "staff", "visits", "stop_search", "postcodes")
+# Inputs given as a list of files (``other_evidence = ["ambulance.csv", "noise.csv"]``).
+LIST_INPUT_KINDS = ("other_evidence",)
 KNOWN_SECTIONS = {"inputs", "mapping", "risk", "harm", "plan", "operations", "maps", "evidence", "synth"}
 
 
@@ -46,6 +48,7 @@ class Config:
     inputs: dict[str, Path] = field(default_factory=dict)
     mapping: dict[str, dict[str, str]] = field(default_factory=dict)
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
+    other_evidence: list[Path] = field(default_factory=list)
 
     def section(self, name: str) -> dict[str, Any]:
         return dict(self.sections.get(name, {}))
@@ -57,6 +60,12 @@ class Config:
             if v is not None:
                 merged[k] = Path(v)
         return dataclasses.replace(self, inputs=merged)
+
+    def with_other_evidence(self, paths: list[str | Path] | tuple[str | Path, ...]) -> Config:
+        """Return a copy whose other-evidence files are ``paths`` (CLI-given files replace the file's list)."""
+        if not paths:
+            return self
+        return dataclasses.replace(self, other_evidence=[Path(q) for q in paths])
 
 
 def load_config(path: str | Path | None) -> Config:
@@ -80,16 +89,27 @@ def load_config(path: str | Path | None) -> Config:
             f"{', '.join(sorted(KNOWN_SECTIONS))}."
         )
     inputs: dict[str, Path] = {}
+    other: list[Path] = []
     for k, v in raw.get("inputs", {}).items():
+        if k in LIST_INPUT_KINDS:
+            files = [v] if isinstance(v, str) else v
+            if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+                raise ConfigError(
+                    f"Config file {p}, [inputs]: {k} = {v!r}; expected a list of file names, "
+                    f'e.g. {k} = ["ambulance_callouts.csv"].'
+                )
+            other += [Path(f) if Path(f).is_absolute() else p.parent / f for f in files]
+            continue
         if k not in INPUT_KINDS:
             raise ConfigError(
-                f"Config file {p}, [inputs]: unknown input '{k}'; expected one of {', '.join(INPUT_KINDS)}."
+                f"Config file {p}, [inputs]: unknown input '{k}'; expected one of "
+                f"{', '.join(INPUT_KINDS + LIST_INPUT_KINDS)}."
             )
         q = Path(v)
         inputs[k] = q if q.is_absolute() else (p.parent / q)
     mapping = {k: {str(a): str(b) for a, b in v.items()} for k, v in raw.get("mapping", {}).items()}
     sections = {k: v for k, v in raw.items() if k not in ("inputs", "mapping")}
-    return Config(path=p, inputs=inputs, mapping=mapping, sections=sections)
+    return Config(path=p, inputs=inputs, mapping=mapping, sections=sections, other_evidence=other)
 
 
 P = TypeVar("P")

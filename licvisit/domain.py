@@ -351,6 +351,7 @@ class Inputs:
     staff: list[Officer] | None = None
     visits: pd.DataFrame | None = None
     stop_search: pd.DataFrame | None = None
+    other_evidence: list[pd.DataFrame] | None = None  # licvisit.io.other_evidence.OTHER_EVIDENCE_COLUMNS
     report: Any = None  # licvisit.io.validate.ValidationReport
 
 

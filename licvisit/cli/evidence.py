@@ -32,6 +32,14 @@ MONTH = "YYYY-MM"
     metavar=MONTH,
     help="Month an intervention began inside the period: before/after is split there (instead of --compare-*).",
 )
+@click.option(
+    "--other-evidence",
+    "other_evidence",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Evidence beyond police data (ambulance call-outs, A&E assaults, noise complaints): a CSV with a date or "
+    "month, a location or zone name and a category. Repeatable; or [inputs] other_evidence = [...].",
+)
 @click.option("--anonymise", is_flag=True, help="Show premises by ID instead of name (for public documents).")
 @click.option("--pdf", is_flag=True, help="Also write report.pdf (needs the weasyprint package).")
 @click.option(
@@ -44,7 +52,7 @@ MONTH = "YYYY-MM"
 )
 def evidence(
     config_path, calls, premises, zones, staff, visits, zone_name, from_, to, compare_from, compare_to,
-    intervention, anonymise, pdf, out_dir,
+    intervention, other_evidence, anonymise, pdf, out_dir,
 ):  # fmt: skip
     """Write a hotspot evidence pack for one zone: map, trends, concentration, before/after.
 
@@ -66,11 +74,15 @@ def evidence(
     if compare_from and intervention:
         raise ConfigError("Give either --compare-from/--compare-to or --intervention, not both.")
     check_out_folder(out_dir)  # a bad --out fails now, not after the work
-    cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones)
+    cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones).with_other_evidence(
+        list(other_evidence)
+    )
     rp = risk_params(cfg)
     params = evidence_params(cfg, rp, anonymise=True if anonymise else None)
     stage("reading inputs")
-    inputs = load_named(cfg, ("calls", "premises", "zones"), required=("zones", "calls", "premises"))
+    inputs = load_named(
+        cfg, ("calls", "premises", "zones", "other_evidence"), required=("zones", "calls", "premises")
+    )
     stage(f"building the evidence pack for {zone_name}")
     names = {k: Path(v).name for k, v in cfg.inputs.items() if k in ("calls", "premises", "zones")}
     pack = evidence_for_zone(

@@ -134,7 +134,7 @@ def load_named(
             raise ConfigError(
                 f"No {kind} file given. Fix: pass --{kind} FILE or name it under [inputs] in --config."
             )
-    have = tuple(k for k in kinds if k in cfg.inputs)
+    have = tuple(k for k in kinds if k in cfg.inputs or (k == "other_evidence" and cfg.other_evidence))
     inputs = load_inputs(cfg, kinds=have, week_start=week_start)
     warn_input_problems(inputs.report)
     return inputs

@@ -43,7 +43,10 @@ class EvidenceParams:
     ``night_start_h`` / ``night_end_h`` the night window (wall clock hours).
     Premises: ``top_n`` rows in the top-premises table, ``anonymise``
     (premises IDs instead of names), ``top_shares`` for concentration.
-    ``trend_alpha`` significance level for the one-word premises trend.
+    ``trend_alpha`` significance level for the one-word premises trend and
+    for every "rose"/"fell" in the text.
+    Displacement: ``ring_m`` [m] width of the ring round the zone,
+    ``street_buffer_m`` [m] street space round each of the zone's premises.
     """
 
     threshold: int = 5
@@ -64,6 +67,8 @@ class EvidenceParams:
     night_end_h: int = 6
     top_shares: tuple[float, ...] = (0.05, 0.10, 0.20)
     trend_alpha: float = 0.05
+    ring_m: float = 250.0
+    street_buffer_m: float = 50.0
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -89,6 +94,8 @@ class EvidenceParams:
             raise ValueError(f"Expected hotspot_weight one of {', '.join(HOTSPOT_WEIGHTS)}.")
         if self.harm_scheme not in SCHEMES:
             raise ValueError(f"Expected harm_scheme one of {', '.join(SCHEMES)}.")
+        if not self.ring_m > 0 or not self.street_buffer_m > 0:
+            raise ValueError("Expected ring_m > 0 and street_buffer_m > 0.")
         if self.top_n < 1:
             raise ValueError("Expected top_n >= 1.")
         if self.hour_band_h not in (1, 2, 3, 4, 6, 8, 12, 24):
@@ -135,6 +142,10 @@ class EvidencePack:
     limitations: list[str]
     before_after: BeforeAfter | None = None
     notes: list[str] = field(default_factory=list)
+    noun: str = "calls"  # "crimes" (police.uk), "calls for service" (CAD) or "incidents" (mixed)
+    checklist: list[dict[str, str]] = field(default_factory=list)
+    # displacement, comparison, premises_profile, other_evidence (licvisit.core.hearing)
+    hearing: dict[str, Any] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -224,6 +235,8 @@ def build_evidence(
     risk_params: Any = None,
     harm_overrides: dict[str, Any] | None = None,
     source_names: dict[str, str] | None = None,
+    other_zones: list[tuple[str, Any]] | None = None,
+    other_evidence: list[pd.DataFrame] | None = None,
 ) -> EvidencePack:
     """Build the evidence pack for one zone and period.
 
@@ -247,6 +260,8 @@ def build_evidence(
     risk_params : licvisit.core.risk.RiskParams, optional (radius etc. for linking)
     harm_overrides : the ``[harm]`` config section, optional
     source_names : {"calls": "...", "premises": "...", "zones": "..."} file names for the sources section
+    other_zones : (name, geometry EPSG:27700) of every other zone, for the comparison section
+    other_evidence : frames from ``licvisit.io.other_evidence`` (ambulance call-outs, complaints ...)
 
     Returns
     -------
@@ -538,12 +553,24 @@ def build_evidence(
         if ba_diff is not None:
             tables["before_after_difference"] = ba_diff
 
-    # 6. Words ---------------------------------------------------------------------------------
+    # 6. For a hearing: displacement, comparison, premises profile, other evidence ----------------
+    from licvisit.core import hearing as hr
+
+    noun = hr.noun_for(calls)
+    hearing = hr.hearing_sections(
+        calls, premises, geom, zone_name, cx, cy, has_xy, in_zone, p_ok, p_in, px, py, per, coverage,
+        covered, exposure, t_month, tables, ba, params, noun, other_zones or [], other_evidence or [],
+    )  # fmt: skip
+    figures["displacement_geoms"] = hearing.pop("_geoms", {})
+
+    # 7. Words ---------------------------------------------------------------------------------
     from licvisit.core.harm import harm_weights
 
     weights = harm_weights(params.harm_scheme, harm_overrides)
     sources = _sources(calls, premises, zc, zp, source_names, per)
-    findings = _findings(zone_name, per, t_month, tables, stats, con, ba, params)
+    sources += [s_ for h in hearing.get("other_evidence", []) for s_ in [h["source_row"]]]
+    findings = _findings(zone_name, per, t_month, tables, stats, con, ba, params, noun)
+    findings += hearing.pop("_findings", [])
     used = set(zc["category"].astype(str)) if len(zc) else set()
     methods = _methods(
         params, risk_params, weights, HARM_SOURCES[params.harm_scheme], per, cmp_, intervention, tables, used
@@ -567,6 +594,9 @@ def build_evidence(
         limitations=limitations,
         before_after=ba,
         notes=notes,
+        noun=noun,
+        checklist=hr.cia_checklist(tables, noun, hearing),
+        hearing=hearing,
     )
 
 
@@ -748,7 +778,9 @@ def _top_premises(
     if not params.anonymise:
         out["premises_id"] = [ids[i] for i in order]
     if "premises_type" in zp:
-        out["type"] = [str(zp["premises_type"].iloc[i]) for i in order]
+        from licvisit.core.profile import type_words
+
+        out["type"] = [type_words(zp["premises_type"].iloc[i]) for i in order]
     out["harm (2 s.f.)"] = [_round_sig(float(harm[i])) for i in order]
     out["calls"] = frame["calls"]
     words = []
@@ -962,12 +994,12 @@ def _sources(calls, premises, zc, zp, names, per) -> list[dict[str, str]]:
     return out
 
 
-def _findings(zone_name, per, t_month, tables, stats, con, ba, params) -> list[str]:
+def _findings(zone_name, per, t_month, tables, stats, con, ba, params, noun="calls") -> list[str]:
     """Key findings in plain words, using only published (suppressed) numbers."""
     out = []
     grand = t_month.frame.loc[sdc.TOTAL, sdc.TOTAL]
     out.append(
-        f"{_fmt_int(grand)} calls or crimes were recorded in {zone_name} from {_month_label(per[0])} to "
+        f"{_fmt_int(grand)} {noun} were recorded in {zone_name} from {_month_label(per[0])} to "
         f"{_month_label(per[1])}."
     )
     totals = t_month.frame.loc[sdc.TOTAL].drop(sdc.TOTAL)
@@ -979,12 +1011,12 @@ def _findings(zone_name, per, t_month, tables, stats, con, ba, params) -> list[s
     h = stats["hotspots"]
     out.append(
         f"{h['hot_in_zone']} of the zone's {h['cells_in_zone']} grid cells ({params.cell_m:g} m) are statistically "
-        f"significant hot spots of {'harm' if params.hotspot_weight == 'harm' else 'calls'} (Getis-Ord Gi*, false "
+        f"significant hot spots of {'harm' if params.hotspot_weight == 'harm' else noun} (Getis-Ord Gi*, false "
         f"discovery rate {params.fdr_alpha:g}); {h['cold_in_zone']} are cold spots."
     )
     t = stats.get("trend_all")
     if t is not None:
-        out.append(f"Month on month, all calls {t.describe('calls')}.")
+        out.append(f"Month on month, all {noun} {t.describe(noun, params.trend_alpha)}.")
     if np.isfinite(con.gini) and con.n_premises:
         row = tables["concentration"].frame.iloc[min(1, len(tables["concentration"].frame) - 1)]
         out.append(
@@ -1003,9 +1035,9 @@ def _findings(zone_name, per, t_month, tables, stats, con, ba, params) -> list[s
         row = tables["before_after"].frame.loc["Zone"]
         if _visible(row["calls before"]):
             out.append(
-                f"Before/after ({ba.label}): in the zone calls {ba.zone.describe('calls')}"
+                f"Before/after ({ba.label}): in the zone {noun} {ba.zone.describe(noun, params.trend_alpha)}"
                 + (
-                    f"; in the rest of the loaded area they {ba.rest.describe('calls')}"
+                    f"; in the rest of the loaded area they {ba.rest.describe(noun, params.trend_alpha)}"
                     if ba.rest is not None
                     else ""
                 )
@@ -1170,4 +1202,19 @@ def evidence_for_zone(
         risk_params=risk_params,
         harm_overrides=harm_overrides,
         source_names=source_names,
+        other_zones=other_zones_of(inputs.zones, zone),
+        other_evidence=getattr(inputs, "other_evidence", None),
     )
+
+
+def other_zones_of(zones: Any, zone: Any) -> list[tuple[str, Any]]:
+    """(name, geometry EPSG:27700) of every zone but ``zone`` (a one-row frame from ``select_zone``)."""
+    z = (
+        zones.to_crs(27700)
+        if getattr(zones, "crs", None) is not None and zones.crs.to_epsg() != 27700
+        else zones
+    )
+    chosen = set(zone.index)
+    return [
+        (str(r.get("name", r.get("zone_id", ""))), r["geometry"]) for i, r in z.iterrows() if i not in chosen
+    ]

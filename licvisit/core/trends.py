@@ -214,17 +214,25 @@ class ChangeTest:
     def significant(self) -> bool:
         return bool(self.p_value < 0.05)
 
-    def describe(self, what: str = "rate") -> str:
-        """Plain words: 'rose by 23 % (95 % CI 5 % to 44 %; p = 0.012, quasi-Poisson)'."""
+    def describe(self, what: str = "rate", alpha: float = 0.05) -> str:
+        """Plain words that claim only what the test shows at level ``alpha``.
+
+        'rose by 23 % (95 % interval +5 % to +44 %; p = 0.012, quasi-Poisson)' when
+        p < ``alpha``; otherwise 'showed no significant change at the 5 % level
+        (+4 %, 95 % interval -3 % to +12 %; p = 0.31, Poisson)': a change the test
+        cannot tell from chance is never called a rise or a fall.
+        """
         if not np.isfinite(self.ratio):
             return f"no {what} before: change cannot be expressed as a ratio ({p_text(self.p_value)}, {self.method})"
         pct = 100 * (self.ratio - 1)
         lo, hi = 100 * (self.ci_low - 1), 100 * (self.ci_high - 1)
+        interval = f"95 % interval {lo:+.0f} % to {hi:+.0f} %; {p_text(self.p_value)}, {self.method}"
+        if not self.p_value < alpha:
+            shown = "0" if round(pct) == 0 else f"{pct:+.0f}"  # never "-0 %"
+            return f"showed no significant change at the {100 * alpha:g} % level ({shown} %, {interval})"
         if round(abs(pct)) == 0:
-            change = "changed by less than 1 %"
-        else:
-            change = f"{'rose' if pct > 0 else 'fell'} by {abs(pct):.0f} %"
-        return f"{change} (95 % interval {lo:+.0f} % to {hi:+.0f} %; {p_text(self.p_value)}, {self.method})"
+            return f"changed by less than 1 % ({interval})"
+        return f"{'rose' if pct > 0 else 'fell'} by {abs(pct):.0f} % ({interval})"
 
 
 def round_p(p: float) -> float:

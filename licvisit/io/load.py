@@ -63,6 +63,15 @@ def validate_inputs(
         report.files += summaries
         report.problems += problems
         inputs.stop_search = df
+    if "other_evidence" in wanted and config.other_evidence:
+        from licvisit.io.other_evidence import other_evidence_with_summary
+
+        inputs.other_evidence = []
+        for path in config.other_evidence:
+            df, problems, summary = other_evidence_with_summary(path, mapping.get("other_evidence"))
+            report.add(summary, problems)
+            if summary.usable:
+                inputs.other_evidence.append(df)
     if "zones" in wanted and "zones" in paths:
         gdf, problems, summary = zones_with_summary(paths["zones"])
         report.add(summary, problems)

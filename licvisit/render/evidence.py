@@ -24,6 +24,8 @@ from licvisit.core.evidence import EvidencePack, params_dict
 from licvisit.errors import ConfigError
 
 TEMPLATE = "evidence.html.j2"
+# evidence.json keys of the hearing sections (licvisit.core.hearing)
+HEARING_KEYS = ("displacement", "comparison", "premises_profile", "other_evidence")
 DPI = 110
 # Colour-blind-safe pairs (ColorBrewer RdBu ends) for hot and cold spots.
 HOT, COLD = "#b2182b", "#2166ac"
@@ -136,13 +138,13 @@ def map_png(pack: EvidencePack) -> bytes:
     h0, _l0 = ax.get_legend_handles_labels()
     ax.legend(handles=h0 + handles, loc="lower right", fontsize=7, framealpha=0.9)
     cb = fig.colorbar(im, ax=ax, shrink=0.6, pad=0.02)
-    cb.set_label("Kernel density [calls per km²]", fontsize=8)
+    cb.set_label(f"Kernel density [{pack.noun} per km²]", fontsize=8)
     cb.ax.tick_params(labelsize=7)
     ax.set_title(f"{pack.zone_name}: density and hot spots", fontsize=10)
     return _png(fig)
 
 
-def monthly_png(table: PublishedTable) -> bytes:
+def monthly_png(table: PublishedTable, noun: str = "calls") -> bytes:
     """Monthly counts per group from the published table (hidden months are gaps)."""
     plt = _plt()
     f = table.frame.drop(index=TOTAL, errors="ignore")
@@ -151,18 +153,20 @@ def monthly_png(table: PublishedTable) -> bytes:
     tot = f[TOTAL].astype("Float64").to_numpy(dtype=float, na_value=np.nan) if TOTAL in f else None
     if tot is not None:
         ax1.plot(x, tot, marker="o", color="black")
-        ax1.set_ylabel("All calls")
+        ax1.set_ylabel(f"All {noun}")
         ax1.set_ylim(bottom=0)
     for col in [c for c in f.columns if c != TOTAL]:
         y = f[col].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
         if np.all(np.isnan(y)):
             continue
         ax2.plot(x, y, marker=".", label=str(col))
-    ax2.set_ylabel("Calls")
+    ax2.set_ylabel(noun.capitalize())
     ax2.set_ylim(bottom=0)
     ax2.set_xticks(x, [str(i) for i in f.index], rotation=45, ha="right", fontsize=7)
     ax2.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(0, -0.25))
-    ax1.set_title("Calls per month (gaps: numbers hidden to protect small counts)", fontsize=10)
+    ax1.set_title(
+        f"{noun.capitalize()} per month (gaps: numbers hidden to protect small counts)", fontsize=10
+    )
     return _png(fig)
 
 
@@ -204,20 +208,86 @@ def lorenz_png(pack: EvidencePack) -> bytes:
     return _png(fig)
 
 
-def before_after_png(table: PublishedTable) -> bytes:
+def before_after_png(table: PublishedTable, noun: str = "calls") -> bytes:
+    """Rate per 30 days before and after, one panel per area on its own scale.
+
+    Areas differ tenfold in size (a zone against the rest of a city), so one
+    shared axis dwarfs the zone's bars; each panel starts at zero on its own
+    axis, and the rate is written on each bar.
+    """
     plt = _plt()
     f = table.frame
-    fig, ax = plt.subplots(figsize=(6.0, 3.5))
     names = list(f.index)
-    x = np.arange(len(names))
-    b = pd.to_numeric(f["per 30 days before"], errors="coerce").to_numpy(float)
-    a = pd.to_numeric(f["per 30 days after"], errors="coerce").to_numpy(float)
-    ax.bar(x - 0.2, b, 0.4, label="Before", color="#999999")
-    ax.bar(x + 0.2, a, 0.4, label="After", color=COLD)
-    ax.set_xticks(x, names, fontsize=8)
-    ax.set_ylabel("Calls per 30 days")
-    ax.legend(fontsize=8)
-    ax.set_title("Rate before and after (hidden rows left blank)", fontsize=10)
+    fig, axes = plt.subplots(1, max(1, len(names)), figsize=(3.0 * max(1, len(names)), 3.2), squeeze=False)
+    for ax, name in zip(axes[0], names, strict=False):
+        b = pd.to_numeric(pd.Series([f.loc[name, "per 30 days before"]]), errors="coerce").iloc[0]
+        a = pd.to_numeric(pd.Series([f.loc[name, "per 30 days after"]]), errors="coerce").iloc[0]
+        vals = [b, a]
+        ax.bar([0, 1], [0 if pd.isna(v) else v for v in vals], 0.6, color=["#999999", COLD])
+        for i, v in enumerate(vals):
+            ax.text(i, 0 if pd.isna(v) else v, SUPPRESSED_SYMBOL if pd.isna(v) else f"{v:g}", ha="center",
+                    va="bottom", fontsize=8)  # fmt: skip
+        ax.set_xticks([0, 1], ["Before", "After"], fontsize=8)
+        top = np.nanmax([v for v in vals if not pd.isna(v)] or [1.0])
+        ax.set_ylim(0, 1.2 * top if top > 0 else 1)
+        ax.set_title(_wrap(str(name), 28), fontsize=8)
+        ax.tick_params(labelsize=7)
+    axes[0][0].set_ylabel(f"{noun.capitalize()} per 30 days", fontsize=8)
+    fig.suptitle("Rate before and after, each area on its own scale ([c]: hidden)", fontsize=10)
+    fig.tight_layout()
+    return _png(fig)
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def displacement_map_png(pack: EvidencePack) -> bytes:
+    """The zone, the ring round it and the street buffers round the zone's premises."""
+    plt = _plt()
+    from matplotlib.patches import Patch
+
+    g = pack.figures.get("displacement_geoms", {})
+    fig, ax = plt.subplots(figsize=(6.5, 6.5))
+    for geom, colour, alpha in ((g.get("ring"), "#fdb863", 0.45), (g.get("buffer"), "#5e3c99", 0.35)):
+        for poly in getattr(geom, "geoms", [geom]) if geom is not None else []:
+            if hasattr(poly, "exterior"):
+                x, y = poly.exterior.xy
+                ax.fill(x, y, color=colour, alpha=alpha, lw=0)
+                for hole in poly.interiors:
+                    hx, hy = hole.xy
+                    ax.fill(hx, hy, color="white", lw=0)
+    _zone_lines(ax, pack.zone_geometry, color="black", lw=2.0, zorder=4)
+    pxy = pack.figures.get("premises_xy")
+    if pxy is not None and len(pxy):
+        ax.scatter(pxy[:, 0], pxy[:, 1], s=5, c="#444444", lw=0, zorder=3)
+    ring = g.get("ring")
+    if ring is not None:
+        xmin, ymin, xmax, ymax = pack.zone_geometry.buffer(pack.params.ring_m * 1.3).bounds
+        ax.set_xlim(xmin, xmax)
+        ax.set_ylim(ymin, ymax)
+    ax.set_aspect("equal")
+    ax.ticklabel_format(useOffset=False, style="plain")
+    ax.tick_params(labelsize=7)
+    ax.set_xlabel("Easting [m] (British National Grid)", fontsize=8)
+    ax.set_ylabel("Northing [m]", fontsize=8)
+    ax.legend(
+        handles=[
+            Patch(facecolor="white", edgecolor="black", lw=2, label="Zone"),
+            Patch(facecolor="#fdb863", alpha=0.6, label=f"Ring (to {pack.params.ring_m:g} m)"),
+            Patch(
+                facecolor="#5e3c99",
+                alpha=0.5,
+                label=f"Street space ({pack.params.street_buffer_m:g} m of premises)",
+            ),
+        ],
+        loc="lower right",
+        fontsize=7,
+        framealpha=0.9,
+    )
+    ax.set_title(f"{pack.zone_name}: zone, ring and street buffers (rest of the area beyond)", fontsize=9)
     return _png(fig)
 
 
@@ -225,13 +295,16 @@ def charts(pack: EvidencePack) -> dict[str, bytes]:
     """Every chart of the report as PNG bytes, keyed by file name."""
     out = {"map.png": map_png(pack)}
     if "monthly_by_group" in pack.tables:
-        out["monthly.png"] = monthly_png(pack.tables["monthly_by_group"])
+        out["monthly.png"] = monthly_png(pack.tables["monthly_by_group"], pack.noun)
     if "hour_of_week" in pack.tables:
         out["hour_of_week.png"] = hour_of_week_png(pack.tables["hour_of_week"])
     if "lorenz" in pack.figures:
         out["lorenz.png"] = lorenz_png(pack)
     if "before_after" in pack.tables:
-        out["before_after.png"] = before_after_png(pack.tables["before_after"])
+        out["before_after.png"] = before_after_png(pack.tables["before_after"], pack.noun)
+    if "displacement" in pack.tables:
+        out["displacement_map.png"] = displacement_map_png(pack)
+        out["displacement.png"] = before_after_png(pack.tables["displacement"], pack.noun)
     return out
 
 
@@ -316,6 +389,14 @@ def render_evidence_html(pack: EvidencePack, chart_pngs: dict[str, bytes] | None
         threshold=pack.params.threshold,
         symbol=SUPPRESSED_SYMBOL,
         ba=ba,
+        noun=pack.noun,
+        checklist=pack.checklist,
+        other_sources=[o["source"] for o in pack.hearing.get("other_evidence", [])],
+        other_tables=[
+            (k, f"{k}_trends")
+            for k in pack.tables
+            if k.startswith("other_evidence_") and not k.endswith(("_trends", "_before_after"))
+        ],
         hotspots=pack.stats.get("hotspots", {}),
     )
 
@@ -373,6 +454,9 @@ def write_evidence(pack: EvidencePack, out_dir: str | Path, pdf: bool = False) -
             if k in ("calls_in_zone_and_period", "hotspots", "gini", "n_premises")
         },
         "findings": pack.findings,
+        "counted": pack.noun,
+        "cia_checklist": pack.checklist,
+        **{k: v for k, v in pack.hearing.items() if k in HEARING_KEYS},
         "suppressed_cells": {k: t.n_suppressed for k, t in pack.tables.items()},
     }
     written.append(write_json(meta, out / "evidence.json"))
