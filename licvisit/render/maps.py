@@ -384,7 +384,9 @@ def _finish(m, fig_html: str, bundles: list[str], params: MapParams, title: str,
     assert_offline(html, allowed)
     bad = [u for u in slots.data_resources() if not u.startswith(allowed)]
     if bad:
-        raise ValueError(f"map popups would load {len(bad)} remote resource(s), first {bad[0]!r}; expected none")
+        raise ValueError(
+            f"map popups would load {len(bad)} remote resource(s), first {bad[0]!r}; expected none"
+        )
     return slots.fill_data(html)
 
 

@@ -104,9 +104,7 @@ def make_offline(m: Any, bundles: list[str]) -> Any:
             el.default_js = []
         if hasattr(el, "default_css"):
             el.default_css = []
-    fig.header.add_child(
-        raw_element(inline_assets(["leaflet", *bundles])), name="licvisit_assets", index=0
-    )
+    fig.header.add_child(raw_element(inline_assets(["leaflet", *bundles])), name="licvisit_assets", index=0)
     return fig
 
 

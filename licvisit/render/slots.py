@@ -125,5 +125,7 @@ class PageSlots:
         out = self._pattern.sub(sub, page)
         if len(seen) != len(values):
             # A placeholder that folium dropped or changed would lose text silently: a bug, not bad input.
-            raise RuntimeError(f"{len(values) - len(seen)} page text placeholder(s) not found after rendering")
+            raise RuntimeError(
+                f"{len(values) - len(seen)} page text placeholder(s) not found after rendering"
+            )
         return out
