@@ -51,13 +51,15 @@ PAYLOADS = [
     'he said "hi" & left',
     "line\u2028sep\u2029para",
     "nul\x00byte",
-    "=HYPERLINK(\"http://x\")",
+    '=HYPERLINK("http://x")',
 ]
 EVALUATED = ("lveval", "lvlooplvloop")
 # "touch CANARY" built in Jinja2 without quotes: ' ' is the first character of "1" centred in 3.
 TOUCH_CANARY = "dict(touch=1)|first ~ (1|string|center(3)|first) ~ dict(CANARY=1)|first"
 # Template syntax, markup, quotes, script and CSS characters, line separators, NUL, letters.
-ALPHABET = st.sampled_from(list("{}%#<>&\"'`/\\()$;:=!*~|[] \u2028\u2029\x00aZé£-_.") + ["{{", "{%", "{#", "}}"])
+ALPHABET = st.sampled_from(
+    list("{}%#<>&\"'`/\\()$;:=!*~|[] \u2028\u2029\x00aZé£-_.") + ["{{", "{%", "{#", "}}"]
+)
 
 
 @st.composite
@@ -116,7 +118,9 @@ def _hostile_inputs(v: dict[str, dict[str, str]]):
     plan = dataclasses.replace(
         plan,
         crews=[dataclasses.replace(c, crew_id=ids[c.crew_id], base=v["plan"]["base"]) for c in plan.crews],
-        visits=[dataclasses.replace(x, crew_id=ids[x.crew_id], reason=v["plan"]["reason"]) for x in plan.visits],
+        visits=[
+            dataclasses.replace(x, crew_id=ids[x.crew_id], reason=v["plan"]["reason"]) for x in plan.visits
+        ],
     )
     members = sorted({m for c in plan.crews for m in c.members})
     staff = [
@@ -258,6 +262,8 @@ def test_evidence_report_shows_zone_and_premises_names_as_text():
     params = ev.EvidenceParams(kde_pixel_m=50.0)  # a coarse density raster: quicker, same text
     pack = ev.build_evidence(calls, premises, zone, params, ("2017-01", "2017-12"), intervention="2017-07")
     # Charts are drawn by matplotlib from numbers only; empty images keep the test quick.
-    html = render_evidence_html(pack, chart_pngs={k: b"" for k in ("map.png", "hour_of_week.png", "lorenz.png")})
+    html = render_evidence_html(
+        pack, chart_pngs={k: b"" for k in ("map.png", "hour_of_week.png", "lorenz.png")}
+    )
     assert str(jinja_escape(zone_name)) in html and "lveval" not in html
     assert "<script>" not in html
