@@ -88,7 +88,7 @@ def hostile_demo(tmp_path_factory):
         "--out",
         str(out),
         "--time-limit",
-        "3",
+        "10",  # wall clock: leave room for a busy machine (the work limit usually stops it sooner)
     ]
     cwd = work / "cwd"  # a payload that ran `touch CANARY` would leave the file here
     cwd.mkdir()
