@@ -267,3 +267,18 @@ def test_evidence_report_shows_zone_and_premises_names_as_text():
     )
     assert str(jinja_escape(zone_name)) in html and "lveval" not in html
     assert "<script>" not in html
+
+
+def test_tile_settings_from_the_config_are_not_compiled(tmp_path):
+    """The tile URL and attribution come from the config file: data too, never template source."""
+    from licvisit.render.maps import MapParams, route_map
+
+    kw = map_inputs()
+    params = MapParams(
+        tiles_url="https://tiles.example.police.uk/{z}/{x}/{y}.png?k={{ 6*7 }}",
+        tiles_attribution="{{ 'lv' ~ 'eval' }} © Force",
+    )
+    html = route_map(kw["plan"], "FRI-LIC-1", kw["premises"], params=params)
+    assert "https://tiles.example.police.uk/{z}/{x}/{y}.png?k={{ 6*7 }}" in html and "k=42" not in html
+    assert "{{ \\u0026#x27;lv\\u0026#x27; ~ \\u0026#x27;eval\\u0026#x27; }} \\u00a9 Force" in html
+    assert "lveval" not in html

@@ -13,7 +13,7 @@ Design (see docs/maps.md):
   tooltips) is ``html.escape``-d in Python first; the itinerary panel is
   server-rendered, escaped HTML.
 * No input text is ever folium template source: the panel, the script and its
-  data, layer names and the tile attribution go in through
+  data, layer names, the tile URL and attribution go in through
   :class:`~licvisit.render.slots.PageSlots` placeholders filled after folium
   renders (folium compiles element text, and branca compiles each
   ``MacroElement``'s output a second time).
@@ -307,7 +307,7 @@ def _new_map(center: tuple[float, float], params: MapParams, slots: PageSlots, z
     )
     if params.tiles_url:
         folium.TileLayer(
-            tiles=params.tiles_url,
+            tiles=slots.js_text(params.tiles_url),
             attr=slots.js_text(escape(params.tiles_attribution or "Map tiles")),
             name="Base map",
             max_zoom=params.tiles_max_zoom,
