@@ -16,6 +16,7 @@ import click
 
 from licvisit import __version__
 from licvisit.errors import LicvisitError
+from licvisit.textsafe import terminal_safe_output
 
 # command name -> "module:function"
 COMMANDS = {
@@ -34,7 +35,12 @@ COMMANDS = {
 
 class LazyGroup(click.Group):
     """A group that imports each command's module on first use and turns
-    LicvisitError into a one-line ``Error: ...`` (traceback with --debug)."""
+    LicvisitError into a one-line ``Error: ...`` (traceback with --debug).
+
+    Everything a command prints goes through
+    :func:`~licvisit.textsafe.terminal_text`, so control characters from
+    input files are shown as ``\\xNN``, never sent to the terminal.
+    """
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(n for n, t in COMMANDS.items() if importlib.util.find_spec(t.split(":")[0]))
@@ -47,6 +53,11 @@ class LazyGroup(click.Group):
         return getattr(importlib.import_module(module), attr)
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]
+        # Names, addresses and messages come from input files: no control character reaches the terminal.
+        with terminal_safe_output():
+            return self._invoke(ctx)
+
+    def _invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except LicvisitError as exc:

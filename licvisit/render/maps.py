@@ -12,6 +12,11 @@ Design (see docs/maps.md):
   escaping happens.  Every string that reaches ``innerHTML`` (popups,
   tooltips) is ``html.escape``-d in Python first; the itinerary panel is
   server-rendered, escaped HTML.
+* No input text is ever folium template source: the panel, the script and its
+  data, layer names, the tile URL and attribution go in through
+  :class:`~licvisit.render.slots.PageSlots` placeholders filled after folium
+  renders (folium compiles element text, and branca compiles each
+  ``MacroElement``'s output a second time).
 * No jQuery, Bootstrap or Font Awesome: markers are ``L.divIcon`` and popups
   are plain Leaflet popups.
 """
@@ -35,7 +40,8 @@ from licvisit.domain import DEFAULT_OPERATIONS, WEEKDAYS, Crew, Officer, Plan, V
 from licvisit.errors import LicvisitError
 from licvisit.render.cards import esc, premises_card, recent_incidents, redact_reason
 from licvisit.render.map_params import MapParams
-from licvisit.render.offline import _walk, assert_offline, csp_meta, json_for_script, make_offline
+from licvisit.render.offline import _walk, assert_offline, csp_meta, make_offline
+from licvisit.render.slots import PageSlots, raw_element
 
 __all__ = ["MapParams", "route_map", "overview_map", "write_route_maps", "write_plan_maps", "map_file_name"]
 
@@ -287,7 +293,7 @@ def _night_label(night: dt.date) -> str:
     return f"{WEEKDAYS[night.weekday()].title()} {night:%d %b %Y}"
 
 
-def _new_map(center: tuple[float, float], params: MapParams, zoom: int = 15):
+def _new_map(center: tuple[float, float], params: MapParams, slots: PageSlots, zoom: int = 15):
     import folium
 
     m = folium.Map(
@@ -301,8 +307,8 @@ def _new_map(center: tuple[float, float], params: MapParams, zoom: int = 15):
     )
     if params.tiles_url:
         folium.TileLayer(
-            tiles=params.tiles_url,
-            attr=escape(params.tiles_attribution or "Map tiles"),
+            tiles=slots.js_text(params.tiles_url),
+            attr=slots.js_text(escape(params.tiles_attribution or "Map tiles")),
             name="Base map",
             max_zoom=params.tiles_max_zoom,
             overlay=False,
@@ -329,7 +335,12 @@ def _script_class():
 
 
 def _script(code: str):
-    """Return the element that runs ``code`` after folium's own layers are created (add it last)."""
+    """Return the element that runs ``code`` after folium's own layers are created (add it last).
+
+    branca compiles a ``MacroElement``'s output once more as a template, so
+    ``code`` must be a :class:`~licvisit.render.slots.PageSlots` placeholder,
+    never the script itself.
+    """
     return _script_class()(code)
 
 
@@ -357,21 +368,26 @@ def _stable_ids(html: str, fig) -> str:
     return html if any(old in out for old in numbered) else out
 
 
-def _finish(m, fig_html: str, bundles: list[str], params: MapParams, title: str) -> str:
-    import folium
-
+def _finish(m, fig_html: str, bundles: list[str], params: MapParams, title: str, slots: PageSlots) -> str:
+    """Render the page; input text goes in through ``slots`` after rendering, never as template source."""
     fig = make_offline(m, bundles)
-    fig.header.add_child(folium.Element(csp_meta(params.tiles_url)), name="lv_csp", index=0)
+    fig.header.add_child(raw_element(csp_meta(params.tiles_url)), name="lv_csp", index=0)
     # The charset must come in the first 1024 bytes, before the embedded assets.
-    fig.header.add_child(folium.Element('<meta charset="utf-8">'), name="lv_charset", index=0)
-    fig.header.add_child(folium.Element(f"<title>{escape(title)}</title>"), name="lv_title")
-    fig.header.add_child(folium.Element(f"<style>{BASE_CSS}</style>"), name="lv_css")
-    fig.html.add_child(folium.Element(fig_html), name="lv_panel")
-    html = _stable_ids(fig.render(), fig)
+    fig.header.add_child(raw_element('<meta charset="utf-8">'), name="lv_charset", index=0)
+    fig.header.add_child(raw_element(f"<title>{escape(title)}</title>"), name="lv_title")
+    fig.header.add_child(raw_element(f"<style>{BASE_CSS}</style>"), name="lv_css")
+    fig.html.add_child(raw_element(slots.markup(fig_html)), name="lv_panel")
+    html = _stable_ids(slots.fill_markup(fig.render()), fig)
     html = html.replace("<html>", "<html lang='en-GB'>", 1)
     allowed = (params.tiles_url.split("{", 1)[0],) if params.tiles_url else ()
+    # Checked on our markup: the data (input text, JSON) is not in the page yet, only its markup is checked.
     assert_offline(html, allowed)
-    return html
+    bad = [u for u in slots.data_resources() if not u.startswith(allowed)]
+    if bad:
+        raise ValueError(
+            f"map popups would load {len(bad)} remote resource(s), first {bad[0]!r}; expected none"
+        )
+    return slots.fill_data(html)
 
 
 def _nav_links(lat: float, lon: float, name: str) -> str:
@@ -537,7 +553,8 @@ def _route_map(
 
     pts = route or ([[base["lat"], base["lon"]]] if base else [])
     center = (float(np.mean([p[0] for p in pts])), float(np.mean([p[1] for p in pts]))) if pts else BIRMINGHAM
-    m = _new_map(center, params)
+    slots = PageSlots()
+    m = _new_map(center, params, slots)
     zones_fg = folium.FeatureGroup(name="NTE zones", show=True).add_to(m)
     route_fg = folium.FeatureGroup(name="Route", show=True).add_to(m)
     stops_fg = folium.FeatureGroup(name="Stops", show=True).add_to(m)
@@ -557,12 +574,12 @@ def _route_map(
     code = ROUTE_JS % {
         "zone_fill": "0.06",
         "map": m.get_name(),
-        "data": json_for_script(data),
+        "data": slots.data(data),
         "zones": zones_fg.get_name(),
         "route": route_fg.get_name(),
         "stops": stops_fg.get_name(),
     }
-    m.add_child(_script(code))
+    m.add_child(_script(slots.markup(code)))
 
     op_label = OP_LABELS.get(crew.op_type, crew.op_type.replace("_", " "))
     redaction = "" if show_intel else "<p class='lv-muted'>Gang intelligence is not shown on this map.</p>"
@@ -587,7 +604,7 @@ def _route_map(
         "'open' is when this visit can take place.</p></aside>"
     )
     title = f"{crew.crew_id} {_night_label(crew.night)}: route map"
-    return _finish(m, panel, ["fullscreen", "locate"], params, title)
+    return _finish(m, panel, ["fullscreen", "locate"], params, title, slots)
 
 
 def route_map(
@@ -755,7 +772,8 @@ def overview_map(
     center = BIRMINGHAM
     if len(pf):
         center = (float(pf["lat"].median()), float(pf["lon"].median()))
-    m = _new_map(center, params, zoom=14)
+    slots = PageSlots()
+    m = _new_map(center, params, slots, zoom=14)
     zones_fg = folium.FeatureGroup(name="NTE zones", show=True).add_to(m)
     heat = _heat_points(calls, params)
     if heat:
@@ -801,7 +819,7 @@ def overview_map(
         all_pts.extend(route)
         op_label = OP_LABELS.get(crew.op_type, crew.op_type.replace("_", " "))
         name = f"{_night_label(crew.night)} · {crew.crew_id} · {op_label} ({len(visits)})"
-        fg = folium.FeatureGroup(name=escape(name), show=True).add_to(m)
+        fg = folium.FeatureGroup(name=slots.js_text(escape(name)), show=True).add_to(m)
         crew_layers.append(fg.get_name())
         crew_data.append({"night": crew.night.isoformat(), "colour": colour, "route": route, "stops": stops})
         roster_rows.append(
@@ -820,12 +838,12 @@ def overview_map(
     code = OVERVIEW_JS % {
         "zone_fill": "0.05",
         "map": m.get_name(),
-        "data": json_for_script(data),
+        "data": slots.data(data),
         "zones": zones_fg.get_name(),
         "premises": prem_fg.get_name(),
         "crews": ", ".join(crew_layers),
     }
-    m.add_child(_script(code))
+    m.add_child(_script(slots.markup(code)))
 
     counts = pf["_band"].value_counts()
     legend = "".join(
@@ -876,7 +894,7 @@ def overview_map(
     )
     bundles = ["fullscreen", "heat"] if heat else ["fullscreen"]
     return _finish(
-        m, panel, bundles, params, f"Licensing visits overview, week of {plan.week_start:%d %b %Y}"
+        m, panel, bundles, params, f"Licensing visits overview, week of {plan.week_start:%d %b %Y}", slots
     )
 
 

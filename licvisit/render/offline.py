@@ -19,6 +19,7 @@ import base64
 import functools
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -93,7 +94,8 @@ def make_offline(m: Any, bundles: list[str]) -> Any:
     Call after every layer and plugin has been added and before rendering.
     Returns the root ``Figure``.
     """
-    import folium
+    # The assets are our vendored files, but they are not Jinja2 templates either: never compile them.
+    from licvisit.render.slots import raw_element
 
     fig = m.get_root()
     for el in _walk(fig):
@@ -102,13 +104,12 @@ def make_offline(m: Any, bundles: list[str]) -> Any:
             el.default_js = []
         if hasattr(el, "default_css"):
             el.default_css = []
-    fig.header.add_child(
-        folium.Element(inline_assets(["leaflet", *bundles])), name="licvisit_assets", index=0
-    )
+    fig.header.add_child(raw_element(inline_assets(["leaflet", *bundles])), name="licvisit_assets", index=0)
     return fig
 
 
-# Anything the browser would fetch: src/href on loading tags, CSS url()/@import, srcset.
+# Inside <script> (JavaScript that could write a tag or a style) and as a last resort:
+# src/href on loading tags, CSS url()/@import, srcset.
 _LOADING = re.compile(
     r"<(?:script|img|iframe|embed|source|audio|video|input)\b[^>]*?\bsrc\s*=\s*['\"]?\s*((?:https?:)?//[^'\" >]+)"
     r"|<link\b[^>]*?\bhref\s*=\s*['\"]?\s*((?:https?:)?//[^'\" >]+)"
@@ -116,11 +117,73 @@ _LOADING = re.compile(
     r"|@import\s+['\"]((?:https?:)?//[^'\"]+)",
     re.IGNORECASE,
 )
+_REMOTE = re.compile(r"^\s*(?:https?:)?//", re.IGNORECASE)
+# Attributes whose value the browser fetches by itself, on any element (<a href> only navigates).
+_FETCHED = {"src", "poster", "data", "background", "formaction", "lowsrc", "dynsrc"}
+_HREF_FETCHED = {"link", "image", "use", "feimage", "script"}
+
+
+class _ResourceScanner(HTMLParser):
+    """Walk a page's markup and collect what it would fetch; text between tags is never looked at.
+
+    Input text reaches our pages only as escaped text (or inside a quoted
+    attribute such as ``aria-label``), so a premises called
+    ``url(http://x)`` is words on the page, not a load: only markup that
+    licvisit and its libraries wrote is checked.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._in: str | None = None
+
+    def _url(self, value: str | None) -> None:
+        if value and _REMOTE.match(value):
+            self.found.append(value.strip())
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in _FETCHED or (name in ("href", "xlink:href") and tag in _HREF_FETCHED):
+                self._url(value)
+            elif name in ("srcset", "imagesrcset") and value:
+                for part in value.split(","):
+                    self._url(part.strip().split(" ")[0])
+            elif name == "style" and value:
+                self.found.extend(_css_urls(value))
+            elif name == "content" and tag == "meta" and value and "url=" in value.lower():
+                self._url(value.lower().split("url=", 1)[1].strip("'\" "))
+        if tag in ("script", "style"):
+            self._in = tag
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        self._in = None
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in == "style":
+            self.found.extend(_css_urls(data))
+        elif self._in == "script":
+            self.found.extend(next(g for g in m.groups() if g) for m in _LOADING.finditer(data))
+
+
+def _css_urls(css: str) -> list[str]:
+    return [next(g for g in m.groups() if g) for m in _LOADING.finditer(css) if m.group(3) or m.group(4)]
 
 
 def external_resources(html: str) -> list[str]:
-    """Return every remote URL the page would load by itself (links in ``<a href>`` excepted)."""
-    return [next(g for g in m.groups() if g) for m in _LOADING.finditer(html)]
+    """Return every remote URL the page's markup would load by itself (links in ``<a href>`` excepted).
+
+    Looks at tags and their attributes, ``<style>`` and ``style=``, and what
+    ``<script>`` code could write; never at the text between tags, where
+    escaped input text lives.
+    """
+    scanner = _ResourceScanner()
+    scanner.feed(html)
+    scanner.close()
+    return scanner.found
 
 
 def assert_offline(html: str, allowed_prefixes: tuple[str, ...] = ()) -> None:
@@ -133,14 +196,15 @@ def assert_offline(html: str, allowed_prefixes: tuple[str, ...] = ()) -> None:
         raise ValueError(f"map would load {len(bad)} remote resource(s), first {bad[0]!r}; expected none")
 
 
-def json_for_script(obj: Any) -> str:
+def json_for_script(obj: Any, *, ascii_only: bool = False) -> str:
     """Serialise ``obj`` as JSON that is safe inside an HTML ``<script>`` element.
 
     ``<``, ``>`` and ``&`` become ``\\u003c`` etc. so that no input string can
     close the script tag or open a comment; U+2028/2029 are escaped because
-    older JavaScript engines treat them as line ends.
+    older JavaScript engines treat them as line ends.  ``ascii_only`` writes
+    every other non-ASCII character as ``\\uXXXX`` too.
     """
-    text = json.dumps(obj, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    text = json.dumps(obj, ensure_ascii=ascii_only, allow_nan=False, separators=(",", ":"))
     return (
         text.replace("<", "\\u003c")
         .replace(">", "\\u003e")
