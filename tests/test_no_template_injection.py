@@ -263,7 +263,8 @@ def test_evidence_report_shows_zone_and_premises_names_as_text():
     pack = ev.build_evidence(calls, premises, zone, params, ("2017-01", "2017-12"), intervention="2017-07")
     # Charts are drawn by matplotlib from numbers only; empty images keep the test quick.
     html = render_evidence_html(
-        pack, chart_pngs={k: b"" for k in ("map.png", "hour_of_week.png", "lorenz.png")}
+        pack,
+        chart_pngs={k: b"" for k in ("map.png", "hour_of_week.png", "lorenz.png", "displacement_map.png")},
     )
     assert str(jinja_escape(zone_name)) in html and "lveval" not in html
     assert "<script>" not in html
