@@ -35,6 +35,7 @@ from typing import Any, TypeVar
 from licvisit.errors import ConfigError
 
 INPUT_KINDS = ("calls", "premises", "zones", "staff", "visits", "stop_search", "postcodes")
+MAPPING_KINDS = ("calls", "premises", "zones")
 KNOWN_SECTIONS = {"inputs", "mapping", "risk", "harm", "plan", "operations", "maps", "evidence", "synth"}
 
 
@@ -73,23 +74,112 @@ def load_config(path: str | Path | None) -> Config:
         raw = tomllib.loads(p.read_text(encoding="utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"Config file {p} is not valid TOML: {exc}.") from exc
-    unknown = sorted(set(raw) - KNOWN_SECTIONS)
-    if unknown:
-        raise ConfigError(
-            f"Config file {p}: unknown section [{unknown[0]}]; expected one of "
-            f"{', '.join(sorted(KNOWN_SECTIONS))}."
-        )
+    for key, value in raw.items():
+        if key not in KNOWN_SECTIONS:
+            raise ConfigError(
+                f"Config file {p}: unknown section [{key}].{_did_you_mean(key, KNOWN_SECTIONS)} "
+                f"Expected one of {', '.join(sorted(KNOWN_SECTIONS))}. Fix: rename or remove [{key}]."
+            )
+        if not isinstance(value, dict):
+            wanted = f"[{key}]" if key != "mapping" else "[mapping.calls], [mapping.premises] or [mapping.zones]"
+            raise ConfigError(
+                f"Config file {p}: {key} = {_shown(value)}; expected a section {wanted}. Fix: write "
+                f"{wanted.split(',')[0]} on a line of its own, with its settings on the lines below "
+                "(see docs/configuration.md)."
+            )
     inputs: dict[str, Path] = {}
     for k, v in raw.get("inputs", {}).items():
         if k not in INPUT_KINDS:
             raise ConfigError(
-                f"Config file {p}, [inputs]: unknown input '{k}'; expected one of {', '.join(INPUT_KINDS)}."
+                f"Config file {p}, [inputs]: unknown input '{k}'.{_did_you_mean(k, INPUT_KINDS)} "
+                f"Expected one of {', '.join(INPUT_KINDS)}."
+            )
+        if not isinstance(v, str) or not v.strip():
+            raise ConfigError(
+                f"Config file {p}, [inputs]: {k} = {_shown(v)}; expected the path of one file or folder "
+                f'in quotes. Fix: write {k} = "path/to/{k}{_EXAMPLE_SUFFIX.get(k, ".csv")}".'
             )
         q = Path(v)
         inputs[k] = q if q.is_absolute() else (p.parent / q)
-    mapping = {k: {str(a): str(b) for a, b in v.items()} for k, v in raw.get("mapping", {}).items()}
+    mapping = _read_mapping(p, raw.get("mapping", {}))
     sections = {k: v for k, v in raw.items() if k not in ("inputs", "mapping")}
     return Config(path=p, inputs=inputs, mapping=mapping, sections=sections)
+
+
+_EXAMPLE_SUFFIX = {"zones": ".geojson"}
+
+
+def _shown(v: Any) -> str:
+    """A TOML value as it would be written in the file."""
+    if isinstance(v, str):
+        return f'"{v}"'
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, dict):
+        return "a table {" + ", ".join(f"{k} = {_shown(x)}" for k, x in list(v.items())[:3]) + "}"
+    if isinstance(v, list):
+        return "[" + ", ".join(_shown(x) for x in v[:3]) + (", ..." if len(v) > 3 else "") + "]"
+    return repr(v)
+
+
+def _did_you_mean(word: str, choices: Any, shape: str = "'{}'") -> str:
+    """`` Did you mean 'x'?`` for the closest of ``choices`` (difflib), or nothing."""
+    import difflib
+
+    near = difflib.get_close_matches(word, sorted(choices), n=1)
+    return f" Did you mean {shape.format(near[0])}?" if near else ""
+
+
+def mapping_fields(kind: str) -> tuple[str, ...]:
+    """The glossary fields that ``[mapping.<kind>]`` may name, in the readers' order."""
+    if kind == "calls":
+        from licvisit.io.calls import CALL_ALIASES, LOCATION_FIELDS
+
+        return (*CALL_ALIASES, *(f for f in LOCATION_FIELDS if f not in CALL_ALIASES))
+    if kind == "premises":
+        from licvisit.io.calls import LOCATION_FIELDS
+        from licvisit.io.premises import PREMISES_ALIASES
+
+        return (*PREMISES_ALIASES, *(f for f in LOCATION_FIELDS if f not in PREMISES_ALIASES))
+    if kind == "zones":
+        from licvisit.io.zones import ZONE_MAPPING_FIELDS
+
+        return ZONE_MAPPING_FIELDS
+    return ()
+
+
+def _read_mapping(p: Path, raw: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Check ``[mapping.<input>]`` tables: known inputs, known glossary fields, header names as text."""
+    mapping: dict[str, dict[str, str]] = {}
+    for kind, table in raw.items():
+        if kind not in MAPPING_KINDS:
+            raise ConfigError(
+                f"Config file {p}: unknown section [mapping.{kind}]."
+                f"{_did_you_mean(kind, MAPPING_KINDS, '[mapping.{}]')} "
+                f"Expected one of {', '.join(f'[mapping.{k}]' for k in MAPPING_KINDS)}. Fix: rename or "
+                f"remove [mapping.{kind}]."
+            )
+        if not isinstance(table, dict):
+            raise ConfigError(
+                f"Config file {p}, [mapping]: {kind} = {_shown(table)}; expected a section "
+                f'[mapping.{kind}]. Fix: write [mapping.{kind}] on a line of its own, then one line per '
+                f'column, our name = the header in your file (e.g. {mapping_fields(kind)[0]} = "Ref").'
+            )
+        allowed = mapping_fields(kind)
+        for field_name, header in table.items():
+            if field_name not in allowed:
+                raise ConfigError(
+                    f"Config file {p}, [mapping.{kind}]: unknown field '{field_name}'."
+                    f"{_did_you_mean(field_name, allowed)} Expected one of {', '.join(allowed)}. Fix: the key "
+                    "is our glossary name, the value the header in your file (docs/data-contracts.md)."
+                )
+            if not isinstance(header, str) or not header.strip():
+                raise ConfigError(
+                    f"Config file {p}, [mapping.{kind}]: {field_name} = {_shown(header)}; expected the "
+                    f'header of a column in your file, in quotes. Fix: write {field_name} = "Column Header".'
+                )
+        mapping[kind] = dict(table)
+    return mapping
 
 
 P = TypeVar("P")

@@ -64,7 +64,7 @@ def validate_inputs(
         report.problems += problems
         inputs.stop_search = df
     if "zones" in wanted and "zones" in paths:
-        gdf, problems, summary = zones_with_summary(paths["zones"])
+        gdf, problems, summary = zones_with_summary(paths["zones"], mapping.get("zones"))
         report.add(summary, problems)
         inputs.zones = gdf if summary.usable else None
     if "staff" in wanted and "staff" in paths:
