@@ -27,6 +27,7 @@ Example::
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,8 +116,10 @@ def _shown(v: Any) -> str:
         return f'"{v}"'
     if isinstance(v, bool):
         return str(v).lower()
-    if isinstance(v, dict):
-        return "a table {" + ", ".join(f"{k} = {_shown(x)}" for k, x in list(v.items())[:3]) + "}"
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, dict):  # an inline table
+        return "{" + ", ".join(f"{k} = {_shown(x)}" for k, x in list(v.items())[:3]) + (", ..." if len(v) > 3 else "") + "}"
     if isinstance(v, list):
         return "[" + ", ".join(_shown(x) for x in v[:3]) + (", ..." if len(v) > 3 else "") + "]"
     return repr(v)
@@ -182,6 +185,99 @@ def _read_mapping(p: Path, raw: dict[str, Any]) -> dict[str, dict[str, str]]:
     return mapping
 
 
+def _default_of(f: dataclasses.Field) -> Any:
+    """A field's default (lists for tuples), or None when it has none."""
+    if f.default is not dataclasses.MISSING:
+        default = f.default
+    elif f.default_factory is not dataclasses.MISSING:
+        default = f.default_factory()
+    else:
+        return None
+    return list(default) if isinstance(default, tuple) else default
+
+
+def _field_types(cls: type) -> dict[str, Any]:
+    """The resolved type hints of a parameter dataclass ({} if they cannot be resolved)."""
+    import typing
+
+    try:
+        return typing.get_type_hints(cls)
+    except Exception:  # noqa: BLE001 - a hint we cannot resolve is simply not checked
+        return {}
+
+
+def _parts(hint: Any) -> tuple[Any, tuple[Any, ...]]:
+    import typing
+
+    return typing.get_origin(hint), typing.get_args(hint)
+
+
+def _accepts(value: Any, hint: Any) -> bool:
+    """Whether a TOML value can stand for a field of type ``hint`` (numbers, text, lists, tables, dates)."""
+    import datetime as dt
+    import types
+    import typing
+
+    origin, args = _parts(hint)
+    if hint is Any:
+        return True
+    if origin in (typing.Union, types.UnionType):
+        return any(_accepts(value, a) for a in args)
+    if hint is type(None):
+        return value is None
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint in (int, float):
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if hint is str:
+        return isinstance(value, str)
+    if hint is dt.date:
+        return isinstance(value, dt.date | str)  # the dataclass parses "2025-01-06" itself
+    if origin in (tuple, list) or hint in (tuple, list):
+        if isinstance(value, str) and args and args[0] is str:
+            return True  # one name for a list of names: the dataclasses accept it
+        if not isinstance(value, list | tuple):
+            return False
+        if not args:
+            return True
+        if origin is tuple and len(args) == 2 and args[1] is Ellipsis or origin is list:
+            return all(_accepts(v, args[0]) for v in value)
+        return len(value) == len(args) and all(_accepts(v, a) for v, a in zip(value, args, strict=True))
+    if origin is dict or hint is dict:
+        if not isinstance(value, dict):
+            return False
+        return len(args) != 2 or all(_accepts(v, args[1]) for v in value.values())
+    return True
+
+
+def _describe(hint: Any) -> str:
+    """How a field of type ``hint`` is written in TOML, for a message."""
+    import datetime as dt
+    import types
+    import typing
+
+    origin, args = _parts(hint)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_describe(a) for a in args if a is not type(None))
+    if hint is bool:
+        return "true or false"
+    if hint in (int, float):
+        return "a number"
+    if hint is str:
+        return "text in quotes"
+    if hint is dt.date:
+        return "a date such as 2025-10-06 (no quotes)"
+    if origin in (tuple, list):
+        if args and not (origin is tuple and len(args) == 2 and args[1] is Ellipsis) and origin is tuple:
+            return f"a list of {len(args)} values, each {_describe(args[0])}"
+        return f"a list [...] of values, each {_describe(args[0])}" if args else "a list [...]"
+    if origin is dict or hint is dict:
+        if len(args) == 2 and args[1] is not Any:
+            return f"a table whose values are each {_describe(args[1])}"
+        return "a table"
+    return getattr(hint, "__name__", str(hint))
+
+
 P = TypeVar("P")
 
 
@@ -218,6 +314,16 @@ def params_from(cls: type[P], overrides: dict[str, Any], section: str = "") -> P
                 f"Config {where}: {key} = {shown(value)}; expected a number. Fix: write {key} = {default:g}"
                 f"{quotes}, or another number."
             )
+    hints = _field_types(cls)
+    for key, value in overrides.items():
+        hint = hints.get(key)
+        if hint is not None and not _accepts(value, hint):
+            default = _default_of(fields[key])
+            example = f"{key} = {_shown(default)}" if default not in (None, {}) else f"{key} = ..."
+            raise ConfigError(
+                f"Config {where}: {key} = {_shown(value)}; expected {_describe(hint)}. Fix: write {example}, "
+                "or another value of that kind (see docs/configuration.md)."
+            )
     try:
         return cls(**overrides)
     except (TypeError, ValueError) as exc:
@@ -225,10 +331,7 @@ def params_from(cls: type[P], overrides: dict[str, Any], section: str = "") -> P
         found = [k for k in overrides if k in msg]
         if found:
             key = found[0]
-            f = fields[key]
-            default = f.default_factory() if f.default is dataclasses.MISSING else f.default  # type: ignore[misc]
-            if isinstance(default, tuple | list):
-                default = list(default)
+            default = _default_of(fields[key])
             msg += (
                 f"; found {key} = {shown(overrides[key])}. Fix: change {key} in {where} of the config "
                 f"(default {shown(default)}; see docs/configuration.md)"
