@@ -82,7 +82,9 @@ def load_config(path: str | Path | None) -> Config:
                 f"Expected one of {', '.join(sorted(KNOWN_SECTIONS))}. Fix: rename or remove [{key}]."
             )
         if not isinstance(value, dict):
-            wanted = f"[{key}]" if key != "mapping" else "[mapping.calls], [mapping.premises] or [mapping.zones]"
+            wanted = (
+                f"[{key}]" if key != "mapping" else "[mapping.calls], [mapping.premises] or [mapping.zones]"
+            )
             raise ConfigError(
                 f"Config file {p}: {key} = {_shown(value)}; expected a section {wanted}. Fix: write "
                 f"{wanted.split(',')[0]} on a line of its own, with its settings on the lines below "
@@ -119,7 +121,12 @@ def _shown(v: Any) -> str:
     if isinstance(v, dt.date):
         return v.isoformat()
     if isinstance(v, dict):  # an inline table
-        return "{" + ", ".join(f"{k} = {_shown(x)}" for k, x in list(v.items())[:3]) + (", ..." if len(v) > 3 else "") + "}"
+        return (
+            "{"
+            + ", ".join(f"{k} = {_shown(x)}" for k, x in list(v.items())[:3])
+            + (", ..." if len(v) > 3 else "")
+            + "}"
+        )
     if isinstance(v, list):
         return "[" + ", ".join(_shown(x) for x in v[:3]) + (", ..." if len(v) > 3 else "") + "]"
     return repr(v)
@@ -165,7 +172,7 @@ def _read_mapping(p: Path, raw: dict[str, Any]) -> dict[str, dict[str, str]]:
         if not isinstance(table, dict):
             raise ConfigError(
                 f"Config file {p}, [mapping]: {kind} = {_shown(table)}; expected a section "
-                f'[mapping.{kind}]. Fix: write [mapping.{kind}] on a line of its own, then one line per '
+                f"[mapping.{kind}]. Fix: write [mapping.{kind}] on a line of its own, then one line per "
                 f'column, our name = the header in your file (e.g. {mapping_fields(kind)[0]} = "Ref").'
             )
         allowed = mapping_fields(kind)

@@ -35,7 +35,10 @@ def risk_params(cfg: Config, scheme: str | None = None) -> Any:
     return params
 
 
-_HARM_TABLES = {"weights": 'e.g. [harm.weights] then robbery = 20', "thrive": "e.g. [harm.thrive] then H = 1.5"}
+_HARM_TABLES = {
+    "weights": "e.g. [harm.weights] then robbery = 20",
+    "thrive": "e.g. [harm.thrive] then H = 1.5",
+}
 
 
 def _check_harm_shape(harm: dict[str, Any]) -> None:
@@ -48,11 +51,9 @@ def _check_harm_shape(harm: dict[str, Any]) -> None:
                 f"Config [harm]: {key} = {_shown(value)}; expected a table [harm.{key}]. Fix: write "
                 f"[harm.{key}] on a line of its own and one line per entry below it ({_HARM_TABLES[key]})."
             )
-        if key == "preventive" and not (
-            isinstance(value, list) and all(isinstance(v, str) for v in value)
-        ):
+        if key == "preventive" and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
             raise ConfigError(
-                f'Config [harm]: preventive = {_shown(value)}; expected a list of categories in quotes. Fix: '
+                f"Config [harm]: preventive = {_shown(value)}; expected a list of categories in quotes. Fix: "
                 'write preventive = ["door_staff_request", "refusal_report"].'
             )
         if key == "scheme" and not isinstance(value, str):

@@ -74,9 +74,7 @@ def validate_inputs(
         report.add(summary, problems)
         inputs.staff = officers if summary.usable else None
     if "visits" in wanted and "visits" in paths:
-        df, problems, summary = visits_with_summary(
-            paths["visits"], premises_ids, _visits_before(week_start)
-        )
+        df, problems, summary = visits_with_summary(paths["visits"], premises_ids, _visits_before(week_start))
         report.add(summary, problems)
         inputs.visits = df if summary.usable else None
     return inputs

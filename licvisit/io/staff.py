@@ -234,7 +234,9 @@ def staff_with_summary(
         log.rows(
             no_shifts,
             fields["max_shifts"],
-            lambda i: f'"{shifts_text[i] or format(max_shifts[i], "g")}"',  # inf shows blank in a numeric column
+            lambda i: (
+                f'"{shifts_text[i] or format(max_shifts[i], "g")}"'
+            ),  # inf shows blank in a numeric column
             "a whole number of shifts per week, 1 or more",
             "correct max_shifts; for a week off leave the officer's availability blank",
             "max_shifts not positive",

@@ -339,7 +339,9 @@ _ONS_CODE = re.compile(r"[a-z]{2,6}\d{2}cd|[a-z]+_code")
 _ONS_NAME = re.compile(r"[a-z]{2,6}\d{2}nm|[a-z]+_name")
 
 
-def _one_column(columns: list[str], pattern: re.Pattern, log: ProblemLog, what: str, field: str) -> str | None:
+def _one_column(
+    columns: list[str], pattern: re.Pattern, log: ProblemLog, what: str, field: str
+) -> str | None:
     """The one column whose normalised header matches ``pattern`` (noted), or None."""
     hits = [c for c in columns if pattern.fullmatch(normalise_name(c))]
     if len(hits) != 1:
