@@ -165,6 +165,26 @@ CASES = [
             "[operations.sia_check] on a line of its own and its settings below it (e.g. service_min = 20)."
         ],
     ),
+    (
+        "operation-setting-of-the-wrong-type",
+        [_toml('[operations.sia_check]\nservice_min = "x"\n')],
+        ["plan", "--config", "c.toml", "--week", "2025-W41"],
+        1,
+        [
+            'Error: Config [operations.sia_check]: service_min = "x"; expected a number. Fix: write '
+            "service_min = ..., or another value of that kind (see docs/configuration.md)."
+        ],
+    ),
+    (
+        "list-setting-with-text-in-it",
+        [_toml('[risk]\nband_shares = [0.05, "a", 0.5]\n')],
+        ["rank", "--config", "c.toml", *PLAN_DATA, "--out", "out"],
+        1,
+        [
+            'Error: Config [risk]: band_shares = [0.05, "a", 0.5]; expected a list of 3 values, each a number. '
+            "Fix: write band_shares = [0.05, 0.2, 0.5], or another value of that kind (see docs/configuration.md)."
+        ],
+    ),
     # --- unknown sections and keys: refused by name, with the closest ---------------------------
     (
         "mapping-section-typo",
@@ -226,8 +246,41 @@ CASES = [
         ["validate", "--zones", "z.geojson"],
         1,
         [
+            "  z.geojson: found every zone outside Great Britain (e.g. 2.33, 48.85 in EPSG:4326); expected zone "
+            "polygons in Great Britain. Fix: check the file covers your force area and that its CRS is right "
+            "(EPSG:4326 for longitude/latitude, EPSG:27700 for eastings/northings)"
+        ],
+    ),
+    (
+        "one-zone-outside-great-britain",
+        [
+            _file(
+                "z.geojson",
+                _zones(
+                    [
+                        ({"name": "Centre"}, _square(-1.92, 52.474, 0.015)),
+                        ({"name": "Paris"}, _square(2.33, 48.85, 0.02)),
+                    ]
+                ),
+            )
+        ],
+        ["validate", "--zones", "z.geojson"],
+        0,
+        [
+            "    skipped 1: outside Great Britain",
+            "  z.geojson, row 2, field \"geometry\": found a zone outside Great Britain (zone 'paris'); expected a "
+            "zone inside Great Britain. Fix: check the zone's coordinates and the file's CRS in your GIS, or "
+            "delete the feature",
+        ],
+    ),
+    (
+        "zones-neither-degrees-nor-grid-metres",
+        [_file("z.geojson", _zones([({"name": "Sea"}, _square(5e6, 286000, 1500))]))],
+        ["validate", "--zones", "z.geojson"],
+        1,
+        [
             "  z.geojson: found no coordinate reference system, and coordinates that are neither "
-            "longitude/latitude nor British National Grid metres inside Great Britain (e.g. 2.33, 48.85); "
+            "longitude/latitude nor British National Grid metres inside Great Britain (e.g. 5e+06, 286000); "
             "expected zone polygons in Great Britain, in EPSG:4326 or EPSG:27700. Fix: export the zones from "
             "your GIS as GeoJSON in EPSG:4326 or EPSG:27700"
         ],
@@ -373,6 +426,13 @@ CASES = [
             "the planned week (nights 2025-10-06 to 2025-10-12) ends. Fix: correct the date (day and month "
             "swapped?) or delete the row; a visit not yet made is not history",
         ],
+    ),
+    (
+        "visits-after-today",
+        [_file("visits.csv", FUTURE_VISITS.replace("2025-10-14T23:20:00", "2099-10-14T23:20:00"))],
+        ["validate", "--premises", "premises.csv", "--visits", "visits.csv"],
+        0,
+        ["    skipped 1: dated in the future"],
     ),
     # --- impossible values, listed by row -----------------------------------------------------------
     (

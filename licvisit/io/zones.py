@@ -223,12 +223,13 @@ def _to_analysis_crs(
     xy = shapely.get_coordinates(geoms.to_numpy())
     if not len(xy):
         return gdf.set_crs(ANALYSIS_CRS, allow_override=True), np.ones(len(gdf), dtype=bool)
-    finite = np.isfinite(xy).all(axis=1)
-    lonlat = bool(finite.all() and in_lonlat_box(xy[:, 0], xy[:, 1]).all())
-    metres = bool(finite.all() and in_bng_box(xy[:, 0], xy[:, 1]).all())
+    finite = bool(np.isfinite(xy).all())
+    lonlat = finite and bool(in_lonlat_box(xy[:, 0], xy[:, 1]).all())
+    metres = finite and bool(in_bng_box(xy[:, 0], xy[:, 1]).all())
+    degrees = finite and bool(((np.abs(xy[:, 0]) <= 180) & (np.abs(xy[:, 1]) <= 90)).all())
     first = xy[0]
     if declared is None:
-        if lonlat:
+        if degrees:  # zones outside Great Britain are left out below, one by one
             if log.summary.format != "GeoJSON":  # GeoJSON without a CRS is longitude/latitude by definition
                 log.warn(
                     "no coordinate reference system",
