@@ -228,6 +228,21 @@ CASES = [
             "harm, inputs, mapping, maps, operations, plan, risk, synth. Fix: rename or remove [rsik]."
         ],
     ),
+    (
+        "harm-category-typo",
+        [_toml("[harm]\nrobery = 20\n")],
+        ["rank", "--config", "c.toml", *PLAN_DATA, "--out", "out"],
+        1,
+        [
+            "Error: Config [harm]: unknown setting 'robery'. Did you mean 'robbery'? Expected a category "
+            "(anti_social_behaviour, bicycle_theft, burglary, criminal_damage_arson, drugs, other_crime, "
+            "other_theft, possession_of_weapons, public_order, robbery, shoplifting, theft_from_the_person, "
+            "vehicle_crime, violence_and_sexual_offences, violence_with_injury, violence_without_injury, "
+            "sexual_offence, weapons, drunk_and_disorderly, criminal_damage, theft, concern_for_welfare, "
+            "licensing_concern, door_staff_request, refusal_report, other) or one of preventive, scheme, "
+            "thrive, weights."
+        ],
+    ),
     # --- zones ----------------------------------------------------------------------------------
     (
         "bng-zones-without-crs-read-as-27700",
