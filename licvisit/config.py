@@ -27,6 +27,7 @@ Example::
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,7 @@ from licvisit.errors import ConfigError
 INPUT_KINDS = ("calls", "premises", "zones", "staff", "visits", "stop_search", "postcodes")
 # Inputs given as a list of files (``other_evidence = ["ambulance.csv", "noise.csv"]``).
 LIST_INPUT_KINDS = ("other_evidence",)
+MAPPING_KINDS = ("calls", "premises", "zones", "other_evidence")
 KNOWN_SECTIONS = {"inputs", "mapping", "risk", "harm", "plan", "operations", "maps", "evidence", "synth"}
 
 
@@ -82,12 +84,21 @@ def load_config(path: str | Path | None) -> Config:
         raw = tomllib.loads(p.read_text(encoding="utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"Config file {p} is not valid TOML: {exc}.") from exc
-    unknown = sorted(set(raw) - KNOWN_SECTIONS)
-    if unknown:
-        raise ConfigError(
-            f"Config file {p}: unknown section [{unknown[0]}]; expected one of "
-            f"{', '.join(sorted(KNOWN_SECTIONS))}."
-        )
+    for key, value in raw.items():
+        if key not in KNOWN_SECTIONS:
+            raise ConfigError(
+                f"Config file {p}: unknown section [{key}].{_did_you_mean(key, KNOWN_SECTIONS)} "
+                f"Expected one of {', '.join(sorted(KNOWN_SECTIONS))}. Fix: rename or remove [{key}]."
+            )
+        if not isinstance(value, dict):
+            wanted = (
+                f"[{key}]" if key != "mapping" else "[mapping.calls], [mapping.premises] or [mapping.zones]"
+            )
+            raise ConfigError(
+                f"Config file {p}: {key} = {_shown(value)}; expected a section {wanted}. Fix: write "
+                f"{wanted.split(',')[0]} on a line of its own, with its settings on the lines below "
+                "(see docs/configuration.md)."
+            )
     inputs: dict[str, Path] = {}
     other: list[Path] = []
     for k, v in raw.get("inputs", {}).items():
@@ -102,14 +113,201 @@ def load_config(path: str | Path | None) -> Config:
             continue
         if k not in INPUT_KINDS:
             raise ConfigError(
-                f"Config file {p}, [inputs]: unknown input '{k}'; expected one of "
-                f"{', '.join(INPUT_KINDS + LIST_INPUT_KINDS)}."
+                f"Config file {p}, [inputs]: unknown input '{k}'."
+                f"{_did_you_mean(k, INPUT_KINDS + LIST_INPUT_KINDS)} "
+                f"Expected one of {', '.join(INPUT_KINDS + LIST_INPUT_KINDS)}."
+            )
+        if not isinstance(v, str) or not v.strip():
+            raise ConfigError(
+                f"Config file {p}, [inputs]: {k} = {_shown(v)}; expected the path of one file or folder "
+                f'in quotes. Fix: write {k} = "path/to/{k}{_EXAMPLE_SUFFIX.get(k, ".csv")}".'
             )
         q = Path(v)
         inputs[k] = q if q.is_absolute() else (p.parent / q)
-    mapping = {k: {str(a): str(b) for a, b in v.items()} for k, v in raw.get("mapping", {}).items()}
+    mapping = _read_mapping(p, raw.get("mapping", {}))
     sections = {k: v for k, v in raw.items() if k not in ("inputs", "mapping")}
     return Config(path=p, inputs=inputs, mapping=mapping, sections=sections, other_evidence=other)
+
+
+_EXAMPLE_SUFFIX = {"zones": ".geojson"}
+
+
+def _shown(v: Any) -> str:
+    """A TOML value as it would be written in the file."""
+    if isinstance(v, str):
+        return f'"{v}"'
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, dict):  # an inline table
+        return (
+            "{"
+            + ", ".join(f"{k} = {_shown(x)}" for k, x in list(v.items())[:3])
+            + (", ..." if len(v) > 3 else "")
+            + "}"
+        )
+    if isinstance(v, list):
+        return "[" + ", ".join(_shown(x) for x in v[:3]) + (", ..." if len(v) > 3 else "") + "]"
+    return repr(v)
+
+
+def _did_you_mean(word: str, choices: Any, shape: str = "'{}'") -> str:
+    """`` Did you mean 'x'?`` for the closest of ``choices`` (difflib), or nothing."""
+    import difflib
+
+    near = difflib.get_close_matches(word, sorted(choices), n=1)
+    return f" Did you mean {shape.format(near[0])}?" if near else ""
+
+
+def mapping_fields(kind: str) -> tuple[str, ...]:
+    """The glossary fields that ``[mapping.<kind>]`` may name, in the readers' order."""
+    if kind == "calls":
+        from licvisit.io.calls import CALL_ALIASES, LOCATION_FIELDS
+
+        return (*CALL_ALIASES, *(f for f in LOCATION_FIELDS if f not in CALL_ALIASES))
+    if kind == "premises":
+        from licvisit.io.calls import LOCATION_FIELDS
+        from licvisit.io.premises import PREMISES_ALIASES
+
+        return (*PREMISES_ALIASES, *(f for f in LOCATION_FIELDS if f not in PREMISES_ALIASES))
+    if kind == "zones":
+        from licvisit.io.zones import ZONE_MAPPING_FIELDS
+
+        return ZONE_MAPPING_FIELDS
+    if kind == "other_evidence":
+        from licvisit.io.calls import LOCATION_FIELDS
+        from licvisit.io.other_evidence import OTHER_ALIASES
+
+        return (*OTHER_ALIASES, *(f for f in LOCATION_FIELDS if f not in OTHER_ALIASES))
+    return ()
+
+
+def _read_mapping(p: Path, raw: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Check ``[mapping.<input>]`` tables: known inputs, known glossary fields, header names as text."""
+    mapping: dict[str, dict[str, str]] = {}
+    for kind, table in raw.items():
+        if kind not in MAPPING_KINDS:
+            raise ConfigError(
+                f"Config file {p}: unknown section [mapping.{kind}]."
+                f"{_did_you_mean(kind, MAPPING_KINDS, '[mapping.{}]')} "
+                f"Expected one of {', '.join(f'[mapping.{k}]' for k in MAPPING_KINDS)}. Fix: rename or "
+                f"remove [mapping.{kind}]."
+            )
+        if not isinstance(table, dict):
+            raise ConfigError(
+                f"Config file {p}, [mapping]: {kind} = {_shown(table)}; expected a section "
+                f"[mapping.{kind}]. Fix: write [mapping.{kind}] on a line of its own, then one line per "
+                f'column, our name = the header in your file (e.g. {mapping_fields(kind)[0]} = "Ref").'
+            )
+        allowed = mapping_fields(kind)
+        for field_name, header in table.items():
+            if field_name not in allowed:
+                raise ConfigError(
+                    f"Config file {p}, [mapping.{kind}]: unknown field '{field_name}'."
+                    f"{_did_you_mean(field_name, allowed)} Expected one of {', '.join(allowed)}. Fix: the key "
+                    "is our glossary name, the value the header in your file (docs/data-contracts.md)."
+                )
+            if not isinstance(header, str) or not header.strip():
+                raise ConfigError(
+                    f"Config file {p}, [mapping.{kind}]: {field_name} = {_shown(header)}; expected the "
+                    f'header of a column in your file, in quotes. Fix: write {field_name} = "Column Header".'
+                )
+        mapping[kind] = dict(table)
+    return mapping
+
+
+def _default_of(f: dataclasses.Field) -> Any:
+    """A field's default (lists for tuples), or None when it has none."""
+    if f.default is not dataclasses.MISSING:
+        default = f.default
+    elif f.default_factory is not dataclasses.MISSING:
+        default = f.default_factory()
+    else:
+        return None
+    return list(default) if isinstance(default, tuple) else default
+
+
+def _field_types(cls: type) -> dict[str, Any]:
+    """The resolved type hints of a parameter dataclass ({} if they cannot be resolved)."""
+    import typing
+
+    try:
+        return typing.get_type_hints(cls)
+    except Exception:  # noqa: BLE001 - a hint we cannot resolve is simply not checked
+        return {}
+
+
+def _parts(hint: Any) -> tuple[Any, tuple[Any, ...]]:
+    import typing
+
+    return typing.get_origin(hint), typing.get_args(hint)
+
+
+def _accepts(value: Any, hint: Any) -> bool:
+    """Whether a TOML value can stand for a field of type ``hint`` (numbers, text, lists, tables, dates)."""
+    import datetime as dt
+    import types
+    import typing
+
+    origin, args = _parts(hint)
+    if hint is Any:
+        return True
+    if origin in (typing.Union, types.UnionType):
+        return any(_accepts(value, a) for a in args)
+    if hint is type(None):
+        return value is None
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint in (int, float):
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if hint is str:
+        return isinstance(value, str)
+    if hint is dt.date:
+        return isinstance(value, dt.date | str)  # the dataclass parses "2025-01-06" itself
+    if origin in (tuple, list) or hint in (tuple, list):
+        if isinstance(value, str) and args and args[0] is str:
+            return True  # one name for a list of names: the dataclasses accept it
+        if not isinstance(value, list | tuple):
+            return False
+        if not args:
+            return True
+        if origin is tuple and len(args) == 2 and args[1] is Ellipsis or origin is list:
+            return all(_accepts(v, args[0]) for v in value)
+        return len(value) == len(args) and all(_accepts(v, a) for v, a in zip(value, args, strict=True))
+    if origin is dict or hint is dict:
+        if not isinstance(value, dict):
+            return False
+        return len(args) != 2 or all(_accepts(v, args[1]) for v in value.values())
+    return True
+
+
+def _describe(hint: Any) -> str:
+    """How a field of type ``hint`` is written in TOML, for a message."""
+    import datetime as dt
+    import types
+    import typing
+
+    origin, args = _parts(hint)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_describe(a) for a in args if a is not type(None))
+    if hint is bool:
+        return "true or false"
+    if hint in (int, float):
+        return "a number"
+    if hint is str:
+        return "text in quotes"
+    if hint is dt.date:
+        return "a date such as 2025-10-06 (no quotes)"
+    if origin in (tuple, list):
+        if args and not (origin is tuple and len(args) == 2 and args[1] is Ellipsis) and origin is tuple:
+            return f"a list of {len(args)} values, each {_describe(args[0])}"
+        return f"a list [...] of values, each {_describe(args[0])}" if args else "a list [...]"
+    if origin is dict or hint is dict:
+        if len(args) == 2 and args[1] is not Any:
+            return f"a table whose values are each {_describe(args[1])}"
+        return "a table"
+    return getattr(hint, "__name__", str(hint))
 
 
 P = TypeVar("P")
@@ -148,6 +346,16 @@ def params_from(cls: type[P], overrides: dict[str, Any], section: str = "") -> P
                 f"Config {where}: {key} = {shown(value)}; expected a number. Fix: write {key} = {default:g}"
                 f"{quotes}, or another number."
             )
+    hints = _field_types(cls)
+    for key, value in overrides.items():
+        hint = hints.get(key)
+        if hint is not None and not _accepts(value, hint):
+            default = _default_of(fields[key])
+            example = f"{key} = {_shown(default)}" if default not in (None, {}) else f"{key} = ..."
+            raise ConfigError(
+                f"Config {where}: {key} = {_shown(value)}; expected {_describe(hint)}. Fix: write {example}, "
+                "or another value of that kind (see docs/configuration.md)."
+            )
     try:
         return cls(**overrides)
     except (TypeError, ValueError) as exc:
@@ -155,10 +363,7 @@ def params_from(cls: type[P], overrides: dict[str, Any], section: str = "") -> P
         found = [k for k in overrides if k in msg]
         if found:
             key = found[0]
-            f = fields[key]
-            default = f.default_factory() if f.default is dataclasses.MISSING else f.default  # type: ignore[misc]
-            if isinstance(default, tuple | list):
-                default = list(default)
+            default = _default_of(fields[key])
             msg += (
                 f"; found {key} = {shown(overrides[key])}. Fix: change {key} in {where} of the config "
                 f"(default {shown(default)}; see docs/configuration.md)"

@@ -130,7 +130,9 @@ def parse_session(text: Any) -> tuple[int, int] | None:
     if len(parts) != 2:
         raise ValueError(f"not hours HH:MM-HH:MM: {text!r}")
     a, b = parse_hhmm(parts[0]), parse_hhmm(parts[1])
-    if b <= a:
+    if b == a:  # '22:00-22:00' is no time at all, not 24 hours (write '24h')
+        raise ValueError(f"zero-length hours {text!r}: write 24h for all day")
+    if b < a:
         b += 1440
     return (a, b)
 

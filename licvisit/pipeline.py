@@ -70,31 +70,14 @@ def rank_to_folder(
     import numpy as np
 
     from licvisit.core.attribution import link_calls_to_premises
-    from licvisit.core.risk import calls_in_window, default_as_of, rank_premises, resolve_as_of
+    from licvisit.core.risk import calls_for_as_of, rank_premises
     from licvisit.io.ranking_io import write_attribution_in_background, write_ranking
     from licvisit.io.write import OUTPUT_FILES, staged_folder
 
     out = Path(out_dir)
     # Link only the calls the ranking uses (before --as-of, within history_days), so
     # attribution.csv and the link counts describe exactly the calls behind the scores.
-    as_of_dt, _ = resolve_as_of(calls, as_of)
-    if as_of is None and params.history_days == 0:
-        used = np.ones(len(calls), dtype=bool)  # the default as-of follows the last call
-    else:
-        used = calls_in_window(calls, as_of_dt, params)
-    if len(calls) and not used.any():
-        occ = pd.to_datetime(calls["occurred_at"])
-        first = occ.min()
-        earliest = default_as_of(calls[(occ == first).to_numpy()])  # the first date that includes a call
-        moved = (
-            f" (--as-of {pd.Timestamp(as_of):%Y-%m-%d} taken as the start of its month: the dates are months only)"
-            if as_of is not None and pd.Timestamp(as_of).normalize() != pd.Timestamp(as_of_dt).normalize()
-            else ""
-        )
-        raise ConfigError(
-            f"No calls before {as_of_dt:%Y-%m-%d}{moved} to rank on; the first is dated {first:%Y-%m-%d}. "
-            f"Fix: give --as-of {earliest:%Y-%m-%d} or later."
-        )
+    _, used = calls_for_as_of(calls, as_of, params)
     pos = np.flatnonzero(used)
     subset = calls if len(pos) == len(calls) else calls.iloc[pos].reset_index(drop=True)
     progress(f"linking {len(subset):,} calls to {len(premises):,} premises")

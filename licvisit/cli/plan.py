@@ -117,9 +117,21 @@ def plan(
         raise ConfigError(
             "No calls file given. Fix: pass --calls FILE or name it under [inputs] in --config."
         )
+    from licvisit.cli.risk import _known_premises_id
+    from licvisit.core.risk import calls_for_as_of, staleness_note
+
+    # a mistyped id must not pass silently: an exclusion that matches nothing lets the premises be visited
+    exclude = tuple(_known_premises_id(inputs.premises, e, "--exclude") for e in exclude)
+    for lk in lock_objs:
+        _known_premises_id(inputs.premises, lk.premises_id, "--lock")
     # Score risk as at the start of the planned week (as `licvisit demo` does) unless told otherwise.
     as_of_dt = as_of or dt.datetime.combine(week_start, dt.time())
-    ranking = rank_premises(inputs.calls, inputs.premises, inputs.visits, risk_params(cfg), as_of=as_of_dt)
+    rp = risk_params(cfg)
+    calls_for_as_of(inputs.calls, as_of_dt, rp)  # refuses a date before every call, as `rank` does
+    stale = staleness_note(inputs.calls, week_start, "The planned week starts")
+    if stale:
+        click.echo(f"Warning: {stale}", err=True)
+    ranking = rank_premises(inputs.calls, inputs.premises, inputs.visits, rp, as_of=as_of_dt)
     prev = read_plan(previous) if previous else None
     result = plan_week(
         ranking.table,

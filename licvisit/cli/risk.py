@@ -50,8 +50,8 @@ def _zone_selector(zones, zone: str):
     return select, label
 
 
-def _known_premises_id(premises, wanted: str) -> str:
-    """``wanted`` (trimmed) if the register has it, else a one-line error naming the closest ids."""
+def _known_premises_id(premises, wanted: str, option: str | None = None) -> str:
+    """``wanted`` (trimmed) if the register has it, else a one-line error naming ``option`` and the closest ids."""
     import difflib
 
     ids = premises["premises_id"].astype(str)
@@ -62,9 +62,10 @@ def _known_premises_id(premises, wanted: str) -> str:
     by_name = ids[names.str.lower() == key.lower()].tolist()
     close = by_name or difflib.get_close_matches(key, ids.tolist(), n=3)
     hint = f" (closest: {', '.join(close)})" if close else ""
+    given = f" given to {option}" if option else ""
     raise ConfigError(
-        f"Premises '{wanted}' is not in the premises register{hint}. Fix: give a premises_id from the "
-        "register, as listed in ranking.csv."
+        f"Premises '{wanted}'{given} is not in the premises register{hint}. Fix: give a premises_id from "
+        "the register, as listed in ranking.csv."
     )
 
 
@@ -192,7 +193,7 @@ def rank(
     if explain_id is not None:
         explain_id = _known_premises_id(inputs.premises, explain_id)  # checked before the work
     outside = _clip_to_calls(inputs, clip_to_calls, stage)
-    from licvisit.core.risk import explain
+    from licvisit.core.risk import explain, staleness_note
     from licvisit.pipeline import rank_to_folder
 
     ranking, table, _ = rank_to_folder(
@@ -224,8 +225,12 @@ def rank(
         )
         + "."
     )
+    stale = staleness_note(inputs.calls, ranking.as_of)
     for note in ranking.notes:
-        click.echo(f"Note: {note}")
+        if note == stale:
+            click.echo(f"Warning: {note}", err=True)
+        else:
+            click.echo(f"Note: {note}")
     if outside and not clip_to_calls:
         click.echo(
             _outside_note(

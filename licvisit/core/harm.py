@@ -204,8 +204,12 @@ def _split_overrides(overrides: Mapping[str, Any] | None) -> dict[str, Any]:
         elif key in CATEGORIES:
             out["weights"][key] = value
         else:
+            import difflib
+
+            near = difflib.get_close_matches(str(key), [*CATEGORIES, *_HARM_KEYS], n=1)
+            hint = f" Did you mean '{near[0]}'?" if near else ""
             raise ConfigError(
-                f"Config [harm]: unknown setting '{key}'; expected a category "
+                f"Config [harm]: unknown setting '{key}'.{hint} Expected a category "
                 f"({', '.join(CATEGORIES)}) or one of {', '.join(sorted(_HARM_KEYS))}."
             )
     weights = out.get("weights") or {}

@@ -31,7 +31,7 @@ Method (details and citations in docs/risk.md)
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -592,16 +592,75 @@ def resolve_as_of(
             f"{when:%Y-%m-%d}."
         )
         when = start
-    occ = pd.to_datetime(calls["occurred_at"], errors="coerce") if len(calls) else pd.Series(dtype=object)
-    if occ.notna().any():
-        gap = (when - occ.max()).days
-        if gap > 90:
-            notes.append(
-                f"Scored as at {when:%Y-%m-%d}, {gap:,} days after the last call ({occ.max():%Y-%m-%d}): "
-                "older harm counts for less (recency decay), so the order may differ from a ranking "
-                "made when the data were current."
-            )
+    stale = staleness_note(calls, when)
+    if stale:
+        notes.append(stale)
     return when.to_pydatetime(), notes
+
+
+# A ranking or a planned week more than this many days after the last call gets a warning.
+STALE_AFTER_DAYS = 90
+
+
+def staleness_note(
+    calls: pd.DataFrame, when: dt.datetime | dt.date | pd.Timestamp, what: str = "Scored as at"
+) -> str | None:
+    """A warning when ``when`` is more than ``STALE_AFTER_DAYS`` after the last call, else None.
+
+    ``what`` starts the sentence: "Scored as at" for a ranking, "The week of" for a plan.
+    """
+    occ = pd.to_datetime(calls["occurred_at"], errors="coerce") if len(calls) else pd.Series(dtype=object)
+    if not occ.notna().any():
+        return None
+    last = occ.max()
+    gap = (pd.Timestamp(when) - last).days
+    if gap <= STALE_AFTER_DAYS:
+        return None
+    return (
+        f"{what} {pd.Timestamp(when):%Y-%m-%d}, {gap:,} days after the last call ({last:%Y-%m-%d}): "
+        "the calls may be out of date and older harm counts for less (recency decay), so the order "
+        "may differ from a ranking made when the data were current. Fix: load calls up to the last "
+        "few weeks."
+    )
+
+
+def calls_for_as_of(
+    calls: pd.DataFrame,
+    as_of: dt.datetime | dt.date | None,
+    params: RiskParams,
+    option: str = "--as-of",
+) -> tuple[dt.datetime, np.ndarray]:
+    """The moment to score as at and the mask of the calls a ranking then uses.
+
+    The one check shared by ``rank`` and ``plan``: raises ``ConfigError`` naming
+    ``option`` when no call falls before ``as_of`` (within ``history_days``).
+    """
+    from licvisit.errors import ConfigError
+
+    as_of_dt, _ = resolve_as_of(calls, as_of)
+    if as_of is None and params.history_days == 0:
+        return as_of_dt, np.ones(len(calls), dtype=bool)  # the default as-of follows the last call
+    used = calls_in_window(calls, as_of_dt, params)
+    if not len(calls) or used.any():
+        return as_of_dt, used
+    occ = pd.to_datetime(calls["occurred_at"], errors="coerce")
+    moved = (
+        f" ({option} {pd.Timestamp(as_of):%Y-%m-%d} taken as the start of its month: the dates are months only)"
+        if as_of is not None and pd.Timestamp(as_of).normalize() != pd.Timestamp(as_of_dt).normalize()
+        else ""
+    )
+    first = occ.min()
+    if params.history_days > 0 and calls_in_window(calls, as_of_dt, replace(params, history_days=0)).any():
+        raise ConfigError(
+            f"No calls in the {params.history_days:g} days before {as_of_dt:%Y-%m-%d}{moved} to rank on; "
+            f"the last is dated {occ.max():%Y-%m-%d}. Fix: give an earlier {option}, or raise history_days "
+            "in [risk] of the config (0 = all history)."
+        )
+    earliest = default_as_of(calls[(occ == first).to_numpy()])  # the first date that includes a call
+    raise ConfigError(
+        f"No calls before {as_of_dt:%Y-%m-%d}{moved} to rank on; the first is dated {first:%Y-%m-%d}. "
+        f"Fix: give {option} {earliest:%Y-%m-%d} or later."
+    )
 
 
 def calls_in_window(calls: pd.DataFrame, as_of: dt.datetime, params: RiskParams) -> np.ndarray:

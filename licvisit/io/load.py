@@ -30,7 +30,9 @@ def validate_inputs(
 
     Never raises for bad data: look at ``Inputs.report``.  ``kinds`` limits
     the inputs read (default: all named in ``config.inputs``); ``week_start``
-    (a Monday) places staff availability (default: next Monday).
+    (a Monday) places staff availability (default: next Monday).  Visits dated
+    after the planned week (without ``week_start``: after today) are listed and
+    left out: a plan cannot use history from its future.
     """
     wanted = set(kinds) if kinds is not None else set(config.inputs)
     report = ValidationReport()
@@ -73,7 +75,7 @@ def validate_inputs(
             if summary.usable:
                 inputs.other_evidence.append(df)
     if "zones" in wanted and "zones" in paths:
-        gdf, problems, summary = zones_with_summary(paths["zones"])
+        gdf, problems, summary = zones_with_summary(paths["zones"], mapping.get("zones"))
         report.add(summary, problems)
         inputs.zones = gdf if summary.usable else None
     if "staff" in wanted and "staff" in paths:
@@ -81,10 +83,21 @@ def validate_inputs(
         report.add(summary, problems)
         inputs.staff = officers if summary.usable else None
     if "visits" in wanted and "visits" in paths:
-        df, problems, summary = visits_with_summary(paths["visits"], premises_ids)
+        df, problems, summary = visits_with_summary(paths["visits"], premises_ids, _visits_before(week_start))
         report.add(summary, problems)
         inputs.visits = df if summary.usable else None
     return inputs
+
+
+def _visits_before(week_start: dt.date | None) -> tuple[dt.datetime, str]:
+    """The moment visit history must precede, and how to name it in a message."""
+    if week_start is not None:
+        # a re-plan mid-week has this week's visits already; Sunday's night shift ends on Monday morning
+        end = dt.datetime.combine(week_start + dt.timedelta(days=7), dt.time(12))
+        last = week_start + dt.timedelta(days=6)
+        return end, f"the planned week (nights {week_start:%Y-%m-%d} to {last:%Y-%m-%d}) ends"
+    today = dt.date.today()
+    return dt.datetime.combine(today + dt.timedelta(days=1), dt.time()), f"today ({today:%Y-%m-%d}) ends"
 
 
 def load_inputs(

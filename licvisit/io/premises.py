@@ -515,16 +515,19 @@ def _premises_frame(
         log.note("no licensed hours (hours_mon..hours_sun) in this file: hours are blank")
     if "capacity" in fields:
         cap, bad = raw.numbers(fields["capacity"])
+        with np.errstate(invalid="ignore"):
+            impossible = ~bad & ~np.isnan(cap) & (~np.isfinite(cap) | (cap < 0))
+        cap_text = raw.text(fields["capacity"]).to_numpy()
         log.rows(
-            bad,
+            bad | impossible,
             fields["capacity"],
-            raw.text(fields["capacity"]).to_numpy(),
-            "a number of persons",
-            "none needed: capacity left unknown",
+            lambda i: f'"{cap_text[i] or format(cap[i], "g")}"',  # a numeric column shows inf as blank
+            "a number of persons (0 or more)",
+            "none needed: capacity left unknown; correct it to use it",
             "",
             exclude=False,
         )
-        cols["capacity"] = cap
+        cols["capacity"] = np.where(impossible, np.nan, cap)
     else:
         cols["capacity"] = np.full(n, np.nan)
     for c, default in (("door_supervision", False), ("synthetic", False)):
@@ -544,11 +547,15 @@ def _premises_frame(
             cols[c] = np.full(n, default)
     if "door_staff" in fields:
         ds, bad = raw.numbers(fields["door_staff"])
+        with np.errstate(invalid="ignore"):
+            impossible = ~bad & ~np.isnan(ds) & (~np.isfinite(ds) | (ds < 0) | (ds != np.floor(ds)))
+        ds_raw, ds = ds, np.where(impossible, np.nan, ds)
+        ds_text = raw.text(fields["door_staff"]).to_numpy()
         log.rows(
-            bad,
+            bad | impossible,
             fields["door_staff"],
-            raw.text(fields["door_staff"]).to_numpy(),
-            "a whole number",
+            lambda i: f'"{ds_text[i] or format(ds_raw[i], "g")}"',
+            "a whole number (0 or more)",
             "none needed: read as 0",
             "",
             exclude=False,

@@ -226,6 +226,35 @@ def staff_with_summary(
 
     max_shifts = numbers("max_shifts", 5, "a whole number of shifts per week")
     hours = numbers("contracted_hours", 37.0, "hours per week")
+    # impossible counts: the officer cannot be rostered safely, so the row is left out
+    with np.errstate(invalid="ignore"):
+        no_shifts = ~np.isfinite(max_shifts) | (max_shifts < 1) | (max_shifts != np.floor(max_shifts))
+    if "max_shifts" in fields:
+        shifts_text = raw.text(fields["max_shifts"]).to_numpy()
+        log.rows(
+            no_shifts,
+            fields["max_shifts"],
+            lambda i: (
+                f'"{shifts_text[i] or format(max_shifts[i], "g")}"'
+            ),  # inf shows blank in a numeric column
+            "a whole number of shifts per week, 1 or more",
+            "correct max_shifts; for a week off leave the officer's availability blank",
+            "max_shifts not positive",
+        )
+    with np.errstate(invalid="ignore"):
+        no_hours = ~np.isfinite(hours) | (hours <= 0)
+    if "contracted_hours" in fields:
+        hours_text = raw.text(fields["contracted_hours"]).to_numpy()
+        log.rows(
+            no_hours,
+            fields["contracted_hours"],
+            lambda i: f'"{hours_text[i] or format(hours[i], "g")}"',
+            "hours per week, more than 0",
+            "none needed: 37 used; correct contracted_hours",
+            "",
+            exclude=False,
+        )
+        hours = np.where(no_hours, 37.0, hours)
     if "part_time" in fields:
         pt, bad = parse_bools(raw.text(fields["part_time"]))
         log.rows(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -53,18 +54,24 @@ def empty_visits() -> pd.DataFrame:
 
 
 def read_visits(
-    path: str | Path, premises_ids: Iterable[str] | None = None
+    path: str | Path,
+    premises_ids: Iterable[str] | None = None,
+    before: tuple[dt.datetime, str] | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Read past visits (``VISIT_COLUMNS`` plus ``source_row``).
 
-    Visits to a premises not in ``premises_ids`` (when given) are listed and left out.
+    Visits to a premises not in ``premises_ids`` (when given) are listed and left
+    out, as are visits dated on or after ``before`` = (moment, what it is, e.g.
+    "the start of the planned week (2025-10-06)"): history from the future.
     """
-    df, problems, _ = visits_with_summary(path, premises_ids)
+    df, problems, _ = visits_with_summary(path, premises_ids, before)
     return df, problems
 
 
 def visits_with_summary(
-    path: str | Path, premises_ids: Iterable[str] | None = None
+    path: str | Path,
+    premises_ids: Iterable[str] | None = None,
+    before: tuple[dt.datetime, str] | None = None,
 ) -> tuple[pd.DataFrame, list[Problem], FileSummary]:
     p = Path(path)
     log = ProblemLog(str(p), "visits")
@@ -121,6 +128,17 @@ def visits_with_summary(
         "add the date or delete the row",
         "date missing",
     )
+
+    if before is not None:
+        cutoff, what = before
+        log.rows(
+            ~np.isnat(when) & (when >= np.datetime64(pd.Timestamp(cutoff).to_datetime64(), "ns")),
+            fields["visited_at"],
+            raw.text(fields["visited_at"]).to_numpy(),
+            f"a past visit, before {what}",
+            "correct the date (day and month swapped?) or delete the row; a visit not yet made is not history",
+            "dated in the future",
+        )
 
     def coded(name: str, table: dict, allowed: tuple[str, ...]) -> np.ndarray:
         if name not in fields:

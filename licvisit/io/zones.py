@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -12,11 +14,14 @@ import shapely
 
 from licvisit.domain import ANALYSIS_CRS
 from licvisit.errors import Problem
-from licvisit.io.table import normalise_name
+from licvisit.io.geo import in_bng_box, in_lonlat_box
+from licvisit.io.table import closest, normalise_name
 from licvisit.io.validate import FileSummary, ProblemLog
 
 ID_HEADERS = ("zone_id", "id", "code", "zone_code", "ref")
 NAME_HEADERS = ("name", "zone_name", "zone", "label", "title")
+# the glossary fields ``[mapping.zones]`` may name (e.g. zone_id = "WD23CD", name = "WD23NM")
+ZONE_MAPPING_FIELDS = ("zone_id", "name")
 
 
 def empty_zones() -> gpd.GeoDataFrame:
@@ -27,18 +32,28 @@ def empty_zones() -> gpd.GeoDataFrame:
     )
 
 
-def read_zones(path: str | Path) -> tuple[gpd.GeoDataFrame, list[Problem]]:
+def read_zones(
+    path: str | Path, mapping: Mapping[str, str] | None = None
+) -> tuple[gpd.GeoDataFrame, list[Problem]]:
     """Read NTE zone polygons: columns ``zone_id``, ``name``, ``geometry`` (EPSG:27700).
 
-    Invalid polygons (e.g. self-intersecting) are repaired with
-    ``shapely.make_valid`` and reported; MultiPolygons are kept as one zone
-    and reported; features that are not polygons are listed and left out.
+    ``mapping`` (``[mapping.zones]``) names the file's id and name columns,
+    e.g. ``{"zone_id": "WD23CD", "name": "WD23NM"}`` for an ONS ward file.
+    A file without a CRS (a GeoJSON without a ``crs`` member) is read as
+    longitude/latitude or, with a warning, as British National Grid when its
+    coordinates are clearly one of these inside Great Britain; otherwise it is
+    refused, as are zones outside Great Britain.  Invalid polygons (e.g.
+    self-intersecting) are repaired with ``shapely.make_valid`` and reported;
+    MultiPolygons are kept as one zone and reported; features that are not
+    polygons are listed and left out.
     """
-    gdf, problems, _ = zones_with_summary(path)
+    gdf, problems, _ = zones_with_summary(path, mapping)
     return gdf, problems
 
 
-def zones_with_summary(path: str | Path) -> tuple[gpd.GeoDataFrame, list[Problem], FileSummary]:
+def zones_with_summary(
+    path: str | Path, mapping: Mapping[str, str] | None = None
+) -> tuple[gpd.GeoDataFrame, list[Problem], FileSummary]:
     p = Path(path)
     log = ProblemLog(str(p), "zones")
     if not p.exists():
@@ -72,24 +87,19 @@ def zones_with_summary(path: str | Path) -> tuple[gpd.GeoDataFrame, list[Problem
     if n == 0:
         log.error("no features", "at least one zone polygon", "check the export")
         return empty_zones(), log.problems, log.summary
-    if gdf.crs is None:
-        b = gdf.total_bounds
-        guess = "EPSG:4326" if -180 <= b[0] <= 180 and -90 <= b[1] <= 90 else ANALYSIS_CRS
-        log.warn(
-            "no coordinate reference system",
-            "a CRS in the file",
-            f"none needed: assumed {guess} from the coordinates; set the CRS when exporting",
-        )
-        gdf = gdf.set_crs(guess)
-    gdf = gdf.to_crs(ANALYSIS_CRS)
-    keyed = {normalise_name(c): c for c in gdf.columns if c != gdf.geometry.name}
-    id_col = next((keyed[h] for h in ID_HEADERS if h in keyed), None)
-    name_col = next((keyed[h] for h in NAME_HEADERS if h in keyed), None)
+    moved = _to_analysis_crs(gdf, _declared_crs(p, gdf), log)
+    if moved is None:
+        return empty_zones(), log.problems, log.summary
+    gdf, inside = moved
+    columns = _zone_columns(gdf, mapping, log)
+    if columns is None:
+        return empty_zones(), log.problems, log.summary
+    id_col, name_col = columns
     names = gdf[name_col].fillna("").astype(str).str.strip() if name_col else pd.Series([""] * n)
     if id_col:
         ids = gdf[id_col].fillna("").astype(str).str.strip()
     else:
-        ids = pd.Series([_slug(nm) or f"zone_{i + 1}" for i, nm in enumerate(names)])
+        ids = pd.Series(_ids_from_names(names.tolist()))
         log.note("no zone_id column: ids made from the names")
     names = names.where(names != "", ids)
     geoms = gdf.geometry.reset_index(drop=True)
@@ -101,6 +111,14 @@ def zones_with_summary(path: str | Path) -> tuple[gpd.GeoDataFrame, list[Problem
         "a polygon",
         "draw the zone or delete the feature",
         "empty geometry",
+    )
+    log.rows(
+        ~empty & ~inside,
+        "geometry",
+        lambda i: f"a zone outside Great Britain (zone {ids.iloc[i]!r})",
+        "a zone inside Great Britain",
+        "check the zone's coordinates and the file's CRS in your GIS, or delete the feature",
+        "outside Great Britain",
     )
     gtype = geoms.geom_type.fillna("").to_numpy()
     not_poly = ~empty & ~np.isin(gtype, ["Polygon", "MultiPolygon"])
@@ -173,6 +191,184 @@ def zones_with_summary(path: str | Path) -> tuple[gpd.GeoDataFrame, list[Problem
     return out, log.problems, log.summary
 
 
+def _declared_crs(p: Path, gdf: gpd.GeoDataFrame):
+    """The CRS the file itself states, or None.
+
+    GDAL reports EPSG:4326 for every GeoJSON without a ``crs`` member (RFC 7946),
+    so for GeoJSON the member is looked for in the file: a British National Grid
+    export without one must not be read as degrees.
+    """
+    if gdf.crs is None or p.suffix.lower() not in (".geojson", ".json"):
+        return gdf.crs
+    try:
+        doc = json.loads(p.read_text(encoding="utf-8-sig"))
+    except (ValueError, UnicodeDecodeError, OSError):
+        return gdf.crs
+    return gdf.crs if isinstance(doc, dict) and doc.get("crs") is not None else None
+
+
+def _example(xy: np.ndarray) -> str:
+    return f"{xy[0]:.6g}, {xy[1]:.6g}"
+
+
+def _to_analysis_crs(
+    gdf: gpd.GeoDataFrame, declared, log: ProblemLog
+) -> tuple[gpd.GeoDataFrame, np.ndarray] | None:
+    """``gdf`` in EPSG:27700 and, per feature, whether it lies in Great Britain.
+
+    Returns None after logging a file-level error (coordinates in neither form,
+    a CRS that contradicts them, or every zone outside Great Britain).
+    """
+    geoms = gdf.geometry
+    xy = shapely.get_coordinates(geoms.to_numpy())
+    if not len(xy):
+        return gdf.set_crs(ANALYSIS_CRS, allow_override=True), np.ones(len(gdf), dtype=bool)
+    finite = bool(np.isfinite(xy).all())
+    lonlat = finite and bool(in_lonlat_box(xy[:, 0], xy[:, 1]).all())
+    metres = finite and bool(in_bng_box(xy[:, 0], xy[:, 1]).all())
+    degrees = finite and bool(((np.abs(xy[:, 0]) <= 180) & (np.abs(xy[:, 1]) <= 90)).all())
+    first = xy[0]
+    if declared is None:
+        if degrees:  # zones outside Great Britain are left out below, one by one
+            if log.summary.format != "GeoJSON":  # GeoJSON without a CRS is longitude/latitude by definition
+                log.warn(
+                    "no coordinate reference system",
+                    "a CRS in the file",
+                    "none needed: read as longitude/latitude (EPSG:4326) from the coordinates; set the CRS "
+                    "when exporting",
+                )
+            declared = "EPSG:4326"
+        elif metres:
+            log.warn(
+                f"no coordinate reference system, and coordinates in metres (e.g. {_example(first)})",
+                "a CRS in the file",
+                "none needed: read as British National Grid (EPSG:27700); set the CRS when exporting "
+                "(QGIS: Export > Save Features As, CRS EPSG:27700)",
+            )
+            declared = ANALYSIS_CRS
+        else:
+            log.error(
+                f"no coordinate reference system, and coordinates that are neither longitude/latitude nor "
+                f"British National Grid metres inside Great Britain (e.g. {_example(first)})",
+                "zone polygons in Great Britain, in EPSG:4326 or EPSG:27700",
+                "export the zones from your GIS as GeoJSON in EPSG:4326 or EPSG:27700",
+            )
+            return None
+    gdf = gdf.set_crs(declared, allow_override=True)
+    crs = gdf.crs
+    if crs.to_epsg() == 27700 and lonlat and not metres:
+        log.error(
+            f"longitude/latitude coordinates (e.g. {_example(first)}) in a file labelled EPSG:27700",
+            "eastings and northings in metres for EPSG:27700",
+            "set the layer's CRS to EPSG:4326 in your GIS (QGIS: Layer > Set CRS) and export again",
+        )
+        return None
+    if crs.is_geographic and metres and not lonlat:
+        log.error(
+            f"coordinates in metres (e.g. {_example(first)}) in a file labelled {crs.to_string()}",
+            "longitude/latitude in degrees for a geographic CRS",
+            "set the layer's CRS to EPSG:27700 in your GIS (QGIS: Layer > Set CRS) and export again",
+        )
+        return None
+    try:
+        with np.errstate(all="ignore"):
+            moved = gdf.to_crs(ANALYSIS_CRS)
+    except Exception as exc:  # pyproj raises several types for an impossible transformation
+        log.error(
+            f"coordinates that cannot be converted from {crs.to_string()} to EPSG:27700 ({exc})",
+            "zone polygons in Great Britain",
+            "export the zones from your GIS as GeoJSON in EPSG:4326 or EPSG:27700",
+        )
+        return None
+    inside = np.array(
+        [
+            g is None or g.is_empty or bool(np.isfinite(c).all() and in_bng_box(c[:, 0], c[:, 1]).all())
+            for g, c in ((g, shapely.get_coordinates(g)) for g in moved.geometry.to_numpy())
+        ],
+        dtype=bool,
+    )
+    if not inside.any():
+        log.error(
+            f"every zone outside Great Britain (e.g. {_example(first)} in {crs.to_string()})",
+            "zone polygons in Great Britain",
+            "check the file covers your force area and that its CRS is right (EPSG:4326 for "
+            "longitude/latitude, EPSG:27700 for eastings/northings)",
+        )
+        return None
+    return moved, inside
+
+
+def _zone_columns(
+    gdf: gpd.GeoDataFrame, mapping: Mapping[str, str] | None, log: ProblemLog
+) -> tuple[str | None, str | None] | None:
+    """The id and name columns: ``[mapping.zones]`` first, then the usual headers; None after an error."""
+    columns = [c for c in gdf.columns if c != gdf.geometry.name]
+    keyed = {normalise_name(c): c for c in columns}
+    found: dict[str, str | None] = {}
+    for field_name, header in (mapping or {}).items():
+        hit = header if header in columns else keyed.get(normalise_name(header))
+        if hit is None:
+            near = closest(header, columns)
+            log.error(
+                f'no column "{header}" (named in [mapping.zones] for {field_name}); columns are '
+                f"{', '.join(columns) or 'none'}",
+                f'a column "{header}"',
+                f'use "{near}" in [mapping.zones]' if near else f"correct [mapping.zones] {field_name}",
+                field=header,
+            )
+            return None
+        found[field_name] = hit
+    id_col = found.get("zone_id") or next((keyed[h] for h in ID_HEADERS if h in keyed), None)
+    name_col = found.get("name") or next((keyed[h] for h in NAME_HEADERS if h in keyed), None)
+    # ONS boundary files: LSOA11CD/LSOA11NM, WD23CD/WD23NM; council files: ward_code/ward_name
+    if id_col is None and "zone_id" not in found:
+        id_col = _one_column(columns, _ONS_CODE, log, "zone ids", "zone_id")
+    if name_col is None and "name" not in found:
+        name_col = _one_column(columns, _ONS_NAME, log, "zone names", "name")
+    if name_col is None and columns:
+        guess = next((c for c in columns if c != id_col and not _numeric(gdf[c])), columns[0])
+        log.warn(
+            f"no zone name column among {', '.join(columns)}",
+            'a "name" column',
+            f'map it in licvisit.toml: [mapping.zones] name = "{guess}"; until then zones are named by '
+            "their ids",
+        )
+    return id_col, name_col
+
+
+_ONS_CODE = re.compile(r"[a-z]{2,6}\d{2}cd|[a-z]+_code")
+_ONS_NAME = re.compile(r"[a-z]{2,6}\d{2}nm|[a-z]+_name")
+
+
+def _one_column(
+    columns: list[str], pattern: re.Pattern, log: ProblemLog, what: str, field: str
+) -> str | None:
+    """The one column whose normalised header matches ``pattern`` (noted), or None."""
+    hits = [c for c in columns if pattern.fullmatch(normalise_name(c))]
+    if len(hits) != 1:
+        return None
+    log.note(f'{what} read from column "{hits[0]}" (choose another with [mapping.zones] {field} = "...")')
+    return hits[0]
+
+
+def _numeric(s: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(s)
+
+
+def _ids_from_names(names: list[str]) -> list[str]:
+    """A unique id per zone from its name (letters of any script kept); ``zone_N`` only for a blank name."""
+    ids: list[str] = []
+    seen: set[str] = set()
+    for i, name in enumerate(names):
+        base = _slug(name) or name.strip() or f"zone_{i + 1}"
+        key, k = base, 2
+        while key in seen:
+            key, k = f"{base}_{k}", k + 1
+        seen.add(key)
+        ids.append(key)
+    return ids
+
+
 def _polygonal(g):
     if g is None or g.geom_type in ("Polygon", "MultiPolygon"):
         return g
@@ -181,4 +377,5 @@ def _polygonal(g):
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "_", text.lower()).strip("_")
+    # \w keeps letters and digits of every script ("Ōld Town", "Caerdydd Canol")
+    return re.sub(r"[\W_]+", "_", text.casefold()).strip("_")
