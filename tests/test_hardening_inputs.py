@@ -193,7 +193,8 @@ CASES = [
         1,
         [
             "Error: Config file c.toml: unknown section [mapping.call]. Did you mean [mapping.calls]? Expected "
-            "one of [mapping.calls], [mapping.premises], [mapping.zones]. Fix: rename or remove [mapping.call]."
+            "one of [mapping.calls], [mapping.premises], [mapping.zones], [mapping.other_evidence]. Fix: rename or "
+            "remove [mapping.call]."
         ],
     ),
     (
