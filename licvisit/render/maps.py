@@ -36,6 +36,7 @@ from licvisit.errors import LicvisitError
 from licvisit.render.cards import esc, premises_card, recent_incidents, redact_reason
 from licvisit.render.map_params import MapParams
 from licvisit.render.offline import _walk, assert_offline, csp_meta, json_for_script, make_offline
+from licvisit.render.outcomes import outcomes_config, outcomes_script
 
 __all__ = ["MapParams", "route_map", "overview_map", "write_route_maps", "write_plan_maps", "map_file_name"]
 
@@ -562,6 +563,7 @@ def _route_map(
         "route": route_fg.get_name(),
         "stops": stops_fg.get_name(),
     }
+    code += outcomes_script(outcomes_config(plan, crew, visits, prep.info), m.get_name())
     m.add_child(_script(code))
 
     op_label = OP_LABELS.get(crew.op_type, crew.op_type.replace("_", " "))

@@ -1,0 +1,155 @@
+"""Record an outcome on a crew map in headless Chromium (Playwright), reload, export the CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+
+import pytest
+from browser import CHROMIUM, map_inputs, require_chromium
+
+from licvisit.render.maps import write_route_maps
+
+pytestmark = pytest.mark.browser
+
+NOTE = 'Door <script>alert(1)</script> =SUM(1) "quoted", comma'
+
+
+def _playwright():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if os.environ.get("LICVISIT_REQUIRE_BROWSER") == "1":
+            pytest.fail("playwright is not installed and LICVISIT_REQUIRE_BROWSER=1 (pip install -e .[test])")
+        pytest.skip("playwright is not installed (pip install -e .[test])")
+    return sync_playwright
+
+
+@pytest.fixture(scope="module")
+def lic_map(tmp_path_factory):
+    """The Friday licensing crew's map of the fixture plan (first stop: the hostile-named P1)."""
+    require_chromium()
+    d = map_inputs()
+    out = tmp_path_factory.mktemp("maps")
+    write_route_maps(d.pop("plan"), d.pop("premises"), out, **d)
+    return out / "2025-11-14_FRI-LIC-1.html"
+
+
+@pytest.fixture
+def page_of(lic_map):
+    """Open a page in Chromium with every host unresolvable; collect console errors and requests."""
+    sync_playwright = _playwright()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--host-resolver-rules=MAP * ~NOTFOUND"]
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _watch(page, errors, requests):
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on(
+        "request",
+        lambda r: requests.append(r.url) if not r.url.startswith(("file:", "data:", "blob:")) else None,
+    )
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}, {"width": 800, "height": 1280}])
+def test_record_reload_and_export_an_outcome(page_of, lic_map, tmp_path, viewport):
+    ctx = page_of.new_context(viewport=viewport, has_touch=True, accept_downloads=True)
+    page = ctx.new_page()
+    errors, requests = [], []
+    _watch(page, errors, requests)
+    page.goto(lic_map.as_uri())
+    first = page.locator("#stop-1")
+    first.get_by_role("button", name="Record outcome").click()
+    dialog = page.get_by_role("dialog")
+    assert dialog.is_visible()
+    # the time is pre-filled with the planned arrival
+    assert page.get_by_label("Time of visit").input_value() == "2025-11-14T20:00"
+    dialog.get_by_label("Outcome").select_option("breach_found")
+    dialog.get_by_label("Notes").fill(NOTE)
+    dialog.get_by_label("CCTV & <b>polycarbonate</b> glasses").check()
+    dialog.get_by_role("button", name="Save").tap()
+    assert not dialog.is_visible()
+    status = first.locator("p.lv-outcome").first
+    assert "Breach found" in status.text_content()
+
+    page.reload()
+    first = page.locator("#stop-1")
+    text = first.locator("p.lv-outcome").first.text_content()
+    assert text.startswith(
+        "Recorded: Breach found at 2025-11-14 20:00; breached: CCTV & <b>polycarbonate</b>"
+    )
+    assert "<script>alert(1)</script>" in text  # shown as text ...
+    assert page.locator("#stop-1 script").count() == 0  # ... never as an element
+    assert first.get_by_role("button", name="Edit outcome").is_visible()
+    assert page.locator(".lv-stop-icon.lv-done[data-stop='1']").count() == 1
+
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Export outcomes (1)").click()
+    download = dl.value
+    assert download.suggested_filename == "outcomes_2025-11-14_FRI-LIC-1.csv"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    raw = saved.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows == [
+        {
+            "premises_id": "P1",
+            "visited_at": "2025-11-14T20:00:00",
+            "visit_type": "licensing_compliance",
+            "outcome": "breach_found",
+            "notes": NOTE,
+            "crew_id": "FRI-LIC-1",
+            "officer_ids": rows[0]["officer_ids"],
+            "breached_conditions": "CCTV & <b>polycarbonate</b> glasses",
+            "door_staff_checked": "",
+            "door_staff_valid": "",
+            "recorded_at": rows[0]["recorded_at"],
+        }
+    ]
+    assert rows[0]["officer_ids"] and "'" not in rows[0]["officer_ids"]
+    # once exported the outcome is locked
+    assert page.locator("#stop-1").get_by_role("button", name="Exported").is_disabled()
+    assert errors == []
+    assert requests == []
+    ctx.close()
+
+
+def test_export_is_excel_safe_and_sia_counts_are_kept(page_of, tmp_path):
+    d = map_inputs()
+    out = tmp_path / "maps"
+    write_route_maps(d.pop("plan"), d.pop("premises"), out, **d)
+    ctx = page_of.new_context(accept_downloads=True)
+    page = ctx.new_page()
+    errors, requests = [], []
+    _watch(page, errors, requests)
+    page.goto((out / "2025-11-15_SAT-SIA-1.html").as_uri())
+    page.locator("#stop-1").get_by_role("button", name="Record outcome").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Outcome").select_option("compliant")
+    dialog.get_by_label("Notes").fill("=SUM(1)")
+    dialog.get_by_label("Door supervisors checked").fill("4")
+    dialog.get_by_label("With a valid SIA licence").fill("5")
+    dialog.get_by_role("button", name="Save").click()
+    assert page.locator(".lv-of-msg").text_content() == (
+        "Valid licences cannot be more than door supervisors checked."
+    )
+    dialog.get_by_label("With a valid SIA licence").fill("3")
+    dialog.get_by_role("button", name="Save").click()
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Export outcomes (1)").click()
+    saved = tmp_path / "out.csv"
+    dl.value.save_as(saved)
+    rows = list(csv.DictReader(io.StringIO(saved.read_text(encoding="utf-8-sig"))))
+    assert (rows[0]["visit_type"], rows[0]["notes"]) == ("sia_check", "'=SUM(1)")
+    assert (rows[0]["door_staff_checked"], rows[0]["door_staff_valid"]) == ("4", "3")
+    assert errors == [] and requests == []
+    ctx.close()
