@@ -37,6 +37,7 @@ from licvisit.render.cards import esc, premises_card, recent_incidents, redact_r
 from licvisit.render.map_params import MapParams
 from licvisit.render.offline import _walk, assert_offline, csp_meta, json_for_script, make_offline
 from licvisit.render.outcomes import outcomes_config, outcomes_script
+from licvisit.render.streets import streets_for, streets_script
 
 __all__ = ["MapParams", "route_map", "overview_map", "write_route_maps", "write_plan_maps", "map_file_name"]
 
@@ -564,6 +565,7 @@ def _route_map(
         "stops": stops_fg.get_name(),
     }
     code += outcomes_script(outcomes_config(plan, crew, visits, prep.info), m.get_name())
+    code += streets_script(streets_for(params, pts), m.get_name())
     m.add_child(_script(code))
 
     op_label = OP_LABELS.get(crew.op_type, crew.op_type.replace("_", " "))
@@ -827,6 +829,7 @@ def overview_map(
         "premises": prem_fg.get_name(),
         "crews": ", ".join(crew_layers),
     }
+    code += streets_script(streets_for(params, all_pts), m.get_name())
     m.add_child(_script(code))
 
     counts = pf["_band"].value_counts()
