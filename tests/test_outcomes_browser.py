@@ -66,6 +66,14 @@ def test_record_reload_and_export_an_outcome(page_of, lic_map, tmp_path, viewpor
     errors, requests = [], []
     _watch(page, errors, requests)
     page.goto(lic_map.as_uri())
+    # no two visible stop labels overlap at the default zoom
+    overlapping = page.evaluate(
+        """() => { const r = [...document.querySelectorAll('.leaflet-tooltip.lv-label')]
+          .filter(t => getComputedStyle(t).visibility !== 'hidden').map(t => t.getBoundingClientRect());
+          let n = 0; r.forEach((a, i) => r.slice(i + 1).forEach(b => { if (a.left < b.right && a.right > b.left
+          && a.top < b.bottom && a.bottom > b.top) n++; })); return n; }"""
+    )
+    assert overlapping == 0
     first = page.locator("#stop-1")
     first.get_by_role("button", name="Record outcome").click()
     dialog = page.get_by_role("dialog")

@@ -216,9 +216,11 @@ details.lv-more>summary{min-height:44px;display:flex;align-items:center;font-siz
 .lv-facts td{padding:2px 0}
 .lv-band{padding:0 6px;border-radius:4px;color:#000;font-weight:700}
 .lv-band-A{background:#ff3b30}.lv-band-B{background:#ff9500}.lv-band-C{background:#ffd60a}.lv-band-D{background:#8e8e93}
-.leaflet-popup-content-wrapper{background:#fff;color:#000;border-radius:8px}
+.leaflet-popup-content-wrapper,.leaflet-popup-tip{background:#161c22;color:#f5f5f5;border:1px solid #ffd60a}
+.leaflet-popup-content-wrapper{border-radius:8px}
 .leaflet-popup-content{font-size:15px;max-height:60vh;overflow-y:auto;margin:12px 16px}
-.leaflet-popup-content .lv-sub,.leaflet-popup-content .lv-facts th{color:#333}
+.leaflet-popup-content .lv-sub,.leaflet-popup-content .lv-facts th{color:#c8c8c8}
+.leaflet-container a.leaflet-popup-close-button{color:#f5f5f5;width:32px;height:32px;font:24px/32px Tahoma,Verdana,sans-serif}
 .lv-stop-icon{width:40px;height:40px;border-radius:50%;background:#ffd60a;color:#000;border:3px solid #000;
   box-sizing:border-box;font:800 19px/34px system-ui,Arial,sans-serif;text-align:center;box-shadow:0 0 0 2px #ffd60a}
 .lv-stop-small{width:26px;height:26px;font:800 13px/20px system-ui,Arial,sans-serif;border-width:2px}
@@ -510,7 +512,7 @@ def _route_map(
         )
         lat, lon = row.get("lat"), row.get("lon")
         located = _finite(lat, lon)
-        when = f"{v.arrival:%H:%M} · open {v.window_open:%H:%M} to {v.window_close:%H:%M}"
+        when = f"{v.arrival:%H:%M} · visit window {v.window_open:%H:%M} to {v.window_close:%H:%M}"
         if located:
             lat, lon = round(float(lat), 6), round(float(lon), 6)
             stops.append(
@@ -588,7 +590,7 @@ def _route_map(
         )
         + ret
         + "<p class='lv-muted'>Navigate opens the device's maps app. Times are planned arrivals; "
-        "'open' is when this visit can take place.</p></aside>"
+        "the visit window is when this visit can take place (licensed hours are on the card).</p></aside>"
     )
     title = f"{crew.crew_id} {_night_label(crew.night)}: route map"
     return _finish(m, panel, ["fullscreen", "locate"], params, title)
@@ -670,6 +672,12 @@ OVERVIEW_JS = (
       D.crews.forEach(function(c, i){
         if (n === 'all' || c.night === n) { map.addLayer(crewLayers[i]); } else { map.removeLayer(crewLayers[i]); }
       });
+      // zoom to the stops of the night shown
+      var pts = [];
+      D.crews.forEach(function(c){
+        if (n === 'all' || c.night === n) c.stops.forEach(function(s){ pts.push([s.lat, s.lon]); });
+      });
+      if (pts.length) map.fitBounds(L.latLngBounds(pts), {padding: [40, 40], maxZoom: 17, animate: false});
     });
   });
 })();
@@ -795,7 +803,7 @@ def overview_map(
             reason = v.reason if show_intel else redact_reason(v.reason, params.gang_flag_words)
             popup = (
                 f"<b>{n}. {esc(name)}</b><br>{esc(crew.crew_id)}, {esc(_night_label(crew.night))}<br>"
-                f"Arrive {v.arrival:%H:%M}; open {v.window_open:%H:%M} to {v.window_close:%H:%M}"
+                f"Arrive {v.arrival:%H:%M}; visit window {v.window_open:%H:%M} to {v.window_close:%H:%M}"
                 + (f"<br>Risk band {esc(band)}" if band else "")
                 + (f"<br>Why: {esc(reason)}" if reason else "")
             )

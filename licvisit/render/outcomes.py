@@ -127,6 +127,8 @@ def outcomes_script(config: dict[str, Any], map_var: str | None = None) -> str:
     stop's popup can show its recorded outcome.
     """
     js = (ASSETS / "outcomes.js").read_text(encoding="utf-8")
+    # labels.js hides stop labels that would overlap (it needs the map, set below).
+    js += (ASSETS / "labels.js").read_text(encoding="utf-8")
     head = (
         "(function(){var st=document.createElement('style');st.textContent="
         + _inert_json(OUTCOMES_CSS)
