@@ -182,3 +182,27 @@ def test_next_weeks_plan_follows_up_an_imported_breach(tmp_path):
         # or it is listed as a mandatory follow-up the plan could not place
         assert bent is not None
         assert ((bent["rule"] == "breach_follow_up") & (bent["subject"] == "598128")).any()
+
+
+def test_overview_shows_which_planned_visits_were_done(tmp_path):
+    """The map fixture's plan; an export for its first Friday stop imported into its history."""
+    from browser import MAPS_DATA, map_inputs
+
+    from licvisit.render.maps import overview_map
+
+    hist = tmp_path / "visit_history.csv"
+    shutil.copy(MAPS_DATA / "visit_history.csv", hist)
+    export = tmp_path / "outcomes.csv"
+    export.write_text(
+        "premises_id,visited_at,visit_type,outcome,notes\r\n"
+        "P2,2025-11-14T20:50:00,licensing_compliance,breach_found,<b>x</b>\r\n",
+        encoding="utf-8",
+    )
+    import_outcomes([export], hist)
+    d = map_inputs()
+    visits, _ = read_visits(hist)
+    html = overview_map(d["plan"], d["premises"], visit_history=visits)
+    assert "Done so far (visit history): 1 of 9 planned visits" in html
+    assert "Done 20:50: breach found" in html
+    assert '"done":true' in html and html.count('"done":false') == 7  # P2 once; one stop has no location
+    assert "Done so far" not in overview_map(d["plan"], d["premises"])

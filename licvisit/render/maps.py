@@ -37,6 +37,7 @@ from licvisit.render.cards import esc, premises_card, recent_incidents, redact_r
 from licvisit.render.map_params import MapParams
 from licvisit.render.offline import _walk, assert_offline, csp_meta, json_for_script, make_offline
 from licvisit.render.outcomes import outcomes_config, outcomes_script
+from licvisit.render.progress import done_visits
 from licvisit.render.streets import streets_for, streets_script
 
 __all__ = ["MapParams", "route_map", "overview_map", "write_route_maps", "write_plan_maps", "map_file_name"]
@@ -662,7 +663,8 @@ OVERVIEW_JS = (
     }
     c.stops.forEach(function(s){
       L.marker([s.lat, s.lon], {icon: L.divIcon({className: 'lv-stop', iconSize: [26, 26],
-        html: '<div class="lv-stop-icon lv-stop-small" style="background:' + c.colour + '">' + s.n + '</div>'})})
+        html: '<div class="lv-stop-icon lv-stop-small' + (s.done ? ' lv-done' : '') + '" style="background:' + c.colour +
+          (s.done ? ';border-color:#30d158;box-shadow:0 0 0 3px #30d158' : '') + '">' + (s.done ? '\u2713' : s.n) + '</div>'})})
         .bindPopup(s.popup, {maxWidth: 320}).addTo(layer);
     });
   });
@@ -721,8 +723,12 @@ def overview_map(
     zones: Any = None,
     params: MapParams | None = None,
     staff: list[Officer] | None = None,
+    visit_history: pd.DataFrame | None = None,
 ) -> str:
     """Return the sergeant's overview as a complete offline HTML page.
+
+    With ``visit_history`` (e.g. after ``licvisit visits import``), planned
+    visits found in it are marked done with their outcome.
 
     All crew-nights as layers that can be switched on and off (and buttons to
     show one night), premises as circles coloured by risk band (canvas, so
@@ -782,6 +788,7 @@ def overview_map(
         ).add_to(m)
     prem_fg = folium.FeatureGroup(name="Premises by risk band", show=True).add_to(m)
     roster_rows = []
+    done = done_visits(crews, plan.visits, visit_history)
     for i, crew in enumerate(crews):
         colour = CREW_COLOURS[i % len(CREW_COLOURS)]
         visits = sorted(
@@ -807,7 +814,10 @@ def overview_map(
                 + (f"<br>Risk band {esc(band)}" if band else "")
                 + (f"<br>Why: {esc(reason)}" if reason else "")
             )
-            stops.append({"n": n, "lat": lat, "lon": lon, "popup": popup})
+            rec = done.get((crew.crew_id, str(v.premises_id), crew.night, v.op_type))
+            if rec:
+                popup += f"<br><b>Done {rec['visited_at']:%H:%M}: {esc(rec['outcome'].replace('_', ' '))}</b>"
+            stops.append({"n": n, "lat": lat, "lon": lon, "popup": popup, "done": bool(rec)})
         if len(route) > 1 and _finite(blat[0], blon[0]):
             route.append(route[0])
         all_pts.extend(route)
@@ -876,7 +886,13 @@ def overview_map(
         f"<h1>Licensing visits: {plan.week_start:%d %b} to {week_end:%d %b %Y}</h1>"
         f"<p class='lv-muted'>{len(crews)} crew-nights, {len(plan.visits)} visits, "
         f"{dropped} candidate{'s' * (dropped != 1)} not planned.</p>"
-        f"<h2>Show crews</h2>{buttons or '<p>No crews rostered.</p>'}"
+        + (
+            f"<p>Done so far (visit history): {len(done)} of {len(plan.visits)} planned visits; "
+            "done stops are ticked in green, their outcome in the popup.</p>"
+            if visit_history is not None
+            else ""
+        )
+        + f"<h2>Show crews</h2>{buttons or '<p>No crews rostered.</p>'}"
         f"<h2>Legend</h2>{legend}"
         "<h2>Roster</h2>"
         + (
@@ -947,7 +963,14 @@ def write_route_maps(
         _write_text(
             out / "overview.html",
             overview_map(
-                plan, premises, ranking=ranking, calls=calls, zones=zones, params=params, staff=staff
+                plan,
+                premises,
+                ranking=ranking,
+                calls=calls,
+                zones=zones,
+                params=params,
+                staff=staff,
+                visit_history=visit_history,
             ),
         )
     )
