@@ -5,10 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import os
+import shutil
 
 import pytest
-from browser import CHROMIUM, map_inputs, require_chromium
+from browser import CHROMIUM, MAPS_DATA, map_inputs, require_chromium
+from click.testing import CliRunner
 
+from licvisit.cli import main
+from licvisit.io.visits import read_visits
 from licvisit.render.maps import write_route_maps
 
 pytestmark = pytest.mark.browser
@@ -74,6 +78,11 @@ def test_record_reload_and_export_an_outcome(page_of, lic_map, tmp_path, viewpor
           && a.top < b.bottom && a.bottom > b.top) n++; })); return n; }"""
     )
     assert overlapping == 0
+    # the fixture's first two Friday stops are close enough for their labels to collide: one is hidden
+    hidden = page.locator(".leaflet-tooltip.lv-label").evaluate_all(
+        "ts => ts.filter(t => getComputedStyle(t).visibility === 'hidden').length"
+    )
+    assert hidden >= 1
     first = page.locator("#stop-1")
     first.get_by_role("button", name="Record outcome").click()
     dialog = page.get_by_role("dialog")
@@ -129,6 +138,56 @@ def test_record_reload_and_export_an_outcome(page_of, lic_map, tmp_path, viewpor
     assert errors == []
     assert requests == []
     ctx.close()
+
+    # the exported file goes back into the visit history: one row, and importing it again adds nothing
+    history = tmp_path / "visit_history.csv"
+    shutil.copy(MAPS_DATA / "visit_history.csv", history)
+    n = len(history.read_text(encoding="utf-8").splitlines())
+    for _ in range(2):
+        res = CliRunner().invoke(main, ["visits", "import", str(saved), "--into", str(history)])
+        assert res.exit_code == 0, res.output
+        assert len(history.read_text(encoding="utf-8-sig").splitlines()) == n + 1
+    visits, problems = read_visits(history)
+    assert problems == [] and visits.iloc[-1]["notes"] == NOTE
+
+
+def _map_of(page):
+    """The page's Leaflet map (folium names it map_<id>)."""
+    return page.evaluate_handle(
+        "Object.keys(window).filter(k => k.startsWith('map_') && window[k] instanceof L.Map).map(k => window[k])[0]"
+    )
+
+
+def test_overview_day_filter_zooms_to_that_nights_stops(page_of, lic_map):
+    page = page_of.new_page(viewport={"width": 1280, "height": 800})
+    errors, requests = [], []
+    _watch(page, errors, requests)
+    page.goto((lic_map.parent / "overview.html").as_uri())
+    m = _map_of(page)
+    for night in ("2025-11-15", "2025-11-14"):
+        page.locator(f"button[data-night='{night}']").click()
+        # the map is centred on the stops now shown (that night's only), all of them in view
+        off_m, count, all_in = m.evaluate(
+            """map => { const P = []; map.eachLayer(l => { if (l instanceof L.Marker) P.push(l.getLatLng()); });
+              const b = L.latLngBounds(P);
+              return [map.getCenter().distanceTo(b.getCenter()), P.length, map.getBounds().contains(b)]; }"""
+        )
+        assert count > 0 and all_in
+        assert off_m < 30
+    zoom_fri = m.evaluate("map => map.getZoom()")
+    page.locator("button[data-night='all']").click()
+    assert m.evaluate("map => map.getZoom()") <= zoom_fri
+    assert errors == [] and requests == []
+    page.close()
+
+
+def test_popups_are_dark_like_the_page(page_of, lic_map):
+    page = page_of.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(lic_map.as_uri() + "#stop-2")
+    wrapper = page.locator(".leaflet-popup-content-wrapper")
+    colours = wrapper.evaluate("w => [getComputedStyle(w).backgroundColor, getComputedStyle(w).color]")
+    assert colours == ["rgb(22, 28, 34)", "rgb(245, 245, 245)"]
+    page.close()
 
 
 def test_export_is_excel_safe_and_sia_counts_are_kept(page_of, tmp_path):

@@ -100,3 +100,23 @@ def test_named_streets_draw_offline(leeds_maps, page_name):
         assert page.locator(".lv-street-name").count() == 0  # names only at street zoom
         assert errors == [] and requests == []
         browser.close()
+
+
+def test_streets_path_in_the_config_is_relative_to_the_config(tmp_path):
+    from licvisit.config import load_config
+    from licvisit.errors import ConfigError
+    from licvisit.params import map_params
+
+    cfg = tmp_path / "licvisit.toml"
+    cfg.write_text('[maps]\nstreets = "osm/leeds.osm.pbf"\n', encoding="utf-8")
+    assert map_params(load_config(cfg)).streets == str(tmp_path / "osm" / "leeds.osm.pbf")
+    cfg.write_text("[maps]\nstreets = 3\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="Expected streets as the path of a street file, or no setting"):
+        map_params(load_config(cfg))
+
+
+def test_without_streets_maps_are_as_before(tmp_path):
+    d = leeds_inputs()
+    write_route_maps(d.pop("plan"), d.pop("premises"), tmp_path, **d)
+    html = (tmp_path / "2025-11-14_FRI-LIC-1.html").read_text(encoding="utf-8")
+    assert "LV_STREETS" not in html and "openstreetmap" not in html.lower()
