@@ -70,7 +70,7 @@ VISIT_COLUMNS = {
     "premises_id": "str",
     "visited_at": "datetime64",
     "visit_type": "str: licensing_compliance, sia_check, gang_op, other",
-    "outcome": "str: compliant, advice_given, breach_found, action_plan, review_requested, other",
+    "outcome": "str: compliant, advice_given, breach_found, action_plan, review_requested, no_access, other",
     "notes": "str",
 }
 
@@ -96,6 +96,7 @@ VISIT_OUTCOMES = (
     "breach_found",
     "action_plan",
     "review_requested",
+    "no_access",
     "other",
 )
 

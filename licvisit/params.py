@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Any
 
 from licvisit.config import Config, params_from
@@ -101,7 +102,12 @@ def map_params(cfg: Config) -> Any:
     """MapParams from ``[maps]``."""
     from licvisit.render.map_params import MapParams
 
-    return params_from(MapParams, cfg.section("maps"), "maps")
+    section = cfg.section("maps")
+    streets = section.get("streets")
+    if isinstance(streets, str) and streets.strip() and cfg.path is not None:
+        # a path in the config file is relative to that file, like [inputs]
+        section["streets"] = str(Path(cfg.path).parent / streets)
+    return params_from(MapParams, section, "maps")
 
 
 def evidence_params(cfg: Config, risk: Any = None, **overrides: Any) -> Any:

@@ -78,7 +78,7 @@ def test_route_map_has_the_parts_a_palo_needs(lic_html):
     assert "Itinerary: 4 visits" in lic_html
     assert len(re.findall(r"data-goto='\d+'", lic_html)) == 3
     assert "Location not known: not on the map." in lic_html
-    assert "Arrive 20:00 · open 11:00 to 03:00" in lic_html
+    assert "Arrive 20:00 · visit window 11:00 to 03:00" in lic_html
     assert "href='geo:52." in lic_html
     assert "https://www.google.com/maps/dir/?api=1&amp;destination=52." in lic_html
     # card facts

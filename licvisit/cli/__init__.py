@@ -28,6 +28,7 @@ COMMANDS = {
     "check": "licvisit.cli.plan:check",
     "bench-vrptw": "licvisit.cli.plan:bench_vrptw",
     "maps": "licvisit.cli.maps:maps",
+    "visits": "licvisit.cli.visits:visits",
     "evidence": "licvisit.cli.evidence:evidence",
     "demo": "licvisit.cli.demo:demo",
 }

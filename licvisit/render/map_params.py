@@ -36,6 +36,10 @@ class MapParams:
     max_heat_points : cap on distinct heat-map cells (calls are binned first).
     heat_cell_m : size of the cells calls are binned into for the heat layer [m].
     max_file_mb : a crew-night map larger than this is an error [MB].
+    streets : an OpenStreetMap extract (``.osm.pbf``, ``.osm``) or street lines
+        (GeoJSON, GeoPackage with ``name``) drawn under the stops, clipped to each
+        map's area and embedded (see docs/maps.md).  ``None``: no streets.
+    streets_margin_m : streets this far beyond a map's outermost stops are kept [m].
     """
 
     tiles_url: str | None = None
@@ -50,6 +54,8 @@ class MapParams:
     max_heat_points: int = 20000
     heat_cell_m: float = 25.0
     max_file_mb: float = 2.0
+    streets: str | None = None
+    streets_margin_m: float = 400.0
 
     def __post_init__(self) -> None:
         if self.tiles_url is not None:
@@ -75,6 +81,10 @@ class MapParams:
             raise ValueError("Expected tiles_max_zoom between 1 and 24.")
         if self.max_file_mb <= 0:
             raise ValueError("Expected max_file_mb > 0.")
+        if self.streets is not None and (not isinstance(self.streets, str) or not self.streets.strip()):
+            raise ValueError("Expected streets as the path of a street file, or no setting.")
+        if self.streets_margin_m < 0:
+            raise ValueError("Expected streets_margin_m >= 0.")
 
     def redacts(self, op_type: str) -> bool:
         """True if maps for crews on ``op_type`` must not show gang intelligence."""

@@ -41,7 +41,10 @@ from licvisit.errors import LicvisitError
 from licvisit.render.cards import esc, premises_card, recent_incidents, redact_reason
 from licvisit.render.map_params import MapParams
 from licvisit.render.offline import _walk, assert_offline, csp_meta, make_offline
+from licvisit.render.outcomes import outcomes_config, outcomes_script
+from licvisit.render.progress import done_visits
 from licvisit.render.slots import PageSlots, raw_element
+from licvisit.render.streets import streets_for, streets_script
 
 __all__ = ["MapParams", "route_map", "overview_map", "write_route_maps", "write_plan_maps", "map_file_name"]
 
@@ -220,9 +223,11 @@ details.lv-more>summary{min-height:44px;display:flex;align-items:center;font-siz
 .lv-facts td{padding:2px 0}
 .lv-band{padding:0 6px;border-radius:4px;color:#000;font-weight:700}
 .lv-band-A{background:#ff3b30}.lv-band-B{background:#ff9500}.lv-band-C{background:#ffd60a}.lv-band-D{background:#8e8e93}
-.leaflet-popup-content-wrapper{background:#fff;color:#000;border-radius:8px}
+.leaflet-popup-content-wrapper,.leaflet-popup-tip{background:#161c22;color:#f5f5f5;border:1px solid #ffd60a}
+.leaflet-popup-content-wrapper{border-radius:8px}
 .leaflet-popup-content{font-size:15px;max-height:60vh;overflow-y:auto;margin:12px 16px}
-.leaflet-popup-content .lv-sub,.leaflet-popup-content .lv-facts th{color:#333}
+.leaflet-popup-content .lv-sub,.leaflet-popup-content .lv-facts th{color:#c8c8c8}
+.leaflet-container a.leaflet-popup-close-button{color:#f5f5f5;width:32px;height:32px;font:24px/32px Tahoma,Verdana,sans-serif}
 .lv-stop-icon{width:40px;height:40px;border-radius:50%;background:#ffd60a;color:#000;border:3px solid #000;
   box-sizing:border-box;font:800 19px/34px system-ui,Arial,sans-serif;text-align:center;box-shadow:0 0 0 2px #ffd60a}
 .lv-stop-small{width:26px;height:26px;font:800 13px/20px system-ui,Arial,sans-serif;border-width:2px}
@@ -524,7 +529,7 @@ def _route_map(
         )
         lat, lon = row.get("lat"), row.get("lon")
         located = _finite(lat, lon)
-        when = f"{v.arrival:%H:%M} · open {v.window_open:%H:%M} to {v.window_close:%H:%M}"
+        when = f"{v.arrival:%H:%M} · visit window {v.window_open:%H:%M} to {v.window_close:%H:%M}"
         if located:
             lat, lon = round(float(lat), 6), round(float(lon), 6)
             stops.append(
@@ -579,6 +584,8 @@ def _route_map(
         "route": route_fg.get_name(),
         "stops": stops_fg.get_name(),
     }
+    code += outcomes_script(outcomes_config(plan, crew, visits, prep.info), m.get_name(), slots.text_data)
+    code += streets_script(streets_for(params, pts), m.get_name(), slots.text_data)
     m.add_child(_script(slots.markup(code)))
 
     op_label = OP_LABELS.get(crew.op_type, crew.op_type.replace("_", " "))
@@ -601,7 +608,7 @@ def _route_map(
         )
         + ret
         + "<p class='lv-muted'>Navigate opens the device's maps app. Times are planned arrivals; "
-        "'open' is when this visit can take place.</p></aside>"
+        "the visit window is when this visit can take place (licensed hours are on the card).</p></aside>"
     )
     title = f"{crew.crew_id} {_night_label(crew.night)}: route map"
     return _finish(m, panel, ["fullscreen", "locate"], params, title, slots)
@@ -673,7 +680,8 @@ OVERVIEW_JS = (
     }
     c.stops.forEach(function(s){
       L.marker([s.lat, s.lon], {icon: L.divIcon({className: 'lv-stop', iconSize: [26, 26],
-        html: '<div class="lv-stop-icon lv-stop-small" style="background:' + c.colour + '">' + s.n + '</div>'})})
+        html: '<div class="lv-stop-icon lv-stop-small' + (s.done ? ' lv-done' : '') + '" style="background:' + c.colour +
+          (s.done ? ';border-color:#30d158;box-shadow:0 0 0 3px #30d158' : '') + '">' + (s.done ? '\u2713' : s.n) + '</div>'})})
         .bindPopup(s.popup, {maxWidth: 320}).addTo(layer);
     });
   });
@@ -683,6 +691,12 @@ OVERVIEW_JS = (
       D.crews.forEach(function(c, i){
         if (n === 'all' || c.night === n) { map.addLayer(crewLayers[i]); } else { map.removeLayer(crewLayers[i]); }
       });
+      // zoom to the stops of the night shown
+      var pts = [];
+      D.crews.forEach(function(c){
+        if (n === 'all' || c.night === n) c.stops.forEach(function(s){ pts.push([s.lat, s.lon]); });
+      });
+      if (pts.length) map.fitBounds(L.latLngBounds(pts), {padding: [40, 40], maxZoom: 17, animate: false});
     });
   });
 })();
@@ -726,8 +740,12 @@ def overview_map(
     zones: Any = None,
     params: MapParams | None = None,
     staff: list[Officer] | None = None,
+    visit_history: pd.DataFrame | None = None,
 ) -> str:
     """Return the sergeant's overview as a complete offline HTML page.
+
+    With ``visit_history`` (e.g. after ``licvisit visits import``), planned
+    visits found in it are marked done with their outcome.
 
     All crew-nights as layers that can be switched on and off (and buttons to
     show one night), premises as circles coloured by risk band (canvas, so
@@ -788,6 +806,7 @@ def overview_map(
         ).add_to(m)
     prem_fg = folium.FeatureGroup(name="Premises by risk band", show=True).add_to(m)
     roster_rows = []
+    done = done_visits(crews, plan.visits, visit_history)
     for i, crew in enumerate(crews):
         colour = CREW_COLOURS[i % len(CREW_COLOURS)]
         visits = sorted(
@@ -809,11 +828,14 @@ def overview_map(
             reason = v.reason if show_intel else redact_reason(v.reason, params.gang_flag_words)
             popup = (
                 f"<b>{n}. {esc(name)}</b><br>{esc(crew.crew_id)}, {esc(_night_label(crew.night))}<br>"
-                f"Arrive {v.arrival:%H:%M}; open {v.window_open:%H:%M} to {v.window_close:%H:%M}"
+                f"Arrive {v.arrival:%H:%M}; visit window {v.window_open:%H:%M} to {v.window_close:%H:%M}"
                 + (f"<br>Risk band {esc(band)}" if band else "")
                 + (f"<br>Why: {esc(reason)}" if reason else "")
             )
-            stops.append({"n": n, "lat": lat, "lon": lon, "popup": popup})
+            rec = done.get((crew.crew_id, str(v.premises_id), crew.night, v.op_type))
+            if rec:
+                popup += f"<br><b>Done {rec['visited_at']:%H:%M}: {esc(rec['outcome'].replace('_', ' '))}</b>"
+            stops.append({"n": n, "lat": lat, "lon": lon, "popup": popup, "done": bool(rec)})
         if len(route) > 1 and _finite(blat[0], blon[0]):
             route.append(route[0])
         all_pts.extend(route)
@@ -843,6 +865,7 @@ def overview_map(
         "premises": prem_fg.get_name(),
         "crews": ", ".join(crew_layers),
     }
+    code += streets_script(streets_for(params, all_pts), m.get_name(), slots.text_data)
     m.add_child(_script(slots.markup(code)))
 
     counts = pf["_band"].value_counts()
@@ -881,7 +904,13 @@ def overview_map(
         f"<h1>Licensing visits: {plan.week_start:%d %b} to {week_end:%d %b %Y}</h1>"
         f"<p class='lv-muted'>{len(crews)} crew-nights, {len(plan.visits)} visits, "
         f"{dropped} candidate{'s' * (dropped != 1)} not planned.</p>"
-        f"<h2>Show crews</h2>{buttons or '<p>No crews rostered.</p>'}"
+        + (
+            f"<p>Done so far (visit history): {len(done)} of {len(plan.visits)} planned visits; "
+            "done stops are ticked in green, their outcome in the popup.</p>"
+            if visit_history is not None
+            else ""
+        )
+        + f"<h2>Show crews</h2>{buttons or '<p>No crews rostered.</p>'}"
         f"<h2>Legend</h2>{legend}"
         "<h2>Roster</h2>"
         + (
@@ -952,7 +981,14 @@ def write_route_maps(
         _write_text(
             out / "overview.html",
             overview_map(
-                plan, premises, ranking=ranking, calls=calls, zones=zones, params=params, staff=staff
+                plan,
+                premises,
+                ranking=ranking,
+                calls=calls,
+                zones=zones,
+                params=params,
+                staff=staff,
+                visit_history=visit_history,
             ),
         )
     )

@@ -82,6 +82,16 @@ class PageSlots:
         self._collect_markup(obj)
         return self._add("d", json_for_script(obj))
 
+    def text_data(self, obj: Any) -> str:
+        """Return a placeholder for ``obj`` as script-safe JSON whose strings the page only shows as text.
+
+        For data that the page's own script puts in with ``textContent`` (the
+        outcome form, street names), never as markup: its strings are not taken
+        for markup by the offline check, so a condition reading
+        ``<img src=http://...>`` is shown as it is and loads nothing.
+        """
+        return self._add("d", json_for_script(obj))
+
     def js_text(self, text: str) -> str:
         """Return a placeholder for ``text`` inside a double-quoted JavaScript or JSON string literal."""
         self._collect_markup(text)
