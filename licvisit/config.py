@@ -35,7 +35,18 @@ from typing import Any, TypeVar
 from licvisit.errors import ConfigError
 
 INPUT_KINDS = ("calls", "premises", "zones", "staff", "visits", "stop_search", "postcodes")
-KNOWN_SECTIONS = {"inputs", "mapping", "risk", "harm", "plan", "operations", "maps", "evidence", "synth"}
+KNOWN_SECTIONS = {
+    "inputs",
+    "mapping",
+    "premises",
+    "risk",
+    "harm",
+    "plan",
+    "operations",
+    "maps",
+    "evidence",
+    "synth",
+}
 
 
 @dataclass

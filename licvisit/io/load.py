@@ -7,12 +7,13 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from licvisit.config import Config
+from licvisit.config import Config, params_from
 from licvisit.domain import Inputs
 from licvisit.errors import DataValidationError, Problem
 from licvisit.io.calls import calls_with_summary, stop_search_with_summary
 from licvisit.io.postcodes import postcodes_with_summary
 from licvisit.io.premises import premises_with_summary
+from licvisit.io.premises_params import PremisesParams
 from licvisit.io.staff import next_monday, staff_with_summary
 from licvisit.io.validate import MAX_PROBLEMS_PER_KIND, ValidationReport
 from licvisit.io.visits import visits_with_summary
@@ -40,7 +41,10 @@ def validate_inputs(
     postcodes = paths.get("postcodes")
     if "premises" in wanted and "premises" in paths:
         gdf, problems, summaries = premises_with_summary(
-            paths["premises"], mapping.get("premises"), postcodes=postcodes
+            paths["premises"],
+            mapping.get("premises"),
+            postcodes=postcodes,
+            params=params_from(PremisesParams, config.section("premises"), "premises"),
         )
         # the premises summary first, then the postcode lookup's
         report.files += summaries
