@@ -73,6 +73,7 @@ PREMISES_HOURS_COLUMNS = {
     "opening_hours": "str: weekly opening hours as published, e.g. 'Mon-Thu 10:00-00:30; Fri-Sat 10:00-01:30'",
     "alcohol_hours": "str: weekly hours of sale of alcohol where the register gives them per activity",
     "activities": "str: '; '-separated licensable activities",
+    "left_out": "str: why the premises is not ranked or planned ('' = it is), e.g. 'FHRS School/college/university'",
     **{
         f"door_hours_{d}": "str: SIA door supervisors that night, 'HH:MM-HH:MM', 'closed' (none) or '' (unknown)"
         for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -37,6 +37,8 @@ PREMISES_TYPES = (
     "off_licence",
     "club",
     "restaurant",
+    "hotel",
+    "venue",
     "other",
 )
 TYPE_LOOKUP = {
@@ -57,15 +59,69 @@ TYPE_LOOKUP = {
     "club premises certificate": "club",
     "restaurant/cafe/canteen": "restaurant",
     "cafe": "restaurant",
-    "hotel": "other",
+    "hotel": "hotel",
+    "hotel with bar": "hotel",
+    "cinema": "venue",
+    "theatre": "venue",
+    "venue": "venue",
+    "music venue": "venue",
 }
 FHRS_TYPES = {
     "Pub/bar/nightclub": "pub",
     "Takeaway/sandwich shop": "late_night_refreshment",
     "Restaurant/Cafe/Canteen": "restaurant",
     "Retailers - supermarkets/hypermarkets": "off_licence",
+    "Hotel/bed & breakfast/guest house": "hotel",
 }
-OSM_AMENITIES = {"pub": "pub", "bar": "bar", "nightclub": "nightclub", "fast_food": "late_night_refreshment"}
+# FHRS business types that hold no premises licence as a rule: left out of ranking and planning
+# unless the name says otherwise (an off-licence among "Retailers - other", a members' club among
+# "Other catering premises"); they keep the calls nearest to them.
+FHRS_LEFT_OUT = {
+    "School/college/university",
+    "Hospitals/Childcare/Caring Premises",
+    "Manufacturers/packers",
+    "Distributors/Transporters",
+    "Importers/Exporters",
+    "Farmers/growers",
+    "Mobile caterer",
+    "Retailers - other",
+    "Other catering premises",
+}
+_OFF_LICENCE = re.compile(r"\b(off[- ]?licen[cs]e|offie|wines?|liquors?|booze|beers?|spirits)\b", re.I)
+_CAFE = re.compile(
+    r"\b(caf[eé]s?|caff|coffee|espresso|tea ?rooms?|sandwich(?:es)?|baguettes?|bak(?:ery|ers?)|greggs|subway|"
+    r"pret|costa|starbucks|nero|juice|smoothies?|deli|patisserie|cupcakes?|donuts?|doughnuts?)\b",
+    re.I,
+)
+_CANTEEN = re.compile(
+    r"\b(llp|canteen|staff|college|school|university|academy|hospital|nursery|church|"
+    r"council|television|bank|trains|railways?|debenhams|primark|ikea|marks (?:and|&) spencer|john lewis)\b|"
+    r"^(?:[A-Z] ){2,}[A-Z]$",
+    re.I,
+)
+_LICENSED_WORDS = re.compile(r"\b(bar|pub|inn|tavern|wines?|cocktails?)\b", re.I)
+OSM_AMENITIES = {
+    "pub": "pub",
+    "bar": "bar",
+    "biergarten": "bar",
+    "nightclub": "nightclub",
+    "fast_food": "late_night_refreshment",
+    "restaurant": "restaurant",
+    "cafe": "restaurant",
+    "cinema": "venue",
+    "theatre": "venue",
+    "arts_centre": "venue",
+    "events_venue": "venue",
+    "concert_hall": "venue",
+    "casino": "venue",
+    "social_club": "club",
+}
+OSM_SHOPS = {
+    "alcohol": "off_licence",
+    "wine": "off_licence",
+    "beverages": "off_licence",
+    "supermarket": "off_licence",
+}
 _MEMBERS_CLUB = re.compile(
     r"\b(social|sports?|cricket|golf|rugby|football|tennis|bowling|bowls|sailing|labour|conservative|"
     r"liberal|legion|members|old boys|services|ex[- ]?servicemen'?s?|working ?men'?s|ex-?servicemen|old \w+ians|harriers|rfc|fc)\b",
@@ -109,9 +165,35 @@ PREMISES_ALIASES = {
 TEXT_FIELDS = ("premises_id", "name", "address", "postcode", "conditions", "dps", "lpa", "intel_flags")
 
 
+def fhrs_left_out(business_type: str, name: str) -> str:
+    """The reason a FHRS premises is not a licensed premises ('' if it is, or may be).
+
+    FHRS says nothing about licences: the business type decides, and for restaurants and
+    takeaways the name (a staff canteen, a café or sandwich shop rarely holds a premises licence).
+    """
+    bt = business_type.strip()
+    if bt in ("Restaurant/Cafe/Canteen", "Takeaway/sandwich shop") and not _LICENSED_WORDS.search(name):
+        if _CAFE.search(name):
+            return f"FHRS {bt} (café or sandwich shop by name)"
+        if bt == "Restaurant/Cafe/Canteen" and _CANTEEN.search(name):
+            return f"FHRS {bt} (staff or institutional canteen by name)"
+    if bt not in FHRS_LEFT_OUT:
+        return ""
+    if bt == "Retailers - other" and _OFF_LICENCE.search(name):
+        return ""
+    if bt == "Other catering premises" and _MEMBERS_CLUB.search(name) and re.search(r"\bclub\b", name, re.I):
+        return ""
+    return f"FHRS {bt}"
+
+
 def fhrs_premises_type(business_type: str, name: str) -> str:
     """FHRS BusinessType (+ name keywords for pubs/bars/nightclubs) -> premises_type."""
-    t = FHRS_TYPES.get(business_type.strip(), "other")
+    bt = business_type.strip()
+    if bt == "Retailers - other" and _OFF_LICENCE.search(name):
+        return "off_licence"
+    if bt == "Other catering premises" and not fhrs_left_out(bt, name):
+        return "club"
+    t = FHRS_TYPES.get(bt, "other")
     if t == "pub":
         if _MEMBERS_CLUB.search(name):
             return "club"
@@ -120,6 +202,34 @@ def fhrs_premises_type(business_type: str, name: str) -> str:
         if _BAR.search(name):
             return "bar"
     return t
+
+
+def _left_out(
+    by_source: pd.Series | None, ptype: np.ndarray, params: PremisesParams, log: ProblemLog
+) -> np.ndarray:
+    """Why each premises is left out of ranking and planning ('' = ranked and planned).
+
+    By default the source's own type decides (a school or care home in the food-hygiene register
+    holds no premises licence); ``[premises] types`` replaces that with a list of premises types.
+    """
+    n = len(ptype)
+    if params.types:
+        keep = set(params.types)
+        out = np.array(
+            ["" if t in keep else f"type {t} not in [premises] types" for t in ptype], dtype=object
+        )
+    elif by_source is not None:
+        out = by_source.to_numpy().astype(object)
+    else:
+        out = np.full(n, "", dtype=object)
+    if (out != "").any():
+        counts = pd.Series(out[out != ""]).value_counts()
+        log.note(
+            f"{int((out != '').sum()):,} premises left out of ranking and planning (not licensed premises; "
+            "they still absorb the calls nearest to them): "
+            + ", ".join(f"{k} {v:,}" for k, v in counts.items())
+        )
+    return out
 
 
 def empty_premises() -> gpd.GeoDataFrame:
@@ -216,6 +326,13 @@ def _premises_from_csv(p: Path, mapping, log: ProblemLog, lookup, params) -> gpd
                 ],
                 dtype=str,
             ),
+            "left_out": pd.Series(
+                [
+                    fhrs_left_out(t, n)
+                    for t, n in zip(raw.text("BusinessType"), raw.text("BusinessName"), strict=True)
+                ],
+                dtype=str,
+            ),
         }
         return _premises_frame(raw, fields, log, lookup, params, derived=derived, used_extra=set(lines))
     if not mapping and wrong_kind(log, raw.columns, "premises", "a premises register"):
@@ -308,7 +425,20 @@ def _premises_from_vector(p: Path, mapping, log: ProblemLog, lookup, params) -> 
     if is_osm:
         log.summary.format = "OpenStreetMap GeoJSON"
         amen = raw.text("amenity")
-        derived["premises_type"] = pd.Series([OSM_AMENITIES.get(a, "other") for a in amen], dtype=str)
+        shop = raw.text("shop") if "shop" in raw.columns else pd.Series([""] * len(raw), dtype=str)
+        derived["premises_type"] = pd.Series(
+            [OSM_AMENITIES.get(a) or OSM_SHOPS.get(s, "other") for a, s in zip(amen, shop, strict=True)],
+            dtype=str,
+        )
+        derived["left_out"] = pd.Series(
+            [
+                ""
+                if a in OSM_AMENITIES or s in OSM_SHOPS
+                else (f"OSM amenity={a}" if a else f"OSM shop={s}" if s else "OSM feature with no amenity")
+                for a, s in zip(amen, shop, strict=True)
+            ],
+            dtype=str,
+        )
         pid = (
             raw.text("@id")
             if "@id" in raw.columns
@@ -527,6 +657,7 @@ def _premises_frame(
                 exclude=False,
             )
     cols["premises_type"] = ptype
+    cols["left_out"] = _left_out(text("left_out") if "left_out" in derived else None, ptype, params, log)
     if "capacity" in fields:
         cap, bad = raw.numbers(fields["capacity"])
         log.rows(

@@ -28,6 +28,8 @@ PREMISES_TYPES = {
     "off_licence": "Off-licence",
     "club": "Club",
     "restaurant": "Restaurant",
+    "hotel": "Hotel",
+    "venue": "Cinema, theatre or venue",
     "other": "Other",
 }
 VISIT_TYPES = {
