@@ -34,7 +34,13 @@ from typing import Any, TypeVar
 
 from licvisit.errors import ConfigError
 
-INPUT_KINDS = ("calls", "premises", "zones", "staff", "visits", "stop_search", "postcodes")
+INPUT_KINDS = ("calls", "premises", "zones", "staff", "visits", "postcodes")
+# stop_search was read and checked but never used in the risk score: removed rather than left to mislead
+STOP_SEARCH_REMOVED = (
+    "stop_search is no longer an input: stop-and-search records were checked but never used in the risk "
+    "score or the plan. Fix: delete it; to look at searches near premises, read the file with "
+    "licvisit.io.read_stop_search (see 'Stop and search' in docs/risk.md)."
+)
 KNOWN_SECTIONS = {
     "inputs",
     "mapping",
@@ -92,13 +98,19 @@ def load_config(path: str | Path | None) -> Config:
         )
     inputs: dict[str, Path] = {}
     for k, v in raw.get("inputs", {}).items():
+        if k == "stop_search":
+            raise ConfigError(f"Config file {p}, [inputs]: {STOP_SEARCH_REMOVED}")
         if k not in INPUT_KINDS:
             raise ConfigError(
                 f"Config file {p}, [inputs]: unknown input '{k}'; expected one of {', '.join(INPUT_KINDS)}."
             )
         q = Path(v)
         inputs[k] = q if q.is_absolute() else (p.parent / q)
-    mapping = {k: {str(a): str(b) for a, b in v.items()} for k, v in raw.get("mapping", {}).items()}
+    # a value may be a table: a recode table ([mapping.calls.categories]) or a constant ({ value = "..." })
+    mapping = {
+        k: {str(a): (b if isinstance(b, dict) else str(b)) for a, b in v.items()}
+        for k, v in raw.get("mapping", {}).items()
+    }
     sections = {k: v for k, v in raw.items() if k not in ("inputs", "mapping")}
     return Config(path=p, inputs=inputs, mapping=mapping, sections=sections)
 
