@@ -251,3 +251,33 @@ def test_demo_door_conditions_become_fri_and_sat():
     assert set(with_door["door_hours_fri"].str[:6]) == {"21:00-", "22:00-"}
     assert (with_door["door_hours_sun"] == "closed").all()
     assert (gdf.loc[~gdf.index.isin(with_door.index), "door_hours_fri"] == "closed").all()
+
+
+def test_osm_opening_hours_tag_gives_the_hours():
+    gdf, _ = read_premises(Path(__file__).parent / "data" / "io" / "osm_nte_amenities.geojson")
+    vic = gdf.set_index("name").loc["The Victoria"]
+    assert (vic["hours_thu"], vic["hours_fri"], vic["hours_sun"]) == (
+        "12:00-23:00",
+        "12:00-02:00",
+        "12:00-22:30",
+    )
+    assert bool(vic["hours_known"])
+    # features without the tag: hours unknown, not closed
+    assert not gdf.set_index("name").loc["Example Rooms", "hours_known"]
+
+
+def test_glossary_door_hours_until_close(tmp_path):
+    f = tmp_path / "premises.csv"
+    f.write_text(
+        "premises_id,name,x,y,hours_fri,hours_sat,door_supervision,door_hours_fri,door_hours_sat\n"
+        "P1,The Crown,407000,286000,11:00-02:00,11:00-03:00,yes,22:00-close,closed\n",
+        encoding="utf-8",
+    )
+    gdf, problems = read_premises(f)
+    row = gdf.iloc[0]
+    assert (row["door_hours_fri"], row["door_hours_sat"], row["door_hours_mon"]) == (
+        "22:00-02:00",
+        "closed",
+        "",
+    )
+    assert problems == []

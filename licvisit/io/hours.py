@@ -639,7 +639,7 @@ def _door_hours(text: Any, fields: Mapping[str, str], log: Any, door_supervision
                 m = re.fullmatch(r"(\d{1,2}[:.]\d{2})\s*(?:-|to)\s*(?:close|until close|closing)", v, re.I)
                 if m:
                     h, mm = re.split(r"[:.]", m.group(1))
-                    one = [None] * 7
+                    one: list[tuple[int, int | None] | None] = [None] * 7
                     one[k] = (int(h) * 60 + int(mm), None)
                     v = door_hours_for(one, licensed[i])[k]
                 out[i][k] = v
