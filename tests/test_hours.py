@@ -281,3 +281,26 @@ def test_glossary_door_hours_until_close(tmp_path):
         "",
     )
     assert problems == []
+
+
+def test_council_register_as_published_plans_inside_the_stated_hours():
+    import datetime as dt
+
+    import pandas as pd
+
+    from licvisit.core.candidates import build_candidates
+    from licvisit.core.plan import PlanParams
+    from licvisit.domain import DEFAULT_OPERATIONS
+
+    gdf, _ = read_premises(
+        DATA / "barking_dagenham_excerpt.csv", BD_MAPPING, postcodes=DATA / "bd_postcodes_invented.csv"
+    )
+    ranking = pd.DataFrame({"premises_id": gdf["premises_id"], "rank": range(1, len(gdf) + 1)})
+    monday = dt.date(2025, 10, 6)
+    cands, _ = build_candidates(ranking, gdf, monday, DEFAULT_OPERATIONS[:1], PlanParams())
+    vic = next(c for c in cands if c.premises_id == "5838")
+    friday = monday + dt.timedelta(days=4)
+    # sale of alcohol Fri 10:00-01:00 inside the operation's 18:00-02:00
+    assert vic.windows[friday] == (dt.datetime(2025, 10, 10, 18, 0), dt.datetime(2025, 10, 11, 1, 0))
+    denman = next(c for c in cands if c.premises_id == "5924")  # alcohol 09:00-23:00 every day
+    assert denman.windows[friday] == (dt.datetime(2025, 10, 10, 18, 0), dt.datetime(2025, 10, 10, 23, 0))
