@@ -152,7 +152,8 @@ def build_premises(shared: Path, seed: int) -> tuple[pd.DataFrame, dict[str, int
     prem["longitude"] = np.round(lon.to_numpy(), 6)
     prem["latitude"] = np.round(lat.to_numpy(), 6)
     prem = prem.sort_values("premises_id", key=lambda s: s.astype(int), kind="stable").reset_index(drop=True)
-    cols = list(PREMISES_COLUMNS) + ["longitude", "latitude", "fhrs_business_type"]
+    door_cols = [f"door_hours_{d}" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")]
+    cols = list(PREMISES_COLUMNS) + door_cols + ["longitude", "latitude", "fhrs_business_type"]
     return prem[cols], counts
 
 

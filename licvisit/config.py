@@ -35,11 +35,28 @@ from typing import Any, TypeVar
 
 from licvisit.errors import ConfigError
 
-INPUT_KINDS = ("calls", "premises", "zones", "staff", "visits", "stop_search", "postcodes")
+INPUT_KINDS = ("calls", "premises", "zones", "staff", "visits", "postcodes")
 # Inputs given as a list of files (``other_evidence = ["ambulance.csv", "noise.csv"]``).
 LIST_INPUT_KINDS = ("other_evidence",)
 MAPPING_KINDS = ("calls", "premises", "zones", "other_evidence")
-KNOWN_SECTIONS = {"inputs", "mapping", "risk", "harm", "plan", "operations", "maps", "evidence", "synth"}
+# stop_search was read and checked but never used in the risk score: removed rather than left to mislead
+STOP_SEARCH_REMOVED = (
+    "stop_search is no longer an input: stop-and-search records were checked but never used in the risk "
+    "score or the plan. Fix: delete it; to look at searches near premises, read the file with "
+    "licvisit.io.read_stop_search (see 'Stop and search' in docs/risk.md)."
+)
+KNOWN_SECTIONS = {
+    "inputs",
+    "mapping",
+    "premises",
+    "risk",
+    "harm",
+    "plan",
+    "operations",
+    "maps",
+    "evidence",
+    "synth",
+}
 
 
 @dataclass
@@ -48,7 +65,7 @@ class Config:
 
     path: Path | None = None
     inputs: dict[str, Path] = field(default_factory=dict)
-    mapping: dict[str, dict[str, str]] = field(default_factory=dict)
+    mapping: dict[str, dict[str, Any]] = field(default_factory=dict)
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
     other_evidence: list[Path] = field(default_factory=list)
 
@@ -102,6 +119,8 @@ def load_config(path: str | Path | None) -> Config:
     inputs: dict[str, Path] = {}
     other: list[Path] = []
     for k, v in raw.get("inputs", {}).items():
+        if k == "stop_search":
+            raise ConfigError(f"Config file {p}, [inputs]: {STOP_SEARCH_REMOVED}")
         if k in LIST_INPUT_KINDS:
             files = [v] if isinstance(v, str) else v
             if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
@@ -183,9 +202,16 @@ def mapping_fields(kind: str) -> tuple[str, ...]:
     return ()
 
 
-def _read_mapping(p: Path, raw: dict[str, Any]) -> dict[str, dict[str, str]]:
-    """Check ``[mapping.<input>]`` tables: known inputs, known glossary fields, header names as text."""
-    mapping: dict[str, dict[str, str]] = {}
+def _read_mapping(p: Path, raw: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Check ``[mapping.<input>]`` tables: known inputs, known glossary fields, header names as text.
+
+    A value may also be a constant (``{ value = "..." }``) and, for calls, a recode
+    table (``[mapping.calls.categories]``, ``[mapping.calls.thrive]``); see
+    :mod:`licvisit.io.recode`.
+    """
+    from licvisit.io.recode import RECODE_TABLES
+
+    mapping: dict[str, dict[str, Any]] = {}
     for kind, table in raw.items():
         if kind not in MAPPING_KINDS:
             raise ConfigError(
@@ -202,12 +228,16 @@ def _read_mapping(p: Path, raw: dict[str, Any]) -> dict[str, dict[str, str]]:
             )
         allowed = mapping_fields(kind)
         for field_name, header in table.items():
+            if kind == "calls" and field_name in RECODE_TABLES and isinstance(header, dict):
+                continue  # [mapping.calls.categories] / [mapping.calls.thrive]: checked by io.recode
             if field_name not in allowed:
                 raise ConfigError(
                     f"Config file {p}, [mapping.{kind}]: unknown field '{field_name}'."
                     f"{_did_you_mean(field_name, allowed)} Expected one of {', '.join(allowed)}. Fix: the key "
                     "is our glossary name, the value the header in your file (docs/data-contracts.md)."
                 )
+            if isinstance(header, dict) and set(header) == {"value"} and isinstance(header["value"], str):
+                continue  # a constant for a column the file lacks: category = { value = "robbery" }
             if not isinstance(header, str) or not header.strip():
                 raise ConfigError(
                     f"Config file {p}, [mapping.{kind}]: {field_name} = {_shown(header)}; expected the "

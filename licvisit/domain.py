@@ -66,6 +66,20 @@ PREMISES_COLUMNS = {
     "y": "float: northing [m]",
 }
 
+# Columns every premises reader adds after PREMISES_COLUMNS (licvisit.io.hours)
+PREMISES_HOURS_COLUMNS = {
+    "hours_known": "bool: False where the source gives no licensed hours (unknown, not closed)",
+    "hours_note": "str: non-standard timings, other sessions of the day, comments from the source",
+    "opening_hours": "str: weekly opening hours as published, e.g. 'Mon-Thu 10:00-00:30; Fri-Sat 10:00-01:30'",
+    "alcohol_hours": "str: weekly hours of sale of alcohol where the register gives them per activity",
+    "activities": "str: '; '-separated licensable activities",
+    "left_out": "str: why the premises is not ranked or planned ('' = it is), e.g. 'FHRS School/college/university'",
+    **{
+        f"door_hours_{d}": "str: SIA door supervisors that night, 'HH:MM-HH:MM', 'closed' (none) or '' (unknown)"
+        for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    },
+}
+
 VISIT_COLUMNS = {
     "premises_id": "str",
     "visited_at": "datetime64",

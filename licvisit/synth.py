@@ -1035,6 +1035,18 @@ def synth_licence_attributes(
             c.append("No licensable activity (late-night refreshment not licensed)")
         conds.append("; ".join(c))
     df["conditions"] = conds
+    # door supervision by night, structured from the condition as the reader would parse it
+    from licvisit.io.hours import door_condition_text, door_hours_for, parse_door_condition
+
+    week = list(zip(*(df[f"hours_{day}"].to_numpy() for day in WEEKDAYS), strict=True))
+    door_rows = [
+        door_hours_for(parse_door_condition(door_condition_text(c)), w)
+        if door[i]
+        else ("closed",) * 7
+        for i, (c, w) in enumerate(zip(conds, week, strict=True))
+    ]
+    for k, day in enumerate(WEEKDAYS):
+        df[f"door_hours_{day}"] = [r[k] for r in door_rows]
     dps = fictitious_names(ids, seed, "dps")
     df["dps"] = [n if a else "" for n, a in zip(dps, alcohol, strict=False)]
     ang = np.degrees(np.arctan2(dy, dx))  # 0 = east, 90 = north

@@ -126,7 +126,7 @@ def test_near_tie_splits_the_call():
 def test_reference_then_name_then_nearest():
     prem = premises_frame(
         [
-            {"premises_id": "V1", "name": "The Victoria", "x": 300.0, "y": 0.0},
+            {"premises_id": "V1", "name": "The Victoria", "x": 200.0, "y": 0.0},
             {"premises_id": "Z", "name": "Zed Bar", "x": 5.0, "y": 0.0},
         ]
     )
@@ -159,3 +159,30 @@ def test_empty_calls():
     )
     assert len(links.table) == 0 and links.counts["calls"] == 0
     assert dt is not None
+
+
+STREET_PREMISES = [
+    {"premises_id": "BAR", "name": "Bar Eleven", "x": 11.0, "y": 0.0},
+    {"premises_id": "VIC", "name": "The Victoria", "x": 873.0, "y": 0.0},
+    {"premises_id": "CROWN", "name": "The Crown", "x": 0.0, "y": 800.0},
+    {"premises_id": "VINE", "name": "The Vine", "x": -600.0, "y": 0.0},
+]
+
+
+def test_street_names_do_not_link_by_name():
+    """Issue 12: the street part of an address is not a premises' name."""
+    texts = ["outside 3 Victoria Street", "VICTORIA ST / CORPORATION ST", "Crown Street car park", "W VINE ST"]
+    calls = calls_frame([{"x": 0.0, "y": 0.0, "location_text": t} for t in texts])
+    links = link_calls_to_premises(calls, premises_frame(STREET_PREMISES), RiskParams())
+    assert links.table.sort_values("call")[["premises_id", "rule"]].values.tolist() == [["BAR", "nearest"]] * 4
+
+
+def test_a_named_premises_outside_it_still_links_by_name_within_250_m():
+    prem = premises_frame([*STREET_PREMISES, {"premises_id": "VIC2", "name": "The Victoria", "x": 0.0, "y": 200.0}])
+    calls = calls_frame([{"x": 0.0, "y": 195.0, "location_text": "outside The Victoria, John Bright St"}])
+    links = link_calls_to_premises(calls, prem, RiskParams())
+    assert links.table[["premises_id", "rule"]].values.tolist() == [["VIC2", "name"]]
+    # beyond name_radius_m (250 m by default) the name does not link: the nearest rule decides
+    far = calls_frame([{"x": 0.0, "y": 0.0, "location_text": "fight outside The Victoria"}])
+    links = link_calls_to_premises(far, premises_frame(STREET_PREMISES), RiskParams())
+    assert links.table[["premises_id", "rule"]].values.tolist() == [["BAR", "nearest"]]

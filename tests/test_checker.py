@@ -109,3 +109,16 @@ def test_checker_does_not_import_ortools():
     names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom) for a in n.names]
     mods = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module]
     assert not any("ortools" in x for x in names + mods)
+
+
+def test_unknown_hours_are_checked_against_the_operation_hours(made):
+    """Issue 12: a premises with no licensed hours in the source is not closed."""
+    prem, staff, plan = made
+    pid = plan.visits[0].premises_id
+    blank = prem.copy()
+    for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"):
+        blank.loc[blank["premises_id"].astype(str) == pid, f"hours_{d}"] = ""
+    closed = check_plan(plan, blank, staff, PARAMS)
+    assert any("premises is closed" in m for m in closed)  # blank hours without hours_known
+    blank["hours_known"] = blank["premises_id"].astype(str) != pid
+    assert check_plan(plan, blank, staff, PARAMS) == []

@@ -161,7 +161,21 @@ def plan(
             )
         # --------------------------------------------------------------------------------
     _summary(result)
+    _unknown_hours_summary(result, inputs.premises)
     click.echo(f"Wrote {len(files)} files to {out_dir}")
+
+
+def _unknown_hours_summary(p, premises) -> None:
+    """Name the visits planned at premises the register gives no licensed hours for."""
+    if premises is None or "hours_known" not in premises.columns:
+        return
+    unknown = set(premises.loc[~premises["hours_known"].astype(bool), "premises_id"].astype(str))
+    n = sum(1 for v in p.visits if v.premises_id in unknown)
+    if n:
+        click.echo(
+            f"{n} of {len(p.visits)} visits at premises whose licensed hours are not known: check before "
+            "visiting (planned inside the operation's hours; visits.csv column hours_unknown)."
+        )
 
 
 def _summary(p) -> None:

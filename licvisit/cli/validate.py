@@ -20,7 +20,8 @@ from licvisit.cli.options import input_options, resolve_config
     "--stop-search",
     "stop_search",
     type=click.Path(path_type=Path),
-    help="police.uk stop-and-search CSV, or a folder of them.",
+    hidden=True,
+    help="Removed: stop-and-search records are not used (the command says where to look instead).",
 )
 @click.option(
     "--week",
@@ -48,8 +49,12 @@ def validate(
     errors (files that cannot be used) and warnings (rows left out, values
     assumed).  Exits 1 if any file is unusable, 0 if there are only warnings.
     """
+    from licvisit.config import STOP_SEARCH_REMOVED
     from licvisit.errors import ConfigError
     from licvisit.io.load import validate_inputs
+
+    if stop_search is not None:
+        raise ConfigError(f"--stop-search: {STOP_SEARCH_REMOVED}")
     from licvisit.io.staff import monday_of
     from licvisit.io.write import write_json
 
@@ -61,7 +66,6 @@ def validate(
         staff=staff,
         visits=visits,
         postcodes=postcodes,
-        stop_search=stop_search,
     )
     if not cfg.inputs:
         raise ConfigError(

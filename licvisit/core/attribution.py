@@ -5,7 +5,9 @@ Rules, applied in this order (a call is linked by the first rule that fits):
 1. ``reference``: the call names a premises in ``premises_ref`` that is in the register.
 2. ``name``: the call's free-text ``location_text`` contains a premises' trading name
    ("outside The Victoria, John Bright St"), and that premises is within
-   ``name_radius_m`` of the call (nearest such premises if several match).  Only
+   ``name_radius_m`` of the call (nearest such premises if several match).  A name
+   followed by a street word is the street part of an address ("3 Victoria Street",
+   "VICTORIA ST / CORPORATION ST", "Crown Street car park") and is not read.  Only
    texts that look like they name a place are tried: police.uk's anonymised
    "On or near ..." snap-point labels are street names and are skipped.
 3. ``nearest``: the nearest premises within ``radius_m``.  **Near-tie rule**: every
@@ -148,6 +150,14 @@ def open_at(
     return is_open | ~known[prem]
 
 
+# Words that make the name before them part of an address (UK and US forms, abbreviated or not)
+STREET_WORDS = frozenset(
+    "street st road rd lane ln avenue ave av way place pl square sq row hill close cl drive dr "
+    "terrace tce walk parade gardens gdns crescent cres grove gr boulevard blvd queensway ringway "
+    "circus mews passage arcade wharf quay bridge gate yard alley court ct highway hwy".split()
+)
+
+
 def _named_candidates(texts: pd.Series, premises: pd.DataFrame) -> pd.DataFrame:
     """Return (text_code, premises_idx) pairs where a premises' name occurs in a text."""
     names = premises["name"] if "name" in premises.columns else pd.Series([""] * len(premises))
@@ -167,7 +177,8 @@ def _named_candidates(texts: pd.Series, premises: pd.DataFrame) -> pd.DataFrame:
         for a in range(len(words)):
             for b in range(a + 1, min(len(words), a + max_words) + 1):
                 hit = lookup.get(" ".join(words[a:b]))
-                if hit:
+                # "3 Victoria Street", "W VINE ST", "Crown Street car park": a street, not The Victoria
+                if hit and not (b < len(words) and words[b] in STREET_WORDS):
                     found.update(hit)
         for p in found:
             rows_t.append(code)
@@ -462,4 +473,15 @@ def link_calls_to_premises(
             f"{'No' if not known.any() else 'Most'} premises have licensed hours (e.g. a food-hygiene "
             "register): those without are treated as open at all times when linking calls."
         )
+    if npm and "left_out" in premises.columns and len(table):
+        # a shop or school keeps the calls nearest to it, so they are not handed to the pub next door;
+        # it is not ranked (licvisit.core.risk.rank_premises): say so on each of its links
+        left = premises["left_out"].astype(str).to_numpy()
+        table["premises_left_out"] = left[table["premises_idx"].to_numpy()]
+        n_left = int((table["premises_left_out"] != "").sum())
+        if n_left:
+            notes.append(
+                f"{n_left:,} links go to premises left out as not licensed (column premises_left_out): "
+                "they keep those calls, so the calls are not handed to licensed premises near them."
+            )
     return Links(table=table, counts=counts, sensitivity=sensitivity, notes=notes)

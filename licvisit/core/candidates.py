@@ -206,6 +206,8 @@ def build_candidates(
         if base_value <= 0:
             base_value = 0.01 * mean_harm  # still worth a visit if locked or followed up
         hours = OpeningHours.from_row(p)
+        # no licensed hours in the source: unknown, not closed ([premises] unknown_hours)
+        hours_unknown = not _truthy(p.get("hours_known", True))
         ops = [o for o in operations if applies(o, p)]
         lock_here = [lk for lk in locks if lk.premises_id == pid]
         for op in ops:
@@ -244,8 +246,26 @@ def build_candidates(
                     )
                 )
                 continue
+            if hours_unknown and premises.attrs.get("unknown_hours") == "exclude":
+                dropped.append(
+                    DroppedCandidate(
+                        pid,
+                        op.name,
+                        value,
+                        "hours_unknown",
+                        'Licensed hours not known and [premises] unknown_hours = "exclude".',
+                    )
+                )
+                continue
             service = service_minutes(op, p.get("capacity"), p.get("door_staff"))
-            windows = visit_windows(op, hours, nights, service)
+            if hours_unknown:
+                windows = {
+                    night: w
+                    for night in nights
+                    if (w := op_window(op, night))[1] - w[0] >= dt.timedelta(minutes=service)
+                }
+            else:
+                windows = visit_windows(op, hours, nights, service)
             candidates.append(
                 Candidate(
                     premises_id=pid,
@@ -260,6 +280,7 @@ def build_candidates(
                     lock=lk,
                     why=why,
                     rank=int(r["rank"]) if r is not None and "rank" in r and pd.notna(r["rank"]) else 0,
+                    meta={"hours_unknown": True} if hours_unknown else {},
                 )
             )
     _check_locks(locks, candidates, operations, params)

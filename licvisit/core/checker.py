@@ -196,11 +196,13 @@ def check_plan(plan: Plan, premises: pd.DataFrame, staff: list[Officer], params:
             continue
         if not _flag(row, op.requires):
             out.append(f"{tag}: premises does not qualify ({op.requires}).")
-        lic = OpeningHours.from_row(row).window_on(v.night)
+        oh = _op_hours(op, v.night)
+        # licensed hours unknown in the source: plannable inside the operation's hours (flagged)
+        unknown = str(row.get("hours_known", True)).strip().lower() in ("false", "0", "no")
+        lic = oh if unknown else OpeningHours.from_row(row).window_on(v.night)
         if lic is None:
             out.append(f"{tag}: premises is closed on {v.night:%A}.")
             continue
-        oh = _op_hours(op, v.night)
         lo, hi = max(lic[0], oh[0]), min(lic[1], oh[1])
         if v.arrival < lo - TOL or v.departure > hi + TOL:
             out.append(

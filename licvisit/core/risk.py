@@ -79,7 +79,7 @@ class RiskParams:
     radius_m: float = 50.0
     tie_m: float = 0.5
     max_candidates: int = 4
-    name_radius_m: float = 1000.0
+    name_radius_m: float = 250.0
     closed_hours: str = "exclude"
     closed_factor: float = 0.25
     scheme: str = "cchi"
@@ -722,13 +722,21 @@ def rank_premises(
         lf, premises, visits, params, as_of_dt, _history_start(calls) if len(calls) else None
     )
 
-    n = len(premises)
-    # rank: score desc, then harm, then premises_id for determinism
+    # premises that are not licensed premises (a school, a shop) keep the calls nearest to them
+    # but are neither ranked nor planned
+    ranked = (
+        premises["left_out"].astype(str).to_numpy() == ""
+        if "left_out" in premises.columns
+        else np.ones(len(premises), dtype=bool)
+    )
+    n_all, n = len(premises), int(ranked.sum())
+    # rank: score desc, then harm, then premises_id for determinism (left-out premises last)
     pid = premises["premises_id"].astype(str).to_numpy()
-    order = np.lexsort((pid, -table["harm"].to_numpy(), -table["score"].to_numpy()))
-    pos = np.empty(n, dtype=np.int64)
-    pos[order] = np.arange(n)
-    band = _bands(pos, n, params, table["score"].to_numpy())
+    order = np.lexsort((pid, -table["harm"].to_numpy(), -table["score"].to_numpy(), ~ranked))
+    pos = np.empty(n_all, dtype=np.int64)
+    pos[order] = np.arange(n_all)
+    band = _bands(pos, n_all, params, table["score"].to_numpy())
+    band[ranked] = _bands(pos[ranked], n, params, table["score"].to_numpy()[ranked])
     bi = np.searchsorted(np.array(BANDS), band) if n else np.zeros(0, int)
     table.insert(0, "premises_id", pid)
     table.insert(1, "name", premises["name"].astype(str).to_numpy() if "name" in premises.columns else "")
@@ -746,7 +754,7 @@ def rank_premises(
     for extra in ("address", "postcode", "lpa"):
         if extra in premises.columns:
             table[extra] = premises[extra].astype("string").fillna("").to_numpy(dtype=object)
-    table = table.iloc[order].reset_index(drop=True)
+    table = table.iloc[order[:n]].reset_index(drop=True)
     table = table.drop(columns=["premises_idx"])
 
     month_only = _month_only(calls)
@@ -759,6 +767,14 @@ def rank_premises(
             "several premises: each record goes to the nearest (see the radius sensitivity).",
         )
     notes += as_of_notes
+    if n < n_all:
+        left = premises.loc[~ranked, "left_out"].astype(str).value_counts()
+        notes.append(
+            f"{n_all - n:,} premises left out of the ranking as not licensed premises ("
+            + ", ".join(f"{k} {v:,}" for k, v in left.head(5).items())
+            + (", ..." if len(left) > 5 else "")
+            + "); the calls nearest to them stay with them (attribution.csv, column premises_left_out)."
+        )
     if n and not table["exposure_known"].any():
         notes.append(
             "No premises has both capacity and licensed hours: exposure was taken as equal within each "

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from concurrent.futures import Future
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,7 @@ from licvisit.io.parse import (
     map_codes_arrow,
     parse_datetimes,
 )
+from licvisit.io.recode import add_constants, check_recode, split_mapping
 from licvisit.io.table import RawTable, closest, normalise_name, read_table, text_arrow
 from licvisit.io.validate import FileSummary, ProblemLog, show
 
@@ -147,7 +149,10 @@ WRONG_KIND = {
     "premises": ("a premises register", "--premises"),
     "staff": ("a staff availability sheet", "--staff"),
     "visits": ("a visit history", "--visits"),
-    "stop_search": ("a police.uk stop-and-search file", "stop_search in [inputs]"),
+    "stop_search": (
+        "a police.uk stop-and-search file",
+        "licvisit.io.read_stop_search: stop and search is not an input of the risk score (docs/risk.md)",
+    ),
     "calls": ("a calls/crime file", "--calls"),
 }
 
@@ -264,7 +269,8 @@ def _files_in(p: Path) -> list[Path] | Problem:
     return [p]
 
 
-def _calls_from_file(path: Path, mapping: Mapping[str, str] | None, source: str | None):
+def _calls_from_file(path: Path, mapping: Mapping[str, Any] | None, source: str | None):
+    mapping, extras = split_mapping(mapping, "calls")
     log = ProblemLog(str(path), "calls")
     raw = read_table(path, log)
     if raw is None:
@@ -310,12 +316,14 @@ def _calls_from_file(path: Path, mapping: Mapping[str, str] | None, source: str 
             fields["call_id"] = "id"
     else:
         log.summary.format = "CSV with column mapping" if mapping else "CSV with glossary headers"
+        plain = dict(mapping or {})
+        add_constants(raw, extras["constants"], plain)
         fields = resolve_fields(
-            raw, mapping, log, "calls", CALL_ALIASES, required=("occurred_at", "category")
+            raw, plain or None, log, "calls", CALL_ALIASES, required=("occurred_at", "category")
         )
         if fields is None:
             return None, log
-    df = _calls_frame(raw, fields, log, police_uk=fmt in ("police_uk", "police_uk_api"))
+    df = _calls_frame(raw, fields, log, police_uk=fmt in ("police_uk", "police_uk_api"), extras=extras)
     return df, log
 
 
@@ -449,8 +457,19 @@ def _cell(raw: RawTable, name: str):
 
 
 def _calls_frame(
-    raw: RawTable, fields: Mapping[str, str], log: ProblemLog, police_uk: bool
+    raw: RawTable,
+    fields: Mapping[str, str],
+    log: ProblemLog,
+    police_uk: bool,
+    extras: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame | None:
+    extras = extras or {}
+    # [mapping.calls.categories] / [mapping.calls.thrive]: a force's own codes, looked up first
+    category_lookup = {
+        **CATEGORY_LOOKUP,
+        **check_recode(extras.get("categories", {}), CATEGORY_LOOKUP, "categories"),
+    }
+    thrive_lookup = {**THRIVE_LOOKUP, **check_recode(extras.get("thrive", {}), THRIVE_LOOKUP, "thrive")}
     n = len(raw)
     file = str(log.file)
     # The transformation to British National Grid runs in the background while
@@ -501,7 +520,7 @@ def _calls_frame(
         time_known = np.zeros(n, dtype=bool)
 
     cat_raw = _text(raw, fields["category"])
-    cat, unknown = map_codes_arrow(cat_raw, CATEGORY_LOOKUP, unknown_as="other", blank_as="other")
+    cat, unknown = map_codes_arrow(cat_raw, category_lookup, unknown_as="other", blank_as="other")
     if unknown.any():
         unk_raw = _series(cat_raw.filter(pa.array(unknown)))
         counts = unk_raw.value_counts()
@@ -520,7 +539,7 @@ def _calls_frame(
     thrive = None
     if "thrive" in fields:
         t_raw = _text(raw, fields["thrive"])
-        thrive, t_bad = map_codes_arrow(t_raw, THRIVE_LOOKUP)
+        thrive, t_bad = map_codes_arrow(t_raw, thrive_lookup)
         log.rows(
             t_bad,
             fields["thrive"],

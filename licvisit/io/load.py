@@ -7,18 +7,19 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from licvisit.config import Config
+from licvisit.config import Config, params_from
 from licvisit.domain import Inputs
 from licvisit.errors import DataValidationError, Problem
-from licvisit.io.calls import calls_with_summary, stop_search_with_summary
+from licvisit.io.calls import calls_with_summary
 from licvisit.io.postcodes import postcodes_with_summary
 from licvisit.io.premises import premises_with_summary
+from licvisit.io.premises_params import PremisesParams
 from licvisit.io.staff import next_monday, staff_with_summary
 from licvisit.io.validate import MAX_PROBLEMS_PER_KIND, ValidationReport
 from licvisit.io.visits import visits_with_summary
 from licvisit.io.zones import zones_with_summary
 
-LOAD_ORDER = ("premises", "calls", "stop_search", "zones", "staff", "visits")
+LOAD_ORDER = ("premises", "calls", "zones", "staff", "visits")
 
 
 def validate_inputs(
@@ -42,7 +43,10 @@ def validate_inputs(
     postcodes = paths.get("postcodes")
     if "premises" in wanted and "premises" in paths:
         gdf, problems, summaries = premises_with_summary(
-            paths["premises"], mapping.get("premises"), postcodes=postcodes
+            paths["premises"],
+            mapping.get("premises"),
+            postcodes=postcodes,
+            params=params_from(PremisesParams, config.section("premises"), "premises"),
         )
         # the premises summary first, then the postcode lookup's
         report.files += summaries
@@ -60,11 +64,6 @@ def validate_inputs(
         if premises_ids is not None and len(df):
             _check_call_refs(df, premises_ids, report)
         inputs.calls = df if any(s.usable for s in summaries) else None
-    if "stop_search" in wanted and "stop_search" in paths:
-        df, problems, summaries = stop_search_with_summary(paths["stop_search"])
-        report.files += summaries
-        report.problems += problems
-        inputs.stop_search = df
     if "other_evidence" in wanted and config.other_evidence:
         from licvisit.io.other_evidence import other_evidence_with_summary
 

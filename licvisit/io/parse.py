@@ -26,6 +26,11 @@ DATETIME_FORMATS = (
     ("%d.%m.%Y %H:%M", True),
     ("%Y/%m/%d %H:%M:%S", True),
     ("%Y/%m/%d %H:%M", True),
+    # 12-hour clocks of CAD exports ("03/01/2025 9:26 PM")
+    ("%d/%m/%Y %I:%M:%S %p", True),
+    ("%d/%m/%Y %I:%M %p", True),
+    ("%Y-%m-%d %I:%M:%S %p", True),
+    ("%Y-%m-%d %I:%M %p", True),
     ("%d/%m/%Y", False),
     ("%Y-%m-%d", False),
     ("%d-%m-%Y", False),

@@ -10,9 +10,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from licvisit.domain import (
@@ -107,6 +109,15 @@ def read_plan(path: str | Path) -> Plan:
         ) from exc
 
 
+HOURS_UNKNOWN_TEXT = "licensed hours not known: check before visiting"
+
+
+def _hours_unknown(row: Mapping[str, Any]) -> bool:
+    """True where the register had no licensed hours (the visit window is the operation's)."""
+    known = row.get("hours_known", True)
+    return known is False or (isinstance(known, bool | np.bool_) and not bool(known))
+
+
 def visits_frame(plan: Plan, premises: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return one row per planned visit with crew, night, order, arrival and departure."""
     crews = {c.crew_id: c for c in plan.crews}
@@ -142,6 +153,12 @@ def visits_frame(plan: Plan, premises: pd.DataFrame | None = None) -> pd.DataFra
         p["premises_id"] = p["premises_id"].astype(str)
         keep = [c for c in ("premises_id", "name", "address", "postcode", "x", "y") if c in p.columns]
         df = df.merge(p[keep].drop_duplicates("premises_id"), on="premises_id", how="left")
+    df["hours_unknown"] = False
+    if premises is not None and "hours_known" in premises.columns and len(df):
+        known = dict(
+            zip(premises["premises_id"].astype(str), premises["hours_known"].astype(bool), strict=True)
+        )
+        df["hours_unknown"] = [not known.get(pid, True) for pid in df["premises_id"]]
     return df
 
 
@@ -219,6 +236,8 @@ def itinerary_text(plan: Plan, crew: Crew, premises: pd.DataFrame | None = None)
         lines.append(f"{v.order:>2}. {v.arrival:%H:%M}-{v.departure:%H:%M}  {name} ({v.premises_id})")
         if addr:
             lines.append(f"    {addr}")
+        if _hours_unknown(row):
+            lines.append(f"    {HOURS_UNKNOWN_TEXT}")
         lines.append(f"    Open for this visit {v.window_open:%H:%M}-{v.window_close:%H:%M}. Why: {v.reason}")
     return "\n".join(lines) + "\n"
 

@@ -18,11 +18,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from licvisit.domain import ANALYSIS_CRS, PREMISES_COLUMNS, WEEKDAYS
+from licvisit.domain import ANALYSIS_CRS, PREMISES_COLUMNS, PREMISES_HOURS_COLUMNS, WEEKDAYS
 from licvisit.errors import Problem
 from licvisit.io.calls import _list, coordinates, resolve_fields, wrong_kind
-from licvisit.io.parse import check_hours, join_text, map_codes, parse_bools, postcode_key
+from licvisit.io.hours import licence_hours_columns
+from licvisit.io.parse import join_text, map_codes, parse_bools, postcode_key
 from licvisit.io.postcodes import geocode, postcodes_with_summary
+from licvisit.io.premises_params import PremisesParams
 from licvisit.io.table import RawTable, read_table
 from licvisit.io.validate import FileSummary, ProblemLog
 
@@ -35,6 +37,8 @@ PREMISES_TYPES = (
     "off_licence",
     "club",
     "restaurant",
+    "hotel",
+    "venue",
     "other",
 )
 TYPE_LOOKUP = {
@@ -55,20 +59,75 @@ TYPE_LOOKUP = {
     "club premises certificate": "club",
     "restaurant/cafe/canteen": "restaurant",
     "cafe": "restaurant",
-    "hotel": "other",
+    "hotel": "hotel",
+    "hotel with bar": "hotel",
+    "cinema": "venue",
+    "theatre": "venue",
+    "venue": "venue",
+    "music venue": "venue",
 }
 FHRS_TYPES = {
     "Pub/bar/nightclub": "pub",
     "Takeaway/sandwich shop": "late_night_refreshment",
     "Restaurant/Cafe/Canteen": "restaurant",
     "Retailers - supermarkets/hypermarkets": "off_licence",
+    "Hotel/bed & breakfast/guest house": "hotel",
 }
-OSM_AMENITIES = {"pub": "pub", "bar": "bar", "nightclub": "nightclub", "fast_food": "late_night_refreshment"}
+# FHRS business types that hold no premises licence as a rule: left out of ranking and planning
+# unless the name says otherwise (an off-licence among "Retailers - other", a members' club among
+# "Other catering premises"); they keep the calls nearest to them.
+FHRS_LEFT_OUT = {
+    "School/college/university",
+    "Hospitals/Childcare/Caring Premises",
+    "Manufacturers/packers",
+    "Distributors/Transporters",
+    "Importers/Exporters",
+    "Farmers/growers",
+    "Mobile caterer",
+    "Retailers - other",
+    "Other catering premises",
+}
+_OFF_LICENCE = re.compile(r"\b(off[- ]?licen[cs]e|offie|wines?|liquors?|booze|beers?|spirits)\b", re.I)
+_CAFE = re.compile(
+    r"\b(caf[eé]s?|caff|coffee|espresso|tea ?rooms?|sandwich(?:es)?|baguettes?|bak(?:ery|ers?)|greggs|subway|"
+    r"pret|costa|starbucks|nero|juice|smoothies?|deli|patisserie|cupcakes?|donuts?|doughnuts?)\b",
+    re.I,
+)
+_CANTEEN = re.compile(
+    r"\b(llp|canteen|staff|college|school|university|academy|hospital|nursery|church|"
+    r"council|television|bank|trains|railways?|debenhams|primark|ikea|marks (?:and|&) spencer|john lewis)\b|"
+    r"^(?:[A-Z] ){2,}[A-Z]$",
+    re.I,
+)
+_LICENSED_WORDS = re.compile(r"\b(bar|pub|inn|tavern|wines?|cocktails?)\b", re.I)
+OSM_AMENITIES = {
+    "pub": "pub",
+    "bar": "bar",
+    "biergarten": "bar",
+    "nightclub": "nightclub",
+    "fast_food": "late_night_refreshment",
+    "restaurant": "restaurant",
+    "cafe": "restaurant",
+    "cinema": "venue",
+    "theatre": "venue",
+    "arts_centre": "venue",
+    "events_venue": "venue",
+    "concert_hall": "venue",
+    "casino": "venue",
+    "social_club": "club",
+}
+OSM_SHOPS = {
+    "alcohol": "off_licence",
+    "wine": "off_licence",
+    "beverages": "off_licence",
+    "supermarket": "off_licence",
+}
 _MEMBERS_CLUB = re.compile(
     r"\b(social|sports?|cricket|golf|rugby|football|tennis|bowling|bowls|sailing|labour|conservative|"
     r"liberal|legion|members|old boys|services|ex[- ]?servicemen'?s?|working ?men'?s|ex-?servicemen|old \w+ians|harriers|rfc|fc)\b",
     re.I,
 )
+_POSTCODE_IN_TEXT = r"\b([A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2})\b"
 _NIGHTCLUB = re.compile(r"\b(night ?club|nite ?club|club|disco)\b", re.I)
 _BAR = re.compile(r"\b(bar|lounge|cocktails?|wine|tap ?room|brewdog)\b", re.I)
 
@@ -88,6 +147,12 @@ PREMISES_ALIASES = {
     "postcode": ("postcode", "post_code", "addr_postcode"),
     "premises_type": ("premises_type", "type", "category", "licence_type"),
     **{f"hours_{d}": (f"hours_{d}",) for d in WEEKDAYS},
+    "hours": ("hours", "opening_hours", "licensed_hours", "hours_text"),
+    "alcohol_hours": ("alcohol_hours", "supply_of_alcohol", "sale_of_alcohol", "hours_alcohol"),
+    "late_night_hours": ("late_night_hours", "late_night_refreshment", "hours_late_night_refreshment"),
+    "hours_note": ("hours_note", "non_standard_timings"),
+    "activities": ("activities", "licensable_activities"),
+    **{f"door_hours_{d}": (f"door_hours_{d}",) for d in WEEKDAYS},
     "capacity": ("capacity", "licensed_capacity", "max_capacity"),
     "door_supervision": ("door_supervision", "door_supervisors_required", "sia_required"),
     "door_staff": ("door_staff", "door_supervisors", "number_of_door_staff"),
@@ -100,9 +165,35 @@ PREMISES_ALIASES = {
 TEXT_FIELDS = ("premises_id", "name", "address", "postcode", "conditions", "dps", "lpa", "intel_flags")
 
 
+def fhrs_left_out(business_type: str, name: str) -> str:
+    """The reason a FHRS premises is not a licensed premises ('' if it is, or may be).
+
+    FHRS says nothing about licences: the business type decides, and for restaurants and
+    takeaways the name (a staff canteen, a café or sandwich shop rarely holds a premises licence).
+    """
+    bt = business_type.strip()
+    if bt in ("Restaurant/Cafe/Canteen", "Takeaway/sandwich shop") and not _LICENSED_WORDS.search(name):
+        if _CAFE.search(name):
+            return f"FHRS {bt} (café or sandwich shop by name)"
+        if bt == "Restaurant/Cafe/Canteen" and _CANTEEN.search(name):
+            return f"FHRS {bt} (staff or institutional canteen by name)"
+    if bt not in FHRS_LEFT_OUT:
+        return ""
+    if bt == "Retailers - other" and _OFF_LICENCE.search(name):
+        return ""
+    if bt == "Other catering premises" and _MEMBERS_CLUB.search(name) and re.search(r"\bclub\b", name, re.I):
+        return ""
+    return f"FHRS {bt}"
+
+
 def fhrs_premises_type(business_type: str, name: str) -> str:
     """FHRS BusinessType (+ name keywords for pubs/bars/nightclubs) -> premises_type."""
-    t = FHRS_TYPES.get(business_type.strip(), "other")
+    bt = business_type.strip()
+    if bt == "Retailers - other" and _OFF_LICENCE.search(name):
+        return "off_licence"
+    if bt == "Other catering premises" and not fhrs_left_out(bt, name):
+        return "club"
+    t = FHRS_TYPES.get(bt, "other")
     if t == "pub":
         if _MEMBERS_CLUB.search(name):
             return "club"
@@ -113,8 +204,36 @@ def fhrs_premises_type(business_type: str, name: str) -> str:
     return t
 
 
+def _left_out(
+    by_source: pd.Series | None, ptype: np.ndarray, params: PremisesParams, log: ProblemLog
+) -> np.ndarray:
+    """Why each premises is left out of ranking and planning ('' = ranked and planned).
+
+    By default the source's own type decides (a school or care home in the food-hygiene register
+    holds no premises licence); ``[premises] types`` replaces that with a list of premises types.
+    """
+    n = len(ptype)
+    if params.types:
+        keep = set(params.types)
+        out = np.array(
+            ["" if t in keep else f"type {t} not in [premises] types" for t in ptype], dtype=object
+        )
+    elif by_source is not None:
+        out = by_source.to_numpy().astype(object)
+    else:
+        out = np.full(n, "", dtype=object)
+    if (out != "").any():
+        counts = pd.Series(out[out != ""]).value_counts()
+        log.note(
+            f"{int((out != '').sum()):,} premises left out of ranking and planning (not licensed premises; "
+            "they still absorb the calls nearest to them): "
+            + ", ".join(f"{k} {v:,}" for k, v in counts.items())
+        )
+    return out
+
+
 def empty_premises() -> gpd.GeoDataFrame:
-    df = pd.DataFrame({c: pd.Series(dtype=object) for c in PREMISES_COLUMNS})
+    df = pd.DataFrame({c: pd.Series(dtype=object) for c in (*PREMISES_COLUMNS, *PREMISES_HOURS_COLUMNS)})
     return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([], crs=ANALYSIS_CRS), crs=ANALYSIS_CRS)
 
 
@@ -123,6 +242,7 @@ def read_premises(
     mapping: Mapping[str, str] | None = None,
     *,
     postcodes: str | Path | pd.DataFrame | None = None,
+    params: PremisesParams | None = None,
 ) -> tuple[gpd.GeoDataFrame, list[Problem]]:
     """Read a premises register into the glossary's premises table.
 
@@ -134,12 +254,13 @@ def read_premises(
     postcodes : a postcode lookup CSV (or the DataFrame from
         :func:`licvisit.io.postcodes.read_postcodes`) to geocode premises that
         have a postcode but no coordinates
+    params : ``[premises]`` options (which hours make the visit window)
 
     Returns
     -------
     (GeoDataFrame: PREMISES_COLUMNS + extra columns + Point geometry in EPSG:27700, problems)
     """
-    gdf, problems, _ = premises_with_summary(path, mapping, postcodes=postcodes)
+    gdf, problems, _ = premises_with_summary(path, mapping, postcodes=postcodes, params=params)
     return gdf, problems
 
 
@@ -148,8 +269,10 @@ def premises_with_summary(
     mapping: Mapping[str, str] | None = None,
     *,
     postcodes: str | Path | pd.DataFrame | None = None,
+    params: PremisesParams | None = None,
 ) -> tuple[gpd.GeoDataFrame, list[Problem], list[FileSummary]]:
     p = Path(path)
+    params = params or PremisesParams()
     log = ProblemLog(str(p), "premises")
     summaries: list[FileSummary] = []
     problems: list[Problem] = []
@@ -168,15 +291,15 @@ def premises_with_summary(
             "no such file", "a premises register (CSV, GeoJSON, GeoPackage or Shapefile)", "check the path"
         )
     elif p.suffix.lower() in (".geojson", ".json", ".gpkg", ".shp"):
-        gdf = _premises_from_vector(p, mapping, log, lookup)
+        gdf = _premises_from_vector(p, mapping, log, lookup, params)
     else:
-        gdf = _premises_from_csv(p, mapping, log, lookup)
+        gdf = _premises_from_csv(p, mapping, log, lookup, params)
     summaries.insert(0, log.summary)
     problems = log.problems + problems
     return (gdf if gdf is not None else empty_premises()), problems, summaries
 
 
-def _premises_from_csv(p: Path, mapping, log: ProblemLog, lookup) -> gpd.GeoDataFrame | None:
+def _premises_from_csv(p: Path, mapping, log: ProblemLog, lookup, params) -> gpd.GeoDataFrame | None:
     raw = read_table(p, log)
     if raw is None:
         return None
@@ -203,15 +326,22 @@ def _premises_from_csv(p: Path, mapping, log: ProblemLog, lookup) -> gpd.GeoData
                 ],
                 dtype=str,
             ),
+            "left_out": pd.Series(
+                [
+                    fhrs_left_out(t, n)
+                    for t, n in zip(raw.text("BusinessType"), raw.text("BusinessName"), strict=True)
+                ],
+                dtype=str,
+            ),
         }
-        return _premises_frame(raw, fields, log, lookup, derived=derived, used_extra=set(lines))
+        return _premises_frame(raw, fields, log, lookup, params, derived=derived, used_extra=set(lines))
     if not mapping and wrong_kind(log, raw.columns, "premises", "a premises register"):
         return None
     log.summary.format = "CSV with column mapping" if mapping else "CSV with glossary headers"
     fields = resolve_fields(raw, mapping, log, "premises", PREMISES_ALIASES, required=("premises_id", "name"))
     if fields is None:
         return None
-    return _premises_frame(raw, fields, log, lookup)
+    return _premises_frame(raw, fields, log, lookup, params)
 
 
 def _osm_features(p: Path) -> list[dict[str, Any]] | None:
@@ -224,7 +354,7 @@ def _osm_features(p: Path) -> list[dict[str, Any]] | None:
     return None
 
 
-def _premises_from_vector(p: Path, mapping, log: ProblemLog, lookup) -> gpd.GeoDataFrame | None:
+def _premises_from_vector(p: Path, mapping, log: ProblemLog, lookup, params) -> gpd.GeoDataFrame | None:
     from shapely.geometry import shape
 
     features = _osm_features(p) if p.suffix.lower() in (".geojson", ".json") else None
@@ -295,7 +425,20 @@ def _premises_from_vector(p: Path, mapping, log: ProblemLog, lookup) -> gpd.GeoD
     if is_osm:
         log.summary.format = "OpenStreetMap GeoJSON"
         amen = raw.text("amenity")
-        derived["premises_type"] = pd.Series([OSM_AMENITIES.get(a, "other") for a in amen], dtype=str)
+        shop = raw.text("shop") if "shop" in raw.columns else pd.Series([""] * len(raw), dtype=str)
+        derived["premises_type"] = pd.Series(
+            [OSM_AMENITIES.get(a) or OSM_SHOPS.get(s, "other") for a, s in zip(amen, shop, strict=True)],
+            dtype=str,
+        )
+        derived["left_out"] = pd.Series(
+            [
+                ""
+                if a in OSM_AMENITIES or s in OSM_SHOPS
+                else (f"OSM amenity={a}" if a else f"OSM shop={s}" if s else "OSM feature with no amenity")
+                for a, s in zip(amen, shop, strict=True)
+            ],
+            dtype=str,
+        )
         pid = (
             raw.text("@id")
             if "@id" in raw.columns
@@ -317,8 +460,17 @@ def _premises_from_vector(p: Path, mapping, log: ProblemLog, lookup) -> gpd.GeoD
             derived["name"] = pd.Series([""] * len(raw), dtype=str)
         if "addr:postcode" in raw.columns:
             fields["postcode"] = "addr:postcode"
+        if "opening_hours" in raw.columns:
+            fields["hours"] = "opening_hours"
         return _premises_frame(
-            raw, fields, log, lookup, derived=derived, used_extra={"amenity", "@id"}, require_name=False
+            raw,
+            fields,
+            log,
+            lookup,
+            params,
+            derived=derived,
+            used_extra={"amenity", "@id"},
+            require_name=False,
         )
     log.summary.format = (
         f"{p.suffix.lstrip('.').upper()} with column mapping"
@@ -330,7 +482,7 @@ def _premises_from_vector(p: Path, mapping, log: ProblemLog, lookup) -> gpd.GeoD
     )
     if fields is None:
         return None
-    return _premises_frame(raw, fields, log, lookup, derived=derived)
+    return _premises_frame(raw, fields, log, lookup, params, derived=derived)
 
 
 def _points_27700(geo: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
@@ -353,6 +505,7 @@ def _premises_frame(
     fields: Mapping[str, str],
     log: ProblemLog,
     lookup: pd.DataFrame | None,
+    params: PremisesParams,
     *,
     derived: Mapping[str, Any] | None = None,
     used_extra: set[str] | None = None,
@@ -369,6 +522,14 @@ def _premises_frame(
             return raw.text(fields[name]).reset_index(drop=True)
         return pd.Series([""] * n, dtype=str)
 
+    if "postcode" not in fields and "postcode" not in derived and "address" in fields:
+        # council registers put the postcode in the address ("..., Barking, Essex, IG11 7NA"); a register
+        # scraped from a PDF may run the next column on after it, so the last postcode is taken
+        found_pc = text("address").str.findall(_POSTCODE_IN_TEXT).str[-1].fillna("").str.upper()
+        if (found_pc != "").any():
+            derived["postcode"] = found_pc
+            log.note(f"postcode read from the address for {int((found_pc != '').sum()):,} premises")
+    has_postcode = "postcode" in fields or "postcode" in derived
     # location: coordinates, else postcode lookup
     if "_x" in derived:
         x, y = np.asarray(derived["_x"], float).copy(), np.asarray(derived["_y"], float).copy()
@@ -397,7 +558,7 @@ def _premises_frame(
             x = np.full(n, np.nan)
             y = np.full(n, np.nan)
             missing = np.ones(n, dtype=bool)
-            if "postcode" not in fields:
+            if not has_postcode:
                 log.error(
                     f"no coordinate or postcode columns; columns are {_list(raw.columns)}",
                     "longitude/latitude, easting/northing (x/y) or postcode columns",
@@ -496,23 +657,7 @@ def _premises_frame(
                 exclude=False,
             )
     cols["premises_type"] = ptype
-    for d in WEEKDAYS:
-        h = text(f"hours_{d}")
-        if f"hours_{d}" in fields:
-            bad = check_hours(h)
-            log.rows(
-                bad,
-                fields[f"hours_{d}"],
-                h.to_numpy(),
-                "licensed hours HH:MM-HH:MM (may cross midnight) or 'closed'",
-                "none needed: that day's hours were left blank; correct them to use them",
-                "",
-                exclude=False,
-            )
-            h = h.where(~bad, "")
-        cols[f"hours_{d}"] = h
-    if not any(f"hours_{d}" in fields for d in WEEKDAYS):
-        log.note("no licensed hours (hours_mon..hours_sun) in this file: hours are blank")
+    cols["left_out"] = _left_out(text("left_out") if "left_out" in derived else None, ptype, params, log)
     if "capacity" in fields:
         cap, bad = raw.numbers(fields["capacity"])
         with np.errstate(invalid="ignore"):
@@ -563,12 +708,25 @@ def _premises_frame(
         cols["door_staff"] = np.nan_to_num(ds, nan=0).astype(np.int64)
     else:
         cols["door_staff"] = np.zeros(n, dtype=np.int64)
+    cols.update(
+        licence_hours_columns(
+            text,
+            fields,
+            log,
+            premises_type=np.asarray(ptype),
+            door_supervision=np.asarray(cols["door_supervision"], dtype=bool),
+            params=params,
+        )
+    )
     cols["x"], cols["y"] = x, y
 
     keep = log.keep
-    df = pd.DataFrame({c: (np.asarray(cols[c])[keep]) for c in PREMISES_COLUMNS})
+    out_cols = (*PREMISES_COLUMNS, *PREMISES_HOURS_COLUMNS)
+    df = pd.DataFrame({c: (np.asarray(cols[c])[keep]) for c in out_cols})
     for c in TEXT_FIELDS + ("premises_type",) + tuple(f"hours_{d}" for d in WEEKDAYS):
         df[c] = df[c].astype(str)
+    for c in PREMISES_HOURS_COLUMNS:
+        df[c] = df[c].astype(bool) if c == "hours_known" else df[c].astype(str)
     df["capacity"] = df["capacity"].astype(float)
     df["door_supervision"] = df["door_supervision"].astype(bool)
     df["synthetic"] = df["synthetic"].astype(bool)
@@ -580,5 +738,7 @@ def _premises_frame(
     if len(gdf):
         counts = gdf["premises_type"].value_counts()
         log.note("types: " + ", ".join(f"{t} {n:,}" for t, n in counts.items()))
+    # read by licvisit.core.candidates: plan a premises without hours inside the operation's hours, or not
+    gdf.attrs["unknown_hours"] = params.unknown_hours
     log.finish(raw.rows_read, len(gdf))
     return None if log.has_error else gdf

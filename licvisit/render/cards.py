@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from licvisit.domain import WEEKDAYS, OpeningHours, Visit
+from licvisit.domain import WEEKDAYS, OpeningHours, Visit, parse_session
 
 PREMISES_TYPES = {
     "pub": "Pub",
@@ -28,6 +28,8 @@ PREMISES_TYPES = {
     "off_licence": "Off-licence",
     "club": "Club",
     "restaurant": "Restaurant",
+    "hotel": "Hotel",
+    "venue": "Cinema, theatre or venue",
     "other": "Other",
 }
 VISIT_TYPES = {
@@ -77,6 +79,38 @@ def licensed_hours_text(row: Mapping[str, Any], night: dt.date) -> str:
     start, end = window
     after = " (next day)" if end.date() > night and end.time() != dt.time() else ""
     return f"{start:%H:%M} to {end:%H:%M}{after}"
+
+
+def format_hhmm(minutes: int) -> str:
+    """Minutes after the night's midnight -> 'HH:MM' on a 24-hour clock (past midnight wraps)."""
+    return f"{(minutes % 1440) // 60:02d}:{minutes % 60:02d}"
+
+
+def door_tonight_text(row: Mapping[str, Any], night: dt.date, door_text: str) -> str:
+    """Say whether SIA door supervisors are required on ``night`` and from when (``door_hours_*``)."""
+    key = f"door_hours_{WEEKDAYS[night.weekday()]}"
+    if key not in row:
+        return door_text
+    raw = row.get(key)
+    value = str(raw).strip() if _present(raw) else ""
+    staff = door_text.partition(", ")[2]
+    extra = f", {staff}" if staff else ""
+    if value.lower() == "closed":
+        nights = [
+            d[:3].title()
+            for d in WEEKDAYS
+            if str(row.get(f"door_hours_{d}", "")).strip() not in ("", "closed")
+        ]
+        return "not required tonight" + (f" (required {', '.join(nights)})" if nights else "")
+    if not value:
+        return door_text + " (which nights not known)" if door_text.startswith("required") else door_text
+    try:
+        sess = parse_session(value)
+    except ValueError:
+        return f"{door_text} (door hours not readable: {value})"
+    if sess is None:
+        return door_text
+    return f"required tonight from {format_hhmm(sess[0])} to {format_hhmm(sess[1])}{extra}"
 
 
 def is_gang_flag(flag: str, words: tuple[str, ...]) -> bool:
@@ -216,7 +250,18 @@ def premises_card(
                 f"window {visit.window_open:%H:%M} to {visit.window_close:%H:%M}",
             )
         )
-    rows.append(_row("Licensed hours", esc(licensed_hours_text(row, night)) + f" ({night:%a})"))
+    if row.get("hours_known", True) is False or (
+        isinstance(row.get("hours_known"), np.bool_) and not row.get("hours_known")
+    ):
+        rows.append(_row("Licensed hours", "licensed hours not known: check before visiting"))
+    else:
+        rows.append(_row("Licensed hours", esc(licensed_hours_text(row, night)) + f" ({night:%a})"))
+    # a register with hours per activity: the week's opening and alcohol hours, side by side
+    for key, title in (("opening_hours", "Opening hours"), ("alcohol_hours", "Alcohol hours")):
+        if _present(row.get(key)):
+            rows.append(_row(title, esc(row.get(key))))
+    if _present(row.get("hours_note")):
+        rows.append(_row("Hours note", esc(row.get("hours_note"))))
     cap = row.get("capacity")
     try:
         cap_text = "not known" if cap is None or not math.isfinite(float(cap)) else f"{float(cap):,.0f}"
@@ -235,7 +280,7 @@ def premises_card(
                 door_text += f", usually {int(float(staff))} SIA door supervisors"
         except (TypeError, ValueError):
             pass
-    rows.append(_row("Door supervision", door_text))
+    rows.append(_row("Door supervision", esc(door_tonight_text(row, night, door_text))))
     if ranking:
         band = esc(ranking.get("band"))
         rank = ranking.get("rank")
