@@ -238,6 +238,12 @@ def _read_mapping(p: Path, raw: dict[str, Any]) -> dict[str, dict[str, Any]]:
                 )
             if isinstance(header, dict) and set(header) == {"value"} and isinstance(header["value"], str):
                 continue  # a constant for a column the file lacks: category = { value = "robbery" }
+            if isinstance(header, dict):
+                raise ConfigError(
+                    f"Config file {p}, [mapping.{kind}]: {field_name} = {_shown(header)}; expected a column "
+                    f'header or {{ value = "..." }} for a constant. Fix: write {field_name} = '
+                    f'{{ value = "robbery" }}.'
+                )
             if not isinstance(header, str) or not header.strip():
                 raise ConfigError(
                     f"Config file {p}, [mapping.{kind}]: {field_name} = {_shown(header)}; expected the "

@@ -226,7 +226,7 @@ CASES = [
         1,
         [
             "Error: Config file c.toml: unknown section [rsik]. Did you mean 'risk'? Expected one of evidence, "
-            "harm, inputs, mapping, maps, operations, plan, risk, synth. Fix: rename or remove [rsik]."
+            "harm, inputs, mapping, maps, operations, plan, premises, risk, synth. Fix: rename or remove [rsik]."
         ],
     ),
     (
