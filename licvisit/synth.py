@@ -1040,9 +1040,7 @@ def synth_licence_attributes(
 
     week = list(zip(*(df[f"hours_{day}"].to_numpy() for day in WEEKDAYS), strict=True))
     door_rows = [
-        door_hours_for(parse_door_condition(door_condition_text(c)), w)
-        if door[i]
-        else ("closed",) * 7
+        door_hours_for(parse_door_condition(door_condition_text(c)), w) if door[i] else ("closed",) * 7
         for i, (c, w) in enumerate(zip(conds, week, strict=True))
     ]
     for k, day in enumerate(WEEKDAYS):

@@ -171,14 +171,23 @@ STREET_PREMISES = [
 
 def test_street_names_do_not_link_by_name():
     """Issue 12: the street part of an address is not a premises' name."""
-    texts = ["outside 3 Victoria Street", "VICTORIA ST / CORPORATION ST", "Crown Street car park", "W VINE ST"]
+    texts = [
+        "outside 3 Victoria Street",
+        "VICTORIA ST / CORPORATION ST",
+        "Crown Street car park",
+        "W VINE ST",
+    ]
     calls = calls_frame([{"x": 0.0, "y": 0.0, "location_text": t} for t in texts])
     links = link_calls_to_premises(calls, premises_frame(STREET_PREMISES), RiskParams())
-    assert links.table.sort_values("call")[["premises_id", "rule"]].values.tolist() == [["BAR", "nearest"]] * 4
+    assert (
+        links.table.sort_values("call")[["premises_id", "rule"]].values.tolist() == [["BAR", "nearest"]] * 4
+    )
 
 
 def test_a_named_premises_outside_it_still_links_by_name_within_250_m():
-    prem = premises_frame([*STREET_PREMISES, {"premises_id": "VIC2", "name": "The Victoria", "x": 0.0, "y": 200.0}])
+    prem = premises_frame(
+        [*STREET_PREMISES, {"premises_id": "VIC2", "name": "The Victoria", "x": 0.0, "y": 200.0}]
+    )
     calls = calls_frame([{"x": 0.0, "y": 195.0, "location_text": "outside The Victoria, John Bright St"}])
     links = link_calls_to_premises(calls, prem, RiskParams())
     assert links.table[["premises_id", "rule"]].values.tolist() == [["VIC2", "name"]]
