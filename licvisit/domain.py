@@ -209,6 +209,9 @@ class OperationType:
     earliest: str = "18:00"  # earliest start of visits (wall clock)
     latest: str = "04:00"  # latest end (may be after midnight)
     requires: str = ""  # premises predicate: '', 'door_supervision', 'gang'
+    # Other purposes a visit of this type also serves when the premises is a candidate for them
+    # (an SIA check by a PALO also counts as the week's licensing compliance visit).
+    covers: tuple[str, ...] = ()
 
 
 DEFAULT_OPERATIONS = (
@@ -232,6 +235,7 @@ DEFAULT_OPERATIONS = (
         earliest="22:00",
         latest="03:00",
         requires="door_supervision",
+        covers=("licensing_compliance",),
     ),
     OperationType(
         "gang_op",
@@ -242,6 +246,7 @@ DEFAULT_OPERATIONS = (
         earliest="22:00",
         latest="03:00",
         requires="gang",
+        covers=("licensing_compliance",),
     ),
 )
 
@@ -259,6 +264,7 @@ class Crew:
     base_y: float
     shift_start: dt.datetime
     shift_end: dt.datetime
+    breaks: tuple[tuple[dt.datetime, dt.datetime], ...] = ()  # (start, end) of each break, no visit in it
 
 
 @dataclass(frozen=True)
@@ -277,6 +283,8 @@ class Visit:
     value: float
     locked: bool = False
     reason: str = ""  # why chosen: risk components in words
+    purposes: tuple[str, ...] = ()  # operation types this visit serves (op_type first); () = (op_type,)
+    repeat_reason: str = ""  # why the premises is visited again this week ('' = first visit)
 
 
 @dataclass(frozen=True)

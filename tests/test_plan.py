@@ -25,6 +25,8 @@ REASONS = {
     "crews_full",
     "excluded",
     "recently_visited",
+    "one_visit_per_premises",
+    "no_door_supervision",
 }
 
 
@@ -46,10 +48,10 @@ def test_plan_uses_all_three_operation_types_and_passes_the_checker(week):
 
 def test_every_candidate_is_planned_or_explained(week):
     prem, rk, staff, plan = week
-    planned = {(v.premises_id, v.op_type) for v in plan.visits}
+    planned = {(v.premises_id, p) for v in plan.visits for p in v.purposes}
     dropped = {(d.premises_id, d.op_type) for d in plan.dropped}
     assert not planned & dropped
-    assert len(planned) + len(dropped) == len(plan.visits) + len(plan.dropped)
+    assert len(planned) + len(dropped) == sum(len(v.purposes) for v in plan.visits) + len(plan.dropped)
     assert len(planned | dropped) == plan.meta["n_candidates"]
     assert all(d.reason_code in REASONS and d.reason for d in plan.dropped)
     assert all(v.reason.startswith("rank") for v in plan.visits)
@@ -250,3 +252,128 @@ def test_user_travel_matrix_and_zones_are_used(week):
     )
     pz = plan_week(rk, prem, staff, WEEK, FAST, zones=zones)
     assert pz.meta["travel_source"] == "straight_line" and check_plan(pz, prem, staff, FAST) == []
+
+
+def test_one_visit_per_premises_serves_every_purpose_its_crew_can(week):
+    prem, rk, staff, plan = week
+    ids = [v.premises_id for v in plan.visits]
+    assert len(ids) == len(set(ids))  # no repeat was asked for, so none is planned
+    sia = [v for v in plan.visits if v.op_type == "sia_check"]
+    assert sia and all(v.purposes == ("sia_check", "licensing_compliance") for v in sia)
+    lic = {d.premises_id for d in plan.dropped if d.op_type == "licensing_compliance"}
+    assert not lic & {v.premises_id for v in sia}
+
+
+def test_sia_checks_only_while_door_supervisors_are_on(week):
+    prem, rk, staff, plan = week
+    door = prem.set_index("premises_id")
+    for v in plan.visits:
+        if v.op_type == "sia_check":
+            day = "mon tue wed thu fri sat sun".split()[v.night.weekday()]
+            assert door.loc[v.premises_id, f"door_hours_{day}"] != "closed"
+            if door.loc[v.premises_id, "premises_type"] == "bar":
+                assert v.night.weekday() in (4, 5) and v.arrival.hour >= 21 or v.arrival.hour < 3
+
+
+def test_unknown_door_hours_mean_no_sia_check(week):
+    prem, rk, staff, _ = week
+    blank = prem.drop(columns=[c for c in prem.columns if c.startswith("door_hours_")])
+    p2 = plan_week(rk, blank, staff, WEEK, FAST)
+    assert not any(v.op_type == "sia_check" for v in p2.visits)
+    why = [d for d in p2.dropped if d.op_type == "sia_check"]
+    assert why and all(d.reason_code == "no_door_supervision" for d in why)
+    assert why[0].reason == (
+        "No SIA compliance check: door-supervision hours not known (door_hours_mon ... door_hours_sun)."
+    )
+
+
+def test_breach_follow_up_may_be_an_sia_check(week):
+    prem, rk, staff, _ = week
+    club = next(
+        p for p in rk["premises_id"] if prem.set_index("premises_id").loc[p, "premises_type"] == "nightclub"
+    )
+    history = pd.DataFrame(
+        {
+            "premises_id": [club],
+            "visited_at": pd.to_datetime(["2025-09-27 23:00"]),
+            "visit_type": ["sia_check"],
+            "outcome": ["breach_found"],
+            "notes": [""],
+        }
+    )
+    p2 = plan_week(rk, prem, staff, WEEK, FAST, visits=history)
+    assert not any(d.premises_id == club and d.reason_code == "recently_visited" for d in p2.dropped)
+    (v,) = [v for v in p2.visits if v.premises_id == club]
+    assert "licensing_compliance" in v.purposes and "follow-up" in v.reason
+
+
+def test_two_locks_on_one_premises_one_night_are_refused(week):
+    prem, rk, staff, _ = week
+    club = next(
+        p for p in rk["premises_id"] if prem.set_index("premises_id").loc[p, "premises_type"] == "nightclub"
+    )
+    fri = WEEK + dt.timedelta(days=4)
+    with pytest.raises(InfeasiblePlanError, match="ask for two visits to one premises on one night"):
+        plan_week(
+            rk,
+            prem,
+            staff,
+            WEEK,
+            FAST,
+            locks=[Lock(club, fri, "sia_check"), Lock(club, fri, "licensing_compliance")],
+        )
+
+
+def test_every_long_shift_has_a_break_with_no_visit_in_it(week, tmp_path):
+    prem, rk, staff, plan = week
+    assert plan.crews
+    for c in plan.crews:
+        if c.shift_end - c.shift_start > dt.timedelta(hours=FAST.break_after_h):
+            ((a, b),) = c.breaks
+            assert b - a == dt.timedelta(minutes=FAST.break_min) and c.shift_start < a and b < c.shift_end
+            for v in plan.visits:
+                if v.crew_id == c.crew_id:
+                    assert v.departure <= a or v.arrival >= b
+    write_plan(plan, tmp_path, prem, staff)
+    again = read_plan(tmp_path)
+    assert [c.breaks for c in again.crews] == [c.breaks for c in plan.crews]
+    c = plan.crews[0]
+    text = (tmp_path / "itineraries" / f"{c.crew_id}.txt").read_text(encoding="utf-8")
+    assert f"    Break {c.breaks[0][0]:%H:%M}-{c.breaks[0][1]:%H:%M} (no visit)" in text
+    visits = pd.read_csv(tmp_path / "visits.csv", dtype=str)
+    assert set(visits["purposes"]) <= {
+        "licensing_compliance",
+        "gang_op; licensing_compliance",
+        "sia_check; licensing_compliance",
+    }
+
+
+def test_no_break_needed_in_a_short_shift():
+    from licvisit.core.plan import _break_window
+
+    p = PlanParams()
+    assert _break_window(0, 360, p) is None
+    assert _break_window(0, 480, p) == (60, 330, 30)
+
+
+def test_a_full_route_gives_up_its_least_valuable_visit_for_the_break():
+    import numpy as np
+
+    from licvisit.core.plan import _place_breaks
+    from licvisit.core.routing import RoutingProblem, RoutingResult, VisitGroup
+
+    zero = np.zeros((5, 5), dtype=int)
+    p = RoutingProblem(
+        cost=zero,
+        time=zero,
+        service=[0, 60, 60, 60, 60],
+        windows=[(0, 0), (0, 0), (60, 60), (120, 120), (180, 180)],
+        starts=[0],
+        ends=[0],
+        vehicle_windows=[(0, 240)],
+        groups=[VisitGroup((n,), pen) for n, pen in ((1, 10), (2, 5), (3, 7), (4, 10))],
+    )
+    res = RoutingResult([[1, 2, 3, 4]], [[0, 60, 120, 180]], [0], [240], 0, 0, 0, [], "", "", 0.0)
+    assert _place_breaks(p, res, [(60, 150, 30)]) == 1
+    assert res.routes == [[1, 3, 4]] and res.dropped_groups == [1]
+    assert res.breaks == {0: (60, 90)} and res.starts == [[0, 120, 180]]

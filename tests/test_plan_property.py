@@ -36,9 +36,11 @@ def test_every_plan_passes_the_checker(seed, n_premises, n_palo, n_council, n_si
         assert str(exc)  # a clear message, never a crash
         return
     assert check_plan(plan, prem, staff, params) == []
-    planned = {(v.premises_id, v.op_type) for v in plan.visits}
+    planned = {(v.premises_id, p) for v in plan.visits for p in v.purposes}
     dropped = {(d.premises_id, d.op_type) for d in plan.dropped}
-    assert len(planned) == len(plan.visits) and not planned & dropped
+    assert len(planned) == sum(len(v.purposes) for v in plan.visits) and not planned & dropped
+    nights = [(v.premises_id, v.night) for v in plan.visits]
+    assert len(nights) == len(set(nights))  # never a premises twice a night
     assert len(planned) + len(dropped) == plan.meta["n_candidates"] + sum(
         d.reason_code in ("excluded", "recently_visited") for d in plan.dropped
     )

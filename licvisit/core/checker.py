@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from licvisit.domain import Officer, OpeningHours, Plan, parse_hhmm
+from licvisit.domain import WEEKDAYS, Officer, OpeningHours, Plan, parse_hhmm, parse_session
 
 if TYPE_CHECKING:  # pragma: no cover
     from licvisit.core.plan import PlanParams
@@ -70,7 +70,10 @@ def check_plan(plan: Plan, premises: pd.DataFrame, staff: list[Officer], params:
     consecutive late shifts; visits by a crew of the right type on its
     night, at premises that qualify, inside licensed ∩ operation hours and
     the crew's shift, in order with time to travel; at most one visit per
-    type per premises per week; locks honoured.
+    premises per night, a repeat in the week only with its reason, each
+    purpose one the operation covers and the premises qualifies for; SIA
+    checks inside door-supervision hours; a break in every shift longer than
+    ``break_after_h``, with no visit in it; locks honoured.
     """
     out: list[str] = []
     ops = {o.name: o for o in params.operation_types()}
@@ -170,14 +173,10 @@ def check_plan(plan: Plan, premises: pd.DataFrame, staff: list[Officer], params:
             )
 
     # Visits.
-    seen: dict[tuple[str, str], str] = {}
     by_crew: dict[str, list] = {}
+    out.extend(_repeat_problems(plan))
     for v in plan.visits:
         tag = f"Visit {v.premises_id} ({v.op_type}, {v.crew_id})"
-        key = (v.premises_id, v.op_type)
-        if key in seen:
-            out.append(f"{tag}: second {v.op_type} visit this week (also by {seen[key]}).")
-        seen[key] = v.crew_id
         c = crews.get(v.crew_id)
         if c is None:
             out.append(f"{tag}: no such crew.")
@@ -194,8 +193,18 @@ def check_plan(plan: Plan, premises: pd.DataFrame, staff: list[Officer], params:
         row = prem.loc[v.premises_id]
         if op is None:
             continue
+        purposes = v.purposes or (v.op_type,)
+        if purposes[0] != v.op_type:
+            out.append(f"{tag}: its purposes {', '.join(purposes)} do not start with its own operation.")
+        for pur in purposes[1:]:
+            if pur not in op.covers:
+                out.append(f"{tag}: a {v.op_type} visit cannot also serve {pur}.")
+            elif pur in ops and not _flag(row, ops[pur].requires):
+                out.append(f"{tag}: premises does not qualify for {pur} ({ops[pur].requires}).")
         if not _flag(row, op.requires):
             out.append(f"{tag}: premises does not qualify ({op.requires}).")
+        if any(ops[p].requires == "door_supervision" for p in purposes if p in ops):
+            out.extend(_door_problems(tag, row, v))
         lic = OpeningHours.from_row(row).window_on(v.night)
         if lic is None:
             out.append(f"{tag}: premises is closed on {v.night:%A}.")
@@ -222,8 +231,12 @@ def check_plan(plan: Plan, premises: pd.DataFrame, staff: list[Officer], params:
             r = prem.loc[v.premises_id]
             x, y = float(r["x"]), float(r["y"])
             px, py, free = pts[-1]
+            # A break taken on this leg delays the arrival by its length.
+            paused = sum(
+                (b - a for a, b in c.breaks if free - TOL <= a and b <= v.arrival + TOL), dt.timedelta(0)
+            )
             if plan.meta.get("travel_source") != "matrix":
-                need = _min_travel(px, py, x, y, params)
+                need = _min_travel(px, py, x, y, params) + paused
                 if v.arrival < free + need - TOL:
                     out.append(f"Crew {crew_id}: no time to travel to {v.premises_id} (visit {v.order}).")
             elif v.arrival < free - TOL:
@@ -233,6 +246,8 @@ def check_plan(plan: Plan, premises: pd.DataFrame, staff: list[Officer], params:
             px, py, free = pts[-1]
             if free + _min_travel(px, py, c.base_x, c.base_y, params) > c.shift_end + TOL:
                 out.append(f"Crew {crew_id}: cannot get back to base before the end of the shift.")
+
+    out.extend(_break_problems(plan, by_crew, params))
 
     # Locks.
     for lk in plan.locks:
@@ -247,6 +262,71 @@ def check_plan(plan: Plan, premises: pd.DataFrame, staff: list[Officer], params:
             out.append(
                 f"Lock {lk.premises_id}@{lk.night}{':' + lk.op_type if lk.op_type else ''} is not honoured."
             )
+    return out
+
+
+def _break_problems(plan: Plan, by_crew: dict[str, list], params: PlanParams) -> list[str]:
+    """A shift longer than ``break_after_h`` has an uninterrupted break of ``break_min``, with no visit in it."""
+    out = []
+    after = dt.timedelta(hours=params.break_after_h)
+    need = dt.timedelta(minutes=params.break_min)
+    for c in plan.crews:
+        vs = by_crew.get(c.crew_id, [])
+        for a, b in c.breaks:
+            if a < c.shift_start - TOL or b > c.shift_end + TOL or b <= a:
+                out.append(f"Crew {c.crew_id}: break {a:%H:%M}-{b:%H:%M} is outside its shift.")
+            for v in vs:
+                if v.arrival < b - TOL and a < v.departure - TOL:
+                    out.append(
+                        f"Crew {c.crew_id}: visit {v.order} ({v.arrival:%H:%M}-{v.departure:%H:%M}) "
+                        f"is in its break {a:%H:%M}-{b:%H:%M}."
+                    )
+        if c.shift_end - c.shift_start > after + TOL and params.break_min > 0:
+            if not any(b - a >= need - TOL for a, b in c.breaks):
+                out.append(
+                    f"Crew {c.crew_id}: a {(c.shift_end - c.shift_start).total_seconds() / 3600:.1f} h shift "
+                    f"with no break of {params.break_min} min."
+                )
+    return out
+
+
+def _door_problems(tag: str, row: Any, v) -> list[str]:
+    """An SIA check only while door supervisors are required (``door_hours_<day>`` of its night)."""
+    day = WEEKDAYS[v.night.weekday()]
+    raw = row.get(f"door_hours_{day}")
+    try:
+        sess = None if raw is None or (isinstance(raw, float) and raw != raw) else parse_session(raw)
+    except ValueError:
+        sess = None
+    if sess is None:
+        return [f"{tag}: no door-supervision hours on {v.night:%A} ({raw if raw else 'not known'})."]
+    base = dt.datetime.combine(v.night, dt.time())
+    lo, hi = base + dt.timedelta(minutes=sess[0]), base + dt.timedelta(minutes=sess[1])
+    if v.arrival < lo - TOL or v.departure > hi + TOL:
+        return [
+            f"{tag}: {v.arrival:%H:%M}-{v.departure:%H:%M} outside door-supervision hours {lo:%H:%M}-{hi:%H:%M}."
+        ]
+    return []
+
+
+def _repeat_problems(plan: Plan) -> list[str]:
+    """At most one visit per premises per night; a second visit in the week only with a reason."""
+    out = []
+    first: dict[str, Any] = {}
+    night_of: dict[tuple[str, dt.date], str] = {}
+    for v in sorted(plan.visits, key=lambda v: (v.arrival, v.crew_id)):
+        tag = f"Visit {v.premises_id} ({v.op_type}, {v.crew_id})"
+        key = (v.premises_id, v.night)
+        if key in night_of:
+            out.append(
+                f"{tag}: second visit to the premises on {v.night:%a %d %b} (also by {night_of[key]})."
+            )
+        night_of.setdefault(key, v.crew_id)
+        if v.premises_id in first and not v.repeat_reason:
+            out.append(
+                f"{tag}: repeat visit this week with no rule asking for it (first by {first[v.premises_id].crew_id})."
+            )
+        first.setdefault(v.premises_id, v)
     return out
 
 

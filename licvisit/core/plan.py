@@ -98,6 +98,10 @@ class PlanParams:
     roster_deterministic_time: float = 5.0
     first_solution_strategies: tuple[str, ...] = ("PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION")
     work_limit: int = 1_500_000  # search effort; stops the same on any machine (0 = time limit only)
+    # Working Time Regulations 1998, reg. 12: 20 min after 6 h is the floor; a crew longer than
+    # break_after_h gets one uninterrupted break of break_min with no visit in it.
+    break_after_h: float = 6.0
+    break_min: int = 30
     replan_keep_nights: bool = True
     default_lock_op: str = "licensing_compliance"
 
@@ -125,6 +129,8 @@ class PlanParams:
             (self.travel_weight >= 0, "travel_weight >= 0"),
             (self.follow_up_weight >= 1, "follow_up_weight >= 1"),
             (self.work_limit >= 0, "work_limit >= 0"),
+            (0 < self.break_after_h <= 24, "break_after_h between 0 and 24"),
+            (self.break_min >= 0, "break_min >= 0"),
             (self.roster_deterministic_time > 0, "roster_deterministic_time > 0"),
             (len(self.operations) >= 1, "at least one operation type"),
             (
@@ -149,8 +155,9 @@ class PlanParams:
         out = []
         for name in self.operations:
             over = dict(self.op_overrides.get(name, {}))
-            if "roles" in over:
-                over["roles"] = tuple(over["roles"])
+            for key in ("roles", "covers"):
+                if key in over:
+                    over[key] = tuple(over[key])
             if name in base:
                 op = dataclasses.replace(base[name], **over)
             else:
@@ -212,6 +219,14 @@ def plan_week(
             raise InfeasiblePlanError(
                 f"Lock {lk.premises_id}@{lk.night} is outside the week {nights[0]} to {nights[-1]}."
             )
+    seen_lock: dict[tuple[str, dt.date], Lock] = {}
+    for lk in locks:
+        if (lk.premises_id, lk.night) in seen_lock:
+            raise InfeasiblePlanError(
+                f"Locks {lk.premises_id}@{lk.night} ask for two visits to one premises on one night; "
+                "one visit serves every purpose its crew can. Fix: keep one of the locks."
+            )
+        seen_lock[(lk.premises_id, lk.night)] = lk
     staff = list(staff or [])
     _check_staff(staff, nights)
     operations = params.operation_types()
@@ -356,10 +371,9 @@ def _route_week(
     windows: list[tuple[int, int]] = [(0, 0)] * len(base_names)
     allowed: dict[int, list[int]] = {}
     node_info: list[tuple[int, dt.date] | None] = [None] * len(base_names)
-    groups: list[VisitGroup] = []
-    group_cand: list[int] = []
     no_crew: dict[int, str] = {}
     mean = mean_value(candidates)
+    cand_nodes: dict[int, list[int]] = {}
     for ci, cand in enumerate(candidates):
         nodes = []
         nights = sorted(cand.windows)
@@ -416,21 +430,19 @@ def _route_week(
                     f"{cand.op_type} crew can reach it within its shift while it is open."
                 )
             continue
-        if cand.lock is not None:
-            pen = None
-        else:
-            if cand.mandatory:  # breach follow-up: worth at least follow_up_weight x the mean visit
-                worth = params.follow_up_weight * max(cand.value, mean)
-            else:
-                worth = cand.value
-            pen = max(1, int(round(POINTS * worth / mean)))
-        groups.append(VisitGroup(tuple(nodes), pen))
-        group_cand.append(ci)
+        cand_nodes[ci] = nodes
+    groups, group_cands, node_purposes, node_extra = _premises_groups(
+        candidates, cand_nodes, node_info, ops, params, mean
+    )
 
     node_loc_arr = np.array(node_loc)
     time_m = tmin_int[np.ix_(node_loc_arr, node_loc_arr)]
     per_min = params.travel_weight * POINTS
     cost = np.round(tmin[np.ix_(node_loc_arr, node_loc_arr)] * per_min).astype(np.int64)
+    # A visit serving fewer purposes than the premises' best is worth less: charge the difference on
+    # leaving it, so one disjunction per premises (penalty = best worth) values each alternative right.
+    for node, extra in node_extra.items():
+        cost[node, :] += extra
     starts = [loc_index[c.base] for c in crews]
     vwin = [(_minutes(c.shift_start, origin), _minutes(c.shift_end, origin)) for c in crews]
     problem = RoutingProblem(
@@ -445,6 +457,7 @@ def _route_week(
         allowed=allowed,
         horizon=9 * 1440,
     )
+    break_windows = [_break_window(lo, hi, params) for lo, hi in vwin]
     initial = None
     if previous is not None:
         initial = _initial_routes(previous, crews, node_info, candidates)
@@ -457,11 +470,14 @@ def _route_week(
             initial_routes=initial,
         )
         pruned = prune_unprofitable(problem, res)
+        made_room = _place_breaks(problem, res, break_windows)
     else:
+        made_room = 0
         res = None
         pruned = 0
 
     visits: list[Visit] = []
+    covered: set[int] = set()  # candidates served by a planned visit (its own or another purpose)
     if res is not None:
         for v, route in enumerate(res.routes):
             crew = crews[v]
@@ -470,6 +486,8 @@ def _route_week(
                 cand = candidates[ci]
                 arr = origin + dt.timedelta(minutes=st)
                 wo, wc = cand.windows[night]
+                served = node_purposes[node]
+                covered.update(served)
                 visits.append(
                     Visit(
                         premises_id=cand.premises_id,
@@ -481,16 +499,26 @@ def _route_week(
                         departure=arr + dt.timedelta(minutes=cand.service_min),
                         window_open=wo,
                         window_close=wc,
-                        value=cand.value,
+                        value=round(sum(candidates[j].value for j in served), 4),
                         locked=cand.lock is not None,
-                        reason=cand.why,
+                        # A breach follow-up served by another operation's visit still says it is one.
+                        reason=next((candidates[j].why for j in served if candidates[j].mandatory), cand.why),
+                        purposes=tuple(candidates[j].op_type for j in served),
                     )
                 )
         dropped_groups = set(res.dropped_groups)
     else:
         dropped_groups = set()
+    visits = _mark_repeats(visits)
+    if res is not None:
+        crews = [
+            dataclasses.replace(c, breaks=((origin + dt.timedelta(minutes=res.breaks[v][0]),
+                                            origin + dt.timedelta(minutes=res.breaks[v][1])),))
+            if v in res.breaks else c
+            for v, c in enumerate(crews)
+        ]  # fmt: skip
     for gi in sorted(dropped_groups):
-        cand = candidates[group_cand[gi]]
+        cand = candidates[group_cands[gi][0]]
         if cand.lock is not None:
             raise InfeasiblePlanError(
                 f"Lock {cand.premises_id}@{cand.lock.night}:{cand.op_type} cannot be honoured within the crews' "
@@ -500,15 +528,15 @@ def _route_week(
     explained = _explain(
         candidates,
         groups,
-        group_cand,
+        group_cands,
         dropped_groups,
         no_crew,
+        covered,
+        visits,
         res,
         problem,
-        crews,
         ops,
         node_info,
-        mean,
         per_min,
     )
     for d in explained:
@@ -538,6 +566,7 @@ def _route_week(
         "routing_stopped_by": res.stopped_by if res else "",
         "routing_work": res.work if res else 0,
         "routing_pruned": pruned,
+        "dropped_for_breaks": made_room,
         "travel_source": source,
         "travel_cost_points": res.travel_cost if res else 0,
         "n_candidates": len(candidates),
@@ -570,6 +599,185 @@ def _route_week(
     if previous is not None:
         meta.update(compare_plans(previous, plan))
     return plan
+
+
+def _place_breaks(problem: RoutingProblem, res: Any, break_windows: list[tuple[int, int, int] | None]) -> int:
+    """Place each long shift's break in its route, making room if needed; return visits removed for it.
+
+    The routing search itself does not carry the breaks (OR-Tools' vehicle
+    break intervals made each search step about six times slower, so the work
+    limit could not be met in the time cap).  For each route the break goes
+    in the first leg (before a visit, or before the way back) where it fits
+    inside its window: the break starts when the crew leaves the previous
+    stop (or when the break window opens), and the visits after it are pushed
+    later as far as their windows and the end of the shift allow.  When no
+    leg has room, the least valuable visit whose removal makes room is
+    dropped (removing a visit never delays the others: travel times obey the
+    triangle inequality); locked visits are never dropped.  The breaks are
+    written to ``res.breaks`` (vehicle -> (start, end)).
+    """
+    group_of = {n: k for k, g in enumerate(problem.groups) for n in g.nodes}
+    removed = 0
+    for v, brk in enumerate(break_windows):
+        if brk is None or not res.routes[v]:
+            continue
+        while True:
+            placed = _fit_break(problem, v, res.depart[v], res.routes[v], res.starts[v], brk)
+            if placed is not None:
+                res.breaks[v], res.starts[v], res.back[v] = placed
+                break
+            options = []
+            for i, node in enumerate(res.routes[v]):
+                pen = problem.groups[group_of[node]].penalty
+                if pen is None:
+                    continue
+                rest = res.routes[v][:i] + res.routes[v][i + 1 :]
+                st = res.starts[v][:i] + res.starts[v][i + 1 :]
+                if _fit_break(problem, v, res.depart[v], rest, st, brk) is not None:
+                    options.append((pen, i))
+            if not options:  # only locked visits left and no room: cannot happen with a real shift
+                options = [
+                    (problem.groups[group_of[n]].penalty or 0, i)
+                    for i, n in enumerate(res.routes[v])
+                    if problem.groups[group_of[n]].penalty is not None
+                ][:1]
+                if not options:
+                    break
+            _, i = min(options)
+            node = res.routes[v].pop(i)
+            res.starts[v].pop(i)
+            res.dropped_groups.append(group_of[node])
+            removed += 1
+            if not res.routes[v]:
+                break
+    res.dropped_groups.sort()
+    return removed
+
+
+def _fit_break(problem, v, depart, route, starts, brk):
+    """Return (break, new starts, back) with the break where it delays the visits least, or None.
+
+    Ties go to a leg after the first visit (a break before any work is a late
+    start in disguise), then to the earliest leg.
+    """
+    lo_b, hi_b, dur = brk
+    seq = [problem.starts[v], *route]
+    best = None
+    for k in range(len(route) + 1):
+        prev = seq[k]
+        free = depart if k == 0 else starts[k - 1] + int(problem.service[prev])
+        b = max(free, lo_b)
+        if b > hi_b:  # later legs start later still
+            break
+        new, t, at, ok = list(starts[:k]), b + dur, prev, True
+        for j in range(k, len(route)):
+            node = route[j]
+            st = max(t + int(problem.time[at, node]), starts[j])
+            if st > problem.windows[node][1]:
+                ok = False
+                break
+            new.append(st)
+            t, at = st + int(problem.service[node]), node
+        back = t + int(problem.time[at, problem.ends[v]])
+        if ok and back <= problem.vehicle_windows[v][1]:
+            delay = sum(a - o for a, o in zip(new[k:], starts[k:], strict=True))
+            key = (delay, k == 0 and len(route) > 0, k)
+            if best is None or key < best[0]:
+                best = (key, ((b, b + dur), new, back))
+    return best[1] if best else None
+
+
+def _break_window(lo: int, hi: int, params: PlanParams) -> tuple[int, int, int] | None:
+    """(earliest start, latest start, duration) of the break of a shift ``lo``..``hi`` [min], or None.
+
+    The break starts at least an hour into the shift and ends by ``break_after_h``
+    hours in (or half an hour before the end of a shorter shift), so it is a
+    rest in the working time rather than a late start or an early finish.
+    """
+    if hi - lo <= params.break_after_h * 60 or params.break_min <= 0:
+        return None
+    first = lo + 60
+    last = min(lo + int(params.break_after_h * 60), hi - 30) - params.break_min
+    if last < first:
+        first, last = lo, hi - params.break_min
+    return first, last, params.break_min
+
+
+def _premises_groups(
+    candidates: list[Candidate],
+    cand_nodes: dict[int, list[int]],
+    node_info: list[tuple[int, dt.date] | None],
+    ops: dict[str, OperationType],
+    params: PlanParams,
+    mean: float,
+) -> tuple[list[VisitGroup], list[list[int]], dict[int, tuple[int, ...]], dict[int, int]]:
+    """Make one disjunction per premises: at most one visit a week, whichever operation does it.
+
+    A visit of type ``op`` serves ``op`` and every purpose in ``op.covers`` the
+    premises is a candidate for (an SIA check by a PALO is also the week's
+    licensing compliance visit).  Its worth is the sum of the purposes it
+    serves (a breach follow-up at ``follow_up_weight`` x max(value, mean)); the
+    group's penalty is the best alternative's worth and each other alternative
+    pays the difference as an extra cost (``node_extra``, points).  A locked
+    candidate is its own mandatory group and keeps the premises' other
+    alternatives out of the model (the sergeant chose the visit).
+
+    Returns
+    -------
+    (groups, candidates per group, purposes per node as candidate indices, extra cost per node)
+    """
+    by_prem: dict[str, list[int]] = {}
+    for ci, cand in enumerate(candidates):
+        by_prem.setdefault(cand.premises_id, []).append(ci)
+    groups: list[VisitGroup] = []
+    group_cands: list[list[int]] = []
+    node_purposes: dict[int, tuple[int, ...]] = {}
+    node_extra: dict[int, int] = {}
+
+    def worth(ci: int) -> float:
+        c = candidates[ci]
+        return params.follow_up_weight * max(c.value, mean) if c.mandatory else c.value
+
+    for cis in by_prem.values():
+        locked = [ci for ci in cis if candidates[ci].lock is not None]
+        of_op = {candidates[ci].op_type: ci for ci in cis if candidates[ci].lock is None}
+        live = [ci for ci in (locked or cis) if ci in cand_nodes]
+        for ci in live:
+            op = ops.get(candidates[ci].op_type)
+            also = [of_op[p] for p in (op.covers if op else ()) if p in of_op and of_op[p] != ci]
+            for node in cand_nodes[ci]:
+                node_purposes[node] = (ci, *also)
+        if locked:
+            for ci in live:
+                groups.append(VisitGroup(tuple(cand_nodes[ci]), None))
+                group_cands.append([ci])
+            continue
+        if not live:
+            continue
+        nodes = [n for ci in live for n in cand_nodes[ci]]
+        worths = {n: sum(worth(j) for j in node_purposes[n]) for n in nodes}
+        best = max(worths.values())
+        for n in nodes:
+            extra = int(round(POINTS * (best - worths[n]) / mean))
+            if extra > 0:
+                node_extra[n] = extra
+        groups.append(VisitGroup(tuple(nodes), max(1, int(round(POINTS * best / mean)))))
+        group_cands.append(live)
+    del node_info
+    return groups, group_cands, node_purposes, node_extra
+
+
+def _mark_repeats(visits: list[Visit]) -> list[Visit]:
+    """Give every visit after a premises' first one this week the rule that asked for it."""
+    out = []
+    seen: set[str] = set()
+    for v in sorted(visits, key=lambda v: (v.arrival, v.crew_id)):
+        if v.premises_id in seen:
+            why = "locked by the sergeant" if v.locked else ""
+            v = dataclasses.replace(v, repeat_reason=why)
+        seen.add(v.premises_id)
+        out.append(v)
+    return out
 
 
 def _route_travel(route, v, starts, node_loc, tmin_int) -> int:
@@ -612,20 +820,25 @@ def _initial_routes(previous: Plan, crews: list[Crew], node_info, candidates) ->
 def _explain(
     candidates,
     groups,
-    group_cand,
+    group_cands,
     dropped_groups,
     no_crew,
+    covered,
+    visits,
     res,
     problem,
-    crews,
     ops,
     node_info,
-    mean,
     per_min,
 ) -> list[DroppedCandidate]:
+    """Say why each candidate no planned visit serves was left out (one row per candidate)."""
     out: list[DroppedCandidate] = []
+    visit_of = {}
+    for v in visits:
+        visit_of.setdefault(v.premises_id, v)
+    in_group = {ci for g in group_cands for ci in g}
     for ci, code in sorted(no_crew.items()):
-        if any(group_cand[g] == ci for g in range(len(groups))):
+        if ci in in_group or ci in covered:
             continue
         cand = candidates[ci]
         label = ops[cand.op_type].label if cand.op_type in ops else cand.op_type
@@ -661,36 +874,52 @@ def _explain(
                     "visit while it is open and return to base.",
                 )
             )
-    for gi in sorted(dropped_groups):
-        ci = group_cand[gi]
-        cand = candidates[ci]
-        label = ops[cand.op_type].label if cand.op_type in ops else cand.op_type
-        pen = groups[gi].penalty or 0
-        detour = _cheapest_detour(groups[gi].nodes, res, problem)
-        if detour is not None and detour >= pen:
-            minutes = detour / per_min if per_min > 0 else float("inf")
-            out.append(
-                DroppedCandidate(
-                    cand.premises_id,
-                    cand.op_type,
-                    cand.value,
-                    "not_worth_travel",
-                    f"Not worth the travel at its value: at least {minutes:.0f} extra minutes on the road "
-                    f"for a value of {cand.value:.3g}.",
+    for gi, cis in enumerate(group_cands):
+        for ci in cis:
+            if ci in covered:
+                continue
+            cand = candidates[ci]
+            label = ops[cand.op_type].label if cand.op_type in ops else cand.op_type
+            v = visit_of.get(cand.premises_id)
+            if gi not in dropped_groups and v is not None:
+                vlabel = ops[v.op_type].label if v.op_type in ops else v.op_type
+                out.append(
+                    DroppedCandidate(
+                        cand.premises_id,
+                        cand.op_type,
+                        cand.value,
+                        "one_visit_per_premises",
+                        f"Visited this week by {v.crew_id} ({vlabel.lower()}, {v.night:%a}), which cannot serve "
+                        f"a {label.lower()}; one visit per premises a week unless a rule asks for another.",
+                    )
                 )
-            )
-        else:
-            nights = sorted({node_info[n][1] for n in groups[gi].nodes})
-            out.append(
-                DroppedCandidate(
-                    cand.premises_id,
-                    cand.op_type,
-                    cand.value,
-                    "crews_full",
-                    f"{label} crews on the nights it could be visited ({', '.join(f'{n:%a}' for n in nights)}) "
-                    f"were full with higher-value visits; it would have added {cand.value:.3g}.",
+                continue
+            pen = groups[gi].penalty or 0
+            detour = _cheapest_detour(groups[gi].nodes, res, problem)
+            if detour is not None and detour >= pen:
+                minutes = detour / per_min if per_min > 0 else float("inf")
+                out.append(
+                    DroppedCandidate(
+                        cand.premises_id,
+                        cand.op_type,
+                        cand.value,
+                        "not_worth_travel",
+                        f"Not worth the travel at its value: at least {minutes:.0f} extra minutes on the road "
+                        f"for a value of {cand.value:.3g}.",
+                    )
                 )
-            )
+            else:
+                nights = sorted({node_info[n][1] for n in groups[gi].nodes})
+                out.append(
+                    DroppedCandidate(
+                        cand.premises_id,
+                        cand.op_type,
+                        cand.value,
+                        "crews_full",
+                        f"{label} crews on the nights it could be visited ({', '.join(f'{n:%a}' for n in nights)}) "
+                        f"were full with higher-value visits; it would have added {cand.value:.3g}.",
+                    )
+                )
     return out
 
 

@@ -50,7 +50,9 @@ def roster_html(plan: Plan, staff: list[Officer] | None = None, premises: pd.Dat
             members = ", ".join(names.get(m, m) for m in c.members)
             parts.append(
                 f"<p><b>{_e(c.crew_id)}</b> - {_e(c.op_type.replace('_', ' '))} - {_e(members)} - "
-                f"{c.shift_start:%H:%M} to {c.shift_end:%H:%M} from {_e(c.base)}</p>"
+                f"{c.shift_start:%H:%M} to {c.shift_end:%H:%M} from {_e(c.base)}"
+                + "".join(f"; break {a:%H:%M}-{b:%H:%M}" for a, b in c.breaks)
+                + "</p>"
             )
             vs = sorted((v for v in plan.visits if v.crew_id == c.crew_id), key=lambda v: v.order)
             if not vs:
