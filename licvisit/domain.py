@@ -212,6 +212,14 @@ class OperationType:
     # Other purposes a visit of this type also serves when the premises is a candidate for them
     # (an SIA check by a PALO also counts as the week's licensing compliance visit).
     covers: tuple[str, ...] = ()
+    # Crew templates: ``roles`` or any of ``alt_roles`` (each one officer per listed role), plus at
+    # most one ``support_role`` officer when one is rostered (crews of two or three).
+    alt_roles: tuple[tuple[str, ...], ...] = ()
+    support_role: str = ""
+
+    def templates(self) -> tuple[tuple[str, ...], ...]:
+        """Return the alternative core compositions of a crew for this operation."""
+        return (tuple(self.roles), *(tuple(r) for r in self.alt_roles))
 
 
 DEFAULT_OPERATIONS = (
@@ -224,6 +232,8 @@ DEFAULT_OPERATIONS = (
         max_service_min=40,
         earliest="18:00",
         latest="02:00",
+        alt_roles=(("palo", "palo"),),
+        support_role="uniformed_support",
     ),
     OperationType(
         "sia_check",
@@ -265,6 +275,7 @@ class Crew:
     shift_start: dt.datetime
     shift_end: dt.datetime
     breaks: tuple[tuple[dt.datetime, dt.datetime], ...] = ()  # (start, end) of each break, no visit in it
+    lpas: tuple[str, ...] = ()  # local policing areas its members cover ('' = any)
 
 
 @dataclass(frozen=True)

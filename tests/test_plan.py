@@ -377,3 +377,52 @@ def test_a_full_route_gives_up_its_least_valuable_visit_for_the_break():
     assert _place_breaks(p, res, [(60, 150, 30)]) == 1
     assert res.routes == [[1, 3, 4]] and res.dropped_groups == [1]
     assert res.breaks == {0: (60, 90)} and res.starts == [[0, 120, 180]]
+
+
+def test_crews_visit_only_the_lpas_their_members_cover(week):
+    prem, rk, staff, _ = week
+    prem2 = prem.assign(lpa=["North" if i % 3 == 0 else "Centre" for i in range(len(prem))])
+    staff2 = [dataclasses.replace(o, lpa="Centre") for o in staff]
+    p2 = plan_week(rk, prem2, staff2, WEEK, FAST)
+    north = set(prem2.loc[prem2["lpa"] == "North", "premises_id"])
+    assert p2.visits and not north & {v.premises_id for v in p2.visits}
+    v = p2.visits[0]
+    moved = prem2.assign(lpa=["North" if p == v.premises_id else "Centre" for p in prem2["premises_id"]])
+    assert any(
+        m == f"Visit {v.premises_id} ({v.op_type}, {v.crew_id}): premises in North, crew covers Centre."
+        for m in check_plan(p2, moved, staff2, FAST)
+    )
+
+
+def test_the_plan_never_exceeds_its_upper_bound(week):
+    *_, plan = week
+    m = plan.meta
+    assert m["value_planned"] <= m["value_upper_bound"]
+    assert m["optimality_gap"] == round(
+        (m["value_upper_bound"] - m["value_planned"]) / m["value_upper_bound"], 4
+    )
+    assert 0.0 <= m["optimality_gap"] < 1.0
+
+
+def test_the_bound_counts_shortest_travel_and_one_visit_per_premises():
+    import numpy as np
+
+    from licvisit.core.bound import value_upper_bound
+    from licvisit.core.routing import RoutingProblem, VisitGroup
+
+    # Base 0; premises A on two nights (nodes 1, 2), premises B (node 3); 10 min apart, 20 min visits.
+    t = np.array([[0, 10, 10, 10], [10, 0, 0, 10], [10, 0, 0, 10], [10, 10, 10, 0]])
+    p = RoutingProblem(
+        cost=t,
+        time=t,
+        service=[0, 20, 20, 20],
+        windows=[(0, 0), (0, 100), (0, 100), (0, 100)],
+        starts=[0],
+        ends=[0],
+        vehicle_windows=[(0, 100)],
+        groups=[VisitGroup((1, 2), 5), VisitGroup((3,), 5)],
+    )
+    # A is worth 5 on either night, B 3; one visit to A at most; each visit takes 20 + 10 minutes.
+    b = value_upper_bound(p, {1: 5.0, 2: 5.0, 3: 3.0}, [60])
+    assert b.upper_bound == 8.0 and b.status == "OPTIMAL"
+    assert value_upper_bound(p, {1: 5.0, 2: 5.0, 3: 3.0}, [59]).upper_bound == 5.0

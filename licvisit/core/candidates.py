@@ -82,6 +82,10 @@ def _num(v: Any) -> float:
     return 0.0 if f != f else max(0.0, f)
 
 
+def _text(v: Any) -> str:
+    return "" if v is None or (isinstance(v, float) and v != v) else str(v).strip()
+
+
 def _truthy(v: Any) -> bool:
     if isinstance(v, str):
         return v.strip().lower() in ("true", "1", "yes", "y", "t")
@@ -340,6 +344,7 @@ def build_candidates(
                     lock=lk,
                     why=why,
                     rank=int(r["rank"]) if r is not None and "rank" in r and pd.notna(r["rank"]) else 0,
+                    meta={"lpa": _text(p.get("lpa"))},
                 )
             )
     _check_locks(locks, candidates, operations, params)

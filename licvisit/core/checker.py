@@ -101,16 +101,9 @@ def check_plan(plan: Plan, premises: pd.DataFrame, staff: list[Officer], params:
         if any(m is None for m in members):
             out.append(f"Crew {c.crew_id}: unknown officer in {c.members}.")
             continue
-        need = sorted(op.roles)
-        have = list(members)
-        for role in need:
-            match = next((m for m in have if (m.is_palo if role == "palo" else m.role == role)), None)
-            if match is None:
-                out.append(f"Crew {c.crew_id}: needs a {role} for {c.op_type}; members {c.members}.")
-            else:
-                have.remove(match)
-        if have:
-            out.append(f"Crew {c.crew_id}: more members than {c.op_type} needs.")
+        why = [_composition_problem(c, op, members, template) for template in _templates(op)]
+        if all(why):
+            out.append(why[0])
         if c.shift_end <= c.shift_start:
             out.append(f"Crew {c.crew_id}: shift ends before it starts.")
         if c.shift_end - c.shift_start > dt.timedelta(hours=params.shift_length_h) + TOL:
@@ -248,6 +241,8 @@ def check_plan(plan: Plan, premises: pd.DataFrame, staff: list[Officer], params:
                 out.append(f"Crew {crew_id}: cannot get back to base before the end of the shift.")
 
     out.extend(_break_problems(plan, by_crew, params))
+    if getattr(params, "crews_stay_in_lpa", False):
+        out.extend(_lpa_problems(plan, prem, officers))
 
     # Locks.
     for lk in plan.locks:
@@ -261,6 +256,42 @@ def check_plan(plan: Plan, premises: pd.DataFrame, staff: list[Officer], params:
         if not ok:
             out.append(
                 f"Lock {lk.premises_id}@{lk.night}{':' + lk.op_type if lk.op_type else ''} is not honoured."
+            )
+    return out
+
+
+def _templates(op) -> list[tuple[str, ...]]:
+    return [tuple(op.roles), *(tuple(r) for r in getattr(op, "alt_roles", ()))]
+
+
+def _composition_problem(c, op, members, template) -> str:
+    """'' when ``members`` fill ``template`` (plus at most one support officer), else what is wrong."""
+    have = list(members)
+    for role in sorted(template, key=lambda r: r == "palo"):  # specific roles first, then any PALO
+        match = next((m for m in have if (m.is_palo if role == "palo" else m.role == role)), None)
+        if match is None:
+            return f"Crew {c.crew_id}: needs a {role} for {c.op_type}; members {c.members}."
+        have.remove(match)
+    support = getattr(op, "support_role", "")
+    if len(have) > 1 or (have and (not support or have[0].role != support)):
+        return f"Crew {c.crew_id}: more members than {c.op_type} needs."
+    return ""
+
+
+def _lpa_problems(plan: Plan, prem: pd.DataFrame, officers: dict[str, Officer]) -> list[str]:
+    """A crew visits only premises in the local policing areas its members cover (from the staff sheet)."""
+    out = []
+    crews = {c.crew_id: c for c in plan.crews}
+    for v in plan.visits:
+        c = crews.get(v.crew_id)
+        if c is None or v.premises_id not in prem.index:
+            continue
+        lpas = {officers[m].lpa for m in c.members if m in officers}
+        lpa = str(prem.loc[v.premises_id].get("lpa", "") or "")
+        if lpas and "" not in lpas and lpa and lpa != "nan" and lpa not in lpas:
+            out.append(
+                f"Visit {v.premises_id} ({v.op_type}, {v.crew_id}): premises in {lpa}, "
+                f"crew covers {', '.join(sorted(lpas))}."
             )
     return out
 

@@ -47,12 +47,19 @@ class Roster:
 
 @dataclass(frozen=True)
 class _Pair:
+    """A possible crew: a PALO leading, one partner, optional uniformed support."""
+
     palo: str
     partner: str
     night: dt.date
     op: str
     start: dt.datetime
     end: dt.datetime
+    support: str = ""
+
+    @property
+    def members(self) -> tuple[str, ...]:
+        return (self.palo, self.partner, self.support) if self.support else (self.palo, self.partner)
 
 
 def _avail(officer: Officer, night: dt.date):
@@ -116,29 +123,8 @@ def plan_roster(
     min_len = dt.timedelta(minutes=params.min_crew_shift_min)
     pairs: list[_Pair] = []
     for op in operations:
-        partner_roles = [r for r in op.roles if r != "palo"]
-        if "palo" not in op.roles or len(partner_roles) != 1:
-            raise InfeasiblePlanError(
-                f"Operation {op.name}: expected a crew of one PALO and one partner role, found {op.roles}."
-            )
-        prole = partner_roles[0]
-        palos = sorted((o for o in staff if o.is_palo), key=lambda o: o.officer_id)
-        partners = sorted((o for o in staff if _role_ok(o, prole)), key=lambda o: o.officer_id)
         for night in nights:
-            for p in palos:
-                ap = _avail(p, night)
-                if ap is None:
-                    continue
-                for q in partners:
-                    if q.officer_id == p.officer_id:
-                        continue
-                    aq = _avail(q, night)
-                    if aq is None:
-                        continue
-                    sh = crew_shift(ap, aq, op, night, params.shift_length_h)
-                    if sh is None or sh[1] - sh[0] < min_len:
-                        continue
-                    pairs.append(_Pair(p.officer_id, q.officer_id, night, op.name, sh[0], sh[1]))
+            pairs.extend(_possible_crews(staff, op, night, params, min_len))
     if not pairs:
         raise InfeasiblePlanError(
             "Nobody can form a crew this week: no PALO is available on the same night as a partner "
@@ -150,8 +136,8 @@ def plan_roster(
     z = {pr: m.new_bool_var(f"z_{pr.palo}_{pr.partner}_{pr.night:%a}_{pr.op}") for pr in pairs}
     by_off_night: dict[tuple[str, dt.date], list[_Pair]] = {}
     for pr in pairs:
-        by_off_night.setdefault((pr.palo, pr.night), []).append(pr)
-        by_off_night.setdefault((pr.partner, pr.night), []).append(pr)
+        for oid in pr.members:
+            by_off_night.setdefault((oid, pr.night), []).append(pr)
     on: dict[tuple[str, dt.date], cp_model.IntVar] = {}
     for key, prs in sorted(by_off_night.items(), key=lambda kv: (kv[0][0], kv[0][1])):
         v = m.new_bool_var(f"on_{key[0]}_{key[1]:%a}")
@@ -208,6 +194,8 @@ def plan_roster(
             for c, s in enumerate(slots):
                 # A crew costs a little (w_shift), so crews with nothing to do are not rostered.
                 objective.append(s * (vals[c] - params.w_shift))
+            # Uniformed support gives a licensing crew the confidence to work a busy NTE safely.
+            objective.extend(z[p] * params.w_support for p in prs if p.support)
             slot_terms[(op.name, night)] = slots
     # Locks need a crew of their type on their night (and the named crew, if any, by id).
     for lk in locks:
@@ -260,7 +248,7 @@ def plan_roster(
     if previous_crews:
         prev_keys = {(c.night, c.op_type, tuple(sorted(c.members))) for c in previous_crews}
         for pr in pairs:
-            if (pr.night, pr.op, tuple(sorted((pr.palo, pr.partner)))) in prev_keys:
+            if (pr.night, pr.op, tuple(sorted(pr.members))) in prev_keys:
                 objective.append(z[pr] * params.w_keep_crew)
 
     m.maximize(sum(objective) - sum(var * w for _, _, var, w, _ in penalties))
@@ -285,20 +273,22 @@ def plan_roster(
         counter[key] = counter.get(key, 0) + 1
         crew_id = f"{WEEKDAYS[pr.night.weekday()].upper()}-{OP_ABBR.get(pr.op, pr.op.upper())}-{counter[key]}"
         palo = by_id[pr.palo]
+        lpas = tuple(sorted({by_id[m].lpa for m in pr.members}))
         crews.append(
             Crew(
                 crew_id,
                 pr.night,
                 pr.op,
-                (pr.palo, pr.partner),
+                pr.members,
                 palo.base,
                 palo.base_x,
                 palo.base_y,
                 pr.start,
                 pr.end,
+                lpas=() if "" in lpas else lpas,
             )
         )
-        for oid in (pr.palo, pr.partner):
+        for oid in pr.members:
             shifts.append(ShiftAssignment(oid, pr.night, pr.start, pr.end, crew_id))
     shifts.sort(key=lambda s: (s.night, s.officer_id))
     bent = []
@@ -312,6 +302,60 @@ def plan_roster(
             )
             bent.append(BentRule(rule, subject, float(val * w), detail + extra))
     return Roster(crews, shifts, bent, solver.status_name(status), float(solver.objective_value))
+
+
+def _possible_crews(
+    staff: list[Officer], op: OperationType, night: dt.date, params: PlanParams, min_len: dt.timedelta
+) -> list[_Pair]:
+    """Every crew ``op``'s templates allow on ``night``: a PALO, a partner, optional support."""
+    for roles in op.templates():
+        if len(roles) != 2 or "palo" not in roles:
+            raise InfeasiblePlanError(
+                f"Operation {op.name}: expected a crew template of a PALO and one partner role, found {roles}."
+            )
+    out: list[_Pair] = []
+    palos = sorted((o for o in staff if o.is_palo), key=lambda o: o.officer_id)
+    support = sorted(
+        (o for o in staff if op.support_role and o.role == op.support_role), key=lambda o: o.officer_id
+    )
+    seen: set[tuple[str, str]] = set()
+    for roles in op.templates():
+        prole = roles[1] if roles[0] == "palo" else roles[0]
+        partners = sorted((o for o in staff if _role_ok(o, prole)), key=lambda o: o.officer_id)
+        for p in palos:
+            ap = _avail(p, night)
+            if ap is None:
+                continue
+            for q in partners:
+                if q.officer_id == p.officer_id:
+                    continue
+                key = (
+                    tuple(sorted((p.officer_id, q.officer_id)))
+                    if prole == "palo"
+                    else (p.officer_id, q.officer_id)
+                )
+                if key in seen:  # a PALO pair is one crew whichever of them leads
+                    continue
+                seen.add(key)
+                aq = _avail(q, night)
+                if aq is None:
+                    continue
+                both = (max(ap[0], aq[0]), min(ap[1], aq[1]))
+                sh = crew_shift(ap, aq, op, night, params.shift_length_h)
+                if sh is None or sh[1] - sh[0] < min_len:
+                    continue
+                out.append(_Pair(p.officer_id, q.officer_id, night, op.name, sh[0], sh[1]))
+                for s in support:
+                    a_s = _avail(s, night)
+                    if a_s is None or s.officer_id in key:
+                        continue
+                    sh3 = crew_shift(both, a_s, op, night, params.shift_length_h)
+                    if sh3 is None or sh3[1] - sh3[0] < min_len:
+                        continue
+                    out.append(
+                        _Pair(p.officer_id, q.officer_id, night, op.name, sh3[0], sh3[1], s.officer_id)
+                    )
+    return out
 
 
 def _slot_values(
