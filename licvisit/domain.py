@@ -276,6 +276,8 @@ class Crew:
     shift_end: dt.datetime
     breaks: tuple[tuple[dt.datetime, dt.datetime], ...] = ()  # (start, end) of each break, no visit in it
     lpas: tuple[str, ...] = ()  # local policing areas its members cover ('' = any)
+    travel_min: int = 0  # minutes on the road (on-site + travel + breaks + idle = shift length)
+    idle_min: int = 0  # minutes waiting: not on site, not travelling, not on a break
 
 
 @dataclass(frozen=True)

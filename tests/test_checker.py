@@ -69,7 +69,10 @@ def _break(plan, how, prem, staff):
         prem = prem.assign(**{f"door_hours_{d}": "closed" for d in "mon tue wed thu fri sat sun".split()})
     elif how == "no_break":
         c = next(c for c in p.crews if c.crew_id == v0.crew_id)
-        p.crews[p.crews.index(c)] = dataclasses.replace(c, breaks=())
+        longer = c.shift_start + dt.timedelta(hours=7)
+        p.crews[p.crews.index(c)] = dataclasses.replace(c, breaks=(), shift_end=longer)
+    elif how == "few_visits":
+        p.visits = [v for v in p.visits if v.crew_id != v0.crew_id or v.order == 1]
     elif how == "visit_in_break":
         c = next(c for c in p.crews if c.crew_id == v0.crew_id)
         p.crews[p.crews.index(c)] = dataclasses.replace(
@@ -105,7 +108,8 @@ def _break(plan, how, prem, staff):
         ("bad_purpose", "a licensing_compliance visit cannot also serve sia_check"),
         ("no_door_staff", "no door-supervision hours on"),
         ("lock", "not honoured"),
-        ("no_break", "h shift with no break of 30 min"),
+        ("no_break", "7.0 h shift with no break of 30 min"),
+        ("few_visits", "only 1 visit, fewer than the 3 a crew is sent out for"),
         ("visit_in_break", "is in its break"),
         ("long_shift", "shift longer than"),
         ("closed", "closed on"),

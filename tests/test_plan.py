@@ -325,19 +325,22 @@ def test_two_locks_on_one_premises_one_night_are_refused(week):
 
 
 def test_every_long_shift_has_a_break_with_no_visit_in_it(week, tmp_path):
-    prem, rk, staff, plan = week
-    assert plan.crews
+    prem, rk, staff, _ = week
+    params = dataclasses.replace(FAST, break_after_h=3.0)  # the small week's fitted shifts are short
+    plan = plan_week(rk, prem, staff, WEEK, params)
+    assert check_plan(plan, prem, staff, params) == []
+    assert any(c.breaks for c in plan.crews)
     for c in plan.crews:
-        if c.shift_end - c.shift_start > dt.timedelta(hours=FAST.break_after_h):
+        if c.shift_end - c.shift_start > dt.timedelta(hours=params.break_after_h):
             ((a, b),) = c.breaks
-            assert b - a == dt.timedelta(minutes=FAST.break_min) and c.shift_start < a and b < c.shift_end
+            assert b - a == dt.timedelta(minutes=params.break_min) and c.shift_start < a and b < c.shift_end
             for v in plan.visits:
                 if v.crew_id == c.crew_id:
                     assert v.departure <= a or v.arrival >= b
     write_plan(plan, tmp_path, prem, staff)
     again = read_plan(tmp_path)
     assert [c.breaks for c in again.crews] == [c.breaks for c in plan.crews]
-    c = plan.crews[0]
+    c = next(c for c in plan.crews if c.breaks)
     text = (tmp_path / "itineraries" / f"{c.crew_id}.txt").read_text(encoding="utf-8")
     assert f"    Break {c.breaks[0][0]:%H:%M}-{c.breaks[0][1]:%H:%M} (no visit)" in text
     visits = pd.read_csv(tmp_path / "visits.csv", dtype=str)
@@ -346,14 +349,6 @@ def test_every_long_shift_has_a_break_with_no_visit_in_it(week, tmp_path):
         "gang_op; licensing_compliance",
         "sia_check; licensing_compliance",
     }
-
-
-def test_no_break_needed_in_a_short_shift():
-    from licvisit.core.plan import _break_window
-
-    p = PlanParams()
-    assert _break_window(0, 360, p) is None
-    assert _break_window(0, 480, p) == (60, 330, 30)
 
 
 def test_a_full_route_gives_up_its_least_valuable_visit_for_the_break():
@@ -366,17 +361,21 @@ def test_a_full_route_gives_up_its_least_valuable_visit_for_the_break():
     p = RoutingProblem(
         cost=zero,
         time=zero,
-        service=[0, 60, 60, 60, 60],
-        windows=[(0, 0), (0, 0), (60, 60), (120, 120), (180, 180)],
+        service=[0, 100, 100, 100, 100],
+        windows=[(0, 0), (0, 0), (100, 100), (200, 200), (300, 300)],
         starts=[0],
         ends=[0],
-        vehicle_windows=[(0, 240)],
+        vehicle_windows=[(0, 500)],
         groups=[VisitGroup((n,), pen) for n, pen in ((1, 10), (2, 5), (3, 7), (4, 10))],
     )
-    res = RoutingResult([[1, 2, 3, 4]], [[0, 60, 120, 180]], [0], [240], 0, 0, 0, [], "", "", 0.0)
-    assert _place_breaks(p, res, [(60, 150, 30)]) == 1
+    # Four 100-minute visits back to back: 400 minutes with no gap, over the 6 hours.
+    res = RoutingResult([[1, 2, 3, 4]], [[0, 100, 200, 300]], [0], [400], 0, 0, 0, [], "", "", 0.0)
+    assert _place_breaks(p, res, PlanParams()) == 1
     assert res.routes == [[1, 3, 4]] and res.dropped_groups == [1]
-    assert res.breaks == {0: (60, 90)} and res.starts == [[0, 120, 180]]
+    assert res.breaks == {0: (100, 130)} and res.starts == [[0, 200, 300]]
+    # Three of them (300 minutes) need no break at all.
+    short = RoutingResult([[1, 2, 3]], [[0, 100, 200]], [0], [300], 0, 0, 0, [], "", "", 0.0)
+    assert _place_breaks(p, short, PlanParams()) == 0 and short.breaks == {}
 
 
 def test_crews_visit_only_the_lpas_their_members_cover(week):
@@ -426,3 +425,15 @@ def test_the_bound_counts_shortest_travel_and_one_visit_per_premises():
     b = value_upper_bound(p, {1: 5.0, 2: 5.0, 3: 3.0}, [60])
     assert b.upper_bound == 8.0 and b.status == "OPTIMAL"
     assert value_upper_bound(p, {1: 5.0, 2: 5.0, 3: 3.0}, [59]).upper_bound == 5.0
+
+
+def test_crews_have_enough_work_and_shifts_fitted_to_it(week):
+    *_, plan = week
+    for c in plan.crews:
+        vs = sorted((v for v in plan.visits if v.crew_id == c.crew_id), key=lambda v: v.order)
+        assert len(vs) >= FAST.min_visits_per_crew
+        on_site = sum((v.departure - v.arrival).total_seconds() / 60 for v in vs)
+        brk = sum((b - a).total_seconds() / 60 for a, b in c.breaks)
+        shift = (c.shift_end - c.shift_start).total_seconds() / 60
+        assert on_site + c.travel_min + brk + c.idle_min == shift and c.idle_min >= 0
+        assert c.shift_start < vs[0].arrival and c.shift_end > vs[-1].departure

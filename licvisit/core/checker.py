@@ -241,6 +241,14 @@ def check_plan(plan: Plan, premises: pd.DataFrame, staff: list[Officer], params:
                 out.append(f"Crew {crew_id}: cannot get back to base before the end of the shift.")
 
     out.extend(_break_problems(plan, by_crew, params))
+    least = getattr(params, "min_visits_per_crew", 1)
+    for c in plan.crews:
+        vs = by_crew.get(c.crew_id, [])
+        if len(vs) < least and not any(v.locked for v in vs):
+            out.append(
+                f"Crew {c.crew_id}: only {len(vs)} visit{'s' if len(vs) != 1 else ''}, "
+                f"fewer than the {least} a crew is sent out for."
+            )
     if getattr(params, "crews_stay_in_lpa", False):
         out.extend(_lpa_problems(plan, prem, officers))
 

@@ -105,6 +105,8 @@ class PlanParams:
     # break_after_h gets one uninterrupted break of break_min with no visit in it.
     break_after_h: float = 6.0
     break_min: int = 30
+    min_visits_per_crew: int = 3  # a crew with fewer is released and its visits re-routed
+    release_rounds: int = 3  # re-routes allowed for releasing crews with too few visits
     replan_keep_nights: bool = True
     default_lock_op: str = "licensing_compliance"
 
@@ -465,7 +467,6 @@ def _route_week(
         allowed=allowed,
         horizon=9 * 1440,
     )
-    break_windows = [_break_window(lo, hi, params) for lo, hi in vwin]
     initial = None
     if previous is not None:
         initial = _initial_routes(previous, crews, node_info, candidates)
@@ -478,11 +479,14 @@ def _route_week(
             initial_routes=initial,
         )
         pruned = prune_unprofitable(problem, res)
-        made_room = _place_breaks(problem, res, break_windows)
+        made_room = _place_breaks(problem, res, params)
+        released_weak, rounds = _release_weak_crews(problem, res, crews, params)
+        res = rounds or res
     else:
         made_room = 0
         res = None
         pruned = 0
+        released_weak = []
 
     visits: list[Visit] = []
     covered: set[int] = set()  # candidates served by a planned visit (its own or another purpose)
@@ -519,12 +523,15 @@ def _route_week(
         dropped_groups = set()
     visits = _mark_repeats(visits)
     if res is not None:
-        crews = [
-            dataclasses.replace(c, breaks=((origin + dt.timedelta(minutes=res.breaks[v][0]),
-                                            origin + dt.timedelta(minutes=res.breaks[v][1])),))
-            if v in res.breaks else c
-            for v, c in enumerate(crews)
+        crews = [_fit_shift(c, v, res, problem, origin) for v, c in enumerate(crews)]
+        fitted = {c.crew_id: c for c in crews}
+        shifts = [
+            dataclasses.replace(s, start=fitted[s.crew_id].shift_start, end=fitted[s.crew_id].shift_end)
+            if s.crew_id in fitted else s
+            for s in roster.shifts
         ]  # fmt: skip
+    else:
+        shifts = list(roster.shifts)
     for gi in sorted(dropped_groups):
         cand = candidates[group_cands[gi][0]]
         if cand.lock is not None:
@@ -561,7 +568,10 @@ def _route_week(
     dropped = dropped + explained
     visits.sort(key=lambda v: (v.night, v.crew_id, v.order))
     node_value = {n: sum(candidates[j].value for j in served) for n, served in node_purposes.items()}
-    capacity = [hi - lo - (b[2] if b else 0) for (lo, hi), b in zip(vwin, break_windows, strict=True)]
+    # A route over break_after_h loses its break; a shorter one needs none, but is that short.
+    capacity = [
+        max(hi - lo - params.break_min, min(hi - lo, int(params.break_after_h * 60))) for lo, hi in vwin
+    ]
     bound = value_upper_bound(
         problem, node_value, capacity, deterministic_time=params.roster_deterministic_time, seed=params.seed
     )
@@ -607,9 +617,10 @@ def _route_week(
     busy = {v.crew_id for v in visits}
     idle = [c.crew_id for c in crews if c.crew_id not in busy]
     meta["crews_released"] = idle
+    meta["crews_released_few_visits"] = [crews[v].crew_id for v in released_weak]
     plan = Plan(
         week_start=week_start,
-        roster=[s for s in roster.shifts if s.crew_id in busy],
+        roster=[s for s in shifts if s.crew_id in busy],
         crews=[c for c in crews if c.crew_id in busy],
         visits=visits,
         dropped=dropped,
@@ -622,30 +633,122 @@ def _route_week(
     return plan
 
 
-def _place_breaks(problem: RoutingProblem, res: Any, break_windows: list[tuple[int, int, int] | None]) -> int:
-    """Place each long shift's break in its route, making room if needed; return visits removed for it.
+def _release_weak_crews(problem, res, crews, params: PlanParams):
+    """Release crews with fewer than ``min_visits_per_crew`` visits and re-route their work; repeat.
+
+    A crew sent out for one or two visits is a poor use of two or three
+    officers: it is released, its visits are offered to the other crews
+    (a re-route that starts from the current routes, with a quarter of the
+    work limit), and the check repeats until every crew left has enough
+    work or nothing changes.  Crews holding a locked visit are kept.
+
+    Returns
+    -------
+    (released vehicle indices, the final result or None when nothing was released)
+    """
+    group_of = {n: k for k, g in enumerate(problem.groups) for n in g.nodes}
+    released: list[int] = []
+    final = None
+
+    def weak_of(res) -> list[int]:
+        return [
+            v
+            for v, r in enumerate(res.routes)
+            if 0 < len(r) < params.min_visits_per_crew
+            and all(problem.groups[group_of[n]].penalty is not None for n in r)
+        ]
+
+    for _ in range(params.release_rounds):
+        weak = weak_of(res)
+        if not weak:
+            break
+        released.extend(weak)
+        gone = set(released)
+        for node, vs in list(problem.allowed.items()):
+            problem.allowed[node] = [v for v in vs if v not in gone]
+        start = [[] if v in gone else list(r) for v, r in enumerate(res.routes)]
+        res = solve_routing(
+            problem,
+            params.time_limit_s,
+            work_limit=(params.work_limit // 4) or None,
+            strategies=params.first_solution_strategies,
+            initial_routes=start,
+        )
+        prune_unprofitable(problem, res)
+        _place_breaks(problem, res, params)
+        final = res
+    # Out of re-routes: crews still short of work are released and their visits left out.
+    for v in weak_of(res):
+        released.append(v)
+        res.dropped_groups.extend(group_of[n] for n in res.routes[v])
+        res.routes[v], res.starts[v] = [], []
+        res.breaks.pop(v, None)
+        final = res
+    res.dropped_groups.sort()
+    del crews
+    return sorted(released), final
+
+
+def _fit_shift(crew: Crew, v: int, res: Any, problem: RoutingProblem, origin: dt.datetime) -> Crew:
+    """Fit a crew's shift to its work: leave base in time for the first visit, end when back.
+
+    Also records its minutes on the road and idle (waiting that is neither a
+    visit, travel nor its break), so on-site + travel + breaks + idle = shift.
+    """
+    route = res.routes[v]
+    if not route:
+        return crew
+    t = problem.time
+    seq = [problem.starts[v], *route, problem.ends[v]]
+    travel = int(sum(int(t[a, b]) for a, b in zip(seq, seq[1:], strict=False)))
+    on_site = int(sum(int(problem.service[n]) for n in route))
+    first = res.starts[v][0] - int(t[problem.starts[v], route[0]])
+    last = res.starts[v][-1] + int(problem.service[route[-1]])
+    brk = res.breaks.get(v)
+    if brk is not None:
+        first = min(first, brk[0])
+        last = max(last, brk[1])
+    end = last + int(t[route[-1], problem.ends[v]])
+    lo, hi = problem.vehicle_windows[v]
+    start, end = max(lo, first), min(hi, end)
+    break_min = (brk[1] - brk[0]) if brk is not None else 0
+    return dataclasses.replace(
+        crew,
+        shift_start=origin + dt.timedelta(minutes=start),
+        shift_end=origin + dt.timedelta(minutes=end),
+        breaks=((origin + dt.timedelta(minutes=brk[0]), origin + dt.timedelta(minutes=brk[1])),)
+        if brk
+        else (),
+        travel_min=travel,
+        idle_min=(end - start) - on_site - travel - break_min,
+    )
+
+
+def _place_breaks(problem: RoutingProblem, res: Any, params: PlanParams) -> int:
+    """Give every route longer than ``break_after_h`` a break between two visits; return visits removed.
 
     The routing search itself does not carry the breaks (OR-Tools' vehicle
     break intervals made each search step about six times slower, so the work
-    limit could not be met in the time cap).  For each route the break goes
-    in the first leg (before a visit, or before the way back) where it fits
-    inside its window: the break starts when the crew leaves the previous
-    stop (or when the break window opens), and the visits after it are pushed
-    later as far as their windows and the end of the shift allow.  When no
-    leg has room, the least valuable visit whose removal makes room is
-    dropped (removing a visit never delays the others: travel times obey the
-    triangle inequality); locked visits are never dropped.  The breaks are
+    limit could not be met in the time cap).  A route's span runs from leaving
+    base for its first visit to getting back; when it is longer than
+    ``break_after_h`` the break goes between two visits, at least an hour
+    after leaving and an hour before getting back, where it delays the later
+    visits least (they may be pushed as far as their windows and the end of
+    the shift allow).  When no place has room, the least valuable visit whose
+    removal makes room (or shortens the route below ``break_after_h``) is
+    dropped; removing a visit never delays the others (travel times obey the
+    triangle inequality).  Locked visits are never dropped.  Breaks are
     written to ``res.breaks`` (vehicle -> (start, end)).
     """
     group_of = {n: k for k, g in enumerate(problem.groups) for n in g.nodes}
+    res.breaks = {}
     removed = 0
-    for v, brk in enumerate(break_windows):
-        if brk is None or not res.routes[v]:
-            continue
-        while True:
-            placed = _fit_break(problem, v, res.depart[v], res.routes[v], res.starts[v], brk)
+    for v in range(problem.n_vehicles):
+        while res.routes[v]:
+            placed = _fit_break(problem, v, res.routes[v], res.starts[v], params)
             if placed is not None:
-                res.breaks[v], res.starts[v], res.back[v] = placed
+                if placed[0] is not None:
+                    res.breaks[v], res.starts[v], res.back[v] = placed
                 break
             options = []
             for i, node in enumerate(res.routes[v]):
@@ -654,74 +757,54 @@ def _place_breaks(problem: RoutingProblem, res: Any, break_windows: list[tuple[i
                     continue
                 rest = res.routes[v][:i] + res.routes[v][i + 1 :]
                 st = res.starts[v][:i] + res.starts[v][i + 1 :]
-                if _fit_break(problem, v, res.depart[v], rest, st, brk) is not None:
-                    options.append((pen, i))
-            if not options:  # only locked visits left and no room: cannot happen with a real shift
-                options = [
-                    (problem.groups[group_of[n]].penalty or 0, i)
-                    for i, n in enumerate(res.routes[v])
-                    if problem.groups[group_of[n]].penalty is not None
-                ][:1]
-                if not options:
-                    break
-            _, i = min(options)
+                options.append((_fit_break(problem, v, rest, st, params) is None, pen, i))
+            if not options:  # only locked visits: leave them, unbroken (the checker will say so)
+                break
+            _, _, i = min(options)
             node = res.routes[v].pop(i)
             res.starts[v].pop(i)
             res.dropped_groups.append(group_of[node])
             removed += 1
-            if not res.routes[v]:
-                break
     res.dropped_groups.sort()
     return removed
 
 
-def _fit_break(problem, v, depart, route, starts, brk):
-    """Return (break, new starts, back) with the break where it delays the visits least, or None.
+def _fit_break(problem, v, route, starts, params: PlanParams):
+    """Return (break, starts, back) for ``route``; (None, starts, back) when it needs none; None if no room.
 
-    Ties go to a leg after the first visit (a break before any work is a late
-    start in disguise), then to the earliest leg.
+    Ties between places go to the earliest.
     """
-    lo_b, hi_b, dur = brk
-    seq = [problem.starts[v], *route]
+    t = problem.time
+    if not route:
+        return None, starts, 0
+    leave = starts[0] - int(t[problem.starts[v], route[0]])
+    back = starts[-1] + int(problem.service[route[-1]]) + int(t[route[-1], problem.ends[v]])
+    dur = params.break_min
+    if back - leave <= params.break_after_h * 60 or dur <= 0:
+        return None, starts, back
+    lo_b, hi_b = leave + 60, back - 60 - dur
     best = None
-    for k in range(len(route) + 1):
-        prev = seq[k]
-        free = depart if k == 0 else starts[k - 1] + int(problem.service[prev])
+    for k in range(1, len(route)):
+        prev = route[k - 1]
+        free = starts[k - 1] + int(problem.service[prev])
         b = max(free, lo_b)
-        if b > hi_b:  # later legs start later still
+        if b > hi_b:
             break
-        new, t, at, ok = list(starts[:k]), b + dur, prev, True
+        new, tt, at, ok = list(starts[:k]), b + dur, prev, True
         for j in range(k, len(route)):
             node = route[j]
-            st = max(t + int(problem.time[at, node]), starts[j])
+            st = max(tt + int(t[at, node]), starts[j])
             if st > problem.windows[node][1]:
                 ok = False
                 break
             new.append(st)
-            t, at = st + int(problem.service[node]), node
-        back = t + int(problem.time[at, problem.ends[v]])
-        if ok and back <= problem.vehicle_windows[v][1]:
+            tt, at = st + int(problem.service[node]), node
+        end = tt + int(t[at, problem.ends[v]])
+        if ok and end <= problem.vehicle_windows[v][1]:
             delay = sum(a - o for a, o in zip(new[k:], starts[k:], strict=True))
-            key = (delay, k == 0 and len(route) > 0, k)
-            if best is None or key < best[0]:
-                best = (key, ((b, b + dur), new, back))
+            if best is None or (delay, k) < best[0]:
+                best = ((delay, k), ((b, b + dur), new, end))
     return best[1] if best else None
-
-
-def _break_window(lo: int, hi: int, params: PlanParams) -> tuple[int, int, int] | None:
-    """(earliest start, latest start, duration) of the break of a shift ``lo``..``hi`` [min], or None.
-
-    The break starts at least an hour into the shift and ends by ``break_after_h``
-    hours in (or half an hour before the end of a shorter shift), so it is a
-    rest in the working time rather than a late start or an early finish.
-    """
-    if hi - lo <= params.break_after_h * 60 or params.break_min <= 0:
-        return None
-    first = lo + 60
-    last = min(lo + int(params.break_after_h * 60), hi - 30) - params.break_min
-    if last < first:
-        first, last = lo, hi - params.break_min
-    return first, last, params.break_min
 
 
 def _premises_groups(
