@@ -153,3 +153,17 @@ def test_licensing_crews_may_be_two_palos_with_uniformed_support(cands):
     lic = [c for c in r.crews if c.op_type == "licensing_compliance"]
     assert lic and all(roles[c.members[1]] == "licensing_staff" for c in lic)
     assert any(len(c.members) == 3 and roles[c.members[2]] == "uniformed_support" for c in lic)
+
+
+def test_a_crew_cap_is_a_parameter_reported_when_it_binds(cands):
+    import dataclasses
+
+    staff = make_staff(6, 3, 1, 1)
+    free = roster(staff, cands)
+    capped = roster(staff, cands, params=dataclasses.replace(PARAMS, max_crews_per_op_night=1))
+    per = {}
+    for c in capped.crews:
+        per[(c.night, c.op_type)] = per.get((c.night, c.op_type), 0) + 1
+    assert max(per.values()) == 1 and capped.capped
+    assert all(f"{n:%a} {op}" in capped.capped for (n, op) in per)
+    assert len(free.crews) > len(capped.crews) and free.capped == []

@@ -80,7 +80,7 @@ class PlanParams:
     drive_overhead_min: float = 5.0
     shift_length_h: float = 8.0
     min_crew_shift_min: int = 90
-    max_crews_per_op_night: int = 3
+    max_crews_per_op_night: int = 0  # 0 = no cap (as many crews as PALOs can lead); reported when it binds
     visits_per_crew_estimate: int = 6
     night_weights: tuple[float, ...] = (0.6, 0.6, 0.7, 0.9, 1.4, 1.5, 0.8)  # Mon..Sun
     max_candidates: int = 200
@@ -123,7 +123,9 @@ class PlanParams:
             (self.circuity >= 1.0, "circuity >= 1"),
             (0 < self.shift_length_h <= 12, "shift_length_h between 0 and 12"),
             (self.min_crew_shift_min >= 1, "min_crew_shift_min >= 1"),
-            (self.max_crews_per_op_night >= 1, "max_crews_per_op_night >= 1"),
+            (self.max_crews_per_op_night >= 0, "max_crews_per_op_night >= 0 (0 = no cap)"),
+            (self.min_visits_per_crew >= 1, "min_visits_per_crew >= 1"),
+            (self.release_rounds >= 0, "release_rounds >= 0"),
             (self.visits_per_crew_estimate >= 1, "visits_per_crew_estimate >= 1"),
             (
                 len(self.night_weights) == 7 and min(self.night_weights) >= 0,
@@ -585,6 +587,9 @@ def _route_week(
         "status": "planned" if res is not None else "no_visits_possible",
         "roster_status": roster.status,
         "roster_objective": roster.objective,
+        "caps_binding": [
+            f"max_crews_per_op_night={params.max_crews_per_op_night}: {x}" for x in roster.capped
+        ],
         "routing_strategy": res.strategy if res else "",
         "routing_attempts": res.attempts if res else {},
         "routing_objective": res.objective if res else 0,

@@ -43,6 +43,7 @@ class Roster:
     bent: list[BentRule] = field(default_factory=list)
     status: str = ""
     objective: float = 0.0
+    capped: list[str] = field(default_factory=list)  # nights/operations where max_crews_per_op_night bound
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,7 @@ def plan_roster(
     # Crew counts and diminishing-return slot values.
     objective = []
     slot_terms = {}
+    capped: list[tuple[dt.date, str, int]] = []
     op_by_name = {o.name: o for o in operations}
     for op in operations:
         for night in nights:
@@ -184,13 +186,16 @@ def plan_roster(
             if not prs:
                 continue
             k = sum(z[p] for p in prs)
-            slots = [
-                m.new_bool_var(f"slot_{night:%a}_{op.name}_{c}") for c in range(params.max_crews_per_op_night)
-            ]
+            # No hidden cap: as many slots as PALOs who could lead that night, unless a cap is set.
+            most = len({p.palo for p in prs} | {p.partner for p in prs if by_id[p.partner].is_palo})
+            cap = params.max_crews_per_op_night or most
+            if params.max_crews_per_op_night and most > cap:
+                capped.append((night, op.name, cap))
+            slots = [m.new_bool_var(f"slot_{night:%a}_{op.name}_{c}") for c in range(min(cap, most))]
             for c in range(1, len(slots)):
                 m.add_implication(slots[c], slots[c - 1])
             m.add(sum(slots) == k)
-            vals = _slot_values(candidates, op, night, params)
+            vals = _slot_values(candidates, op, night, params, len(slots))
             for c, s in enumerate(slots):
                 # A crew costs a little (w_shift), so crews with nothing to do are not rostered.
                 objective.append(s * (vals[c] - params.w_shift))
@@ -301,7 +306,12 @@ def plan_roster(
                 else ""
             )
             bent.append(BentRule(rule, subject, float(val * w), detail + extra))
-    return Roster(crews, shifts, bent, solver.status_name(status), float(solver.objective_value))
+    binding = [
+        f"{n:%a} {op}"
+        for n, op, cap in capped
+        if sum(1 for c in crews if c.night == n and c.op_type == op) >= cap
+    ]
+    return Roster(crews, shifts, bent, solver.status_name(status), float(solver.objective_value), binding)
 
 
 def _possible_crews(
@@ -359,7 +369,7 @@ def _possible_crews(
 
 
 def _slot_values(
-    candidates: list[Candidate], op: OperationType, night: dt.date, params: PlanParams
+    candidates: list[Candidate], op: OperationType, night: dt.date, params: PlanParams, n_slots: int
 ) -> list[int]:
     """Value of the 1st, 2nd, ... crew of ``op`` on ``night`` (integer, diminishing)."""
     weights = params.night_weights
@@ -376,7 +386,7 @@ def _slot_values(
     per_crew = max(1, params.visits_per_crew_estimate)
     vals = []
     mean = sum(c.value for c in candidates) / max(1, len(candidates))
-    for k in range(params.max_crews_per_op_night):
+    for k in range(n_slots):
         block = shares[k * per_crew : (k + 1) * per_crew]
         vals.append(int(round(VALUE_SCALE * sum(block) / max(mean, 1e-9))))
     return vals
