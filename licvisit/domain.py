@@ -311,6 +311,7 @@ class DroppedCandidate:
         str  # no_crew_when_open, outside_shifts, not_worth_travel, crews_full, excluded, recently_visited
     )
     reason: str
+    displaced_by: str = ""  # crews_full: planned visits it could replace, 'premises_id (value); ...'
 
 
 @dataclass(frozen=True)

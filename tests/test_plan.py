@@ -437,3 +437,40 @@ def test_crews_have_enough_work_and_shifts_fitted_to_it(week):
         shift = (c.shift_end - c.shift_start).total_seconds() / 60
         assert on_site + c.travel_min + brk + c.idle_min == shift and c.idle_min >= 0
         assert c.shift_start < vs[0].arrival and c.shift_end > vs[-1].departure
+
+
+def _packed():
+    """Base 0; visits 1 and 2 planned back to back (60 min each, fixed times); 3 wants node 2's slot."""
+    import numpy as np
+
+    from licvisit.core.routing import RoutingProblem, RoutingResult, VisitGroup
+
+    t = np.zeros((5, 5), dtype=int)
+    p = RoutingProblem(
+        cost=t,
+        time=t,
+        service=[0, 60, 60, 60, 30],
+        windows=[(0, 0), (0, 0), (60, 60), (60, 60), (0, 300)],
+        starts=[0],
+        ends=[0],
+        vehicle_windows=[(0, 180)],
+        groups=[VisitGroup((1,), 10), VisitGroup((2,), 5), VisitGroup((3,), 4), VisitGroup((4,), 3)],
+    )
+    res = RoutingResult([[1, 2]], [[0, 60]], [0], [120], 0, 0, 7, [2, 3], "", "", 0.0)
+    return p, res
+
+
+def test_a_dropped_visit_that_fits_in_time_is_inserted():
+    from licvisit.core.plan import _insert_if_gain
+
+    p, res = _packed()
+    assert _insert_if_gain(p, res, PlanParams()) == 1  # node 4 (open all night) fits after node 2
+    assert res.routes == [[1, 2, 4]] and res.starts == [[0, 60, 120]] and res.dropped_groups == [2]
+
+
+def test_a_crews_full_drop_names_the_visit_it_lost_to():
+    from licvisit.core.plan import _displaced_by, _insertion
+
+    p, res = _packed()
+    assert _insertion(p, 0, [1, 2], [0, 60], None, 3, 2, PlanParams()) is None  # its window is taken
+    assert _displaced_by(p, res, 2, PlanParams()) == [2]

@@ -484,11 +484,13 @@ def _route_week(
         made_room = _place_breaks(problem, res, params)
         released_weak, rounds = _release_weak_crews(problem, res, crews, params)
         res = rounds or res
+        inserted = _insert_if_gain(problem, res, params)
     else:
         made_room = 0
         res = None
         pruned = 0
         released_weak = []
+        inserted = 0
 
     visits: list[Visit] = []
     covered: set[int] = set()  # candidates served by a planned visit (its own or another purpose)
@@ -555,6 +557,7 @@ def _route_week(
         ops,
         node_info,
         per_min,
+        params,
     )
     for d in explained:
         cand = next(c for c in candidates if c.premises_id == d.premises_id and c.op_type == d.op_type)
@@ -598,6 +601,7 @@ def _route_week(
         "routing_work": res.work if res else 0,
         "routing_pruned": pruned,
         "dropped_for_breaks": made_room,
+        "inserted_after_search": inserted,
         "travel_source": source,
         "travel_cost_points": res.travel_cost if res else 0,
         "n_candidates": len(candidates),
@@ -636,6 +640,102 @@ def _route_week(
     if previous is not None:
         meta.update(compare_plans(previous, plan))
     return plan
+
+
+def _insertion(problem, v, route, starts, brk, node, k, params: PlanParams):
+    """Return (route, starts, back) with ``node`` inserted at position ``k`` of vehicle ``v``, or None.
+
+    Time-aware: every visit keeps inside its window, none overlaps the
+    crew's break (a break on a leg delays the arrival by its length), the
+    crew is back by the end of its window, and a route with no break stays
+    within ``break_after_h``.
+    """
+    t, svc, win = problem.time, problem.service, problem.windows
+    new_route = [*route[:k], node, *route[k:]]
+    new_starts = list(starts[:k])
+    was = dict(zip(route, starts, strict=True))  # visits already planned are never moved earlier
+    lo_v, hi_v = problem.vehicle_windows[v]
+    prev = problem.starts[v] if k == 0 else route[k - 1]
+    d = lo_v if k == 0 else starts[k - 1] + int(svc[prev])
+    for n in new_route[k:]:
+        st = max(d + int(t[prev, n]), int(win[n][0]), was.get(n, 0))
+        if brk is not None and st < brk[1] and brk[0] < st + int(svc[n]):
+            if d > brk[0]:
+                return None
+            st = max(brk[1] + int(t[prev, n]), int(win[n][0]))
+        if st > int(win[n][1]):
+            return None
+        new_starts.append(st)
+        d, prev = st + int(svc[n]), n
+    back = d + int(t[prev, problem.ends[v]])
+    if back > hi_v:
+        return None
+    leave = new_starts[0] - int(t[problem.starts[v], new_route[0]])
+    if brk is None and back - leave > params.break_after_h * 60 and params.break_min > 0:
+        return None
+    return new_route, new_starts, back
+
+
+def _insert_if_gain(problem, res, params: PlanParams) -> int:
+    """Insert every dropped visit that fits a route in time and is worth its detour; return how many.
+
+    A short search can leave out a visit that still fits; the time-aware
+    insertion check finds it and, when its value beats the extra travel,
+    the planner puts it in (best gain first, most valuable premises first).
+    """
+    group_of = {n: k for k, g in enumerate(problem.groups) for n in g.nodes}
+    served = {n for r in res.routes for n in r}
+    inserted = 0
+    order = sorted(
+        (gi for gi in res.dropped_groups if problem.groups[gi].penalty is not None),
+        key=lambda gi: (-(problem.groups[gi].penalty or 0), gi),
+    )
+    for gi in order:
+        g = problem.groups[gi]
+        if served.intersection(g.nodes):
+            continue
+        best = None
+        for node in g.nodes:
+            for v in problem.allowed.get(node, range(problem.n_vehicles)):
+                route = res.routes[v]
+                if not route:  # a released or unused crew stays released
+                    continue
+                seq = [problem.starts[v], *route, problem.ends[v]]
+                for k in range(len(route) + 1):
+                    a, b = seq[k], seq[k + 1]
+                    gain = (g.penalty or 0) - int(
+                        problem.cost[a, node] + problem.cost[node, b] - problem.cost[a, b]
+                    )
+                    if gain <= 0 or (best is not None and gain <= best[0]):
+                        continue
+                    got = _insertion(problem, v, route, res.starts[v], res.breaks.get(v), node, k, params)
+                    if got is not None:
+                        best = (gain, v, got)
+        if best is None:
+            continue
+        _, v, (route, starts, back) = best
+        res.routes[v], res.starts[v], res.back[v] = route, starts, back
+        served.update(route)
+        res.dropped_groups.remove(gi)
+        inserted += 1
+    del group_of
+    return inserted
+
+
+def _displaced_by(problem, res, gi: int, params: PlanParams) -> list[int]:
+    """Planned visit nodes whose removal would let group ``gi`` in (time-aware), most valuable first."""
+    out = set()
+    for node in problem.groups[gi].nodes:
+        for v in problem.allowed.get(node, range(problem.n_vehicles)):
+            route = res.routes[v]
+            for j in range(len(route)):
+                rest = route[:j] + route[j + 1 :]
+                st = res.starts[v][:j] + res.starts[v][j + 1 :]
+                for k in range(len(rest) + 1):
+                    if _insertion(problem, v, rest, st, res.breaks.get(v), node, k, params) is not None:
+                        out.add(route[j])
+                        break
+    return sorted(out)
 
 
 def _release_weak_crews(problem, res, crews, params: PlanParams):
@@ -939,9 +1039,18 @@ def _explain(
     ops,
     node_info,
     per_min,
+    params,
 ) -> list[DroppedCandidate]:
     """Say why each candidate no planned visit serves was left out (one row per candidate)."""
     out: list[DroppedCandidate] = []
+    displaced: dict[int, list[tuple[str, float]]] = {}
+    value_of = {}
+    if res is not None:
+        planned = {(v.premises_id, v.night): v.value for v in visits}
+        for r in res.routes:
+            for n in r:
+                ci, night = node_info[n]
+                value_of[n] = planned.get((candidates[ci].premises_id, night), 0.0)
     visit_of = {}
     for v in visits:
         visit_of.setdefault(v.premises_id, v)
@@ -1019,14 +1128,33 @@ def _explain(
                 )
             else:
                 nights = sorted({node_info[n][1] for n in groups[gi].nodes})
+                if gi not in displaced:
+                    displaced[gi] = [
+                        (candidates[node_info[n][0]].premises_id, value_of.get(n, 0.0))
+                        for n in _displaced_by(problem, res, gi, params)
+                    ]
+                    displaced[gi].sort(key=lambda pv: (-pv[1], pv[0]))
+                lost_to = displaced[gi]
+                on = ", ".join(f"{n:%a}" for n in nights)
+                if lost_to:
+                    text = (
+                        f"{label} crews on the nights it could be visited ({on}) had no time left for it: it fits "
+                        f"only in place of a planned visit of higher value ({len(lost_to)}: see displaced_by); "
+                        f"it would have added {cand.value:.3g}."
+                    )
+                else:
+                    text = (
+                        f"{label} crews on the nights it could be visited ({on}) had no time left for it, and "
+                        f"no single planned visit makes room; it would have added {cand.value:.3g}."
+                    )
                 out.append(
                     DroppedCandidate(
                         cand.premises_id,
                         cand.op_type,
                         cand.value,
                         "crews_full",
-                        f"{label} crews on the nights it could be visited ({', '.join(f'{n:%a}' for n in nights)}) "
-                        f"were full with higher-value visits; it would have added {cand.value:.3g}.",
+                        text,
+                        "; ".join(f"{pid} ({val:.4g})" for pid, val in lost_to[:10]),
                     )
                 )
     return out

@@ -205,7 +205,7 @@ def dropped_frame(plan: Plan) -> pd.DataFrame:
     """Return every candidate not in the plan with its reason code and reason."""
     return pd.DataFrame(
         [dataclasses.asdict(d) for d in plan.dropped],
-        columns=["premises_id", "op_type", "value", "reason_code", "reason"],
+        columns=["premises_id", "op_type", "value", "reason_code", "reason", "displaced_by"],
     )
 
 
