@@ -94,6 +94,12 @@ def test_replan_after_a_small_change_keeps_most_visits(week):
     p2 = plan_week(rk, prem, staff, WEEK, FAST, exclude=[gone], previous=plan)
     assert p2.meta["visits_kept"] >= 0.7 * len(plan.visits)
     assert {"visits_moved", "visits_removed", "visits_added"} <= set(p2.meta)
+    changes = p2.meta["changes"]
+    (row,) = [r for r in changes if r["premises_id"] == gone]
+    assert row["change"] == "removed" and row["why"] == "excluded this time" and row["to"] == ""
+    counts = {c: sum(r["change"] == c for r in changes) for c in ("kept", "moved", "removed", "added")}
+    assert counts == {c: p2.meta[f"visits_{c}"] for c in counts}
+    assert all(r["why"] for r in changes)
 
 
 def test_recent_visits_are_skipped_and_breaches_followed_up(week):
@@ -474,3 +480,19 @@ def test_a_crews_full_drop_names_the_visit_it_lost_to():
     p, res = _packed()
     assert _insertion(p, 0, [1, 2], [0, 60], None, 3, 2, PlanParams()) is None  # its window is taken
     assert _displaced_by(p, res, 2, PlanParams()) == [2]
+
+
+def test_roster_page_shows_who_is_on_available_or_off(week):
+    from licvisit.render.roster_html import roster_html
+
+    prem, rk, staff, plan = week
+    page = roster_html(plan, staff, prem)
+    assert "<h2>Who is on</h2>" in page
+    s = plan.roster[0]
+    assert (
+        f"<td class='on'>{s.crew_id}<br><span class='small'>{s.start:%H:%M}-{s.end:%H:%M}</span></td>" in page
+    )
+    on = {(r.officer_id, r.night) for r in plan.roster}
+    free = sum(1 for o in staff for a in o.availability if (o.officer_id, a.night) not in on)
+    assert page.count("<td class='free'>available</td>") == free
+    assert f"({free} officer-nights)" in page

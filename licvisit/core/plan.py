@@ -639,6 +639,7 @@ def _route_week(
     )
     if previous is not None:
         meta.update(compare_plans(previous, plan))
+        meta["changes"] = plan_changes(previous, plan)
     return plan
 
 
@@ -1192,8 +1193,52 @@ def compare_plans(previous: Plan, plan: Plan) -> dict[str, int]:
     return {"visits_kept": kept, "visits_moved": moved, "visits_removed": removed, "visits_added": added}
 
 
+def plan_changes(previous: Plan, plan: Plan) -> list[dict[str, str]]:
+    """One row per visit of either plan: kept, moved (from where to where), removed or added, and why."""
+
+    def where(v: Visit) -> str:
+        return f"{v.night:%a %d %b} {v.crew_id} {v.arrival:%H:%M}"
+
+    new = {(v.premises_id, v.op_type): v for v in plan.visits}
+    old = {(v.premises_id, v.op_type): v for v in previous.visits}
+    why_dropped = {(d.premises_id, d.op_type): f"{d.reason_code}: {d.reason}" for d in plan.dropped}
+    excluded = {d.premises_id for d in plan.dropped if d.reason_code == "excluded"}
+    locked = {(lk.premises_id, lk.night) for lk in plan.locks}
+    rows = []
+    for key, pv in sorted(old.items(), key=lambda kv: (kv[1].night, kv[1].crew_id, kv[1].order)):
+        nv = new.get(key)
+        if nv is None:
+            other = next((v for v in plan.visits if v.premises_id == pv.premises_id), None)
+            if pv.premises_id in excluded:
+                why = "excluded this time"
+            elif other is not None:
+                why = f"now visited as {other.op_type} ({where(other)})"
+            else:
+                why = why_dropped.get(key, "left out")
+            rows.append({"premises_id": pv.premises_id, "op_type": pv.op_type, "change": "removed",
+                         "from": where(pv), "to": "", "why": why})  # fmt: skip
+        elif nv.night == pv.night and nv.crew_id == pv.crew_id:
+            rows.append({"premises_id": pv.premises_id, "op_type": pv.op_type, "change": "kept",
+                         "from": where(pv), "to": where(nv), "why": "same night and crew"})  # fmt: skip
+        else:
+            if (nv.premises_id, nv.night) in locked:
+                why = "locked to this night"
+            elif nv.night != pv.night:
+                why = "another night fits the week better"
+            else:
+                why = "another crew that night fits better (crews changed)"
+            rows.append({"premises_id": pv.premises_id, "op_type": pv.op_type, "change": "moved",
+                         "from": where(pv), "to": where(nv), "why": why})  # fmt: skip
+    for key, nv in sorted(new.items(), key=lambda kv: (kv[1].night, kv[1].crew_id, kv[1].order)):
+        if key not in old:
+            why = "locked by the sergeant" if nv.locked else f"room in the re-plan; {nv.reason}"
+            rows.append({"premises_id": nv.premises_id, "op_type": nv.op_type, "change": "added",
+                         "from": "", "to": where(nv), "why": why})  # fmt: skip
+    return rows
+
+
 def nights_label(nights: Iterable[dt.date]) -> str:
     return ", ".join(WEEKDAYS[n.weekday()].title() for n in sorted(nights))
 
 
-__all__ = ["PlanParams", "plan_week", "compare_plans"]
+__all__ = ["PlanParams", "plan_week", "compare_plans", "plan_changes"]

@@ -357,7 +357,9 @@ def _possible_crews(
                 out.append(_Pair(p.officer_id, q.officer_id, night, op.name, sh[0], sh[1]))
                 for s in support:
                     a_s = _avail(s, night)
-                    if a_s is None or s.officer_id in key:
+                    # Support comes from the PALO's own LPA (or base): it keeps the crews to choose from
+                    # in proportion to the team, not to the square of a force-wide team.
+                    if a_s is None or s.officer_id in key or (s.lpa != p.lpa and s.base != p.base):
                         continue
                     sh3 = crew_shift(both, a_s, op, night, params.shift_length_h)
                     if sh3 is None or sh3[1] - sh3[0] < min_len:

@@ -271,6 +271,9 @@ def write_plan(
         gdf = gpd.GeoDataFrame(vf.copy(), geometry=gpd.points_from_xy(vf["x"], vf["y"]), crs="EPSG:27700")
         written.append(write_gpkg(gdf, out / "visits.gpkg", layer="visits"))
     written.append(write_csv(dropped_frame(plan), out / "dropped.csv"))
+    if "changes" in plan.meta:  # a re-plan: what happened to each visit of the previous plan, and why
+        cols = ["premises_id", "op_type", "change", "from", "to", "why"]
+        written.append(write_csv(pd.DataFrame(plan.meta["changes"], columns=cols), out / "changes.csv"))
     written.append(
         write_csv(
             pd.DataFrame(
