@@ -496,3 +496,41 @@ def test_roster_page_shows_who_is_on_available_or_off(week):
     free = sum(1 for o in staff for a in o.availability if (o.officer_id, a.night) not in on)
     assert page.count("<td class='free'>available</td>") == free
     assert f"({free} officer-nights)" in page
+
+
+def test_in_a_busy_zone_licensing_crews_take_uniformed_support(week):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from licvisit.domain import Officer
+
+    prem, rk, staff, _ = week
+    x0, y0 = prem["x"].median(), prem["y"].median()
+    zones = gpd.GeoDataFrame(
+        {"zone_id": ["centre"]}, geometry=[box(x0 - 800, y0 - 800, x0 + 800, y0 + 800)], crs="EPSG:27700"
+    )
+    lead = staff[0]
+    staff2 = staff + [
+        Officer(f"U{i}", f"Support {i}", "uniformed_support", lead.base, lead.base_x, lead.base_y,
+                availability=lead.availability)
+        for i in range(2)
+    ]  # fmt: skip
+    params = dataclasses.replace(FAST, busy_zones=("centre",))
+    p2 = plan_week(rk, prem, staff2, WEEK, params, zones=zones)
+    inside = set(
+        gpd.sjoin(gpd.GeoDataFrame(prem, geometry=gpd.points_from_xy(prem.x, prem.y), crs=zones.crs), zones)[
+            "premises_id"
+        ]
+    )
+    crews = {c.crew_id: c for c in p2.crews}
+    lic_in = [v for v in p2.visits if v.premises_id in inside and v.op_type == "licensing_compliance"]
+    assert lic_in and all(len(crews[v.crew_id].members) == 3 for v in lic_in)
+    v = lic_in[0]
+    c = crews[v.crew_id]
+    two = dataclasses.replace(
+        p2, crews=[dataclasses.replace(c, members=c.members[:2]) if x is c else x for x in p2.crews]
+    )
+    assert (
+        f"Visit {v.premises_id} (licensing_compliance, {v.crew_id}): in a busy zone without uniformed support."
+        in check_plan(two, prem, staff2, params, zones=zones)
+    )

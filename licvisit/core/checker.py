@@ -61,7 +61,9 @@ def _service(op, row) -> float:
     return min(max(t, op.service_min), max(op.max_service_min, op.service_min))
 
 
-def check_plan(plan: Plan, premises: pd.DataFrame, staff: list[Officer], params: PlanParams) -> list[str]:
+def check_plan(
+    plan: Plan, premises: pd.DataFrame, staff: list[Officer], params: PlanParams, *, zones: Any = None
+) -> list[str]:
     """Return every hard-rule violation in ``plan`` (an empty list means the plan is sound).
 
     Checks: officers exist and are not double-booked; crew composition
@@ -251,6 +253,8 @@ def check_plan(plan: Plan, premises: pd.DataFrame, staff: list[Officer], params:
             )
     if getattr(params, "crews_stay_in_lpa", False):
         out.extend(_lpa_problems(plan, prem, officers))
+    if getattr(params, "busy_zones", ()) and zones is not None:
+        out.extend(_busy_zone_problems(plan, prem, officers, ops, zones, set(params.busy_zones)))
 
     # Locks.
     for lk in plan.locks:
@@ -284,6 +288,38 @@ def _composition_problem(c, op, members, template) -> str:
     if len(have) > 1 or (have and (not support or have[0].role != support)):
         return f"Crew {c.crew_id}: more members than {c.op_type} needs."
     return ""
+
+
+def _busy_zone_problems(plan: Plan, prem: pd.DataFrame, officers, ops, zones, busy: set[str]) -> list[str]:
+    """In a zone marked busy, an operation with a support role goes only with that support officer."""
+    import geopandas as gpd
+
+    vs = [
+        v
+        for v in plan.visits
+        if v.premises_id in prem.index and ops.get(v.op_type) and ops[v.op_type].support_role
+    ]
+    if not vs:
+        return []
+    rows = prem.loc[[v.premises_id for v in vs]]
+    pts = gpd.GeoDataFrame(
+        {"_i": range(len(vs))},
+        geometry=gpd.points_from_xy(rows["x"].astype(float), rows["y"].astype(float)),
+        crs=zones.crs,
+    )
+    inside = gpd.sjoin(pts, zones[["zone_id", "geometry"]], how="inner", predicate="within")
+    hit = {int(i) for i, z in zip(inside["_i"], inside["zone_id"], strict=True) if str(z) in busy}
+    crews = {c.crew_id: c for c in plan.crews}
+    out = []
+    for i in sorted(hit):
+        v = vs[i]
+        c = crews.get(v.crew_id)
+        role = ops[v.op_type].support_role
+        if c is not None and not any(officers[m].role == role for m in c.members if m in officers):
+            out.append(
+                f"Visit {v.premises_id} ({v.op_type}, {v.crew_id}): in a busy zone without {role.replace('_', ' ')}."
+            )
+    return out
 
 
 def _lpa_problems(plan: Plan, prem: pd.DataFrame, officers: dict[str, Officer]) -> list[str]:

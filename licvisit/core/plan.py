@@ -97,6 +97,7 @@ class PlanParams:
     w_shift: int = 10
     w_support: int = 50  # roster value of uniformed support with a licensing crew (safety in a busy NTE)
     crews_stay_in_lpa: bool = True  # a crew visits only premises in the LPAs its members cover
+    busy_zones: tuple[str, ...] = ()  # zone_ids where a licensing crew must have uniformed support
     late_spread_allowed: int = 1
     roster_deterministic_time: float = 5.0
     first_solution_strategies: tuple[str, ...] = ("PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION")
@@ -114,6 +115,7 @@ class PlanParams:
         self.operations = tuple(self.operations)
         self.first_solution_strategies = tuple(self.first_solution_strategies)
         self.night_weights = tuple(float(w) for w in self.night_weights)
+        self.busy_zones = tuple(str(z) for z in self.busy_zones)
         checks = [
             (self.time_limit_s > 0, "time_limit_s > 0"),
             (self.max_consecutive_late >= 1, "max_consecutive_late >= 1"),
@@ -275,7 +277,7 @@ def plan_week(
             + ", ".join(f"{n} {code.replace('_', ' ')}" for code, n in why)
             + "). Fix: check staff availability against the premises' licensed hours."
         )
-    problems = check_plan(plan, premises, staff, params)
+    problems = check_plan(plan, premises, staff, params, zones=zones)
     if problems:
         raise PlanCheckError(
             f"The plan broke {len(problems)} hard rule(s); first: {problems[0]}. This is a bug: please report it."
@@ -365,6 +367,10 @@ def _route_week(
         source = "straight_line"
     tmin_int = np.ceil(tmin - 1e-9).astype(np.int64)
     loc_index = {k: i for i, k in enumerate(loc_ids)}
+    busy: set[str] = set()  # premises in a zone marked busy: licensing crews there need uniformed support
+    if params.busy_zones and zones is not None:
+        zid = zone_of_points(lx, ly, zones)
+        busy = {loc_ids[i] for i, z in enumerate(zid) if z in set(params.busy_zones) and i >= len(base_names)}
 
     crews_by = {}
     for v, c in enumerate(crews):
@@ -417,6 +423,8 @@ def _route_week(
             for v in vs:
                 c = crews[v]
                 if params.crews_stay_in_lpa and lpa and c.lpas and lpa not in c.lpas:
+                    continue
+                if cand.premises_id in busy and ops[cand.op_type].support_role and len(c.members) < 3:
                     continue
                 b = loc_index[c.base]
                 s0 = _minutes(c.shift_start, origin) + int(tmin_int[b, loc])
@@ -1002,6 +1010,7 @@ def _params_dict(params: PlanParams) -> dict[str, Any]:
     d["operations"] = list(d["operations"])
     d["night_weights"] = list(d["night_weights"])
     d["first_solution_strategies"] = list(d["first_solution_strategies"])
+    d["busy_zones"] = list(d["busy_zones"])
     return d
 
 
