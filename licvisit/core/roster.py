@@ -150,6 +150,7 @@ def plan_roster(
         late[(oid, night)] = sum(late_prs) if late_prs else 0
 
     # Hard rules per officer.
+    shift_vars: dict[tuple[str, dt.date, dt.datetime, dt.datetime], cp_model.IntVar] = {}
     for o in staff:
         keys = [(o.officer_id, n) for n in nights if (o.officer_id, n) in on]
         if not keys:
@@ -166,14 +167,16 @@ def plan_roster(
             window = [late.get((o.officer_id, nights[i + j]), 0) for j in range(n_max + 1)]
             m.add(sum(window) <= n_max)
         # Minimum rest between shifts on consecutive nights.
+        # Crews of one officer on one night share few distinct shifts: a clause per pair of shifts,
+        # not per pair of crews (which grows with the square of the team).
         rest = dt.timedelta(hours=params.min_rest_h)
         for i in range(6):
-            a = by_off_night.get((o.officer_id, nights[i]), [])
-            b = by_off_night.get((o.officer_id, nights[i + 1]), [])
-            for pa in a:
-                for pb in b:
-                    if pb.start - pa.end < rest:
-                        m.add_bool_or([z[pa].Not(), z[pb].Not()])
+            a = _by_shift(m, z, by_off_night.get((o.officer_id, nights[i]), []), shift_vars, o.officer_id)
+            b = _by_shift(m, z, by_off_night.get((o.officer_id, nights[i + 1]), []), shift_vars, o.officer_id)
+            for (_, end_a), va in a.items():
+                for (start_b, _), vb in b.items():
+                    if start_b - end_a < rest:
+                        m.add_bool_or([va.Not(), vb.Not()])
 
     # Crew counts and diminishing-return slot values.
     objective = []
@@ -191,7 +194,11 @@ def plan_roster(
             cap = params.max_crews_per_op_night or most
             if params.max_crews_per_op_night and most > cap:
                 capped.append((night, op.name, cap))
-            slots = [m.new_bool_var(f"slot_{night:%a}_{op.name}_{c}") for c in range(min(cap, most))]
+            # A crew past the last block of candidates open that night has nothing to be worth, so
+            # no slot is made for it (this is not a cap: such a crew would only cost w_shift).
+            open_here = sum(1 for c in candidates if c.op_type == op.name and night in c.windows)
+            useful = max(1, -(-open_here // max(1, params.visits_per_crew_estimate)))
+            slots = [m.new_bool_var(f"slot_{night:%a}_{op.name}_{c}") for c in range(min(cap, most, useful))]
             for c in range(1, len(slots)):
                 m.add_implication(slots[c], slots[c - 1])
             m.add(sum(slots) == k)
@@ -257,12 +264,42 @@ def plan_roster(
                 objective.append(z[pr] * params.w_keep_crew)
 
     m.maximize(sum(objective) - sum(var * w for _, _, var, w, _ in penalties))
+    if not locks:  # nobody rostered meets every hard rule: a first solution at once, even on a busy machine
+        for var in z.values():
+            m.add_hint(var, 0)
     solver = cp_model.CpSolver()
     solver.parameters.random_seed = int(params.seed)
     solver.parameters.num_workers = 1  # deterministic: single worker + deterministic time limit
     solver.parameters.max_deterministic_time = float(params.roster_deterministic_time)
-    solver.parameters.max_time_in_seconds = float(max(5.0, params.time_limit_s))
+    # Wall clock is only a safety cap, well past the deterministic limit on a loaded machine.
+    solver.parameters.max_time_in_seconds = float(
+        max(60.0, 20 * params.roster_deterministic_time, params.time_limit_s)
+    )
     status = solver.solve(m)
+    if status == cp_model.UNKNOWN and any(op.alt_roles or op.support_role for op in operations):
+        # Too many possible crews for the work limit: roster the main templates only, and say so.
+        import dataclasses
+
+        core = tuple(dataclasses.replace(op, alt_roles=(), support_role="") for op in operations)
+        r = plan_roster(
+            staff, candidates, core, week_start, params, locks=locks, previous_crews=previous_crews
+        )
+        r.bent.append(
+            BentRule(
+                "crew_templates",
+                "roster",
+                0.0,
+                f"{len(pairs)} possible crews were too many for roster_deterministic_time "
+                f"{params.roster_deterministic_time}: rostered PALO + partner crews only (no PALO pairs or "
+                "uniformed support). Fix: raise roster_deterministic_time.",
+            )
+        )
+        return r
+    if status == cp_model.UNKNOWN:
+        raise InfeasiblePlanError(
+            "The roster search stopped before it found any roster (roster_deterministic_time "
+            f"{params.roster_deterministic_time}). Fix: raise roster_deterministic_time in [plan]."
+        )
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise InfeasiblePlanError(
             "No roster meets the hard rules (availability, maximum shifts, contracted hours, rest, "
@@ -314,6 +351,22 @@ def plan_roster(
     return Roster(crews, shifts, bent, solver.status_name(status), float(solver.objective_value), binding)
 
 
+def _by_shift(m, z, prs: list[_Pair], cache: dict, oid: str) -> dict:
+    """One boolean per distinct shift among ``prs`` (all one officer's crews on one night)."""
+    out = {}
+    groups: dict[tuple[dt.datetime, dt.datetime], list[_Pair]] = {}
+    for p in prs:
+        groups.setdefault((p.start, p.end), []).append(p)
+    for (st, en), ps in sorted(groups.items()):
+        key = (oid, ps[0].night, st, en)
+        if key not in cache:
+            v = m.new_bool_var(f"shift_{oid}_{ps[0].night:%a}_{st:%H%M}_{en:%H%M}")
+            m.add(sum(z[p] for p in ps) == v)  # at most one crew per officer-night makes this 0/1
+            cache[key] = v
+        out[(st, en)] = cache[key]
+    return out
+
+
 def _possible_crews(
     staff: list[Officer], op: OperationType, night: dt.date, params: PlanParams, min_len: dt.timedelta
 ) -> list[_Pair]:
@@ -347,6 +400,10 @@ def _possible_crews(
                 if key in seen:  # a PALO pair is one crew whichever of them leads
                     continue
                 seen.add(key)
+                # Two PALOs pair within their LPA (or base): the pairs grow with each area's team,
+                # not with the square of the force's.
+                if prole == "palo" and q.lpa != p.lpa and q.base != p.base:
+                    continue
                 aq = _avail(q, night)
                 if aq is None:
                     continue
