@@ -1149,8 +1149,8 @@ def _explain(
                 if lost_to:
                     text = (
                         f"{label} crews on the nights it could be visited ({on}) had no time left for it: it fits "
-                        f"only in place of a planned visit of higher value ({len(lost_to)}: see displaced_by); "
-                        f"it would have added {cand.value:.3g}."
+                        f"only in place of one of {len(lost_to)} planned visits (displaced_by, most valuable "
+                        f"first); it would have added {cand.value:.3g}."
                     )
                 else:
                     text = (
