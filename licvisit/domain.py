@@ -226,6 +226,17 @@ class OperationType:
     earliest: str = "18:00"  # earliest start of visits (wall clock)
     latest: str = "04:00"  # latest end (may be after midnight)
     requires: str = ""  # premises predicate: '', 'door_supervision', 'gang'
+    # Other purposes a visit of this type also serves when the premises is a candidate for them
+    # (an SIA check by a PALO also counts as the week's licensing compliance visit).
+    covers: tuple[str, ...] = ()
+    # Crew templates: ``roles`` or any of ``alt_roles`` (each one officer per listed role), plus at
+    # most one ``support_role`` officer when one is rostered (crews of two or three).
+    alt_roles: tuple[tuple[str, ...], ...] = ()
+    support_role: str = ""
+
+    def templates(self) -> tuple[tuple[str, ...], ...]:
+        """Return the alternative core compositions of a crew for this operation."""
+        return (tuple(self.roles), *(tuple(r) for r in self.alt_roles))
 
 
 DEFAULT_OPERATIONS = (
@@ -238,6 +249,8 @@ DEFAULT_OPERATIONS = (
         max_service_min=40,
         earliest="18:00",
         latest="02:00",
+        alt_roles=(("palo", "palo"),),
+        support_role="uniformed_support",
     ),
     OperationType(
         "sia_check",
@@ -249,6 +262,7 @@ DEFAULT_OPERATIONS = (
         earliest="22:00",
         latest="03:00",
         requires="door_supervision",
+        covers=("licensing_compliance",),
     ),
     OperationType(
         "gang_op",
@@ -259,6 +273,7 @@ DEFAULT_OPERATIONS = (
         earliest="22:00",
         latest="03:00",
         requires="gang",
+        covers=("licensing_compliance",),
     ),
 )
 
@@ -276,6 +291,10 @@ class Crew:
     base_y: float
     shift_start: dt.datetime
     shift_end: dt.datetime
+    breaks: tuple[tuple[dt.datetime, dt.datetime], ...] = ()  # (start, end) of each break, no visit in it
+    lpas: tuple[str, ...] = ()  # local policing areas its members cover ('' = any)
+    travel_min: int = 0  # minutes on the road (on-site + travel + breaks + idle = shift length)
+    idle_min: int = 0  # minutes waiting: not on site, not travelling, not on a break
 
 
 @dataclass(frozen=True)
@@ -294,6 +313,8 @@ class Visit:
     value: float
     locked: bool = False
     reason: str = ""  # why chosen: risk components in words
+    purposes: tuple[str, ...] = ()  # operation types this visit serves (op_type first); () = (op_type,)
+    repeat_reason: str = ""  # why the premises is visited again this week ('' = first visit)
 
 
 @dataclass(frozen=True)
@@ -307,6 +328,7 @@ class DroppedCandidate:
         str  # no_crew_when_open, outside_shifts, not_worth_travel, crews_full, excluded, recently_visited
     )
     reason: str
+    displaced_by: str = ""  # crews_full: planned visits it could replace, 'premises_id (value); ...'
 
 
 @dataclass(frozen=True)

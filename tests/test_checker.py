@@ -59,6 +59,25 @@ def _break(plan, how, prem, staff):
         )
     elif how == "twice":
         p.visits.append(dataclasses.replace(v0, order=99))
+    elif how == "repeat":
+        other = next(c for c in p.crews if c.night != v0.night)
+        p.visits.append(dataclasses.replace(v0, crew_id=other.crew_id, night=other.night, order=99))
+    elif how == "bad_purpose":
+        lic = next(v for v in p.visits if v.op_type == "licensing_compliance")
+        p.visits[p.visits.index(lic)] = dataclasses.replace(lic, purposes=(lic.op_type, "sia_check"))
+    elif how == "no_door_staff":
+        prem = prem.assign(**{f"door_hours_{d}": "closed" for d in "mon tue wed thu fri sat sun".split()})
+    elif how == "no_break":
+        c = next(c for c in p.crews if c.crew_id == v0.crew_id)
+        longer = c.shift_start + dt.timedelta(hours=7)
+        p.crews[p.crews.index(c)] = dataclasses.replace(c, breaks=(), shift_end=longer)
+    elif how == "few_visits":
+        p.visits = [v for v in p.visits if v.crew_id != v0.crew_id or v.order == 1]
+    elif how == "visit_in_break":
+        c = next(c for c in p.crews if c.crew_id == v0.crew_id)
+        p.crews[p.crews.index(c)] = dataclasses.replace(
+            c, breaks=((v0.arrival, v0.arrival + dt.timedelta(minutes=30)),)
+        )
     elif how == "lock":
         p = dataclasses.replace(p, locks=[Lock("P999", WEEK)])
     elif how == "long_shift":
@@ -84,8 +103,14 @@ def _break(plan, how, prem, staff):
         ("double_booked", "double-booked"),
         ("wrong_crew", "needs a"),
         ("outside_hours", "outside open and operation hours"),
-        ("twice", "second"),
+        ("twice", "second visit to the premises on"),
+        ("repeat", "repeat visit this week with no rule asking for it"),
+        ("bad_purpose", "a licensing_compliance visit cannot also serve sia_check"),
+        ("no_door_staff", "no door-supervision hours on"),
         ("lock", "not honoured"),
+        ("no_break", "7.0 h shift with no break of 30 min"),
+        ("few_visits", "only 1 visit, fewer than the 3 a crew is sent out for"),
+        ("visit_in_break", "is in its break"),
         ("long_shift", "shift longer than"),
         ("closed", "closed on"),
         ("teleport", "no time to travel|cannot get back"),

@@ -38,7 +38,13 @@ def test_demo_plan_uses_all_three_operation_types_and_passes_check(demo_run):
     assert result.exit_code == 0, result.output
     plan = json.loads((out / "plan" / "plan.json").read_text(encoding="utf-8"))
     ops = {v["op_type"] for v in plan["visits"]}
-    assert ops == {"licensing_compliance", "sia_check", "gang_op"}
+    header = (ROOT / "data" / "premises_birmingham.csv").read_text(encoding="utf-8-sig").split("\n", 1)[0]
+    if "door_hours_fri" in header:
+        assert ops == {"licensing_compliance", "sia_check", "gang_op"}
+    else:  # no door-supervision hours in the register: no SIA check, each one said why
+        assert ops == {"licensing_compliance", "gang_op"}
+        sia = [d for d in plan["dropped"] if d["op_type"] == "sia_check"]
+        assert sia and {d["reason_code"] for d in sia} == {"no_door_supervision", "recently_visited"}
     check = CliRunner().invoke(
         main, ["check", str(out / "plan"), "--config", str(ROOT / "data" / "licvisit.toml")]
     )

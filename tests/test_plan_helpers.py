@@ -28,12 +28,20 @@ def make_premises(n: int = 30, seed: int = 0, spread_m: float = 1500.0) -> pd.Da
             hours = {d: "23:00-05:00" for d in WEEKDAYS}
         else:
             hours = {d: ("11:00-01:00" if d in ("fri", "sat") else "11:00-23:00") for d in WEEKDAYS}
+        # Door supervisors: nightclubs whenever open, bars from 21:00 on Friday and Saturday only.
+        if kind == "nightclub":
+            door = dict(hours)
+        elif kind == "bar":
+            door = {d: ("21:00-02:00" if d in ("fri", "sat") else "closed") for d in WEEKDAYS}
+        else:
+            door = {d: "closed" for d in WEEKDAYS}
         rows.append(
             {
                 "premises_id": f"P{i:03d}",
                 "name": f"Premises {i}",
                 "premises_type": kind,
                 **{f"hours_{d}": h for d, h in hours.items()},
+                **{f"door_hours_{d}": h for d, h in door.items()},
                 "capacity": float(rng.integers(50, 600)),
                 "door_supervision": kind in ("nightclub", "bar"),
                 "door_staff": int(rng.integers(2, 8)) if kind in ("nightclub", "bar") else 0,

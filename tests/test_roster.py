@@ -46,14 +46,15 @@ def test_crews_pair_a_palo_with_the_right_partner(cands):
     r = roster(staff, cands)
     roles = {o.officer_id: o for o in staff}
     need = {
-        "licensing_compliance": "council_licensing",
-        "sia_check": "sia_enforcement",
-        "gang_op": "gang_spotter",
+        "licensing_compliance": {"council_licensing", "licensing_staff"},  # a council officer or a 2nd PALO
+        "sia_check": {"sia_enforcement"},
+        "gang_op": {"gang_spotter"},
     }
     assert r.crews
     for c in r.crews:
-        a, b = (roles[m] for m in c.members)
-        assert a.is_palo and b.role == need[c.op_type]
+        a, b, *support = (roles[m] for m in c.members)
+        assert a.is_palo and b.role in need[c.op_type]
+        assert [s.role for s in support] in ([], ["uniformed_support"])
         assert c.shift_end - c.shift_start <= dt.timedelta(hours=PARAMS.shift_length_h)
     nights = {}
     for s in r.shifts:
@@ -129,3 +130,40 @@ def test_day_off_preference_is_a_named_soft_rule(cands):
         assert any(b.rule == "preference_day_off" and b.subject == "P1" for b in r.bent)
     else:
         assert not r.bent
+
+
+def test_licensing_crews_may_be_two_palos_with_uniformed_support(cands):
+    from licvisit.domain import Officer
+
+    staff = make_staff(4, 0, 1, 1)
+    sup = staff[0]
+    staff.append(
+        Officer(
+            "U01",
+            "Support 1",
+            "uniformed_support",
+            sup.base,
+            sup.base_x,
+            sup.base_y,
+            availability=sup.availability,
+        )
+    )
+    r = roster(staff, cands)
+    roles = {o.officer_id: o.role for o in staff}
+    lic = [c for c in r.crews if c.op_type == "licensing_compliance"]
+    assert lic and all(roles[c.members[1]] == "licensing_staff" for c in lic)
+    assert any(len(c.members) == 3 and roles[c.members[2]] == "uniformed_support" for c in lic)
+
+
+def test_a_crew_cap_is_a_parameter_reported_when_it_binds(cands):
+    import dataclasses
+
+    staff = make_staff(6, 3, 1, 1)
+    free = roster(staff, cands)
+    capped = roster(staff, cands, params=dataclasses.replace(PARAMS, max_crews_per_op_night=1))
+    per = {}
+    for c in capped.crews:
+        per[(c.night, c.op_type)] = per.get((c.night, c.op_type), 0) + 1
+    assert max(per.values()) == 1 and capped.capped
+    assert all(f"{n:%a} {op}" in capped.capped for (n, op) in per)
+    assert len(free.crews) > len(capped.crews) and free.capped == []

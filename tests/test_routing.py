@@ -72,3 +72,24 @@ def test_warm_start_from_initial_routes():
     res = solve_routing(line_problem(), 1.0, initial_routes=[[1, 2, 3], []], work_limit=5000)
     assert res.strategy == "previous_plan"
     assert sorted(n for r in res.routes for n in r) == [1, 2, 3]
+
+
+def test_a_vehicle_break_is_placed_where_no_node_is_served():
+    import dataclasses
+
+    base = line_problem()
+    # One vehicle, visits only early or late: the 30-minute break must fall between them.
+    p = dataclasses.replace(
+        base,
+        windows=[(0, 0), (0, 20), (0, 30), (100, 140)],
+        starts=[0],
+        ends=[0],
+        vehicle_windows=[(0, 500)],
+        breaks=[(20, 90, 30)],
+    )
+    res = solve_routing(p, 1.0, work_limit=20000, strategies=["PARALLEL_CHEAPEST_INSERTION"])
+    assert res.dropped_groups == []
+    a, b = res.breaks[0]
+    assert b - a == 30 and 20 <= a <= 90
+    for node, st in zip(res.routes[0], res.starts[0], strict=True):
+        assert st + p.service[node] <= a or st >= b

@@ -186,7 +186,12 @@ def _summary(p) -> None:
     click.echo(
         f"Week of {p.week_start:%d %b %Y}: {len(p.crews)} crews, {len(p.visits)} visits "
         f"({', '.join(f'{k} {n}' for k, n in sorted(ops.items()))}), value {p.total_value:.1f} "
-        f"of {p.meta.get('value_candidates', 0):.1f} available."
+        f"of {p.meta.get('value_candidates', 0):.1f} available"
+        + (
+            f"; upper bound {p.meta['value_upper_bound']:.1f}, gap {100 * p.meta['optimality_gap']:.1f} %."
+            if "value_upper_bound" in p.meta
+            else "."
+        )
     )
     if reasons:
         click.echo("Not planned: " + ", ".join(f"{k} {n}" for k, n in sorted(reasons.items())))

@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from licvisit.domain import DroppedCandidate, Lock, OpeningHours, OperationType, parse_hhmm
+from licvisit.domain import (
+    WEEKDAYS,
+    DroppedCandidate,
+    Lock,
+    OpeningHours,
+    OperationType,
+    parse_hhmm,
+    parse_session,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from licvisit.core.plan import PlanParams
@@ -74,6 +82,10 @@ def _num(v: Any) -> float:
     return 0.0 if f != f else max(0.0, f)
 
 
+def _text(v: Any) -> str:
+    return "" if v is None or (isinstance(v, float) and v != v) else str(v).strip()
+
+
 def _truthy(v: Any) -> bool:
     if isinstance(v, str):
         return v.strip().lower() in ("true", "1", "yes", "y", "t")
@@ -107,6 +119,61 @@ def visit_windows(
         if hi - lo >= dt.timedelta(minutes=service_min):
             out[night] = (lo, hi)
     return out
+
+
+DOOR_HOURS_UNKNOWN = "door-supervision hours not known"
+
+
+def door_window(row: Any, night: dt.date) -> tuple[tuple[dt.datetime, dt.datetime] | None, str]:
+    """Return the door-supervision window of the session starting on ``night``, or why there is none.
+
+    Reads ``door_hours_<day>`` ('HH:MM-HH:MM', may cross midnight; 'closed' =
+    no door supervisors that night; blank or a missing column = not known).
+    An SIA check is planned only inside this window, so an unknown night gets
+    none.
+
+    Returns
+    -------
+    ((start, end) or None, reason) - the reason is '' when there is a window.
+    """
+    day = WEEKDAYS[night.weekday()]
+    raw = row.get(f"door_hours_{day}") if hasattr(row, "get") else None
+    if raw is None or (isinstance(raw, float) and raw != raw) or not str(raw).strip():
+        return None, DOOR_HOURS_UNKNOWN
+    text = str(raw).strip()
+    if text.lower() == "closed":
+        return None, f"no door supervisors on {day.title()}"
+    try:
+        sess = parse_session(text)
+    except ValueError:
+        return None, f"{DOOR_HOURS_UNKNOWN} ('{text}' on {day.title()})"
+    if sess is None:
+        return None, f"no door supervisors on {day.title()}"
+    base = dt.datetime.combine(night, dt.time())
+    return (base + dt.timedelta(minutes=sess[0]), base + dt.timedelta(minutes=sess[1])), ""
+
+
+def _lower(label: str) -> str:
+    """'Licensing compliance visit' -> 'licensing compliance visit'; 'SIA compliance check' stays."""
+    first = label.split(" ", 1)[0]
+    return label if first.isupper() else label[:1].lower() + label[1:]
+
+
+def door_limited(
+    windows: dict[dt.date, tuple[dt.datetime, dt.datetime]], row: Any, service_min: int
+) -> tuple[dict[dt.date, tuple[dt.datetime, dt.datetime]], list[str]]:
+    """Cut visit ``windows`` to the door-supervision hours; return them and the reasons per lost night."""
+    out, lost = {}, []
+    for night, (lo, hi) in windows.items():
+        win, why = door_window(row, night)
+        if win is not None:
+            lo2, hi2 = max(lo, win[0]), min(hi, win[1])
+            if hi2 - lo2 >= dt.timedelta(minutes=service_min):
+                out[night] = (lo2, hi2)
+                continue
+            why = f"door supervisors only {win[0]:%H:%M}-{win[1]:%H:%M} on {night:%A}"
+        lost.append(why)
+    return out, lost
 
 
 def why_chosen(row: Any, components: list[str]) -> str:
@@ -230,10 +297,12 @@ def build_candidates(
                 )
                 continue
             lv = last_visit.get(pid)
+            # A breach follow-up is due whatever the operation: an SIA check or gang operation that
+            # also serves as the licensing visit is not kept out because of the breach visit itself.
             if (
                 lv is not None
                 and lk is None
-                and not mandatory
+                and pid not in follow_up
                 and (dt.datetime.combine(week_start, dt.time()) - lv).days < params.min_days_since_visit
             ):
                 dropped.append(
@@ -266,6 +335,21 @@ def build_candidates(
                 }
             else:
                 windows = visit_windows(op, hours, nights, service)
+            if op.requires == "door_supervision" and windows:
+                windows, lost = door_limited(windows, p, service)
+                if not windows and lk is None:
+                    whys = list(dict.fromkeys(lost))
+                    if all(w.startswith(DOOR_HOURS_UNKNOWN) for w in whys):
+                        text = (
+                            f"No {_lower(op.label)}: {'; '.join(whys)} (door_hours_mon ... door_hours_sun)."
+                        )
+                    else:
+                        text = (
+                            f"No {_lower(op.label)}: door supervisors are not required while it is open during "
+                            f"{_lower(op.label)} hours on any night this week ({'; '.join(whys)})."
+                        )
+                    dropped.append(DroppedCandidate(pid, op.name, value, "no_door_supervision", text))
+                    continue
             candidates.append(
                 Candidate(
                     premises_id=pid,
@@ -280,7 +364,7 @@ def build_candidates(
                     lock=lk,
                     why=why,
                     rank=int(r["rank"]) if r is not None and "rank" in r and pd.notna(r["rank"]) else 0,
-                    meta={"hours_unknown": True} if hours_unknown else {},
+                    meta={"lpa": _text(p.get("lpa")), **({"hours_unknown": True} if hours_unknown else {})},
                 )
             )
     _check_locks(locks, candidates, operations, params)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from licvisit.domain import Officer, OpeningHours, Plan, parse_hhmm
+from licvisit.domain import WEEKDAYS, Officer, OpeningHours, Plan, parse_hhmm, parse_session
 
 if TYPE_CHECKING:  # pragma: no cover
     from licvisit.core.plan import PlanParams
@@ -61,7 +61,9 @@ def _service(op, row) -> float:
     return min(max(t, op.service_min), max(op.max_service_min, op.service_min))
 
 
-def check_plan(plan: Plan, premises: pd.DataFrame, staff: list[Officer], params: PlanParams) -> list[str]:
+def check_plan(
+    plan: Plan, premises: pd.DataFrame, staff: list[Officer], params: PlanParams, *, zones: Any = None
+) -> list[str]:
     """Return every hard-rule violation in ``plan`` (an empty list means the plan is sound).
 
     Checks: officers exist and are not double-booked; crew composition
@@ -70,7 +72,10 @@ def check_plan(plan: Plan, premises: pd.DataFrame, staff: list[Officer], params:
     consecutive late shifts; visits by a crew of the right type on its
     night, at premises that qualify, inside licensed ∩ operation hours and
     the crew's shift, in order with time to travel; at most one visit per
-    type per premises per week; locks honoured.
+    premises per night, a repeat in the week only with its reason, each
+    purpose one the operation covers and the premises qualifies for; SIA
+    checks inside door-supervision hours; a break in every shift longer than
+    ``break_after_h``, with no visit in it; locks honoured.
     """
     out: list[str] = []
     ops = {o.name: o for o in params.operation_types()}
@@ -98,16 +103,9 @@ def check_plan(plan: Plan, premises: pd.DataFrame, staff: list[Officer], params:
         if any(m is None for m in members):
             out.append(f"Crew {c.crew_id}: unknown officer in {c.members}.")
             continue
-        need = sorted(op.roles)
-        have = list(members)
-        for role in need:
-            match = next((m for m in have if (m.is_palo if role == "palo" else m.role == role)), None)
-            if match is None:
-                out.append(f"Crew {c.crew_id}: needs a {role} for {c.op_type}; members {c.members}.")
-            else:
-                have.remove(match)
-        if have:
-            out.append(f"Crew {c.crew_id}: more members than {c.op_type} needs.")
+        why = [_composition_problem(c, op, members, template) for template in _templates(op)]
+        if all(why):
+            out.append(why[0])
         if c.shift_end <= c.shift_start:
             out.append(f"Crew {c.crew_id}: shift ends before it starts.")
         if c.shift_end - c.shift_start > dt.timedelta(hours=params.shift_length_h) + TOL:
@@ -170,14 +168,10 @@ def check_plan(plan: Plan, premises: pd.DataFrame, staff: list[Officer], params:
             )
 
     # Visits.
-    seen: dict[tuple[str, str], str] = {}
     by_crew: dict[str, list] = {}
+    out.extend(_repeat_problems(plan))
     for v in plan.visits:
         tag = f"Visit {v.premises_id} ({v.op_type}, {v.crew_id})"
-        key = (v.premises_id, v.op_type)
-        if key in seen:
-            out.append(f"{tag}: second {v.op_type} visit this week (also by {seen[key]}).")
-        seen[key] = v.crew_id
         c = crews.get(v.crew_id)
         if c is None:
             out.append(f"{tag}: no such crew.")
@@ -194,8 +188,18 @@ def check_plan(plan: Plan, premises: pd.DataFrame, staff: list[Officer], params:
         row = prem.loc[v.premises_id]
         if op is None:
             continue
+        purposes = v.purposes or (v.op_type,)
+        if purposes[0] != v.op_type:
+            out.append(f"{tag}: its purposes {', '.join(purposes)} do not start with its own operation.")
+        for pur in purposes[1:]:
+            if pur not in op.covers:
+                out.append(f"{tag}: a {v.op_type} visit cannot also serve {pur}.")
+            elif pur in ops and not _flag(row, ops[pur].requires):
+                out.append(f"{tag}: premises does not qualify for {pur} ({ops[pur].requires}).")
         if not _flag(row, op.requires):
             out.append(f"{tag}: premises does not qualify ({op.requires}).")
+        if any(ops[p].requires == "door_supervision" for p in purposes if p in ops):
+            out.extend(_door_problems(tag, row, v))
         oh = _op_hours(op, v.night)
         # licensed hours unknown in the source: plannable inside the operation's hours (flagged)
         unknown = str(row.get("hours_known", True)).strip().lower() in ("false", "0", "no")
@@ -224,8 +228,12 @@ def check_plan(plan: Plan, premises: pd.DataFrame, staff: list[Officer], params:
             r = prem.loc[v.premises_id]
             x, y = float(r["x"]), float(r["y"])
             px, py, free = pts[-1]
+            # A break taken on this leg delays the arrival by its length.
+            paused = sum(
+                (b - a for a, b in c.breaks if free - TOL <= a and b <= v.arrival + TOL), dt.timedelta(0)
+            )
             if plan.meta.get("travel_source") != "matrix":
-                need = _min_travel(px, py, x, y, params)
+                need = _min_travel(px, py, x, y, params) + paused
                 if v.arrival < free + need - TOL:
                     out.append(f"Crew {crew_id}: no time to travel to {v.premises_id} (visit {v.order}).")
             elif v.arrival < free - TOL:
@@ -235,6 +243,20 @@ def check_plan(plan: Plan, premises: pd.DataFrame, staff: list[Officer], params:
             px, py, free = pts[-1]
             if free + _min_travel(px, py, c.base_x, c.base_y, params) > c.shift_end + TOL:
                 out.append(f"Crew {crew_id}: cannot get back to base before the end of the shift.")
+
+    out.extend(_break_problems(plan, by_crew, params))
+    least = getattr(params, "min_visits_per_crew", 1)
+    for c in plan.crews:
+        vs = by_crew.get(c.crew_id, [])
+        if len(vs) < least and not any(v.locked for v in vs):
+            out.append(
+                f"Crew {c.crew_id}: only {len(vs)} visit{'s' if len(vs) != 1 else ''}, "
+                f"fewer than the {least} a crew is sent out for."
+            )
+    if getattr(params, "crews_stay_in_lpa", False):
+        out.extend(_lpa_problems(plan, prem, officers))
+    if getattr(params, "busy_zones", ()) and zones is not None:
+        out.extend(_busy_zone_problems(plan, prem, officers, ops, zones, set(params.busy_zones)))
 
     # Locks.
     for lk in plan.locks:
@@ -249,6 +271,139 @@ def check_plan(plan: Plan, premises: pd.DataFrame, staff: list[Officer], params:
             out.append(
                 f"Lock {lk.premises_id}@{lk.night}{':' + lk.op_type if lk.op_type else ''} is not honoured."
             )
+    return out
+
+
+def _templates(op) -> list[tuple[str, ...]]:
+    return [tuple(op.roles), *(tuple(r) for r in getattr(op, "alt_roles", ()))]
+
+
+def _composition_problem(c, op, members, template) -> str:
+    """'' when ``members`` fill ``template`` (plus at most one support officer), else what is wrong."""
+    have = list(members)
+    for role in sorted(template, key=lambda r: r == "palo"):  # specific roles first, then any PALO
+        match = next((m for m in have if (m.is_palo if role == "palo" else m.role == role)), None)
+        if match is None:
+            return f"Crew {c.crew_id}: needs a {role} for {c.op_type}; members {c.members}."
+        have.remove(match)
+    support = getattr(op, "support_role", "")
+    if len(have) > 1 or (have and (not support or have[0].role != support)):
+        return f"Crew {c.crew_id}: more members than {c.op_type} needs."
+    return ""
+
+
+def _busy_zone_problems(plan: Plan, prem: pd.DataFrame, officers, ops, zones, busy: set[str]) -> list[str]:
+    """In a zone marked busy, an operation with a support role goes only with that support officer."""
+    import geopandas as gpd
+
+    vs = [
+        v
+        for v in plan.visits
+        if v.premises_id in prem.index and ops.get(v.op_type) and ops[v.op_type].support_role
+    ]
+    if not vs:
+        return []
+    rows = prem.loc[[v.premises_id for v in vs]]
+    pts = gpd.GeoDataFrame(
+        {"_i": range(len(vs))},
+        geometry=gpd.points_from_xy(rows["x"].astype(float), rows["y"].astype(float)),
+        crs=zones.crs,
+    )
+    inside = gpd.sjoin(pts, zones[["zone_id", "geometry"]], how="inner", predicate="within")
+    hit = {int(i) for i, z in zip(inside["_i"], inside["zone_id"], strict=True) if str(z) in busy}
+    crews = {c.crew_id: c for c in plan.crews}
+    out = []
+    for i in sorted(hit):
+        v = vs[i]
+        c = crews.get(v.crew_id)
+        role = ops[v.op_type].support_role
+        if c is not None and not any(officers[m].role == role for m in c.members if m in officers):
+            out.append(
+                f"Visit {v.premises_id} ({v.op_type}, {v.crew_id}): in a busy zone without {role.replace('_', ' ')}."
+            )
+    return out
+
+
+def _lpa_problems(plan: Plan, prem: pd.DataFrame, officers: dict[str, Officer]) -> list[str]:
+    """A crew visits only premises in the local policing areas its members cover (from the staff sheet)."""
+    out = []
+    crews = {c.crew_id: c for c in plan.crews}
+    for v in plan.visits:
+        c = crews.get(v.crew_id)
+        if c is None or v.premises_id not in prem.index:
+            continue
+        lpas = {officers[m].lpa for m in c.members if m in officers}
+        lpa = str(prem.loc[v.premises_id].get("lpa", "") or "")
+        if lpas and "" not in lpas and lpa and lpa != "nan" and lpa not in lpas:
+            out.append(
+                f"Visit {v.premises_id} ({v.op_type}, {v.crew_id}): premises in {lpa}, "
+                f"crew covers {', '.join(sorted(lpas))}."
+            )
+    return out
+
+
+def _break_problems(plan: Plan, by_crew: dict[str, list], params: PlanParams) -> list[str]:
+    """A shift longer than ``break_after_h`` has an uninterrupted break of ``break_min``, with no visit in it."""
+    out = []
+    after = dt.timedelta(hours=params.break_after_h)
+    need = dt.timedelta(minutes=params.break_min)
+    for c in plan.crews:
+        vs = by_crew.get(c.crew_id, [])
+        for a, b in c.breaks:
+            if a < c.shift_start - TOL or b > c.shift_end + TOL or b <= a:
+                out.append(f"Crew {c.crew_id}: break {a:%H:%M}-{b:%H:%M} is outside its shift.")
+            for v in vs:
+                if v.arrival < b - TOL and a < v.departure - TOL:
+                    out.append(
+                        f"Crew {c.crew_id}: visit {v.order} ({v.arrival:%H:%M}-{v.departure:%H:%M}) "
+                        f"is in its break {a:%H:%M}-{b:%H:%M}."
+                    )
+        if c.shift_end - c.shift_start > after + TOL and params.break_min > 0:
+            if not any(b - a >= need - TOL for a, b in c.breaks):
+                out.append(
+                    f"Crew {c.crew_id}: a {(c.shift_end - c.shift_start).total_seconds() / 3600:.1f} h shift "
+                    f"with no break of {params.break_min} min."
+                )
+    return out
+
+
+def _door_problems(tag: str, row: Any, v) -> list[str]:
+    """An SIA check only while door supervisors are required (``door_hours_<day>`` of its night)."""
+    day = WEEKDAYS[v.night.weekday()]
+    raw = row.get(f"door_hours_{day}")
+    try:
+        sess = None if raw is None or (isinstance(raw, float) and raw != raw) else parse_session(raw)
+    except ValueError:
+        sess = None
+    if sess is None:
+        return [f"{tag}: no door-supervision hours on {v.night:%A} ({raw if raw else 'not known'})."]
+    base = dt.datetime.combine(v.night, dt.time())
+    lo, hi = base + dt.timedelta(minutes=sess[0]), base + dt.timedelta(minutes=sess[1])
+    if v.arrival < lo - TOL or v.departure > hi + TOL:
+        return [
+            f"{tag}: {v.arrival:%H:%M}-{v.departure:%H:%M} outside door-supervision hours {lo:%H:%M}-{hi:%H:%M}."
+        ]
+    return []
+
+
+def _repeat_problems(plan: Plan) -> list[str]:
+    """At most one visit per premises per night; a second visit in the week only with a reason."""
+    out = []
+    first: dict[str, Any] = {}
+    night_of: dict[tuple[str, dt.date], str] = {}
+    for v in sorted(plan.visits, key=lambda v: (v.arrival, v.crew_id)):
+        tag = f"Visit {v.premises_id} ({v.op_type}, {v.crew_id})"
+        key = (v.premises_id, v.night)
+        if key in night_of:
+            out.append(
+                f"{tag}: second visit to the premises on {v.night:%a %d %b} (also by {night_of[key]})."
+            )
+        night_of.setdefault(key, v.crew_id)
+        if v.premises_id in first and not v.repeat_reason:
+            out.append(
+                f"{tag}: repeat visit this week with no rule asking for it (first by {first[v.premises_id].crew_id})."
+            )
+        first.setdefault(v.premises_id, v)
     return out
 
 

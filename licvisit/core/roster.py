@@ -43,16 +43,24 @@ class Roster:
     bent: list[BentRule] = field(default_factory=list)
     status: str = ""
     objective: float = 0.0
+    capped: list[str] = field(default_factory=list)  # nights/operations where max_crews_per_op_night bound
 
 
 @dataclass(frozen=True)
 class _Pair:
+    """A possible crew: a PALO leading, one partner, optional uniformed support."""
+
     palo: str
     partner: str
     night: dt.date
     op: str
     start: dt.datetime
     end: dt.datetime
+    support: str = ""
+
+    @property
+    def members(self) -> tuple[str, ...]:
+        return (self.palo, self.partner, self.support) if self.support else (self.palo, self.partner)
 
 
 def _avail(officer: Officer, night: dt.date):
@@ -116,29 +124,8 @@ def plan_roster(
     min_len = dt.timedelta(minutes=params.min_crew_shift_min)
     pairs: list[_Pair] = []
     for op in operations:
-        partner_roles = [r for r in op.roles if r != "palo"]
-        if "palo" not in op.roles or len(partner_roles) != 1:
-            raise InfeasiblePlanError(
-                f"Operation {op.name}: expected a crew of one PALO and one partner role, found {op.roles}."
-            )
-        prole = partner_roles[0]
-        palos = sorted((o for o in staff if o.is_palo), key=lambda o: o.officer_id)
-        partners = sorted((o for o in staff if _role_ok(o, prole)), key=lambda o: o.officer_id)
         for night in nights:
-            for p in palos:
-                ap = _avail(p, night)
-                if ap is None:
-                    continue
-                for q in partners:
-                    if q.officer_id == p.officer_id:
-                        continue
-                    aq = _avail(q, night)
-                    if aq is None:
-                        continue
-                    sh = crew_shift(ap, aq, op, night, params.shift_length_h)
-                    if sh is None or sh[1] - sh[0] < min_len:
-                        continue
-                    pairs.append(_Pair(p.officer_id, q.officer_id, night, op.name, sh[0], sh[1]))
+            pairs.extend(_possible_crews(staff, op, night, params, min_len))
     if not pairs:
         raise InfeasiblePlanError(
             "Nobody can form a crew this week: no PALO is available on the same night as a partner "
@@ -150,8 +137,8 @@ def plan_roster(
     z = {pr: m.new_bool_var(f"z_{pr.palo}_{pr.partner}_{pr.night:%a}_{pr.op}") for pr in pairs}
     by_off_night: dict[tuple[str, dt.date], list[_Pair]] = {}
     for pr in pairs:
-        by_off_night.setdefault((pr.palo, pr.night), []).append(pr)
-        by_off_night.setdefault((pr.partner, pr.night), []).append(pr)
+        for oid in pr.members:
+            by_off_night.setdefault((oid, pr.night), []).append(pr)
     on: dict[tuple[str, dt.date], cp_model.IntVar] = {}
     for key, prs in sorted(by_off_night.items(), key=lambda kv: (kv[0][0], kv[0][1])):
         v = m.new_bool_var(f"on_{key[0]}_{key[1]:%a}")
@@ -163,6 +150,7 @@ def plan_roster(
         late[(oid, night)] = sum(late_prs) if late_prs else 0
 
     # Hard rules per officer.
+    shift_vars: dict[tuple[str, dt.date, dt.datetime, dt.datetime], cp_model.IntVar] = {}
     for o in staff:
         keys = [(o.officer_id, n) for n in nights if (o.officer_id, n) in on]
         if not keys:
@@ -179,18 +167,21 @@ def plan_roster(
             window = [late.get((o.officer_id, nights[i + j]), 0) for j in range(n_max + 1)]
             m.add(sum(window) <= n_max)
         # Minimum rest between shifts on consecutive nights.
+        # Crews of one officer on one night share few distinct shifts: a clause per pair of shifts,
+        # not per pair of crews (which grows with the square of the team).
         rest = dt.timedelta(hours=params.min_rest_h)
         for i in range(6):
-            a = by_off_night.get((o.officer_id, nights[i]), [])
-            b = by_off_night.get((o.officer_id, nights[i + 1]), [])
-            for pa in a:
-                for pb in b:
-                    if pb.start - pa.end < rest:
-                        m.add_bool_or([z[pa].Not(), z[pb].Not()])
+            a = _by_shift(m, z, by_off_night.get((o.officer_id, nights[i]), []), shift_vars, o.officer_id)
+            b = _by_shift(m, z, by_off_night.get((o.officer_id, nights[i + 1]), []), shift_vars, o.officer_id)
+            for (_, end_a), va in a.items():
+                for (start_b, _), vb in b.items():
+                    if start_b - end_a < rest:
+                        m.add_bool_or([va.Not(), vb.Not()])
 
     # Crew counts and diminishing-return slot values.
     objective = []
     slot_terms = {}
+    capped: list[tuple[dt.date, str, int]] = []
     op_by_name = {o.name: o for o in operations}
     for op in operations:
         for night in nights:
@@ -198,16 +189,25 @@ def plan_roster(
             if not prs:
                 continue
             k = sum(z[p] for p in prs)
-            slots = [
-                m.new_bool_var(f"slot_{night:%a}_{op.name}_{c}") for c in range(params.max_crews_per_op_night)
-            ]
+            # No hidden cap: as many slots as PALOs who could lead that night, unless a cap is set.
+            most = len({p.palo for p in prs} | {p.partner for p in prs if by_id[p.partner].is_palo})
+            cap = params.max_crews_per_op_night or most
+            if params.max_crews_per_op_night and most > cap:
+                capped.append((night, op.name, cap))
+            # A crew past the last block of candidates open that night has nothing to be worth, so
+            # no slot is made for it (this is not a cap: such a crew would only cost w_shift).
+            open_here = sum(1 for c in candidates if c.op_type == op.name and night in c.windows)
+            useful = max(1, -(-open_here // max(1, params.visits_per_crew_estimate)))
+            slots = [m.new_bool_var(f"slot_{night:%a}_{op.name}_{c}") for c in range(min(cap, most, useful))]
             for c in range(1, len(slots)):
                 m.add_implication(slots[c], slots[c - 1])
             m.add(sum(slots) == k)
-            vals = _slot_values(candidates, op, night, params)
+            vals = _slot_values(candidates, op, night, params, len(slots))
             for c, s in enumerate(slots):
                 # A crew costs a little (w_shift), so crews with nothing to do are not rostered.
                 objective.append(s * (vals[c] - params.w_shift))
+            # Uniformed support gives a licensing crew the confidence to work a busy NTE safely.
+            objective.extend(z[p] * params.w_support for p in prs if p.support)
             slot_terms[(op.name, night)] = slots
     # Locks need a crew of their type on their night (and the named crew, if any, by id).
     for lk in locks:
@@ -260,16 +260,46 @@ def plan_roster(
     if previous_crews:
         prev_keys = {(c.night, c.op_type, tuple(sorted(c.members))) for c in previous_crews}
         for pr in pairs:
-            if (pr.night, pr.op, tuple(sorted((pr.palo, pr.partner)))) in prev_keys:
+            if (pr.night, pr.op, tuple(sorted(pr.members))) in prev_keys:
                 objective.append(z[pr] * params.w_keep_crew)
 
     m.maximize(sum(objective) - sum(var * w for _, _, var, w, _ in penalties))
+    if not locks:  # nobody rostered meets every hard rule: a first solution at once, even on a busy machine
+        for var in z.values():
+            m.add_hint(var, 0)
     solver = cp_model.CpSolver()
     solver.parameters.random_seed = int(params.seed)
     solver.parameters.num_workers = 1  # deterministic: single worker + deterministic time limit
     solver.parameters.max_deterministic_time = float(params.roster_deterministic_time)
-    solver.parameters.max_time_in_seconds = float(max(5.0, params.time_limit_s))
+    # Wall clock is only a safety cap, well past the deterministic limit on a loaded machine.
+    solver.parameters.max_time_in_seconds = float(
+        max(60.0, 20 * params.roster_deterministic_time, params.time_limit_s)
+    )
     status = solver.solve(m)
+    if status == cp_model.UNKNOWN and any(op.alt_roles or op.support_role for op in operations):
+        # Too many possible crews for the work limit: roster the main templates only, and say so.
+        import dataclasses
+
+        core = tuple(dataclasses.replace(op, alt_roles=(), support_role="") for op in operations)
+        r = plan_roster(
+            staff, candidates, core, week_start, params, locks=locks, previous_crews=previous_crews
+        )
+        r.bent.append(
+            BentRule(
+                "crew_templates",
+                "roster",
+                0.0,
+                f"{len(pairs)} possible crews were too many for roster_deterministic_time "
+                f"{params.roster_deterministic_time}: rostered PALO + partner crews only (no PALO pairs or "
+                "uniformed support). Fix: raise roster_deterministic_time.",
+            )
+        )
+        return r
+    if status == cp_model.UNKNOWN:
+        raise InfeasiblePlanError(
+            "The roster search stopped before it found any roster (roster_deterministic_time "
+            f"{params.roster_deterministic_time}). Fix: raise roster_deterministic_time in [plan]."
+        )
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise InfeasiblePlanError(
             "No roster meets the hard rules (availability, maximum shifts, contracted hours, rest, "
@@ -285,20 +315,22 @@ def plan_roster(
         counter[key] = counter.get(key, 0) + 1
         crew_id = f"{WEEKDAYS[pr.night.weekday()].upper()}-{OP_ABBR.get(pr.op, pr.op.upper())}-{counter[key]}"
         palo = by_id[pr.palo]
+        lpas = tuple(sorted({by_id[m].lpa for m in pr.members}))
         crews.append(
             Crew(
                 crew_id,
                 pr.night,
                 pr.op,
-                (pr.palo, pr.partner),
+                pr.members,
                 palo.base,
                 palo.base_x,
                 palo.base_y,
                 pr.start,
                 pr.end,
+                lpas=() if "" in lpas else lpas,
             )
         )
-        for oid in (pr.palo, pr.partner):
+        for oid in pr.members:
             shifts.append(ShiftAssignment(oid, pr.night, pr.start, pr.end, crew_id))
     shifts.sort(key=lambda s: (s.night, s.officer_id))
     bent = []
@@ -311,11 +343,92 @@ def plan_roster(
                 else ""
             )
             bent.append(BentRule(rule, subject, float(val * w), detail + extra))
-    return Roster(crews, shifts, bent, solver.status_name(status), float(solver.objective_value))
+    binding = [
+        f"{n:%a} {op}"
+        for n, op, cap in capped
+        if sum(1 for c in crews if c.night == n and c.op_type == op) >= cap
+    ]
+    return Roster(crews, shifts, bent, solver.status_name(status), float(solver.objective_value), binding)
+
+
+def _by_shift(m, z, prs: list[_Pair], cache: dict, oid: str) -> dict:
+    """One boolean per distinct shift among ``prs`` (all one officer's crews on one night)."""
+    out = {}
+    groups: dict[tuple[dt.datetime, dt.datetime], list[_Pair]] = {}
+    for p in prs:
+        groups.setdefault((p.start, p.end), []).append(p)
+    for (st, en), ps in sorted(groups.items()):
+        key = (oid, ps[0].night, st, en)
+        if key not in cache:
+            v = m.new_bool_var(f"shift_{oid}_{ps[0].night:%a}_{st:%H%M}_{en:%H%M}")
+            m.add(sum(z[p] for p in ps) == v)  # at most one crew per officer-night makes this 0/1
+            cache[key] = v
+        out[(st, en)] = cache[key]
+    return out
+
+
+def _possible_crews(
+    staff: list[Officer], op: OperationType, night: dt.date, params: PlanParams, min_len: dt.timedelta
+) -> list[_Pair]:
+    """Every crew ``op``'s templates allow on ``night``: a PALO, a partner, optional support."""
+    for roles in op.templates():
+        if len(roles) != 2 or "palo" not in roles:
+            raise InfeasiblePlanError(
+                f"Operation {op.name}: expected a crew template of a PALO and one partner role, found {roles}."
+            )
+    out: list[_Pair] = []
+    palos = sorted((o for o in staff if o.is_palo), key=lambda o: o.officer_id)
+    support = sorted(
+        (o for o in staff if op.support_role and o.role == op.support_role), key=lambda o: o.officer_id
+    )
+    seen: set[tuple[str, str]] = set()
+    for roles in op.templates():
+        prole = roles[1] if roles[0] == "palo" else roles[0]
+        partners = sorted((o for o in staff if _role_ok(o, prole)), key=lambda o: o.officer_id)
+        for p in palos:
+            ap = _avail(p, night)
+            if ap is None:
+                continue
+            for q in partners:
+                if q.officer_id == p.officer_id:
+                    continue
+                key = (
+                    tuple(sorted((p.officer_id, q.officer_id)))
+                    if prole == "palo"
+                    else (p.officer_id, q.officer_id)
+                )
+                if key in seen:  # a PALO pair is one crew whichever of them leads
+                    continue
+                seen.add(key)
+                # Two PALOs pair within their LPA (or base): the pairs grow with each area's team,
+                # not with the square of the force's.
+                if prole == "palo" and q.lpa != p.lpa and q.base != p.base:
+                    continue
+                aq = _avail(q, night)
+                if aq is None:
+                    continue
+                both = (max(ap[0], aq[0]), min(ap[1], aq[1]))
+                sh = crew_shift(ap, aq, op, night, params.shift_length_h)
+                if sh is None or sh[1] - sh[0] < min_len:
+                    continue
+                out.append(_Pair(p.officer_id, q.officer_id, night, op.name, sh[0], sh[1]))
+                for s in support:
+                    a_s = _avail(s, night)
+                    # Support comes from the PALO's own LPA (or base): it keeps the crews to choose from
+                    # in proportion to the team, not to the square of a force-wide team.
+                    if a_s is None or s.officer_id in key or (s.lpa != p.lpa and s.base != p.base):
+                        continue
+                    sh3 = crew_shift(both, a_s, op, night, params.shift_length_h)
+                    if sh3 is None or sh3[1] - sh3[0] < min_len:
+                        continue
+                    out.append(
+                        _Pair(p.officer_id, q.officer_id, night, op.name, sh3[0], sh3[1], s.officer_id)
+                    )
+    return out
 
 
 def _slot_values(
-    candidates: list[Candidate], op: OperationType, night: dt.date, params: PlanParams
+    candidates: list[Candidate], op: OperationType, night: dt.date, params: PlanParams, n_slots: int
 ) -> list[int]:
     """Value of the 1st, 2nd, ... crew of ``op`` on ``night`` (integer, diminishing)."""
     weights = params.night_weights
@@ -332,7 +445,7 @@ def _slot_values(
     per_crew = max(1, params.visits_per_crew_estimate)
     vals = []
     mean = sum(c.value for c in candidates) / max(1, len(candidates))
-    for k in range(params.max_crews_per_op_night):
+    for k in range(n_slots):
         block = shares[k * per_crew : (k + 1) * per_crew]
         vals.append(int(round(VALUE_SCALE * sum(block) / max(mean, 1e-9))))
     return vals

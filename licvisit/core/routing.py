@@ -63,6 +63,9 @@ class RoutingProblem:
     groups : visit groups (every non-depot node must be in exactly one).
     allowed : node -> vehicles allowed to visit it (all if absent).
     demand, capacity : optional load dimension.
+    breaks : optional per-vehicle break (earliest start, latest start, duration); the
+        break is placed where the vehicle is not serving a node (OR-Tools vehicle
+        break intervals), and read back into ``RoutingResult.breaks``.
     """
 
     cost: np.ndarray
@@ -78,6 +81,8 @@ class RoutingProblem:
     capacity: Sequence[int] | None = None
     load_slack: int = 0  # > 0 lets a node with negative demand (a reload at the depot) empty the vehicle
     horizon: int | None = None
+    # Per vehicle: (earliest start, latest start, duration) of one break with no visit in it, or None.
+    breaks: Sequence[tuple[int, int, int] | None] | None = None
 
     @property
     def n_nodes(self) -> int:
@@ -106,6 +111,7 @@ class RoutingResult:
     attempts: dict[str, int | None] = field(default_factory=dict)
     stopped_by: str = ""
     work: int = 0  # limit checks counted (only when a work limit is set)
+    breaks: dict[int, tuple[int, int]] = field(default_factory=dict)  # vehicle -> (break start, end)
 
     @property
     def n_served(self) -> int:
@@ -149,6 +155,15 @@ def _build(problem: RoutingProblem):
         model.AddDimensionWithVehicleCapacity(
             dem_cb, int(problem.load_slack), [int(c) for c in problem.capacity], True, "load"
         )
+    if problem.breaks is not None:
+        solver = model.solver()
+        visit_transit = [int(service[manager.IndexToNode(i)]) for i in range(model.Size())]
+        for v, brk in enumerate(problem.breaks):
+            if brk is None:
+                continue
+            lo, hi, dur = (int(x) for x in brk)
+            interval = solver.FixedDurationIntervalVar(lo, hi, dur, False, f"break_{v}")
+            tdim.SetBreakIntervalsOfVehicle([interval], v, visit_transit)
     big = _mandatory_penalty(problem)
     for g in problem.groups:
         idx = [manager.NodeToIndex(i) for i in g.nodes]
@@ -206,6 +221,14 @@ def _extract(problem, manager, model, tdim, solution, strategy, t0, attempts) ->
         starts.append(st)
     served = {n for r in routes for n in r}
     dropped = [k for k, g in enumerate(problem.groups) if not served.intersection(g.nodes)]
+    breaks = {}
+    if problem.breaks is not None:
+        intervals = solution.IntervalVarContainer()
+        for i in range(intervals.Size()):
+            el = intervals.Element(i)
+            name = el.Var().Name()
+            if name.startswith("break_") and el.PerformedValue():
+                breaks[int(name[6:])] = (int(el.StartValue()), int(el.StartValue() + el.DurationValue()))
     objective = int(solution.ObjectiveValue())
     return RoutingResult(
         routes=routes,
@@ -220,6 +243,7 @@ def _extract(problem, manager, model, tdim, solution, strategy, t0, attempts) ->
         strategy=strategy,
         solve_s=round(time.perf_counter() - t0, 3),
         attempts=attempts,
+        breaks=breaks,
     )
 
 
@@ -348,12 +372,15 @@ def prune_unprofitable(problem: RoutingProblem, res: RoutingResult) -> int:
                     best = (saving, i)
             if best is not None:
                 node = route.pop(best[1])
+                res.starts[v].pop(best[1])
                 res.dropped_groups.append(group_of[node])
                 res.travel_cost -= best[0] + problem.groups[group_of[node]].penalty  # type: ignore[operator]
                 res.penalty_cost += problem.groups[group_of[node]].penalty  # type: ignore[operator]
                 dropped += 1
                 changed = touched = True
-        if touched:
+        # With a break the remaining visits keep their times: removing a visit only frees time
+        # (triangle inequality), and re-timing them could move one into the break.
+        if touched and not (problem.breaks is not None and problem.breaks[v] is not None):
             t, prev = res.depart[v], problem.starts[v]
             starts = []
             for node in route:

@@ -40,7 +40,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "format": PLAN_FORMAT,
         "week_start": plan.week_start.isoformat(),
         "roster": [dataclasses.asdict(s) for s in plan.roster],
-        "crews": [dataclasses.asdict(c) for c in plan.crews],
+        "crews": [_crew_dict(c) for c in plan.crews],
         "visits": [dataclasses.asdict(v) for v in plan.visits],
         "dropped": [dataclasses.asdict(d) for d in plan.dropped],
         "bent": [dataclasses.asdict(b) for b in plan.bent],
@@ -48,6 +48,12 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "meta": plan.meta,
         "total_value": plan.total_value,
     }
+
+
+def _crew_dict(crew: Crew) -> dict[str, Any]:
+    d = dataclasses.asdict(crew)
+    d["breaks"] = [{"start": a.isoformat(), "end": b.isoformat()} for a, b in crew.breaks]
+    return d
 
 
 def _conv(cls, d: dict[str, Any]):
@@ -59,6 +65,10 @@ def _conv(cls, d: dict[str, Any]):
         t = str(f.type)
         if v is None:
             kwargs[f.name] = v
+        elif f.name == "breaks":
+            kwargs[f.name] = tuple(
+                (dt.datetime.fromisoformat(b["start"]), dt.datetime.fromisoformat(b["end"])) for b in v
+            )
         elif "dt.datetime" in t:
             kwargs[f.name] = dt.datetime.fromisoformat(v)
         elif "dt.date" in t:
@@ -141,11 +151,14 @@ def visits_frame(plan: Plan, premises: pd.DataFrame | None = None) -> pd.DataFra
                 "crew_members": "; ".join(c.members) if c else "",
                 "base": c.base if c else "",
                 "reason": v.reason,
+                "purposes": "; ".join(v.purposes or (v.op_type,)),
+                "repeat_reason": v.repeat_reason,
             }
         )
     cols = [
         "night", "weekday", "crew_id", "order", "premises_id", "op_type", "arrival", "departure",
         "window_open", "window_close", "value", "locked", "crew_members", "base", "reason",
+        "purposes", "repeat_reason",
     ]  # fmt: skip
     df = pd.DataFrame(rows, columns=cols)
     if premises is not None and len(df):
@@ -183,6 +196,7 @@ def roster_frame(plan: Plan, staff: list[Officer] | None = None) -> pd.DataFrame
                 "end": s.end.strftime("%Y-%m-%d %H:%M"),
                 "base": c.base if c else "",
                 "visits": sum(1 for v in plan.visits if v.crew_id == s.crew_id),
+                "breaks": "; ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in c.breaks) if c else "",
             }
         )
     return pd.DataFrame(
@@ -199,6 +213,7 @@ def roster_frame(plan: Plan, staff: list[Officer] | None = None) -> pd.DataFrame
             "end",
             "base",
             "visits",
+            "breaks",
         ],
     )
 
@@ -207,7 +222,7 @@ def dropped_frame(plan: Plan) -> pd.DataFrame:
     """Return every candidate not in the plan with its reason code and reason."""
     return pd.DataFrame(
         [dataclasses.asdict(d) for d in plan.dropped],
-        columns=["premises_id", "op_type", "value", "reason_code", "reason"],
+        columns=["premises_id", "op_type", "value", "reason_code", "reason", "displaced_by"],
     )
 
 
@@ -227,7 +242,11 @@ def itinerary_text(plan: Plan, crew: Crew, premises: pd.DataFrame | None = None)
     vs = sorted((v for v in plan.visits if v.crew_id == crew.crew_id), key=lambda v: v.order)
     if not vs:
         lines.append("No visits planned.")
+    breaks = sorted(crew.breaks)
     for v in vs:
+        while breaks and breaks[0][0] < v.arrival:
+            a, b = breaks.pop(0)
+            lines.append(f"    Break {a:%H:%M}-{b:%H:%M} (no visit)")
         row = info.get(v.premises_id, {})
         name = row.get("name", "") or v.premises_id
         addr = ", ".join(
@@ -239,6 +258,10 @@ def itinerary_text(plan: Plan, crew: Crew, premises: pd.DataFrame | None = None)
         if _hours_unknown(row):
             lines.append(f"    {HOURS_UNKNOWN_TEXT}")
         lines.append(f"    Open for this visit {v.window_open:%H:%M}-{v.window_close:%H:%M}. Why: {v.reason}")
+        if len(v.purposes) > 1:
+            lines.append(f"    Also serves: {', '.join(p.replace('_', ' ') for p in v.purposes[1:])}")
+    for a, b in breaks:
+        lines.append(f"    Break {a:%H:%M}-{b:%H:%M} (no visit)")
     return "\n".join(lines) + "\n"
 
 
@@ -267,6 +290,9 @@ def write_plan(
         gdf = gpd.GeoDataFrame(vf.copy(), geometry=gpd.points_from_xy(vf["x"], vf["y"]), crs="EPSG:27700")
         written.append(write_gpkg(gdf, out / "visits.gpkg", layer="visits"))
     written.append(write_csv(dropped_frame(plan), out / "dropped.csv"))
+    if "changes" in plan.meta:  # a re-plan: what happened to each visit of the previous plan, and why
+        cols = ["premises_id", "op_type", "change", "from", "to", "why"]
+        written.append(write_csv(pd.DataFrame(plan.meta["changes"], columns=cols), out / "changes.csv"))
     written.append(
         write_csv(
             pd.DataFrame(

@@ -14,6 +14,7 @@ body{font-family:Arial,Helvetica,sans-serif;font-size:11pt;margin:1.5em;color:#1
 h1{font-size:16pt;margin:0 0 .2em} h2{font-size:13pt;margin:1.2em 0 .3em;border-bottom:1px solid #999}
 table{border-collapse:collapse;width:100%;margin:.3em 0 1em} th,td{border:1px solid #999;padding:3px 6px;
 text-align:left;vertical-align:top} th{background:#eee} .small{font-size:9pt;color:#444}
+td.on{background:#dcefd9} td.free{background:#fff3c4} td.off{color:#999}
 @media print{h2{page-break-after:avoid} .night{page-break-inside:avoid}}
 """
 
@@ -39,6 +40,7 @@ def roster_html(plan: Plan, staff: list[Officer] | None = None, premises: pd.Dat
         f"{len(plan.dropped)} candidates not planned (reasons below). Seed {_e(plan.meta.get('seed'))}, "
         f"time limit {_e(plan.meta.get('time_limit_s'))} s.</p>",
     ]
+    parts.extend(_officer_grid(plan, staff or []))
     for i in range(7):
         night = plan.week_start + dt.timedelta(days=i)
         crews = [c for c in plan.crews if c.night == night]
@@ -50,7 +52,9 @@ def roster_html(plan: Plan, staff: list[Officer] | None = None, premises: pd.Dat
             members = ", ".join(names.get(m, m) for m in c.members)
             parts.append(
                 f"<p><b>{_e(c.crew_id)}</b> - {_e(c.op_type.replace('_', ' '))} - {_e(members)} - "
-                f"{c.shift_start:%H:%M} to {c.shift_end:%H:%M} from {_e(c.base)}</p>"
+                f"{c.shift_start:%H:%M} to {c.shift_end:%H:%M} from {_e(c.base)}"
+                + "".join(f"; break {a:%H:%M}-{b:%H:%M}" for a, b in c.breaks)
+                + "</p>"
             )
             vs = sorted((v for v in plan.visits if v.crew_id == c.crew_id), key=lambda v: v.order)
             if not vs:
@@ -84,3 +88,42 @@ def roster_html(plan: Plan, staff: list[Officer] | None = None, premises: pd.Dat
         parts.append("</table>")
     parts.append("</body></html>\n")
     return "\n".join(parts)
+
+
+def _officer_grid(plan: Plan, staff: list[Officer]) -> list[str]:
+    """Officer x night grid: on duty (crew and shift), available and unused, or not available."""
+    import datetime as dt
+
+    if not staff:
+        return []
+    nights = [plan.week_start + dt.timedelta(days=i) for i in range(7)]
+    duty = {(s.officer_id, s.night): s for s in plan.roster}
+    rows = [
+        "<h2>Who is on</h2><table class='grid'><tr><th>Officer</th><th>Role</th><th>LPA</th>"
+        + "".join(f"<th>{_e(WEEKDAYS[n.weekday()].title())}</th>" for n in nights)
+        + "</tr>"
+    ]
+    unused = 0
+    for o in sorted(staff, key=lambda o: (not o.is_palo, o.role, o.officer_id)):
+        cells = []
+        for n in nights:
+            s = duty.get((o.officer_id, n))
+            if s is not None:
+                cells.append(
+                    f"<td class='on'>{_e(s.crew_id)}<br><span class='small'>{s.start:%H:%M}-{s.end:%H:%M}</span></td>"
+                )
+            elif any(a.night == n for a in o.availability):
+                unused += 1
+                cells.append("<td class='free'>available</td>")
+            else:
+                cells.append("<td class='off'>-</td>")
+        rows.append(
+            f"<tr><td>{_e(o.name)} <span class='small'>{_e(o.officer_id)}</span></td>"
+            f"<td>{_e(o.role.replace('_', ' '))}</td><td>{_e(o.lpa)}</td>{''.join(cells)}</tr>"
+        )
+    rows.append("</table>")
+    rows.append(
+        f"<p class='small'>On duty: crew and shift. Available: free that night but not rostered "
+        f"({unused} officer-nights). -: not available.</p>"
+    )
+    return rows
