@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from licvisit.core.routing import RoutingProblem, VisitGroup, solve_routing
 
@@ -72,3 +73,37 @@ def test_warm_start_from_initial_routes():
     res = solve_routing(line_problem(), 1.0, initial_routes=[[1, 2, 3], []], work_limit=5000)
     assert res.strategy == "previous_plan"
     assert sorted(n for r in res.routes for n in r) == [1, 2, 3]
+
+
+def test_fallback_mode_keeps_the_first_strategy_when_it_serves_every_mandatory_visit():
+    res = solve_routing(
+        line_problem(),
+        5.0,
+        strategies=("PATH_CHEAPEST_ARC", "PARALLEL_CHEAPEST_INSERTION"),
+        mode="fallback",
+        work_limit=20000,
+    )
+    assert res.dropped_groups == []
+    assert res.strategy == "PATH_CHEAPEST_ARC"
+    assert list(res.attempts) == ["PATH_CHEAPEST_ARC"]  # no other strategy was probed
+    assert res.stopped_by == "work_limit"
+
+
+def test_fallback_mode_probes_the_other_strategies_when_a_mandatory_visit_is_unserved():
+    # "All unperformed" with almost no search leaves the mandatory visits out, so the
+    # other strategy must be probed before the best is continued.
+    res = solve_routing(
+        line_problem(),
+        5.0,
+        strategies=("ALL_UNPERFORMED", "PARALLEL_CHEAPEST_INSERTION"),
+        mode="fallback",
+        probe_share=0.0001,
+        work_limit=20000,
+    )
+    assert list(res.attempts) == ["ALL_UNPERFORMED", "PARALLEL_CHEAPEST_INSERTION"]
+    assert res.dropped_groups == []  # the continuation still serves everything
+
+
+def test_unknown_mode_is_refused_with_the_modes_listed():
+    with pytest.raises(ValueError, match="Expected mode 'continue', 'restart', 'portfolio' or 'fallback'."):
+        solve_routing(line_problem(), 1.0, mode="random")

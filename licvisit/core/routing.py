@@ -244,6 +244,13 @@ def solve_routing(
       the best strategy is rerun with guided local search for the rest.
     - ``"portfolio"``: the budget is split evenly; each strategy runs guided
       local search on its share and the best result is kept.
+    - ``"fallback"``: the first strategy runs guided local search on
+      ``probe_share`` of the budget; when it serves every mandatory visit it
+      is continued for the rest; otherwise the other strategies get a short
+      probe each (``probe_share`` of the budget between them) and the best of
+      all is continued.  A strategy that starts poorly but leads guided local search
+      to good routes (path cheapest arc on wide time windows) keeps its lead,
+      and a fixed fleet it cannot fit falls back to the insertion heuristics.
 
     ``work_limit`` caps the search effort, counted in the solver's limit
     checks (each phase gets its share): unlike a time limit it stops at the
@@ -258,8 +265,8 @@ def solve_routing(
     """
     if time_limit_s <= 0:
         raise ValueError("Expected time_limit_s > 0.")
-    if mode not in ("continue", "restart", "portfolio"):
-        raise ValueError("Expected mode 'continue', 'restart' or 'portfolio'.")
+    if mode not in ("continue", "restart", "portfolio", "fallback"):
+        raise ValueError("Expected mode 'continue', 'restart', 'portfolio' or 'fallback'.")
     t0 = time.perf_counter()
     strategies = list(strategies) or ["PARALLEL_CHEAPEST_INSERTION"]
     attempts: dict[str, int | None] = {}
@@ -280,29 +287,43 @@ def solve_routing(
     share = 1.0 / len(strategies) if mode == "portfolio" else probe_share / len(strategies)
     if len(strategies) == 1:
         share = 1.0
+    plan = [(name, share) for name in strategies]  # (strategy, share of the budget)
+    used_share = 0.0
+    if mode == "fallback" and len(strategies) > 1:
+        plan = [(strategies[0], probe_share)]
     best = None  # (objective, name, manager, model, tdim, solution, work)
-    for name in strategies:
+    k = 0
+    while k < len(plan):
+        name, share_k = plan[k]
+        k += 1
+        used_share += share_k
         manager, model, tdim = _build(problem)
-        work = _WorkLimit(model, work_limit * share if work_limit else None)
+        work = _WorkLimit(model, work_limit * share_k if work_limit else None)
         gls = mode != "restart" or len(strategies) == 1
         # With a work limit the effort is shared out by work; time is only the overall safety cap.
-        phase_s = time_limit_s - (time.perf_counter() - t0) if work_limit else time_limit_s * share
+        phase_s = time_limit_s - (time.perf_counter() - t0) if work_limit else time_limit_s * share_k
         sol = model.SolveWithParameters(_params(name, max(0.1, phase_s), None, gls))
         attempts[name] = None if sol is None else int(sol.ObjectiveValue())
         stopped.append(work.reached())
         total_work += work.count
         if sol is not None and (best is None or sol.ObjectiveValue() < best[0]):
             best = (sol.ObjectiveValue(), name, manager, model, tdim, sol, work)
+        if mode == "fallback" and k == 1 and len(strategies) > 1:
+            # Total route cost is below the mandatory penalty, so an objective at or above
+            # it means a mandatory visit is unserved: then try the other strategies.
+            if sol is None or sol.ObjectiveValue() >= _mandatory_penalty(problem):
+                others = strategies[1:]
+                plan += [(other, probe_share / len(others)) for other in others]
     if best is None:  # pragma: no cover - every node is optional, so this should not happen
         raise RuntimeError("OR-Tools found no routing solution")
     _, name, manager, model, tdim, sol, work = best
     if mode != "portfolio" and len(strategies) > 1:
         remaining = max(0.2, time_limit_s - (time.perf_counter() - t0))
-        rest = 1.0 - probe_share
+        rest = max(0.0, 1.0 - (used_share if mode == "fallback" else probe_share))
         m2, r2, t2 = _build(problem)
         work2 = _WorkLimit(r2, work_limit * rest if work_limit else None)
         params = _params(name, remaining, None, True)
-        if mode == "continue":
+        if mode in ("continue", "fallback"):
             routes = _routes_of_nodes(manager, model, sol)
             r2.CloseModelWithParameters(params)
             start = r2.ReadAssignmentFromRoutes(routes, True)
