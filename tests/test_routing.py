@@ -100,8 +100,12 @@ def test_fallback_mode_probes_the_other_strategies_when_a_mandatory_visit_is_uns
         probe_share=0.0001,
         work_limit=20000,
     )
-    assert list(res.attempts) == ["ALL_UNPERFORMED", "PARALLEL_CHEAPEST_INSERTION"]
-    assert res.dropped_groups == []  # the continuation still serves everything
+    assert list(res.attempts)[:2] == ["ALL_UNPERFORMED", "PARALLEL_CHEAPEST_INSERTION"]
+    # Both probes were too short to serve anyone, so the route-duration repair ran and
+    # served everything; the distance search then continued from its routes.
+    assert res.attempts["route_duration_repair"] == 0
+    assert res.strategy == "ALL_UNPERFORMED+route_duration_repair"
+    assert res.dropped_groups == [] and res.travel_cost == 60
 
 
 def test_unknown_mode_is_refused_with_the_modes_listed():

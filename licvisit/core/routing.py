@@ -251,6 +251,10 @@ def solve_routing(
       all is continued.  A strategy that starts poorly but leads guided local search
       to good routes (path cheapest arc on wide time windows) keeps its lead,
       and a fixed fleet it cannot fit falls back to the insertion heuristics.
+      If a mandatory visit is still unserved, half the rest is spent with
+      route duration added to the cost (``time`` and ``cost`` must be in the
+      same units), which packs the routes and makes room for it, and the
+      distance search continues from there.
 
     ``work_limit`` caps the search effort, counted in the solver's limit
     checks (each phase gets its share): unlike a time limit it stops at the
@@ -317,14 +321,38 @@ def solve_routing(
     if best is None:  # pragma: no cover - every node is optional, so this should not happen
         raise RuntimeError("OR-Tools found no routing solution")
     _, name, manager, model, tdim, sol, work = best
+    start_routes = None
+    if mode == "fallback" and len(strategies) > 1 and best[0] >= _mandatory_penalty(problem):
+        # Still a mandatory visit unserved: spend half the rest with route duration counted as
+        # cost (time and cost in the same units, as in VRPTW), which packs the routes and
+        # leaves room for it; then the distance search continues from the repaired routes.
+        share_r = max(0.0, 1.0 - used_share) / 2
+        used_share += share_r
+        routes = _routes_of_nodes(manager, model, sol)
+        m3, r3, t3 = _build(problem)
+        t3.SetSpanCostCoefficientForAllVehicles(1)
+        work3 = _WorkLimit(r3, work_limit * share_r if work_limit else None)
+        phase_s = time_limit_s - (time.perf_counter() - t0) if work_limit else time_limit_s * share_r
+        params = _params(name, max(0.1, phase_s), None, True)
+        r3.CloseModelWithParameters(params)
+        start = r3.ReadAssignmentFromRoutes(routes, True)
+        sol3 = r3.SolveFromAssignmentWithParameters(start, params) if start is not None else None
+        stopped.append(work3.reached())
+        total_work += work3.count
+        if sol3 is not None:
+            repaired = _routes_of_nodes(m3, r3, sol3)
+            attempts["route_duration_repair"] = _unserved_mandatory(problem, repaired)
+            if attempts["route_duration_repair"] <= _unserved_mandatory(problem, routes):
+                start_routes = repaired
+                name = f"{name}+route_duration_repair"
     if mode != "portfolio" and len(strategies) > 1:
         remaining = max(0.2, time_limit_s - (time.perf_counter() - t0))
         rest = max(0.0, 1.0 - (used_share if mode == "fallback" else probe_share))
         m2, r2, t2 = _build(problem)
         work2 = _WorkLimit(r2, work_limit * rest if work_limit else None)
-        params = _params(name, remaining, None, True)
+        params = _params(name.split("+")[0], remaining, None, True)
         if mode in ("continue", "fallback"):
-            routes = _routes_of_nodes(manager, model, sol)
+            routes = start_routes or _routes_of_nodes(manager, model, sol)
             r2.CloseModelWithParameters(params)
             start = r2.ReadAssignmentFromRoutes(routes, True)
             sol2 = r2.SolveFromAssignmentWithParameters(start, params) if start is not None else None
@@ -408,6 +436,11 @@ class _WorkLimit:
 
     def reached(self) -> bool:
         return self.n is not None and self.count > self.n
+
+
+def _unserved_mandatory(problem: RoutingProblem, routes: Sequence[Sequence[int]]) -> int:
+    served = {n for r in routes for n in r}
+    return sum(1 for g in problem.groups if g.penalty is None and not served.intersection(g.nodes))
 
 
 def _routes_of_nodes(manager, model, sol) -> list[list[int]]:
