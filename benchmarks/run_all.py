@@ -63,7 +63,7 @@ def benches(tmp: Path) -> list[Bench]:
         Bench(
             "plan",
             "bench_plan.py",
-            ("--skip-long", "--out", "out/bench/plan.json"),
+            (),
             ("--skip-long", "--out", str(tmp / "plan.json")),
             "plan.md",
             prints_table=True,
