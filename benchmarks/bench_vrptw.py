@@ -44,7 +44,11 @@ sys.path.insert(0, str(ROOT))
 from licvisit.core.vrptw import VrptwInstance, route_schedule, solve_vrptw  # noqa: E402
 from licvisit.io.vrptw import read_vrptw  # noqa: E402
 
-SHARED = ROOT.parent / "shared" / "data" / "vrp"
+# ../shared next to the repository (a main checkout) or two levels up (a worktree under wt/).
+SHARED = next(
+    (p / "shared" / "data" / "vrp" for p in ROOT.parents if (p / "shared" / "data" / "vrp").is_dir()),
+    ROOT.parent / "shared" / "data" / "vrp",
+)
 DOC = ROOT / "docs" / "benchmarks" / "vrptw.md"
 BEGIN, END = "<!-- bench_vrptw:begin -->", "<!-- bench_vrptw:end -->"
 OFFLINE = [
