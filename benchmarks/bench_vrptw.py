@@ -69,7 +69,8 @@ def default_instances(shared: Path = SHARED) -> list[tuple[Path, int, float]]:
             path = folder / f"{name}.txt"
             if path.exists():
                 out.append((path, int(bks[name]["vehicles"]), float(bks[name]["distance"])))
-    return out + [(p, v, b) for p, v, b in OFFLINE if p.exists()]
+    names = {p.stem for p, _, _ in out}  # RC208 is in both places: run it once
+    return out + [(p, v, b) for p, v, b in OFFLINE if p.exists() and p.stem not in names]
 
 
 def pyvrp_available() -> bool:

@@ -54,6 +54,10 @@ def test_default_instances_take_fleet_and_best_known_from_bks_json(tmp_path):
     specs = bench_vrptw.default_instances(tmp_path)
     assert specs[0] == (folder / "R102.txt", 18, 1466.6)
     assert all(p.stem != "R999" for p, _, _ in specs)  # listed but no file: skipped
+    (folder / "RC208.txt").write_text("RC208\n")
+    (folder / "bks.json").write_text('{"RC208": {"vehicles": 4, "distance": 776.1}}')
+    stems = [p.stem for p, _, _ in bench_vrptw.default_instances(tmp_path)]
+    assert stems.count("RC208") == 1  # the offline copy in tests/data/vrp is not run again
 
 
 def test_table_marks_an_instance_with_unserved_customers_as_infeasible():
