@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from licvisit.core.routing import RoutingProblem, VisitGroup, solve_routing
 
@@ -93,3 +94,41 @@ def test_a_vehicle_break_is_placed_where_no_node_is_served():
     assert b - a == 30 and 20 <= a <= 90
     for node, st in zip(res.routes[0], res.starts[0], strict=True):
         assert st + p.service[node] <= a or st >= b
+
+
+def test_fallback_mode_keeps_the_first_strategy_when_it_serves_every_mandatory_visit():
+    res = solve_routing(
+        line_problem(),
+        5.0,
+        strategies=("PATH_CHEAPEST_ARC", "PARALLEL_CHEAPEST_INSERTION"),
+        mode="fallback",
+        work_limit=20000,
+    )
+    assert res.dropped_groups == []
+    assert res.strategy == "PATH_CHEAPEST_ARC"
+    assert list(res.attempts) == ["PATH_CHEAPEST_ARC"]  # no other strategy was probed
+    assert res.stopped_by == "work_limit"
+
+
+def test_fallback_mode_probes_the_other_strategies_when_a_mandatory_visit_is_unserved():
+    # "All unperformed" with almost no search leaves the mandatory visits out, so the
+    # other strategy must be probed before the best is continued.
+    res = solve_routing(
+        line_problem(),
+        5.0,
+        strategies=("ALL_UNPERFORMED", "PARALLEL_CHEAPEST_INSERTION"),
+        mode="fallback",
+        probe_share=0.0001,
+        work_limit=20000,
+    )
+    assert list(res.attempts)[:2] == ["ALL_UNPERFORMED", "PARALLEL_CHEAPEST_INSERTION"]
+    # Both probes were too short to serve anyone, so the route-duration repair ran and
+    # served everything; the distance search then continued from its routes.
+    assert res.attempts["route_duration_repair"] == 0
+    assert res.strategy == "ALL_UNPERFORMED+route_duration_repair"
+    assert res.dropped_groups == [] and res.travel_cost == 60
+
+
+def test_unknown_mode_is_refused_with_the_modes_listed():
+    with pytest.raises(ValueError, match="Expected mode 'continue', 'restart', 'portfolio' or 'fallback'."):
+        solve_routing(line_problem(), 1.0, mode="random")

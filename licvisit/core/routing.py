@@ -268,6 +268,17 @@ def solve_routing(
       the best strategy is rerun with guided local search for the rest.
     - ``"portfolio"``: the budget is split evenly; each strategy runs guided
       local search on its share and the best result is kept.
+    - ``"fallback"``: the first strategy runs guided local search on
+      ``probe_share`` of the budget; when it serves every mandatory visit it
+      is continued for the rest; otherwise the other strategies get a short
+      probe each (``probe_share`` of the budget between them) and the best of
+      all is continued.  A strategy that starts poorly but leads guided local search
+      to good routes (path cheapest arc on wide time windows) keeps its lead,
+      and a fixed fleet it cannot fit falls back to the insertion heuristics.
+      If a mandatory visit is still unserved, half the rest is spent with
+      route duration added to the cost (``time`` and ``cost`` must be in the
+      same units), which packs the routes and makes room for it, and the
+      distance search continues from there.
 
     ``work_limit`` caps the search effort, counted in the solver's limit
     checks (each phase gets its share): unlike a time limit it stops at the
@@ -282,8 +293,8 @@ def solve_routing(
     """
     if time_limit_s <= 0:
         raise ValueError("Expected time_limit_s > 0.")
-    if mode not in ("continue", "restart", "portfolio"):
-        raise ValueError("Expected mode 'continue', 'restart' or 'portfolio'.")
+    if mode not in ("continue", "restart", "portfolio", "fallback"):
+        raise ValueError("Expected mode 'continue', 'restart', 'portfolio' or 'fallback'.")
     t0 = time.perf_counter()
     strategies = list(strategies) or ["PARALLEL_CHEAPEST_INSERTION"]
     attempts: dict[str, int | None] = {}
@@ -304,30 +315,68 @@ def solve_routing(
     share = 1.0 / len(strategies) if mode == "portfolio" else probe_share / len(strategies)
     if len(strategies) == 1:
         share = 1.0
+    plan = [(name, share) for name in strategies]  # (strategy, share of the budget)
+    used_share = 0.0
+    if mode == "fallback" and len(strategies) > 1:
+        plan = [(strategies[0], probe_share)]
     best = None  # (objective, name, manager, model, tdim, solution, work)
-    for name in strategies:
+    k = 0
+    while k < len(plan):
+        name, share_k = plan[k]
+        k += 1
+        used_share += share_k
         manager, model, tdim = _build(problem)
-        work = _WorkLimit(model, work_limit * share if work_limit else None)
+        work = _WorkLimit(model, work_limit * share_k if work_limit else None)
         gls = mode != "restart" or len(strategies) == 1
         # With a work limit the effort is shared out by work; time is only the overall safety cap.
-        phase_s = time_limit_s - (time.perf_counter() - t0) if work_limit else time_limit_s * share
+        phase_s = time_limit_s - (time.perf_counter() - t0) if work_limit else time_limit_s * share_k
         sol = model.SolveWithParameters(_params(name, max(0.1, phase_s), None, gls))
         attempts[name] = None if sol is None else int(sol.ObjectiveValue())
         stopped.append(work.reached())
         total_work += work.count
         if sol is not None and (best is None or sol.ObjectiveValue() < best[0]):
             best = (sol.ObjectiveValue(), name, manager, model, tdim, sol, work)
+        if mode == "fallback" and k == 1 and len(strategies) > 1:
+            # Total route cost is below the mandatory penalty, so an objective at or above
+            # it means a mandatory visit is unserved: then try the other strategies.
+            if sol is None or sol.ObjectiveValue() >= _mandatory_penalty(problem):
+                others = strategies[1:]
+                plan += [(other, probe_share / len(others)) for other in others]
     if best is None:  # pragma: no cover - every node is optional, so this should not happen
         raise RuntimeError("OR-Tools found no routing solution")
     _, name, manager, model, tdim, sol, work = best
+    start_routes = None
+    if mode == "fallback" and len(strategies) > 1 and best[0] >= _mandatory_penalty(problem):
+        # Still a mandatory visit unserved: spend half the rest with route duration counted as
+        # cost (time and cost in the same units, as in VRPTW), which packs the routes and
+        # leaves room for it; then the distance search continues from the repaired routes.
+        share_r = max(0.0, 1.0 - used_share) / 2
+        used_share += share_r
+        routes = _routes_of_nodes(manager, model, sol)
+        m3, r3, t3 = _build(problem)
+        t3.SetSpanCostCoefficientForAllVehicles(1)
+        work3 = _WorkLimit(r3, work_limit * share_r if work_limit else None)
+        phase_s = time_limit_s - (time.perf_counter() - t0) if work_limit else time_limit_s * share_r
+        params = _params(name, max(0.1, phase_s), None, True)
+        r3.CloseModelWithParameters(params)
+        start = r3.ReadAssignmentFromRoutes(routes, True)
+        sol3 = r3.SolveFromAssignmentWithParameters(start, params) if start is not None else None
+        stopped.append(work3.reached())
+        total_work += work3.count
+        if sol3 is not None:
+            repaired = _routes_of_nodes(m3, r3, sol3)
+            attempts["route_duration_repair"] = _unserved_mandatory(problem, repaired)
+            if attempts["route_duration_repair"] <= _unserved_mandatory(problem, routes):
+                start_routes = repaired
+                name = f"{name}+route_duration_repair"
     if mode != "portfolio" and len(strategies) > 1:
         remaining = max(0.2, time_limit_s - (time.perf_counter() - t0))
-        rest = 1.0 - probe_share
+        rest = max(0.0, 1.0 - (used_share if mode == "fallback" else probe_share))
         m2, r2, t2 = _build(problem)
         work2 = _WorkLimit(r2, work_limit * rest if work_limit else None)
-        params = _params(name, remaining, None, True)
-        if mode == "continue":
-            routes = _routes_of_nodes(manager, model, sol)
+        params = _params(name.split("+")[0], remaining, None, True)
+        if mode in ("continue", "fallback"):
+            routes = start_routes or _routes_of_nodes(manager, model, sol)
             r2.CloseModelWithParameters(params)
             start = r2.ReadAssignmentFromRoutes(routes, True)
             sol2 = r2.SolveFromAssignmentWithParameters(start, params) if start is not None else None
@@ -414,6 +463,11 @@ class _WorkLimit:
 
     def reached(self) -> bool:
         return self.n is not None and self.count > self.n
+
+
+def _unserved_mandatory(problem: RoutingProblem, routes: Sequence[Sequence[int]]) -> int:
+    served = {n for r in routes for n in r}
+    return sum(1 for g in problem.groups if g.penalty is None and not served.intersection(g.nodes))
 
 
 def _routes_of_nodes(manager, model, sol) -> list[list[int]]:

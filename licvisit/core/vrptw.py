@@ -21,6 +21,9 @@ import numpy as np
 
 from licvisit.core.routing import RoutingProblem, VisitGroup, solve_routing
 
+# Path cheapest arc first (guided local search does best from it on wide windows); when it cannot
+# fit every customer into the fixed fleet, the insertion heuristics and savings take over.
+VRPTW_STRATEGIES = ("PATH_CHEAPEST_ARC", "PARALLEL_CHEAPEST_INSERTION", "SAVINGS", "LOCAL_CHEAPEST_INSERTION")
 SCALE = 1000  # integer units per instance unit; large so guided local search penalties do not round to 0
 
 
@@ -167,7 +170,8 @@ def solve_vrptw(
     time_limit_s: float,
     vehicles: int | None = None,
     seed: int = 0,
-    strategies: tuple[str, ...] = ("PATH_CHEAPEST_ARC",),
+    strategies: tuple[str, ...] = VRPTW_STRATEGIES,
+    mode: str = "fallback",
 ) -> dict:
     """Solve ``inst`` minimising total distance with at most ``vehicles`` vehicles.
 
@@ -181,8 +185,8 @@ def solve_vrptw(
     again in floating point), ``unserved``, ``strategy`` and ``solve_s``.
     ``seed`` is accepted for interface symmetry: the search is
     deterministic apart from where the time limit stops it.  The default
-    first-solution strategy was chosen by measurement
-    (docs/benchmarks/vrptw.md).
+    first-solution strategies and ``mode`` (see :func:`solve_routing`) were
+    chosen by measurement (docs/benchmarks/vrptw.md).
     """
     del seed
     fleet = int(vehicles or inst.vehicles)
@@ -214,7 +218,7 @@ def solve_vrptw(
         capacity=[inst.capacity] * fleet,
         load_slack=int(inst.capacity) if reloads else 0,
     )
-    res = solve_routing(problem, time_limit_s, strategies=strategies)
+    res = solve_routing(problem, time_limit_s, strategies=strategies, mode=mode, probe_share=0.3)
     routes = []
     for r in res.routes:
         rr = [node_of[k] for k in r]
