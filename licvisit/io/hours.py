@@ -510,8 +510,15 @@ HOURS_FIX = (
 HOURS_EXPECTED = "hours for each day (council wording or OpenStreetMap opening_hours)"
 
 
-def _parse_column(values: np.ndarray, field: str, log: Any) -> tuple[list[WeekHours | None], np.ndarray]:
-    """Parse every distinct value once; log the unreadable ones by row."""
+HOURS_SOURCES = {
+    "hours": "opening hours",
+    "alcohol_hours": "hours of sale of alcohol",
+    "late_night_hours": "late-night refreshment hours",
+}
+
+
+def _parse_column(values: np.ndarray) -> tuple[list[WeekHours | None], np.ndarray, list[str]]:
+    """Parse every distinct value once: (weekly hours or None, unreadable mask, text found per row)."""
     cache: dict[str, WeekHours | HoursError | None] = {}
     out: list[WeekHours | None] = []
     found: list[str] = []
@@ -535,8 +542,22 @@ def _parse_column(values: np.ndarray, field: str, log: Any) -> tuple[list[WeekHo
         else:
             found.append("")
             out.append(r)
-    log.rows(bad, field, lambda i: found[i], HOURS_EXPECTED, HOURS_FIX, "", exclude=False)
-    return out, bad
+    return out, bad, found
+
+
+def _log_unreadable(
+    log: Any, field: str, bad: np.ndarray, found: list[str], source: list[str], name: str
+) -> None:
+    """Name every unreadable value by row; the fix says which hours the visit window uses instead, if any."""
+    src = np.asarray(source, dtype=object)
+    log.rows(bad & (src == ""), field, lambda i: found[i], HOURS_EXPECTED, HOURS_FIX, "", exclude=False)
+    for other, label in HOURS_SOURCES.items():
+        if other == name:
+            continue
+        fix = HOURS_FIX.split("; none needed")[0] + (
+            f"; none needed to use the rest of the file: this premises' visit window uses its {label}"
+        )
+        log.rows(bad & (src == other), field, lambda i: found[i], HOURS_EXPECTED, fix, "", exclude=False)
 
 
 def licence_hours_columns(
@@ -560,28 +581,33 @@ def licence_hours_columns(
     n = len(premises_type)
     cols: dict[str, Any] = {}
     notes = [""] * n
-    weekly: dict[str, list[WeekHours | None]] = {}
-    for name in ("hours", "alcohol_hours", "late_night_hours"):
+    parsed: dict[str, tuple[list[WeekHours | None], np.ndarray, list[str]]] = {}
+    for name in HOURS_SOURCES:
         if name in fields:
-            weekly[name], _ = _parse_column(text(name).to_numpy(), fields[name], log)
+            parsed[name] = _parse_column(text(name).to_numpy())
+    weekly = {name: p[0] for name, p in parsed.items()}
     opening = weekly.get("hours", [None] * n)
     alcohol = weekly.get("alcohol_hours", [None] * n)
     lnr = weekly.get("late_night_hours", [None] * n)
     per_day = any(f"hours_{d}" in fields for d in WEEKDAYS)
     window: list[tuple[str, ...]] = []
+    source = [""] * n  # which hours column made each visit window
     for i in range(n):
         chosen: WeekHours | None = None
         if params.window_hours == "alcohol":
             if premises_type[i] == "late_night_refreshment" and lnr[i] is not None:
-                chosen = lnr[i]
+                chosen, source[i] = lnr[i], "late_night_hours"
             elif alcohol[i] is not None:
-                chosen = alcohol[i]
-        chosen = chosen or opening[i]
+                chosen, source[i] = alcohol[i], "alcohol_hours"
+        if chosen is None and opening[i] is not None:
+            chosen, source[i] = opening[i], "hours"
         if chosen is None:
             window.append(("",) * 7)
         else:
             window.append(tuple(chosen.columns().values()))
             notes[i] = chosen.note
+    for name, (_, bad, found) in parsed.items():
+        _log_unreadable(log, fields[name], bad, found, source, name)
     for k, d in enumerate(WEEKDAYS):
         if per_day and f"hours_{d}" in fields:
             h = text(f"hours_{d}")
