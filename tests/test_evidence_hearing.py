@@ -374,3 +374,36 @@ def test_other_evidence_option_reads_each_file(tmp_path):
     )
     assert bad.exit_code == 1
     assert 'no column "occurred_at"' in bad.output and "[mapping.other_evidence]" in bad.output
+
+
+def test_no_count_between_1_and_4_in_any_csv_or_the_report_text(report_dir, pack):
+    """Every count column of every CSV under tables/ (and the concentration table's premises) shows no 1-4."""
+    csvs = sorted((report_dir / "tables").glob("*.csv"))
+    assert {p.stem for p in csvs} <= set(pack.tables) and "concentration" in {p.stem for p in csvs}
+    for path in csvs:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        counts = set(pack.tables[path.stem].count_columns) | {
+            c for c in frame.columns if c in ("premises", "count", "n") or c.endswith(("_count", " count"))
+        }
+        assert path.stem != "concentration" or counts == {"premises"}
+        for col in counts & set(frame.columns):
+            v = pd.to_numeric(frame[col].str.replace(",", ""), errors="coerce")
+            assert not ((v >= 1) & (v < 5)).any(), (path.name, col, frame[col].tolist())
+    conc = pd.read_csv(report_dir / "tables" / "concentration.csv", dtype=str)
+    assert conc["top % of premises"].tolist() == ["5.0", "10.0", "20.0"]
+    assert conc["premises"].tolist() == ["[c]", "[c]", "[c]"]  # 1, 2 and 4 of 16 premises before
+    html = (report_dir / "report.html").read_text(encoding="utf-8")
+    assert "The top 10 % of premises (fewer than 5 of 16) account for" in html
+    assert "[c]: fewer than 5 premises; the share of premises is shown instead." in html
+    text = re.sub(r"<[^>]+>", " ", html.split("<body", 1)[1])
+    assert not re.search(r"\(\s*[1-4] of \d", text)
+
+
+def test_top_share_premises_shown_from_the_threshold_up(inputs):
+    calls, premises, zones, _amb = inputs
+    zone = ev.select_zone(zones, "Test Quarter")
+    low = ev.build_evidence(calls, premises, zone, ev.EvidenceParams(threshold=2), ("2017-01", "2017-12"))
+    t = low.tables["concentration"]
+    assert t.display_frame()["premises"].tolist() == ["[c]", 2, 4]  # 1, 2 and 4 of 16; only 1 is below 2
+    assert t.n_suppressed == 1
+    assert "The top 10 % of premises (2 of 16) account for" in " ".join(low.findings)

@@ -65,7 +65,7 @@ def evidence(
     """
     from licvisit.core.evidence import evidence_for_zone
     from licvisit.io.write import OUTPUT_FILES, staged_folder
-    from licvisit.params import evidence_params, risk_params
+    from licvisit.params import evidence_params, map_params, risk_params
     from licvisit.render.evidence import write_evidence
 
     stage = stage_printer()
@@ -79,6 +79,11 @@ def evidence(
     )
     rp = risk_params(cfg)
     params = evidence_params(cfg, rp, anonymise=True if anonymise else None)
+    streets = map_params(cfg).streets  # [maps] streets: drawn under the pack's maps
+    if streets:
+        from licvisit.render.streets import read_streets
+
+        read_streets(streets)  # a bad street file fails now, not after the work
     stage("reading inputs")
     inputs = load_named(
         cfg, ("calls", "premises", "zones", "other_evidence"), required=("zones", "calls", "premises")
@@ -98,7 +103,8 @@ def evidence(
     )
     stage(f"writing the report to {out_dir}")
     with staged_folder(out_dir, OUTPUT_FILES["evidence"], "licvisit evidence") as folder:
-        written = [out_dir / p.relative_to(folder) for p in write_evidence(pack, folder, pdf=pdf)]
+        files = write_evidence(pack, folder, pdf=pdf, streets=streets)
+        written = [out_dir / p.relative_to(folder) for p in files]
     stage("done")
     hidden = sum(t.n_suppressed for t in pack.tables.values())
     click.echo(f"Evidence pack for {pack.zone_name}, {from_} to {to}: {written[0]}")

@@ -527,16 +527,25 @@ def build_evidence(
         }
     )
     ctab["% of linked harm"] = ctab["% of linked harm"].round(1)
+    # the number of premises in a top share is published only from the threshold up, like any count
+    k = ctab["premises"].astype("Int64")
+    ctab["premises"] = k.mask((k >= 1) & (k < params.threshold))
     ctab.index = [f"Top {p:g} %" for p in con.top["top_percent"]]
     ctab.index.name = "group"
     tables["concentration"] = sdc.PublishedTable(
         "concentration",
         "How concentrated harm is among premises",
         ctab,
-        caption=f"All {con.n_premises} premises in the zone, including those with no linked calls; "
-        f"Gini coefficient {con.gini:.2f}."
+        count_columns=["premises"],
+        caption=f"{_all_premises(con.n_premises, params.threshold)} in the zone, including those with no "
+        f"linked calls; Gini coefficient {con.gini:.2f}."
         if np.isfinite(con.gini)
         else "No harm was linked to any premises.",
+        notes=[
+            f"{sdc.SUPPRESSED_SYMBOL}: fewer than {params.threshold} premises; the share of premises is shown instead."
+        ]
+        if ctab["premises"].isna().any()
+        else [],
     )
     tables["top_premises"] = _top_premises(
         zp, harm_by_p, n_by_p, group_counts, monthly_p[:, covered], ranking, params, days
@@ -934,6 +943,18 @@ def _before_after(calls, in_zone, has_xy, per, cmp_, intervention, t_month, para
     return ba, table, extra
 
 
+def _n_or_fewer(n: int | None, threshold: int) -> str:
+    """``n`` as text, or "fewer than 5" when it is hidden (None) or between 1 and the threshold."""
+    if n is None or 0 < n < threshold:
+        return f"fewer than {threshold}"
+    return f"{n:,}"
+
+
+def _all_premises(n: int, threshold: int) -> str:
+    """ "All 24 premises", or "All the premises (fewer than 5)" when the number is a small count."""
+    return f"All {n:,} premises" if not 0 < n < threshold else f"All the premises (fewer than {threshold})"
+
+
 def _sources(calls, premises, zc, zp, names, per) -> list[dict[str, str]]:
     names = names or {}
     out = []
@@ -1019,8 +1040,11 @@ def _findings(zone_name, per, t_month, tables, stats, con, ba, params, noun="cal
         out.append(f"Month on month, all {noun} {t.describe(noun, params.trend_alpha)}.")
     if np.isfinite(con.gini) and con.n_premises:
         row = tables["concentration"].frame.iloc[min(1, len(tables["concentration"].frame) - 1)]
+        k = row["premises"]
+        of = _n_or_fewer(None if pd.isna(k) else int(k), params.threshold)
         out.append(
-            f"The top {row['top % of premises']:g} % of premises ({int(row['premises'])} of {con.n_premises}) account "
+            f"The top {row['top % of premises']:g} % of premises ({of} of "
+            f"{_n_or_fewer(con.n_premises, params.threshold)}) account "
             f"for {row['% of linked harm']:.0f} % of the harm linked to premises (Gini {con.gini:.2f})."
         )
     nr = tables.get("night_rates")

@@ -59,8 +59,76 @@ def _zone_lines(ax, geom, **kw) -> None:
             kw.pop("label", None)
 
 
-def map_png(pack: EvidencePack) -> bytes:
-    """Static map: kernel density, significant Gi* cells, premises, top premises by rank, zone outline."""
+STREETS_CREDIT = "Streets © OpenStreetMap contributors"
+STREET_LABELS = 8  # names on the longest named streets of a map, at most
+
+
+def _streets_under(ax, streets: str | None, bounds: tuple[float, float, float, float]) -> bool:
+    """Draw the streets of ``streets`` within ``bounds`` (xmin, ymin, xmax, ymax; EPSG:27700) on the map.
+
+    Thin grey lines, major roads a little heavier, the names of a few of the
+    longest named streets along them, and the OpenStreetMap credit in the
+    corner.  They lie over the density shading and the area fills (which
+    would hide them) but under the zone outline, the premises and the
+    labels.  Returns whether any street fell within the bounds.
+    """
+    if not streets:
+        return False
+    from matplotlib import patheffects
+    from matplotlib.collections import LineCollection
+    from shapely.geometry import box
+
+    from licvisit.render.streets import read_streets
+
+    frame = box(*bounds)
+    lines = read_streets(str(streets)).to_crs(27700)
+    lines = lines[lines.intersects(frame)]
+    if not len(lines):
+        return False
+    geoms = lines.geometry.intersection(frame)
+    labels = []
+    major_lines: list[np.ndarray] = []
+    minor_lines: list[np.ndarray] = []
+    for geom, name, major in zip(geoms, lines["name"], lines["major"], strict=True):
+        for part in getattr(geom, "geoms", [geom]):
+            if part.is_empty or not hasattr(part, "xy"):
+                continue
+            (major_lines if major else minor_lines).append(np.column_stack(part.xy))
+            if name and part.length > 0.08 * (bounds[2] - bounds[0]):
+                labels.append((part.length, str(name), part))
+    for segs, colour, lw in ((minor_lines, "#b5b5b5", 0.5), (major_lines, "#8c8c8c", 1.1)):
+        if segs:
+            ax.add_collection(LineCollection(segs, colors=colour, linewidths=lw, zorder=1.5))
+    seen: set[str] = set()
+    placed: list[tuple[float, float]] = []
+    gap = 0.12 * (bounds[2] - bounds[0])  # labels closer than this would overlap
+    for _length, name, part in sorted(labels, key=lambda t: (-t[0], t[1])):
+        if name in seen or len(seen) >= STREET_LABELS:
+            continue
+        spots = [part.interpolate(f, normalized=True) for f in (0.5, 0.3, 0.7)]
+        free = [m for m in spots if all(math.hypot(m.x - x, m.y - y) >= gap for x, y in placed)]
+        if not free:
+            continue
+        mid = free[0]
+        seen.add(name)
+        placed.append((mid.x, mid.y))
+        d = part.project(mid)
+        a, b = part.interpolate(max(0.0, d - 5)), part.interpolate(min(part.length, d + 5))
+        angle = math.degrees(math.atan2(b.y - a.y, b.x - a.x))
+        angle = angle - 180 if angle > 90 else angle + 180 if angle < -90 else angle
+        ax.text(mid.x, mid.y, name, fontsize=6, color="#555555", rotation=angle, rotation_mode="anchor",
+                ha="center", va="center", zorder=1.6, clip_on=True,
+                path_effects=[patheffects.withStroke(linewidth=2, foreground="white")])  # fmt: skip
+    ax.annotate(STREETS_CREDIT, xy=(0.01, 0.005), xycoords="axes fraction", fontsize=6, color="#444444",
+                ha="left", va="bottom")  # fmt: skip
+    return True
+
+
+def map_png(pack: EvidencePack, streets: str | None = None) -> bytes:
+    """Static map: kernel density, significant Gi* cells, premises, top premises by rank, zone outline.
+
+    With ``streets`` (an OSM extract or street lines, ``[maps] streets``) the streets are drawn underneath.
+    """
     plt = _plt()
     from matplotlib.patches import Patch, Rectangle
 
@@ -109,6 +177,7 @@ def map_png(pack: EvidencePack) -> bytes:
         )
     _zone_lines(ax, pack.zone_geometry, color="black", lw=2.0, label="Zone", zorder=4)
     xmin, xmax, ymin, ymax = grid.extent
+    _streets_under(ax, streets, (xmin, ymin, xmax, ymax))
     ax.set_xlim(xmin, xmax)
     ax.set_ylim(ymin, ymax)
     ax.set_aspect("equal")
@@ -244,8 +313,8 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
-def displacement_map_png(pack: EvidencePack) -> bytes:
-    """The zone, the ring round it and the street buffers round the zone's premises."""
+def displacement_map_png(pack: EvidencePack, streets: str | None = None) -> bytes:
+    """The zone, the ring round it and the street buffers round the zone's premises (streets under them)."""
     plt = _plt()
     from matplotlib.patches import Patch
 
@@ -266,6 +335,7 @@ def displacement_map_png(pack: EvidencePack) -> bytes:
     ring = g.get("ring")
     if ring is not None:
         xmin, ymin, xmax, ymax = pack.zone_geometry.buffer(pack.params.ring_m * 1.3).bounds
+        _streets_under(ax, streets, (xmin, ymin, xmax, ymax))
         ax.set_xlim(xmin, xmax)
         ax.set_ylim(ymin, ymax)
     ax.set_aspect("equal")
@@ -291,9 +361,9 @@ def displacement_map_png(pack: EvidencePack) -> bytes:
     return _png(fig)
 
 
-def charts(pack: EvidencePack) -> dict[str, bytes]:
-    """Every chart of the report as PNG bytes, keyed by file name."""
-    out = {"map.png": map_png(pack)}
+def charts(pack: EvidencePack, streets: str | None = None) -> dict[str, bytes]:
+    """Every chart of the report as PNG bytes, keyed by file name (``streets`` under the maps)."""
+    out = {"map.png": map_png(pack, streets)}
     if "monthly_by_group" in pack.tables:
         out["monthly.png"] = monthly_png(pack.tables["monthly_by_group"], pack.noun)
     if "hour_of_week" in pack.tables:
@@ -303,7 +373,7 @@ def charts(pack: EvidencePack) -> dict[str, bytes]:
     if "before_after" in pack.tables:
         out["before_after.png"] = before_after_png(pack.tables["before_after"], pack.noun)
     if "displacement" in pack.tables:
-        out["displacement_map.png"] = displacement_map_png(pack)
+        out["displacement_map.png"] = displacement_map_png(pack, streets)
         out["displacement.png"] = before_after_png(pack.tables["displacement"], pack.noun)
     return out
 
@@ -361,11 +431,30 @@ def _data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def render_evidence_html(pack: EvidencePack, chart_pngs: dict[str, bytes] | None = None) -> str:
-    """Return the report as one self-contained HTML page (charts embedded, no scripts, no network)."""
+def _streets_source(streets: str) -> dict[str, str]:
+    """The sources-table row of the streets drawn under the maps."""
+    from licvisit.render.streets import read_streets
+
+    return {
+        "source": "Streets (under the maps)",
+        "file": Path(streets).name,
+        "dates": "",
+        "rows": f"{len(read_streets(str(streets))):,} street lines",
+        "caveats": f"{STREETS_CREDIT} (ODbL). Drawn for orientation only; not used in any count.",
+    }
+
+
+def render_evidence_html(
+    pack: EvidencePack, chart_pngs: dict[str, bytes] | None = None, streets: str | None = None
+) -> str:
+    """Return the report as one self-contained HTML page (charts embedded, no scripts, no network).
+
+    ``streets`` (``[maps] streets``) names the street file drawn under the maps: it is credited in the map
+    captions and listed in the sources table.
+    """
     import jinja2
 
-    pngs = chart_pngs if chart_pngs is not None else charts(pack)
+    pngs = chart_pngs if chart_pngs is not None else charts(pack, streets)
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("licvisit.render", "templates"),
         autoescape=True,
@@ -398,10 +487,14 @@ def render_evidence_html(pack: EvidencePack, chart_pngs: dict[str, bytes] | None
             if k.startswith("other_evidence_") and not k.endswith(("_trends", "_before_after"))
         ],
         hotspots=pack.stats.get("hotspots", {}),
+        sources=list(pack.sources) + ([_streets_source(streets)] if streets else []),
+        streets_credit=STREETS_CREDIT if streets else "",
     )
 
 
-def write_evidence(pack: EvidencePack, out_dir: str | Path, pdf: bool = False) -> list[Path]:
+def write_evidence(
+    pack: EvidencePack, out_dir: str | Path, pdf: bool = False, streets: str | None = None
+) -> list[Path]:
     """Write report.html, the CSV tables (tables/) and PNG charts (charts/) into ``out_dir``.
 
     Parameters
@@ -409,6 +502,7 @@ def write_evidence(pack: EvidencePack, out_dir: str | Path, pdf: bool = False) -
     pack : EvidencePack
     out_dir : folder (created if missing)
     pdf : also write report.pdf (needs weasyprint)
+    streets : street file (``[maps] streets``) drawn under the maps, or None
 
     Returns
     -------
@@ -430,8 +524,8 @@ def write_evidence(pack: EvidencePack, out_dir: str | Path, pdf: bool = False) -
                 "(or leave out --pdf and print report.html from a browser)."
             ) from None
     out = Path(out_dir)
-    pngs = charts(pack)
-    html = render_evidence_html(pack, pngs)
+    pngs = charts(pack, streets)
+    html = render_evidence_html(pack, pngs, streets)
     written = [atomic_write_text(out / "report.html", html)]
     for name, t in pack.tables.items():
         f = t.display_frame()
