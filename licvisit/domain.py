@@ -104,6 +104,19 @@ STAFF_ROLES = (
 # PALO: a police alcohol licensing officer (sworn or police staff).
 PALO_ROLES = frozenset({"licensing_sergeant", "licensing_pc", "licensing_staff"})
 
+# Columns of an outcomes file exported from a crew map (Export outcomes) and read back by
+# ``licvisit visits import``: the visit-history columns, then who recorded the visit and what they found.
+OUTCOME_HISTORY_COLUMNS = ("premises_id", "visited_at", "visit_type", "outcome", "notes")
+OUTCOME_EXTRA_COLUMNS = (
+    "crew_id",
+    "officer_ids",
+    "breached_conditions",
+    "door_staff_checked",
+    "door_staff_valid",
+    "recorded_at",
+)
+OUTCOME_EXPORT_COLUMNS = (*OUTCOME_HISTORY_COLUMNS, *OUTCOME_EXTRA_COLUMNS)
+
 VISIT_OUTCOMES = (
     "compliant",
     "advice_given",

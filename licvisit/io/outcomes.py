@@ -16,19 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from licvisit.domain import OUTCOME_EXTRA_COLUMNS, OUTCOME_HISTORY_COLUMNS
 from licvisit.errors import DataValidationError, Problem
 from licvisit.io.visits import visits_with_summary
 from licvisit.io.write import FORMULA_PREFIXES, write_csv
 
-BASE_COLUMNS = ("premises_id", "visited_at", "visit_type", "outcome", "notes")
-EXTRA_COLUMNS = (
-    "crew_id",
-    "officer_ids",
-    "breached_conditions",
-    "door_staff_checked",
-    "door_staff_valid",
-    "recorded_at",
-)
+BASE_COLUMNS = OUTCOME_HISTORY_COLUMNS
+EXTRA_COLUMNS = OUTCOME_EXTRA_COLUMNS
 # What must agree for two records of one visit to be the same record.
 COMPARED = ("outcome", "notes", "breached_conditions", "door_staff_checked", "door_staff_valid")
 

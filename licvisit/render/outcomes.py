@@ -12,23 +12,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from licvisit.domain import Crew, Plan, Visit
+from licvisit.domain import OUTCOME_EXPORT_COLUMNS, Crew, Plan, Visit
 from licvisit.render.cards import split_flags
 from licvisit.render.offline import ASSETS, json_for_script
 
-EXPORT_COLUMNS = (
-    "premises_id",
-    "visited_at",
-    "visit_type",
-    "outcome",
-    "notes",
-    "crew_id",
-    "officer_ids",
-    "breached_conditions",
-    "door_staff_checked",
-    "door_staff_valid",
-    "recorded_at",
-)
+EXPORT_COLUMNS = OUTCOME_EXPORT_COLUMNS
 VISIT_TYPE_OF_OP = {"licensing_compliance", "sia_check", "gang_op"}
 _SAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
