@@ -26,7 +26,6 @@ All public functions are deterministic for a given seed and vectorised, so
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -799,16 +798,6 @@ def _thrive_codes(rng: np.random.Generator, cat: np.ndarray) -> np.ndarray:
     u = rng.random(len(cat))
     g = (tab[cat] < u[:, None]).sum(axis=1)
     return np.minimum(g, 3)
-
-
-def preventive_share_of(calls: pd.DataFrame) -> float:
-    """Return the share of calls in preventive categories (a quick summary)."""
-    return float(calls["category"].isin(PREVENTIVE_CATEGORIES).mean()) if len(calls) else 0.0
-
-
-def with_params(params: SynthParams, **changes: Any) -> SynthParams:
-    """Return ``params`` with some fields replaced (validated again)."""
-    return dataclasses.replace(params, **changes)
 
 
 # --- licence attributes (synthetic) -------------------------------------------

@@ -30,7 +30,6 @@ from licvisit.core.routing import RoutingProblem, VisitGroup, prune_unprofitable
 from licvisit.core.travel import matrix_from_table, travel_minutes, zone_of_points
 from licvisit.domain import (
     DEFAULT_OPERATIONS,
-    WEEKDAYS,
     BentRule,
     Crew,
     DroppedCandidate,
@@ -1244,10 +1243,6 @@ def plan_changes(previous: Plan, plan: Plan) -> list[dict[str, str]]:
             rows.append({"premises_id": nv.premises_id, "op_type": nv.op_type, "change": "added",
                          "from": "", "to": where(nv), "why": why})  # fmt: skip
     return rows
-
-
-def nights_label(nights: Iterable[dt.date]) -> str:
-    return ", ".join(WEEKDAYS[n.weekday()].title() for n in sorted(nights))
 
 
 __all__ = ["PlanParams", "plan_week", "compare_plans", "plan_changes"]

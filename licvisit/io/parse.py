@@ -261,16 +261,6 @@ def postcode_key(text: pd.Series) -> pd.Series:
     return text.astype(str).str.upper().str.replace(r"[^0-9A-Z]", "", regex=True)
 
 
-def tidy_postcode(text: pd.Series) -> pd.Series:
-    """'b11aa' -> 'B1 1AA' (outward and inward code separated by one space)."""
-    key = postcode_key(text)
-    return key.where(key.str.len() < 5, key.str[:-3] + " " + key.str[-3:])
-
-
-def arrow_text_equal(col: pa.ChunkedArray, value: str) -> np.ndarray:
-    return pc.fill_null(pc.equal(col, value), False).to_numpy(zero_copy_only=False)
-
-
 _WS = re.compile(r"\s+")
 
 

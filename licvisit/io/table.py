@@ -12,7 +12,6 @@ from __future__ import annotations
 import codecs
 import csv
 import difflib
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -415,10 +414,3 @@ def _drop_repeated_headers(raw: RawTable, log: ProblemLog) -> None:
 def _short(msg: str, limit: int = 120) -> str:
     msg = msg.strip().splitlines()[0] if msg.strip() else msg
     return msg if len(msg) <= limit else msg[: limit - 3] + "..."
-
-
-def read_text_head(path: Path, n: int = 5) -> str:
-    """First lines of a file for messages (decoded leniently)."""
-    with open(path, "rb") as fh:
-        data = fh.read(4096)
-    return "\n".join(io.StringIO(data.decode("utf-8", errors="replace")).read().splitlines()[:n])

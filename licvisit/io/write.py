@@ -441,25 +441,6 @@ def _safe_text_column(s: pd.Series) -> pd.Series:
     return out
 
 
-def excel_safe_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """Return a copy of ``df`` safe to open in Excel (see :func:`write_csv`)."""
-    out = pd.DataFrame(df).copy()
-    if "geometry" in out.columns:
-        wkt = [None if g is None else getattr(g, "wkt", g) for g in out["geometry"]]
-        out = pd.DataFrame(out.drop(columns="geometry")).assign(geometry=wkt)[list(df.columns)]
-    for col in out.columns:
-        s = out[col]
-        if pd.api.types.is_datetime64_any_dtype(s):
-            out[col] = s.map(lambda v: "" if pd.isna(v) else v.isoformat())
-        elif pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
-            continue
-        else:
-            out[col] = _safe_text_column(s.map(_iso_if_date))
-    safe_cols = [excel_safe(str(c)) for c in out.columns]
-    out.columns = safe_cols
-    return out
-
-
 def _iso_if_date(v: Any) -> Any:
     if isinstance(v, dt.datetime | dt.date | pd.Timestamp):
         return v.isoformat()
