@@ -426,21 +426,6 @@ def excel_safe(value: Any) -> Any:
     return value
 
 
-def _safe_text_column(s: pd.Series) -> pd.Series:
-    """Neutralise formula-like text cells in one column, leaving numbers as they are."""
-    is_str = s.map(lambda v: isinstance(v, str))
-    if not is_str.any():
-        return s
-    text = s[is_str].astype(str)
-    bad = text.str.startswith(FORMULA_PREFIXES)
-    if not bad.any():
-        return s
-    out = s.copy().astype(object)
-    idx = text.index[bad.to_numpy()]
-    out.loc[idx] = "'" + text[bad]
-    return out
-
-
 def _iso_if_date(v: Any) -> Any:
     if isinstance(v, dt.datetime | dt.date | pd.Timestamp):
         return v.isoformat()
