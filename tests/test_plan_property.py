@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_plan_helpers import WEEK, make_premises, make_ranking, make_staff
 
@@ -24,6 +24,18 @@ from licvisit.errors import InfeasiblePlanError
     max_late=st.integers(1, 4),
     shift_h=st.sampled_from([4.0, 6.0, 8.0]),
     break_after_h=st.sampled_from([2.0, 6.0]),  # 2 h: most routes need a break
+)
+# Found by this test: a visit inserted after the search travelled through the crew's break.
+@example(
+    seed=337,
+    n_premises=16,
+    n_palo=1,
+    n_council=1,
+    n_sia=0,
+    n_gang=0,
+    max_late=1,
+    shift_h=4.0,
+    break_after_h=2.0,
 )
 def test_every_plan_passes_the_checker(
     seed, n_premises, n_palo, n_council, n_sia, n_gang, max_late, shift_h, break_after_h

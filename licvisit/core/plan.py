@@ -667,10 +667,13 @@ def _insertion(problem, v, route, starts, brk, node, k, params: PlanParams):
     d = lo_v if k == 0 else starts[k - 1] + int(svc[prev])
     for n in new_route[k:]:
         st = max(d + int(t[prev, n]), int(win[n][0]), was.get(n, 0))
-        if brk is not None and st < brk[1] and brk[0] < st + int(svc[n]):
+        # The break falls between leaving the last visit and finishing this one (on the leg or in
+        # the visit): the crew takes it first, then travels.  A break that began before the crew was
+        # free overlaps the previous visit: no room here.
+        if brk is not None and brk[1] > d and brk[0] < st + int(svc[n]):
             if d > brk[0]:
                 return None
-            st = max(brk[1] + int(t[prev, n]), int(win[n][0]))
+            st = max(brk[1] + int(t[prev, n]), int(win[n][0]), was.get(n, 0))
         if st > int(win[n][1]):
             return None
         new_starts.append(st)
