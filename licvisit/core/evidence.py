@@ -437,10 +437,7 @@ def build_evidence(
             try:
                 t = tr.trend_test(series, days)
                 row.update(
-                    change_per_month_percent=round(100 * (t.ratio - 1), 1),
-                    ci_low_percent=round(100 * (t.ci_low - 1), 1),
-                    ci_high_percent=round(100 * (t.ci_high - 1), 1),
-                    p_value=tr.round_p(t.p_value),
+                    **tr.monthly_change_fields(t),
                     method=t.method,
                 )
                 if col == sdc.TOTAL:

@@ -376,10 +376,7 @@ def _other(df, geom, zone_name, per, ba, tables, params, k) -> dict[str, Any]:
             try:
                 tt = tr.trend_test(series, days)
                 row.update(
-                    change_per_month_percent=round(100 * (tt.ratio - 1), 1),
-                    ci_low_percent=round(100 * (tt.ci_low - 1), 1),
-                    ci_high_percent=round(100 * (tt.ci_high - 1), 1),
-                    p_value=tr.round_p(tt.p_value),
+                    **tr.monthly_change_fields(tt),
                     trend=tr.trend_word(tt, params.trend_alpha),
                 )
                 if col == sdc.TOTAL:

@@ -242,6 +242,16 @@ def round_p(p: float) -> float:
     return float(f"{p:.2g}")
 
 
+def monthly_change_fields(t: ChangeTest) -> dict[str, float]:
+    """A trend test's monthly change and interval [%] and its p-value, as the evidence tables show them."""
+    return {
+        "change_per_month_percent": round(100 * (t.ratio - 1), 1),
+        "ci_low_percent": round(100 * (t.ci_low - 1), 1),
+        "ci_high_percent": round(100 * (t.ci_high - 1), 1),
+        "p_value": round_p(t.p_value),
+    }
+
+
 def p_text(p: float) -> str:
     """'p < 0.001' or 'p = 0.012'."""
     if not np.isfinite(p):
