@@ -191,7 +191,7 @@ def test_a_named_premises_outside_it_still_links_by_name_within_250_m():
     calls = calls_frame([{"x": 0.0, "y": 195.0, "location_text": "outside The Victoria, John Bright St"}])
     links = link_calls_to_premises(calls, prem, RiskParams())
     assert links.table[["premises_id", "rule"]].values.tolist() == [["VIC2", "name"]]
-    # beyond name_radius_m (250 m by default) the name does not link: the nearest rule decides
+    # beyond name_max_m (250 m by default) the name does not link: the nearest rule decides
     far = calls_frame([{"x": 0.0, "y": 0.0, "location_text": "fight outside The Victoria"}])
     links = link_calls_to_premises(far, premises_frame(STREET_PREMISES), RiskParams())
     assert links.table[["premises_id", "rule"]].values.tolist() == [["BAR", "nearest"]]

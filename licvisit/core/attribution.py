@@ -5,7 +5,7 @@ Rules, applied in this order (a call is linked by the first rule that fits):
 1. ``reference``: the call names a premises in ``premises_ref`` that is in the register.
 2. ``name``: the call's free-text ``location_text`` contains a premises' trading name
    ("outside The Victoria, John Bright St"), and that premises is within
-   ``name_radius_m`` of the call (nearest such premises if several match).  A name
+   ``name_max_m`` of the call (nearest such premises if several match).  A name
    followed by a street word is the street part of an address ("3 Victoria Street",
    "VICTORIA ST / CORPORATION ST", "Crown Street car park") and is not read.  Only
    texts that look like they name a place are tried: police.uk's anonymised
@@ -247,7 +247,7 @@ def link_calls_to_premises(
         Columns of ``PREMISES_COLUMNS`` (``premises_id``, ``name``, ``x``, ``y``,
         ``hours_mon`` .. ``hours_sun`` optional).
     params : RiskParams, optional
-        ``radius_m``, ``tie_m``, ``max_candidates``, ``name_radius_m``,
+        ``radius_m``, ``tie_m``, ``max_candidates``, ``name_max_m``,
         ``closed_hours``, ``closed_factor``.
 
     Returns
@@ -310,7 +310,7 @@ def link_calls_to_premises(
                 m = calls_t.merge(pairs, on="text_code")
                 c, p = m["call"].to_numpy(), m["premises_idx"].to_numpy()
                 d = np.hypot(cx[c] - px[p], cy[c] - py[p])
-                near = np.isnan(d) | (d <= params.name_radius_m)
+                near = np.isnan(d) | (d <= params.name_max_m)
                 m = pd.DataFrame({"call": c[near], "premises_idx": p[near], "distance_m": d[near]})
                 m = m.sort_values(["call", "distance_m"], na_position="last", kind="stable")
                 m = m.drop_duplicates("call")

@@ -51,7 +51,7 @@ class RiskParams:
 
     Attribution: ``radius_m`` [m] nearest-premises radius, ``tie_m`` [m] near-tie
     margin (premises within it of the nearest share the call equally),
-    ``max_candidates`` premises considered per call, ``name_radius_m`` [m] how far a
+    ``max_candidates`` premises considered per call, ``name_max_m`` [m] how far a
     premises named in the location text may be, ``closed_hours`` "exclude" or
     "downweight" (x ``closed_factor``).
 
@@ -79,7 +79,7 @@ class RiskParams:
     radius_m: float = 50.0
     tie_m: float = 0.5
     max_candidates: int = 4
-    name_radius_m: float = 250.0
+    name_max_m: float = 250.0
     closed_hours: str = "exclude"
     closed_factor: float = 0.25
     scheme: str = "cchi"
@@ -123,8 +123,8 @@ class RiskParams:
             raise ValueError("Expected tie_m >= 0.")
         if not 1 <= self.max_candidates <= 16:
             raise ValueError("Expected 1 <= max_candidates <= 16.")
-        if not self.name_radius_m > 0:
-            raise ValueError("Expected name_radius_m > 0.")
+        if not self.name_max_m > 0:
+            raise ValueError("Expected name_max_m > 0.")
         if self.closed_hours not in ("exclude", "downweight"):
             raise ValueError("Expected closed_hours 'exclude' or 'downweight'.")
         if not 0 <= self.closed_factor <= 1:
