@@ -159,6 +159,8 @@ def _map_of(page):
 
 
 def test_overview_day_filter_zooms_to_that_nights_stops(page_of, lic_map):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page = page_of.new_page(viewport={"width": 1280, "height": 800})
     errors, requests = [], []
     _watch(page, errors, requests)
@@ -166,12 +168,20 @@ def test_overview_day_filter_zooms_to_that_nights_stops(page_of, lic_map):
     m = _map_of(page)
     for night in ("2025-11-15", "2025-11-14"):
         page.locator(f"button[data-night='{night}']").click()
-        # the map is centred on the stops now shown (that night's only), all of them in view
-        off_m, count, all_in = m.evaluate(
-            """map => { const P = []; map.eachLayer(l => { if (l instanceof L.Marker) P.push(l.getLatLng()); });
+        # the map is centred on the stops now shown (that night's only), all of them in view; the
+        # layers and the view change in the click handler and the next frames, so wait for them
+        view = """map => { const P = []; map.eachLayer(l => { if (l instanceof L.Marker) P.push(l.getLatLng()); });
               const b = L.latLngBounds(P);
               return [map.getCenter().distanceTo(b.getCenter()), P.length, map.getBounds().contains(b)]; }"""
-        )
+        try:
+            page.wait_for_function(
+                f"map => {{ const [off, n, inside] = ({view})(map); return n > 0 && inside && off < 30; }}",
+                arg=m,
+                timeout=5000,
+            )
+        except PlaywrightTimeout:
+            pass  # the assertions below say what was wrong
+        off_m, count, all_in = m.evaluate(view)
         assert count > 0 and all_in
         assert off_m < 30
     zoom_fri = m.evaluate("map => map.getZoom()")
