@@ -90,3 +90,37 @@ def test_commands_have_help():
     for cmd in ("plan", "check", "bench-vrptw"):
         res = CliRunner().invoke(main, [cmd, "--help"])
         assert res.exit_code == 0 and len(res.output) > 100
+
+
+def test_check_applies_the_busy_zone_rule_with_the_zones_file(planned, tmp_path):
+    """`licvisit check` reads the zones, so a licensing crew of two in a busy zone fails there too."""
+    out, _ = planned
+    plan = json.loads((out / "plan.json").read_text())
+    two = {c["crew_id"] for c in plan["crews"] if len(c["members"]) == 2}
+    lic = [v for v in plan["visits"] if v["op_type"] == "licensing_compliance" and v["crew_id"] in two]
+    assert lic, "the test week should have a licensing crew of two"
+    plan["meta"]["params"]["busy_zones"] = ["everywhere"]
+    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    zones = tmp_path / "zones.geojson"
+    square = [[-3.0, 51.5], [0.0, 51.5], [0.0, 53.5], [-3.0, 53.5], [-3.0, 51.5]]
+    zones.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"zone_id": "everywhere", "name": "Everywhere"},
+                        "geometry": {"type": "Polygon", "coordinates": [square]},
+                    }
+                ],
+            }
+        )
+    )
+    res = CliRunner().invoke(main, ["check", str(tmp_path), "--config", CFG, "--zones", str(zones)])
+    assert res.exit_code == 1, res.output
+    v = lic[0]
+    assert (
+        f"Visit {v['premises_id']} (licensing_compliance, {v['crew_id']}): in a busy zone without uniformed support."
+        in res.output
+    )

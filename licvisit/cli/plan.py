@@ -227,13 +227,16 @@ def check(plan_dir, config_path, calls, premises, zones, staff, visits):
     _check_manifest(plan_dir if plan_dir.is_dir() else plan_dir.parent)
     p = read_plan(plan_dir)
     cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones, staff=staff, visits=visits)
-    inputs = load_named(cfg, ("premises", "staff"), required=("premises", "staff"), week_start=p.week_start)
+    # The zones too: the busy-zone rule (uniformed support) is checked here as inside `plan`.
+    inputs = load_named(
+        cfg, ("premises", "staff", "zones"), required=("premises", "staff"), week_start=p.week_start
+    )
     saved = dict(p.meta.get("params") or {})
     try:
         params = PlanParams(**saved) if saved else plan_params(cfg)
     except (TypeError, ValueError) as exc:
         raise LicvisitError(f"{plan_dir}: the plan's saved parameters are invalid ({exc}).") from exc
-    problems = check_plan(p, inputs.premises, inputs.staff or [], params)
+    problems = check_plan(p, inputs.premises, inputs.staff or [], params, zones=inputs.zones)
     if problems:
         for msg in problems:
             click.echo(f"- {msg}", err=True)
