@@ -26,6 +26,7 @@ REASONS = {
     "excluded",
     "recently_visited",
     "one_visit_per_premises",
+    "too_little_work",  # a free crew could reach it, but not with min_visits_per_crew visits
     "no_door_supervision",
 }
 

@@ -25,6 +25,7 @@ import pandas as pd
 from licvisit.core.bound import value_upper_bound
 from licvisit.core.candidates import Candidate, build_candidates, mean_value, week_nights
 from licvisit.core.checker import check_plan
+from licvisit.core.recruit import free_crew_reaches, open_free_crews
 from licvisit.core.roster import Roster, plan_roster
 from licvisit.core.routing import RoutingProblem, VisitGroup, prune_unprofitable, solve_routing
 from licvisit.core.travel import matrix_from_table, travel_minutes, zone_of_points
@@ -99,6 +100,7 @@ class PlanParams:
     busy_zones: tuple[str, ...] = ()  # zone_ids where a licensing crew must have uniformed support
     late_spread_allowed: int = 1
     roster_deterministic_time: float = 5.0
+    bound_deterministic_time: float = 0.2  # CP-SAT time tightening the LP bound (0 = the LP bound only)
     first_solution_strategies: tuple[str, ...] = ("PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION")
     work_limit: int = 1_500_000  # search effort; stops the same on any machine (0 = time limit only)
     # Working Time Regulations 1998, reg. 12: 20 min after 6 h is the floor; a crew longer than
@@ -140,6 +142,7 @@ class PlanParams:
             (0 < self.break_after_h <= 24, "break_after_h between 0 and 24"),
             (self.break_min >= 0, "break_min >= 0"),
             (self.roster_deterministic_time > 0, "roster_deterministic_time > 0"),
+            (self.bound_deterministic_time >= 0, "bound_deterministic_time >= 0"),
             (len(self.operations) >= 1, "at least one operation type"),
             (
                 len(self.first_solution_strategies) >= 1
@@ -492,7 +495,10 @@ def _route_week(
         released_weak, rounds = _release_weak_crews(problem, res, crews, params)
         res = rounds or res
         inserted = _insert_if_gain(problem, res, params)
+        opened = open_free_crews(problem, res, params, _insertion)
+        inserted += _insert_if_gain(problem, res, params) if opened else 0
     else:
+        opened = []
         made_room = 0
         res = None
         pruned = 0
@@ -565,6 +571,7 @@ def _route_week(
         node_info,
         per_min,
         params,
+        [c.crew_id for c in crews],
     )
     for d in explained:
         cand = next(c for c in candidates if c.premises_id == d.premises_id and c.op_type == d.op_type)
@@ -585,7 +592,7 @@ def _route_week(
         max(hi - lo - params.break_min, min(hi - lo, int(params.break_after_h * 60))) for lo, hi in vwin
     ]
     bound = value_upper_bound(
-        problem, node_value, capacity, deterministic_time=params.roster_deterministic_time, seed=params.seed
+        problem, node_value, capacity, deterministic_time=params.bound_deterministic_time, seed=params.seed
     )
     value_planned = round(sum(v.value for v in visits), 4)
     # A plan can never beat the bound; the max() only guards rounding in the last digit.
@@ -617,8 +624,9 @@ def _route_week(
         "value_upper_bound": upper,
         "optimality_gap": round((upper - value_planned) / upper, 4) if upper > 0 else 0.0,
         "bound_status": bound.status,
+        "bound_cuts": bound.n_cuts,
         "bound_scope": "rostered crews: one visit per premises, each crew's shift less its break, "
-        "shortest travel into each visit; windows and order relaxed",
+        "shortest travel into and out of each visit, time-window cuts on each crew's shift; order relaxed",
         "value_candidates": round(sum(c.value for c in candidates), 4),
         "travel_min": int(
             sum(
@@ -634,6 +642,7 @@ def _route_week(
     idle = [c.crew_id for c in crews if c.crew_id not in busy]
     meta["crews_released"] = idle
     meta["crews_released_few_visits"] = [crews[v].crew_id for v in released_weak]
+    meta["crews_sent_out_for_drops"] = [crews[v].crew_id for v in opened]
     plan = Plan(
         week_start=week_start,
         roster=[s for s in shifts if s.crew_id in busy],
@@ -1052,6 +1061,7 @@ def _explain(
     node_info,
     per_min,
     params,
+    crew_ids,
 ) -> list[DroppedCandidate]:
     """Say why each candidate no planned visit serves was left out (one row per candidate)."""
     out: list[DroppedCandidate] = []
@@ -1148,6 +1158,10 @@ def _explain(
                     displaced[gi].sort(key=lambda pv: (-pv[1], pv[0]))
                 lost_to = displaced[gi]
                 on = ", ".join(f"{n:%a}" for n in nights)
+                free = free_crew_reaches(problem, res, gi, params, _insertion)
+                if free is not None:
+                    out.append(_too_little_work(cand, label, crew_ids[free], params))
+                    continue
                 if lost_to:
                     text = (
                         f"{label} crews on the nights it could be visited ({on}) had no time left for it: it fits "
@@ -1170,6 +1184,19 @@ def _explain(
                     )
                 )
     return out
+
+
+def _too_little_work(cand: Candidate, label: str, crew_id: str, params: PlanParams) -> DroppedCandidate:
+    """A drop a free crew could reach, but not with enough visits worth its night."""
+    return DroppedCandidate(
+        cand.premises_id,
+        cand.op_type,
+        cand.value,
+        "too_little_work",
+        f"Crew {crew_id} is free that night and could reach it, but the dropped visits it can reach and the "
+        f"visits other crews can spare do not make the {params.min_visits_per_crew} visits "
+        f"(min_visits_per_crew) worth its travel; it would have added {cand.value:.3g}.",
+    )
 
 
 def _cheapest_detour(nodes, res, problem) -> int | None:

@@ -1,0 +1,66 @@
+"""A free crew is sent out for dropped visits when it gains value (roster and routes decided together)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from licvisit.core.plan import PlanParams, _insertion
+from licvisit.core.recruit import free_crew_reaches, open_free_crews
+from licvisit.core.routing import RoutingProblem, RoutingResult, VisitGroup
+
+PARAMS = PlanParams(min_visits_per_crew=3, break_after_h=6.0)
+
+
+def _week(spare: int):
+    """Base 0; crew 0 busy with visits 1..spare+3, crew 1 free; visit 9 dropped, only crew 1 may make it."""
+    n = 10
+    t = np.full((n, n), 5)
+    np.fill_diagonal(t, 0)
+    busy = list(range(1, spare + 4))
+    windows = [(0, 0)] + [(0, 300)] * (n - 1)
+    problem = RoutingProblem(
+        cost=t * 10,
+        time=t,
+        service=[0] + [20] * (n - 1),
+        windows=windows,
+        starts=[0, 0],
+        ends=[0, 0],
+        vehicle_windows=[(0, 300), (0, 300)],
+        groups=[VisitGroup((k,), 1000) for k in range(1, n)],
+        # visits the busy crew did not make are for it alone; 9 is for the free crew alone
+        allowed={**{k: [0, 1] if k in busy else [0] for k in range(1, 9)}, 9: [1]},
+    )
+    starts = [5 + 25 * i for i in range(len(busy))]
+    unserved = [k - 1 for k in range(1, n) if k not in busy]  # group index = node - 1
+    res = RoutingResult(
+        routes=[busy, []],
+        starts=[starts, []],
+        depart=[0, 0],
+        back=[starts[-1] + 25, 0],
+        objective=0,
+        travel_cost=0,
+        penalty_cost=0,
+        dropped_groups=unserved,
+        status="",
+        strategy="",
+        solve_s=0.0,
+    )
+    return problem, res
+
+
+def test_a_free_crew_goes_out_with_the_drop_and_visits_a_busy_crew_can_spare():
+    problem, res = _week(spare=2)
+    assert free_crew_reaches(problem, res, 8, PARAMS, _insertion) == 1
+    assert open_free_crews(problem, res, PARAMS, _insertion) == [1]
+    assert 9 in res.routes[1] and len(res.routes[1]) == 3
+    assert len(res.routes[0]) == 3  # the busy crew keeps the minimum
+    assert sorted(res.routes[0] + res.routes[1]) == [1, 2, 3, 4, 5, 9]
+    assert len(res.starts[1]) == 3 and res.starts[1] == sorted(res.starts[1])
+    assert 8 not in res.dropped_groups
+
+
+def test_no_crew_goes_out_when_too_little_work_can_be_found():
+    problem, res = _week(spare=1)  # the busy crew can spare one visit: the free crew would have two
+    assert open_free_crews(problem, res, PARAMS, _insertion) == []
+    assert res.routes[1] == [] and 8 in res.dropped_groups
+    assert free_crew_reaches(problem, res, 8, PARAMS, _insertion) == 1
