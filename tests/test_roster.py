@@ -167,3 +167,48 @@ def test_a_crew_cap_is_a_parameter_reported_when_it_binds(cands):
     assert max(per.values()) == 1 and capped.capped
     assert all(f"{n:%a} {op}" in capped.capped for (n, op) in per)
     assert len(free.crews) > len(capped.crews) and free.capped == []
+
+
+def test_with_no_search_time_the_greedy_roster_still_meets_every_hard_rule(cands):
+    """The greedy roster (CP-SAT's hint, and its fallback) keeps max shifts, hours, rest and late runs."""
+    staff = [
+        officer("P1", "licensing_staff", range(7), max_shifts=3),
+        officer("P2", "licensing_pc", range(7), contracted_hours=10.0),
+        officer("P3", "licensing_staff", range(7)),
+        officer("C1", "council_licensing", range(7)),
+        officer("C2", "council_licensing", range(7)),
+        officer("S1", "sia_enforcement", range(7)),
+    ]
+    params = dataclasses.replace(PARAMS, roster_deterministic_time=1e-9, max_consecutive_late=2)
+    r = roster(staff, cands, params=params)
+    assert r.crews and r.status in ("GREEDY", "FEASIBLE", "OPTIMAL")
+    seen = set()
+    for s in r.shifts:
+        assert (s.officer_id, s.night) not in seen
+        seen.add((s.officer_id, s.night))
+    assert sum(s.officer_id == "P1" for s in r.shifts) <= 3
+    assert sum((s.end - s.start).total_seconds() / 3600 for s in r.shifts if s.officer_id == "P2") <= 10.0
+    for o in staff:
+        mine = sorted((s for s in r.shifts if s.officer_id == o.officer_id), key=lambda s: s.start)
+        for a, b in zip(mine, mine[1:], strict=False):
+            assert b.start - a.end >= dt.timedelta(hours=PARAMS.min_rest_h)
+        late = [any(s.night == n and s.end.date() > n for s in mine) for n in NIGHTS]
+        assert all(sum(late[i : i + 3]) <= 2 for i in range(5)), o.officer_id
+
+
+def test_the_greedy_roster_alone_keeps_one_crew_per_officer_night_and_locks(cands):
+    from licvisit.core.roster import _all_crews, _greedy_roster
+
+    staff = make_staff(6, 3, 2, 2)
+    by_id = {o.officer_id: o for o in staff}
+    pairs = _all_crews(staff, PARAMS.operation_types(), NIGHTS, PARAMS)
+    night = sorted({p.night for p in pairs if p.op == "sia_check"})[0]
+    slot_vals = {(p.op, p.night): [100, 50, 10] for p in pairs}
+    got = _greedy_roster(pairs, by_id, NIGHTS, slot_vals, (Lock("P001", night, "sia_check"),), PARAMS)
+    assert any(p.night == night and p.op == "sia_check" for p in got)
+    booked = [(oid, p.night) for p in got for oid in p.members]
+    assert len(booked) == len(set(booked))
+    for key in slot_vals:
+        assert sum(1 for p in got if (p.op, p.night) == key) <= 3
+    for o in staff:
+        assert sum(1 for oid, _ in booked if oid == o.officer_id) <= o.max_shifts

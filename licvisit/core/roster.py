@@ -113,6 +113,12 @@ def plan_roster(
 ) -> Roster:
     """Roster officers onto nights and pair them into crews.
 
+    Steps: enumerate the crews the templates allow; the hard rules per
+    officer; the value of the k-th crew of a type on a night; soft rules;
+    a greedy roster that meets every hard rule, given to CP-SAT as its
+    hint (so a large team always has a roster to improve on); solve; crews
+    and shifts from the chosen pairings.
+
     Raises
     ------
     InfeasiblePlanError
@@ -121,6 +127,43 @@ def plan_roster(
     """
     nights = week_nights(week_start)
     by_id = {o.officer_id: o for o in staff}
+    pairs = _all_crews(staff, operations, nights, params)
+    m = cp_model.CpModel()
+    z = {pr: m.new_bool_var(f"z_{pr.palo}_{pr.partner}_{pr.night:%a}_{pr.op}") for pr in pairs}
+    by_off_night: dict[tuple[str, dt.date], list[_Pair]] = {}
+    for pr in pairs:
+        for oid in pr.members:
+            by_off_night.setdefault((oid, pr.night), []).append(pr)
+    on, late = _officer_rules(m, z, staff, nights, by_off_night, params)
+    objective, slot_terms, slot_vals, capped = _slot_objective(
+        m, z, pairs, candidates, operations, nights, by_id, params
+    )
+    _lock_rules(m, slot_terms, locks, operations, params)
+    penalties = _soft_rules(m, staff, nights, on, late, params)
+    if previous_crews:  # stability: keep previous crews when re-planning
+        prev_keys = {(c.night, c.op_type, tuple(sorted(c.members))) for c in previous_crews}
+        objective.extend(
+            z[pr] * params.w_keep_crew
+            for pr in pairs
+            if (pr.night, pr.op, tuple(sorted(pr.members))) in prev_keys
+        )
+    m.maximize(sum(objective) - sum(var * w for _, _, var, w, _ in penalties))
+    greedy = _greedy_roster(pairs, by_id, nights, slot_vals, locks, params)
+    for pr, var in z.items():
+        m.add_hint(var, 1 if pr in greedy else 0)
+    chosen, status_name, objective_value, solver = _solve(m, z, pairs, greedy, locks, params)
+    crews, shifts = _crews_of(chosen, by_id)
+    bent = _bent_rules(penalties, solver, params) if solver is not None else []
+    binding = [
+        f"{n:%a} {op}"
+        for n, op, cap in capped
+        if sum(1 for c in crews if c.night == n and c.op_type == op) >= cap
+    ]
+    return Roster(crews, shifts, bent, status_name, objective_value, binding)
+
+
+def _all_crews(staff, operations, nights, params) -> list[_Pair]:
+    """Every crew the templates allow on every night, or an error when there is none."""
     min_len = dt.timedelta(minutes=params.min_crew_shift_min)
     pairs: list[_Pair] = []
     for op in operations:
@@ -132,13 +175,14 @@ def plan_roster(
             f"officer (council licensing, SIA or gang spotter) for at least {params.min_crew_shift_min} minutes. "
             "Fix: check staff availability for the week."
         )
+    return pairs
 
-    m = cp_model.CpModel()
-    z = {pr: m.new_bool_var(f"z_{pr.palo}_{pr.partner}_{pr.night:%a}_{pr.op}") for pr in pairs}
-    by_off_night: dict[tuple[str, dt.date], list[_Pair]] = {}
-    for pr in pairs:
-        for oid in pr.members:
-            by_off_night.setdefault((oid, pr.night), []).append(pr)
+
+def _officer_rules(m, z, staff, nights, by_off_night, params):
+    """Hard rules per officer: one crew a night, max shifts, contracted hours, late shifts in a row, rest.
+
+    Returns (on[(officer, night)] booleans, late[(officer, night)] expressions).
+    """
     on: dict[tuple[str, dt.date], cp_model.IntVar] = {}
     for key, prs in sorted(by_off_night.items(), key=lambda kv: (kv[0][0], kv[0][1])):
         v = m.new_bool_var(f"on_{key[0]}_{key[1]:%a}")
@@ -148,28 +192,21 @@ def plan_roster(
     for (oid, night), prs in by_off_night.items():
         late_prs = [z[p] for p in prs if _late(p.end, night)]
         late[(oid, night)] = sum(late_prs) if late_prs else 0
-
-    # Hard rules per officer.
     shift_vars: dict[tuple[str, dt.date, dt.datetime, dt.datetime], cp_model.IntVar] = {}
+    rest = dt.timedelta(hours=params.min_rest_h)
+    n_max = params.max_consecutive_late
     for o in staff:
         keys = [(o.officer_id, n) for n in nights if (o.officer_id, n) in on]
         if not keys:
             continue
         m.add(sum(on[k] for k in keys) <= max(0, o.max_shifts))
-        minutes = []
-        for k in keys:
-            for p in by_off_night[k]:
-                minutes.append(z[p] * int((p.end - p.start).total_seconds() // 60))
+        minutes = [z[p] * _length_min(p) for k in keys for p in by_off_night[k]]
         m.add(sum(minutes) <= int(o.contracted_hours * 60))
-        # At most N consecutive late shifts.
-        n_max = params.max_consecutive_late
         for i in range(0, 7 - n_max):
             window = [late.get((o.officer_id, nights[i + j]), 0) for j in range(n_max + 1)]
             m.add(sum(window) <= n_max)
-        # Minimum rest between shifts on consecutive nights.
         # Crews of one officer on one night share few distinct shifts: a clause per pair of shifts,
         # not per pair of crews (which grows with the square of the team).
-        rest = dt.timedelta(hours=params.min_rest_h)
         for i in range(6):
             a = _by_shift(m, z, by_off_night.get((o.officer_id, nights[i]), []), shift_vars, o.officer_id)
             b = _by_shift(m, z, by_off_night.get((o.officer_id, nights[i + 1]), []), shift_vars, o.officer_id)
@@ -177,15 +214,28 @@ def plan_roster(
                 for (start_b, _), vb in b.items():
                     if start_b - end_a < rest:
                         m.add_bool_or([va.Not(), vb.Not()])
+    return on, late
 
-    # Crew counts and diminishing-return slot values.
+
+def _length_min(p: _Pair) -> int:
+    return int((p.end - p.start).total_seconds() // 60)
+
+
+def _slot_objective(m, z, pairs, candidates, operations, nights, by_id, params):
+    """Diminishing-return value of the k-th crew of each type on each night, and uniformed support.
+
+    Returns (objective terms, slots per (op, night), net value per slot, caps that could bind).
+    """
     objective = []
-    slot_terms = {}
+    slot_terms: dict[tuple[str, dt.date], list] = {}
+    slot_vals: dict[tuple[str, dt.date], list[int]] = {}
     capped: list[tuple[dt.date, str, int]] = []
-    op_by_name = {o.name: o for o in operations}
+    by_op_night: dict[tuple[str, dt.date], list[_Pair]] = {}
+    for p in pairs:
+        by_op_night.setdefault((p.op, p.night), []).append(p)
     for op in operations:
         for night in nights:
-            prs = [p for p in pairs if p.op == op.name and p.night == night]
+            prs = by_op_night.get((op.name, night), [])
             if not prs:
                 continue
             k = sum(z[p] for p in prs)
@@ -203,13 +253,18 @@ def plan_roster(
                 m.add_implication(slots[c], slots[c - 1])
             m.add(sum(slots) == k)
             vals = _slot_values(candidates, op, night, params, len(slots))
-            for c, s in enumerate(slots):
-                # A crew costs a little (w_shift), so crews with nothing to do are not rostered.
-                objective.append(s * (vals[c] - params.w_shift))
+            # A crew costs a little (w_shift), so crews with nothing to do are not rostered.
+            objective.extend(s * (vals[c] - params.w_shift) for c, s in enumerate(slots))
             # Uniformed support gives a licensing crew the confidence to work a busy NTE safely.
             objective.extend(z[p] * params.w_support for p in prs if p.support)
             slot_terms[(op.name, night)] = slots
-    # Locks need a crew of their type on their night (and the named crew, if any, by id).
+            slot_vals[(op.name, night)] = [vals[c] - params.w_shift for c in range(len(slots))]
+    return objective, slot_terms, slot_vals, capped
+
+
+def _lock_rules(m, slot_terms, locks, operations, params) -> None:
+    """Locks need a crew of their type on their night."""
+    op_by_name = {o.name: o for o in operations}
     for lk in locks:
         op_name = lk.op_type or params.default_lock_op
         slots = slot_terms.get((op_name, lk.night))
@@ -220,7 +275,9 @@ def plan_roster(
             )
         m.add(slots[0] == 1)
 
-    # Soft rules, each with a named penalty.
+
+def _soft_rules(m, staff, nights, on, late, params) -> list[tuple[str, str, object, int, str]]:
+    """Soft rules, each with a named penalty: days off asked for, fairness of late shifts among PALOs."""
     penalties: list[tuple[str, str, object, int, str]] = []
     for o in staff:
         for pref in o.preferences:
@@ -256,17 +313,14 @@ def plan_roster(
         excess = m.new_int_var(0, 7, "late_spread_excess")
         m.add(excess >= spread - params.late_spread_allowed)
         penalties.append(("late_shift_fairness", "PALOs", excess, params.w_fairness, "spread of late shifts"))
-    # Stability: keep previous crews when re-planning.
-    if previous_crews:
-        prev_keys = {(c.night, c.op_type, tuple(sorted(c.members))) for c in previous_crews}
-        for pr in pairs:
-            if (pr.night, pr.op, tuple(sorted(pr.members))) in prev_keys:
-                objective.append(z[pr] * params.w_keep_crew)
+    return penalties
 
-    m.maximize(sum(objective) - sum(var * w for _, _, var, w, _ in penalties))
-    if not locks:  # nobody rostered meets every hard rule: a first solution at once, even on a busy machine
-        for var in z.values():
-            m.add_hint(var, 0)
+
+def _solve(m, z, pairs, greedy, locks, params):
+    """Solve (one worker, deterministic time); fall back to the greedy roster when CP-SAT finds none.
+
+    Returns (chosen pairings, status name, objective, solver or None when the greedy roster is used).
+    """
     solver = cp_model.CpSolver()
     solver.parameters.random_seed = int(params.seed)
     solver.parameters.num_workers = 1  # deterministic: single worker + deterministic time limit
@@ -276,38 +330,32 @@ def plan_roster(
         max(60.0, 20 * params.roster_deterministic_time, params.time_limit_s)
     )
     status = solver.solve(m)
-    if status == cp_model.UNKNOWN and any(op.alt_roles or op.support_role for op in operations):
-        # Too many possible crews for the work limit: roster the main templates only, and say so.
-        import dataclasses
-
-        core = tuple(dataclasses.replace(op, alt_roles=(), support_role="") for op in operations)
-        r = plan_roster(
-            staff, candidates, core, week_start, params, locks=locks, previous_crews=previous_crews
-        )
-        r.bent.append(
-            BentRule(
-                "crew_templates",
-                "roster",
-                0.0,
-                f"{len(pairs)} possible crews were too many for roster_deterministic_time "
-                f"{params.roster_deterministic_time}: rostered PALO + partner crews only (no PALO pairs or "
-                "uniformed support). Fix: raise roster_deterministic_time.",
-            )
-        )
-        return r
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        chosen = [pr for pr in pairs if solver.value(z[pr])]
+        return chosen, solver.status_name(status), float(solver.objective_value), solver
+    if status == cp_model.UNKNOWN and (greedy or not locks):
+        # The greedy roster meets every hard rule by construction: use it rather than none.
+        return sorted(greedy, key=_pair_order), "GREEDY", 0.0, None
     if status == cp_model.UNKNOWN:
         raise InfeasiblePlanError(
             "The roster search stopped before it found any roster (roster_deterministic_time "
             f"{params.roster_deterministic_time}). Fix: raise roster_deterministic_time in [plan]."
         )
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise InfeasiblePlanError(
-            "No roster meets the hard rules (availability, maximum shifts, contracted hours, rest, "
-            "consecutive late shifts, locks). Fix: relax a lock or check staff availability."
-        )
+    raise InfeasiblePlanError(
+        "No roster meets the hard rules (availability, maximum shifts, contracted hours, rest, "
+        "consecutive late shifts, locks). Fix: relax a lock or check staff availability."
+    )
 
-    chosen = [pr for pr in pairs if solver.value(z[pr])]
-    chosen.sort(key=lambda p: (p.night, list(OP_ABBR).index(p.op) if p.op in OP_ABBR else 9, p.op, p.palo))
+
+def _pair_order(p: _Pair):
+    return (p.night, list(OP_ABBR).index(p.op) if p.op in OP_ABBR else 9, p.op, p.palo, p.partner, p.support)
+
+
+def _crews_of(chosen: list[_Pair], by_id: dict[str, Officer]) -> tuple[list[Crew], list[ShiftAssignment]]:
+    """Crews (named NIGHT-OP-k) and one shift per member from the chosen pairings."""
+    chosen = sorted(
+        chosen, key=lambda p: (p.night, list(OP_ABBR).index(p.op) if p.op in OP_ABBR else 9, p.op, p.palo)
+    )
     crews, shifts = [], []
     counter: dict[tuple[dt.date, str], int] = {}
     for pr in chosen:
@@ -317,22 +365,16 @@ def plan_roster(
         palo = by_id[pr.palo]
         lpas = tuple(sorted({by_id[m].lpa for m in pr.members}))
         crews.append(
-            Crew(
-                crew_id,
-                pr.night,
-                pr.op,
-                pr.members,
-                palo.base,
-                palo.base_x,
-                palo.base_y,
-                pr.start,
-                pr.end,
-                lpas=() if "" in lpas else lpas,
-            )
-        )
+            Crew(crew_id, pr.night, pr.op, pr.members, palo.base, palo.base_x, palo.base_y, pr.start, pr.end,
+                 lpas=() if "" in lpas else lpas)
+        )  # fmt: skip
         for oid in pr.members:
             shifts.append(ShiftAssignment(oid, pr.night, pr.start, pr.end, crew_id))
     shifts.sort(key=lambda s: (s.night, s.officer_id))
+    return crews, shifts
+
+
+def _bent_rules(penalties, solver, params) -> list[BentRule]:
     bent = []
     for rule, subject, var, w, detail in penalties:
         val = solver.value(var)
@@ -343,12 +385,91 @@ def plan_roster(
                 else ""
             )
             bent.append(BentRule(rule, subject, float(val * w), detail + extra))
-    binding = [
-        f"{n:%a} {op}"
-        for n, op, cap in capped
-        if sum(1 for c in crews if c.night == n and c.op_type == op) >= cap
-    ]
-    return Roster(crews, shifts, bent, solver.status_name(status), float(solver.objective_value), binding)
+    return bent
+
+
+def _greedy_roster(pairs, by_id, nights, slot_vals, locks, params) -> set[_Pair]:
+    """A roster meeting every hard rule, built crew by crew: the most valuable next crew of any night first.
+
+    Locked nights get their crew first.  For a (type, night) the next crew is
+    worth its slot's value; among the crews that keep every member within
+    the hard rules, one with uniformed support is preferred (worth
+    ``w_support``), then members with fewer shifts so far (spreading the work),
+    then the first in a fixed order.  CP-SAT starts from it.
+    """
+    book = _Book(by_id, nights, params)
+    by_key: dict[tuple[str, dt.date], list[_Pair]] = {}
+    for p in sorted(pairs, key=_pair_order):
+        by_key.setdefault((p.op, p.night), []).append(p)
+    count: dict[tuple[str, dt.date], int] = {}
+    chosen: set[_Pair] = set()
+    for lk in locks:
+        key = (lk.op_type or params.default_lock_op, lk.night)
+        if count.get(key, 0) == 0 and book.take(by_key.get(key, []), params.w_support, chosen):
+            count[key] = 1
+    open_keys = {k for k in slot_vals if k in by_key and count.get(k, 0) < len(slot_vals[k])}
+    while open_keys:
+        key = max(open_keys, key=lambda k: (slot_vals[k][count.get(k, 0)], k[1], k[0]))
+        if slot_vals[key][count.get(key, 0)] <= 0 or not book.take(by_key[key], params.w_support, chosen):
+            open_keys.discard(key)
+            continue
+        count[key] = count.get(key, 0) + 1
+        if count[key] >= len(slot_vals[key]):
+            open_keys.discard(key)
+    return chosen
+
+
+class _Book:
+    """Each officer's shifts so far in the greedy roster, and whether one more crew keeps the hard rules."""
+
+    def __init__(self, by_id, nights, params):
+        self.by_id, self.nights, self.params = by_id, nights, params
+        self.shift: dict[tuple[str, dt.date], tuple[dt.datetime, dt.datetime]] = {}
+        self.count: dict[str, int] = {}
+        self.minutes: dict[str, int] = {}
+
+    def fits(self, p: _Pair) -> bool:
+        rest = dt.timedelta(hours=self.params.min_rest_h)
+        i = self.nights.index(p.night)
+        for oid in p.members:
+            o = self.by_id[oid]
+            if (oid, p.night) in self.shift or self.count.get(oid, 0) >= max(0, o.max_shifts):
+                return False
+            if self.minutes.get(oid, 0) + _length_min(p) > int(o.contracted_hours * 60):
+                return False
+            before = self.shift.get((oid, self.nights[i - 1])) if i > 0 else None
+            after = self.shift.get((oid, self.nights[i + 1])) if i < 6 else None
+            if (before and p.start - before[1] < rest) or (after and after[0] - p.end < rest):
+                return False
+            if _late(p.end, p.night) and not self._late_ok(oid, i):
+                return False
+        return True
+
+    def _late_ok(self, oid: str, i: int) -> bool:
+        n_max = self.params.max_consecutive_late
+        lates = [
+            j == i or (s := self.shift.get((oid, n))) is not None and _late(s[1], n)
+            for j, n in enumerate(self.nights)
+        ]
+        return all(sum(lates[a : a + n_max + 1]) <= n_max for a in range(0, 7 - n_max))
+
+    def take(self, prs: list[_Pair], w_support: int, chosen: set[_Pair]) -> bool:
+        best = None
+        for p in prs:
+            if not self.fits(p):
+                continue
+            rank = (-(w_support if p.support else 0), sum(self.count.get(o, 0) for o in p.members))
+            if best is None or rank < best[0]:
+                best = (rank, p)
+        if best is None:
+            return False
+        p = best[1]
+        for oid in p.members:
+            self.shift[(oid, p.night)] = (p.start, p.end)
+            self.count[oid] = self.count.get(oid, 0) + 1
+            self.minutes[oid] = self.minutes.get(oid, 0) + _length_min(p)
+        chosen.add(p)
+        return True
 
 
 def _by_shift(m, z, prs: list[_Pair], cache: dict, oid: str) -> dict:
