@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from licvisit.core.bound import value_upper_bound
-from licvisit.core.routing import RoutingProblem, VisitGroup
+from licvisit.core.plan.bound import value_upper_bound
+from licvisit.core.plan.routing import RoutingProblem, VisitGroup
 
 
 def _two_visits(windows: list[tuple[int, int]]) -> RoutingProblem:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from licvisit.core.plan import PlanParams, _insertion
-from licvisit.core.recruit import free_crew_reaches, open_free_crews
-from licvisit.core.routing import RoutingProblem, RoutingResult, VisitGroup
+from licvisit.core.plan import PlanParams
+from licvisit.core.plan.repair import _insertion
+from licvisit.core.plan.recruit import free_crew_reaches, open_free_crews
+from licvisit.core.plan.routing import RoutingProblem, RoutingResult, VisitGroup
 
 PARAMS = PlanParams(min_visits_per_crew=3, break_after_h=6.0)
 

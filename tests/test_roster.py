@@ -1,4 +1,4 @@
-"""Tests for the CP-SAT roster and crew formation (licvisit.core.roster)."""
+"""Tests for the CP-SAT roster and crew formation (licvisit.core.plan.roster)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 from test_plan_helpers import WEEK, make_premises, make_ranking, make_staff
 
-from licvisit.core.candidates import build_candidates
-from licvisit.core.plan import PlanParams
-from licvisit.core.roster import plan_roster
+from licvisit.core.plan.candidates import build_candidates
+from licvisit.core.plan.params import PlanParams
+from licvisit.core.plan.roster import plan_roster
 from licvisit.domain import Availability, Lock, Officer
 from licvisit.errors import InfeasiblePlanError
 
@@ -197,7 +197,7 @@ def test_with_no_search_time_the_greedy_roster_still_meets_every_hard_rule(cands
 
 
 def test_the_greedy_roster_alone_keeps_one_crew_per_officer_night_and_locks(cands):
-    from licvisit.core.roster import _all_crews, _greedy_roster
+    from licvisit.core.plan.roster import _all_crews, _greedy_roster
 
     staff = make_staff(6, 3, 2, 2)
     by_id = {o.officer_id: o for o in staff}

@@ -27,7 +27,7 @@ import numpy as np
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-from licvisit.core.routing import RoutingProblem
+from licvisit.core.plan.routing import RoutingProblem
 
 SCALE = 1000  # value units -> integer
 
