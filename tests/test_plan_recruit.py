@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from licvisit.core.plan import PlanParams
-from licvisit.core.plan.repair import _insertion
 from licvisit.core.plan.recruit import free_crew_reaches, open_free_crews
+from licvisit.core.plan.repair import _insertion
 from licvisit.core.plan.routing import RoutingProblem, RoutingResult, VisitGroup
 
 PARAMS = PlanParams(min_visits_per_crew=3, break_after_h=6.0)
