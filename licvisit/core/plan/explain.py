@@ -27,127 +27,146 @@ def _explain(
     params,
     crew_ids,
 ) -> list[DroppedCandidate]:
-    """Say why each candidate no planned visit serves was left out (one row per candidate)."""
-    out: list[DroppedCandidate] = []
-    displaced: dict[int, list[tuple[str, float]]] = {}
-    value_of = {}
-    if res is not None:
-        planned = {(v.premises_id, v.night): v.value for v in visits}
-        for r in res.routes:
-            for n in r:
-                ci, night = node_info[n]
-                value_of[n] = planned.get((candidates[ci].premises_id, night), 0.0)
-    visit_of = {}
-    for v in visits:
-        visit_of.setdefault(v.premises_id, v)
+    """Say why each candidate no planned visit serves was left out (one row per candidate).
+
+    Steps: candidates with no visit node (no crew when open, outside
+    shifts); candidates of a premises visited by a crew that cannot serve
+    them; drops not worth their travel; drops a free crew could reach with
+    too little work; the rest lost to full crews, with what displaced them.
+    """
     in_group = {ci for g in group_cands for ci in g}
-    for ci, code in sorted(no_crew.items()):
-        if ci in in_group or ci in covered:
-            continue
-        cand = candidates[ci]
-        label = ops[cand.op_type].label if cand.op_type in ops else cand.op_type
-        open_nights = ", ".join(f"{n:%a}" for n in sorted(cand.windows))
-        if code == "no_window":
-            out.append(
-                DroppedCandidate(
-                    cand.premises_id,
-                    cand.op_type,
-                    cand.value,
-                    "no_crew_when_open",
-                    f"Not open long enough for a {label.lower()} ({cand.service_min} min) during its hours on any night this week.",
-                )
-            )
-        elif code == "no_crew_when_open":
-            out.append(
-                DroppedCandidate(
-                    cand.premises_id,
-                    cand.op_type,
-                    cand.value,
-                    code,
-                    f"No {label.lower()} crew is rostered on the nights it is open ({open_nights}).",
-                )
-            )
-        else:
-            out.append(
-                DroppedCandidate(
-                    cand.premises_id,
-                    cand.op_type,
-                    cand.value,
-                    "outside_shifts",
-                    f"Open on {open_nights}, but no {label.lower()} crew's shift leaves time to travel there, "
-                    "visit while it is open and return to base.",
-                )
-            )
+    out = [
+        _no_node_row(candidates[ci], code, ops)
+        for ci, code in sorted(no_crew.items())
+        if ci not in in_group and ci not in covered
+    ]
+    ctx = _Context(candidates, groups, visits, res, problem, ops, node_info, per_min, params, crew_ids)
     for gi, cis in enumerate(group_cands):
         for ci in cis:
-            if ci in covered:
-                continue
-            cand = candidates[ci]
-            label = ops[cand.op_type].label if cand.op_type in ops else cand.op_type
-            v = visit_of.get(cand.premises_id)
-            if gi not in dropped_groups and v is not None:
-                vlabel = ops[v.op_type].label if v.op_type in ops else v.op_type
-                out.append(
-                    DroppedCandidate(
-                        cand.premises_id,
-                        cand.op_type,
-                        cand.value,
-                        "one_visit_per_premises",
-                        f"Visited this week by {v.crew_id} ({vlabel.lower()}, {v.night:%a}), which cannot serve "
-                        f"a {label.lower()}; one visit per premises a week unless a rule asks for another.",
-                    )
-                )
-                continue
-            pen = groups[gi].penalty or 0
-            detour = _cheapest_detour(groups[gi].nodes, res, problem)
-            if detour is not None and detour >= pen:
-                minutes = detour / per_min if per_min > 0 else float("inf")
-                out.append(
-                    DroppedCandidate(
-                        cand.premises_id,
-                        cand.op_type,
-                        cand.value,
-                        "not_worth_travel",
-                        f"Not worth the travel at its value: at least {minutes:.0f} extra minutes on the road "
-                        f"for a value of {cand.value:.3g}.",
-                    )
-                )
-            else:
-                nights = sorted({node_info[n][1] for n in groups[gi].nodes})
-                if gi not in displaced:
-                    displaced[gi] = [
-                        (candidates[node_info[n][0]].premises_id, value_of.get(n, 0.0))
-                        for n in _displaced_by(problem, res, gi, params)
-                    ]
-                    displaced[gi].sort(key=lambda pv: (-pv[1], pv[0]))
-                lost_to = displaced[gi]
-                on = ", ".join(f"{n:%a}" for n in nights)
-                free = free_crew_reaches(problem, res, gi, params, _insertion)
-                if free is not None:
-                    out.append(_too_little_work(cand, crew_ids[free], params))
-                    continue
-                if lost_to:
-                    text = (
-                        f"{label} crews on the nights it could be visited ({on}) had no time left for it: it fits "
-                        f"only in place of one of {len(lost_to)} planned visits (displaced_by, most valuable "
-                        f"first); it would have added {cand.value:.3g}."
-                    )
-                else:
-                    text = (
-                        f"{label} crews on the nights it could be visited ({on}) had no time left for it, and "
-                        f"no single planned visit makes room; it would have added {cand.value:.3g}."
-                    )
-                out.append(
-                    DroppedCandidate(
-                        cand.premises_id,
-                        cand.op_type,
-                        cand.value,
-                        "crews_full",
-                        text,
-                        "; ".join(f"{pid} ({val:.4g})" for pid, val in lost_to[:10]),
-                    )
-                )
+            if ci not in covered:
+                out.append(ctx.group_row(gi, candidates[ci], gi in dropped_groups))
     return out
+
+
+def _label(ops, op_type: str) -> str:
+    return ops[op_type].label if op_type in ops else op_type
+
+
+def _no_node_row(cand, code: str, ops) -> DroppedCandidate:
+    """A candidate with no visit node: not open long enough, no crew when open, or outside every shift."""
+    label = _label(ops, cand.op_type)
+    open_nights = ", ".join(f"{n:%a}" for n in sorted(cand.windows))
+    if code == "no_window":
+        return DroppedCandidate(
+            cand.premises_id,
+            cand.op_type,
+            cand.value,
+            "no_crew_when_open",
+            f"Not open long enough for a {label.lower()} ({cand.service_min} min) during its hours on any night this week.",
+        )
+    if code == "no_crew_when_open":
+        return DroppedCandidate(
+            cand.premises_id,
+            cand.op_type,
+            cand.value,
+            code,
+            f"No {label.lower()} crew is rostered on the nights it is open ({open_nights}).",
+        )
+    return DroppedCandidate(
+        cand.premises_id,
+        cand.op_type,
+        cand.value,
+        "outside_shifts",
+        f"Open on {open_nights}, but no {label.lower()} crew's shift leaves time to travel there, "
+        "visit while it is open and return to base.",
+    )
+
+
+class _Context:
+    """What the reasons for dropped groups look at: the routes, the planned visits, the model."""
+
+    def __init__(self, candidates, groups, visits, res, problem, ops, node_info, per_min, params, crew_ids):
+        self.candidates, self.groups, self.res, self.problem = candidates, groups, res, problem
+        self.ops, self.node_info, self.per_min, self.params, self.crew_ids = (
+            ops,
+            node_info,
+            per_min,
+            params,
+            crew_ids,
+        )
+        self.value_of: dict[int, float] = {}
+        if res is not None:
+            planned = {(v.premises_id, v.night): v.value for v in visits}
+            for r in res.routes:
+                for n in r:
+                    ci, night = node_info[n]
+                    self.value_of[n] = planned.get((candidates[ci].premises_id, night), 0.0)
+        self.visit_of: dict[str, Visit] = {}
+        for v in visits:
+            self.visit_of.setdefault(v.premises_id, v)
+        self.displaced: dict[int, list[tuple[str, float]]] = {}
+
+    def group_row(self, gi: int, cand, dropped: bool) -> DroppedCandidate:
+        label = _label(self.ops, cand.op_type)
+        v = self.visit_of.get(cand.premises_id)
+        if not dropped and v is not None:
+            return DroppedCandidate(
+                cand.premises_id,
+                cand.op_type,
+                cand.value,
+                "one_visit_per_premises",
+                f"Visited this week by {v.crew_id} ({_label(self.ops, v.op_type).lower()}, {v.night:%a}), which "
+                f"cannot serve a {label.lower()}; one visit per premises a week unless a rule asks for another.",
+            )
+        pen = self.groups[gi].penalty or 0
+        detour = _cheapest_detour(self.groups[gi].nodes, self.res, self.problem)
+        if detour is not None and detour >= pen:
+            minutes = detour / self.per_min if self.per_min > 0 else float("inf")
+            return DroppedCandidate(
+                cand.premises_id,
+                cand.op_type,
+                cand.value,
+                "not_worth_travel",
+                f"Not worth the travel at its value: at least {minutes:.0f} extra minutes on the road "
+                f"for a value of {cand.value:.3g}.",
+            )
+        return self.full_row(gi, cand, label)
+
+    def full_row(self, gi: int, cand, label: str) -> DroppedCandidate:
+        """A drop no crew had room for: a free crew with too little work, or what it lost to."""
+        free = free_crew_reaches(self.problem, self.res, gi, self.params, _insertion)
+        if free is not None:
+            return _too_little_work(cand, self.crew_ids[free], self.params)
+        nights = sorted({self.node_info[n][1] for n in self.groups[gi].nodes})
+        if gi not in self.displaced:
+            self.displaced[gi] = sorted(
+                (
+                    (self.candidates[self.node_info[n][0]].premises_id, self.value_of.get(n, 0.0))
+                    for n in _displaced_by(self.problem, self.res, gi, self.params)
+                ),
+                key=lambda pv: (-pv[1], pv[0]),
+            )
+        lost_to = self.displaced[gi]
+        on = ", ".join(f"{n:%a}" for n in nights)
+        if lost_to:
+            text = (
+                f"{label} crews on the nights it could be visited ({on}) had no time left for it: it fits "
+                f"only in place of one of {len(lost_to)} planned visits (displaced_by, most valuable "
+                f"first); it would have added {cand.value:.3g}."
+            )
+        else:
+            text = (
+                f"{label} crews on the nights it could be visited ({on}) had no time left for it, and "
+                f"no single planned visit makes room; it would have added {cand.value:.3g}."
+            )
+        return DroppedCandidate(
+            cand.premises_id,
+            cand.op_type,
+            cand.value,
+            "crews_full",
+            text,
+            "; ".join(f"{pid} ({val:.4g})" for pid, val in lost_to[:10]),
+        )
 
 
 def _too_little_work(cand, crew_id: str, params) -> DroppedCandidate:
