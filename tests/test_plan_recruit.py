@@ -65,3 +65,24 @@ def test_no_crew_goes_out_when_too_little_work_can_be_found():
     assert open_free_crews(problem, res, PARAMS, _insertion) == []
     assert res.routes[1] == [] and 8 in res.dropped_groups
     assert free_crew_reaches(problem, res, 8, PARAMS, _insertion) == 1
+
+
+def test_greedy_routes_place_the_most_valuable_visits_first_within_the_shift():
+    from licvisit.core.plan.recruit import greedy_routes
+
+    problem, _ = _week(spare=2)
+    # One crew, 100 minutes: room for three 20-minute visits 5 minutes apart and the way back (a fourth
+    # would end at 105); visit 3 is worth most, then 1 and 2.
+    groups = [VisitGroup((k,), 3000 if k == 3 else 2000 if k in (1, 2) else 1000) for k in range(1, 10)]
+    problem = RoutingProblem(
+        cost=problem.cost,
+        time=problem.time,
+        service=problem.service,
+        windows=problem.windows,
+        starts=[0],
+        ends=[0],
+        vehicle_windows=[(0, 100)],
+        groups=groups,
+    )
+    routes = greedy_routes(problem, PARAMS, _insertion)
+    assert len(routes) == 1 and sorted(routes[0]) == [1, 2, 3]

@@ -70,6 +70,7 @@ class PlanParams:
     late_spread_allowed: int = 1
     roster_deterministic_time: float = 5.0
     bound_deterministic_time: float = 0.2  # CP-SAT time tightening the LP bound (0 = the LP bound only)
+    greedy_start: bool = True  # start the routing search from greedy routes, not first-solution heuristics
     first_solution_strategies: tuple[str, ...] = ("PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION")
     work_limit: int = 1_500_000  # search effort; stops the same on any machine (0 = time limit only)
     # Working Time Regulations 1998, reg. 12: 20 min after 6 h is the floor; a crew longer than

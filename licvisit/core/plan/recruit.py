@@ -62,6 +62,37 @@ def free_crew_reaches(problem: Any, res: Any, gi: int, params: Any, insertion: I
     return None
 
 
+def greedy_routes(problem: Any, params: Any, insertion: Insertion) -> list[list[int]]:
+    """Routes built visit by visit: the most valuable premises first, each where it gains most.
+
+    A start for the routing search that needs no first-solution heuristic
+    (on a large week those do not finish within the time cap).  Each
+    premises (group) goes on the alternative, crew and position with the
+    best value less detour that keeps every visit in its window and the crew
+    back in time; locked visits first.  No route is made longer than
+    ``break_after_h`` (breaks are placed after the search).
+    """
+    routes: list[list[int]] = [[] for _ in range(problem.n_vehicles)]
+    starts: list[list[int]] = [[] for _ in range(problem.n_vehicles)]
+    big = max((g.penalty or 0 for g in problem.groups), default=1) * 10
+    order = sorted(
+        range(len(problem.groups)),
+        key=lambda gi: (-(problem.groups[gi].penalty if problem.groups[gi].penalty is not None else big), gi),
+    )
+    for gi in order:
+        g = problem.groups[gi]
+        worth = g.penalty if g.penalty is not None else big
+        best = None
+        for node in g.nodes:
+            for v in problem.allowed.get(node, range(problem.n_vehicles)):
+                got = _best_insert(problem, v, routes[v], starts[v], node, worth, params, insertion)
+                if got is not None and got[0] > 0 and (best is None or got[0] > best[0]):
+                    best = (got[0], v, got[1], got[2])
+        if best is not None:
+            _, v, routes[v], starts[v] = best
+    return routes
+
+
 def _free_vehicles(problem: Any, res: Any) -> list[int]:
     """Vehicles with no route that some visit may still use (released weak crews are not allowed any)."""
     usable = {v for vs in problem.allowed.values() for v in vs}
@@ -171,4 +202,4 @@ def _best_spare(problem, res, v, route, starts, params, insertion, group_of, use
     return best
 
 
-__all__ = ["free_crew_reaches", "open_free_crews"]
+__all__ = ["free_crew_reaches", "greedy_routes", "open_free_crews"]

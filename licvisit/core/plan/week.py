@@ -26,7 +26,7 @@ from licvisit.core.plan.candidates import Candidate, build_candidates, mean_valu
 from licvisit.core.plan.checker import check_plan
 from licvisit.core.plan.explain import _explain, compare_plans, plan_changes
 from licvisit.core.plan.params import POINTS, PlanParams
-from licvisit.core.plan.recruit import open_free_crews
+from licvisit.core.plan.recruit import greedy_routes, open_free_crews
 from licvisit.core.plan.repair import (
     _fit_shift,
     _insert_if_gain,
@@ -354,6 +354,8 @@ def _route_week(
     initial = None
     if previous is not None:
         initial = _initial_routes(previous, crews, node_info, candidates)
+    elif groups and params.greedy_start:
+        initial = greedy_routes(problem, params, _insertion)
     if groups:
         res = solve_routing(
             problem,
@@ -480,6 +482,9 @@ def _route_week(
             f"max_crews_per_op_night={params.max_crews_per_op_night}: {x}" for x in roster.capped
         ],
         "routing_strategy": res.strategy if res else "",
+        "routing_start": "previous_plan"
+        if previous is not None
+        else ("greedy_routes" if params.greedy_start else "first_solution_heuristics"),
         "routing_attempts": res.attempts if res else {},
         "routing_objective": res.objective if res else 0,
         "routing_solve_s": res.solve_s if res else 0.0,
