@@ -211,120 +211,14 @@ def _route_week(
     origin = dt.datetime.combine(week_start, dt.time())
     crews = roster.crews
     ops = {o.name: o for o in params.operation_types()}
-    # Locations: bases first, then candidate premises.
-    bases: dict[str, tuple[float, float]] = {}
-    for c in crews:
-        bases.setdefault(c.base, (c.base_x, c.base_y))
-    base_names = sorted(bases)
-    prem_ids = sorted({c.premises_id for c in candidates})
-    prem_xy = {c.premises_id: (c.x, c.y) for c in candidates}
-    loc_ids = base_names + prem_ids
-    lx = np.array([bases[b][0] for b in base_names] + [prem_xy[p][0] for p in prem_ids])
-    ly = np.array([bases[b][1] for b in base_names] + [prem_xy[p][1] for p in prem_ids])
-    if travel_matrix is not None:
-        try:
-            tmin = matrix_from_table(travel_matrix, loc_ids)
-        except ValueError as exc:
-            raise InfeasiblePlanError(f"Travel matrix: {exc}") from exc
-        source = "matrix"
-    else:
-        zone = zone_of_points(lx, ly, zones)
-        tmin = travel_minutes(
-            lx,
-            ly,
-            zone,
-            walk_kmh=params.walk_kmh,
-            drive_kmh=params.drive_kmh,
-            circuity=params.circuity,
-            drive_overhead_min=params.drive_overhead_min,
-        )
-        source = "straight_line"
-    tmin_int = np.ceil(tmin - 1e-9).astype(np.int64)
-    loc_index = {k: i for i, k in enumerate(loc_ids)}
-    busy: set[str] = set()  # premises in a zone marked busy: licensing crews there need uniformed support
-    if params.busy_zones and zones is not None:
-        zid = zone_of_points(lx, ly, zones)
-        busy = {loc_ids[i] for i, z in enumerate(zid) if z in set(params.busy_zones) and i >= len(base_names)}
+    locs = _locations(crews, candidates, params, zones, travel_matrix)
+    base_names, loc_index, tmin, tmin_int = locs.base_names, locs.loc_index, locs.tmin, locs.tmin_int
+    source, busy = locs.source, locs.busy
 
-    crews_by = {}
-    for v, c in enumerate(crews):
-        crews_by.setdefault((c.night, c.op_type), []).append(v)
-    prev_night: dict[tuple[str, str], dt.date] = {}
-    if previous is not None and params.replan_keep_nights:
-        for pv in previous.visits:
-            prev_night[(pv.premises_id, pv.op_type)] = pv.night
-
-    # Nodes: one depot node per base, then (candidate, night) visit nodes.
-    node_loc = list(range(len(base_names)))
-    service = [0] * len(base_names)
-    windows: list[tuple[int, int]] = [(0, 0)] * len(base_names)
-    allowed: dict[int, list[int]] = {}
-    node_info: list[tuple[int, dt.date] | None] = [None] * len(base_names)
-    no_crew: dict[int, str] = {}
     mean = mean_value(candidates)
-    cand_nodes: dict[int, list[int]] = {}
-    for ci, cand in enumerate(candidates):
-        nodes = []
-        nights = sorted(cand.windows)
-        key = (cand.premises_id, cand.op_type)
-        if cand.lock is not None:
-            nights = [cand.lock.night]
-        elif key in prev_night and prev_night[key] in cand.windows:
-            nights = [prev_night[key]]
-        elif params.max_nights_per_candidate:
-            # Keep the busiest nights with a crew of the right kind: a smaller model searches better.
-            staffed = [n for n in nights if crews_by.get((n, cand.op_type))]
-            staffed.sort(key=lambda n: (-params.night_weights[n.weekday()], n))
-            nights = sorted(staffed[: params.max_nights_per_candidate])
-        for night in nights:
-            vs = crews_by.get((night, cand.op_type), [])
-            if cand.lock is not None and cand.lock.crew_id:
-                vs = [v for v in vs if crews[v].crew_id == cand.lock.crew_id]
-                if not vs:
-                    raise InfeasiblePlanError(
-                        f"Lock {cand.premises_id}@{night}: crew {cand.lock.crew_id} is not on the roster "
-                        f"(crews that night: {', '.join(c.crew_id for c in crews if c.night == night) or 'none'})."
-                    )
-            if not vs:
-                continue
-            lo, hi = cand.windows[night]
-            lo_m = _minutes(lo, origin)
-            hi_m = _minutes(hi, origin) - cand.service_min
-            # Reachable from base and back within some crew's shift.
-            loc = loc_index[cand.premises_id]
-            ok_vs = []
-            lpa = cand.meta.get("lpa", "")
-            for v in vs:
-                c = crews[v]
-                if params.crews_stay_in_lpa and lpa and c.lpas and lpa not in c.lpas:
-                    continue
-                if cand.premises_id in busy and ops[cand.op_type].support_role and len(c.members) < 3:
-                    continue
-                b = loc_index[c.base]
-                s0 = _minutes(c.shift_start, origin) + int(tmin_int[b, loc])
-                s1 = _minutes(c.shift_end, origin) - int(tmin_int[loc, b]) - cand.service_min
-                if max(lo_m, s0) <= min(hi_m, s1):
-                    ok_vs.append(v)
-            if not ok_vs:
-                no_crew.setdefault(ci, "outside_shifts")
-                continue
-            node = len(node_loc)
-            node_loc.append(loc)
-            service.append(cand.service_min)
-            windows.append((lo_m, hi_m))
-            allowed[node] = ok_vs
-            node_info.append((ci, night))
-            nodes.append(node)
-        if not nodes:
-            if ci not in no_crew:
-                no_crew[ci] = "no_window" if not cand.windows else "no_crew_when_open"
-            if cand.lock is not None:
-                raise InfeasiblePlanError(
-                    f"Lock {cand.premises_id}@{cand.lock.night}:{cand.op_type} cannot be honoured: no "
-                    f"{cand.op_type} crew can reach it within its shift while it is open."
-                )
-            continue
-        cand_nodes[ci] = nodes
+    node_loc, service, windows, allowed, node_info, no_crew, cand_nodes = _visit_nodes(
+        candidates, crews, ops, params, locs, origin, previous
+    )
     groups, group_cands, node_purposes, node_extra = _premises_groups(
         candidates, cand_nodes, node_info, ops, params, mean
     )
@@ -351,67 +245,12 @@ def _route_week(
         allowed=allowed,
         horizon=9 * 1440,
     )
-    initial = None
-    if previous is not None:
-        initial = _initial_routes(previous, crews, node_info, candidates)
-    elif groups and params.greedy_start:
-        initial = greedy_routes(problem, params, _insertion)
-    if groups:
-        res = solve_routing(
-            problem,
-            params.time_limit_s,
-            work_limit=params.work_limit or None,
-            strategies=params.first_solution_strategies,
-            initial_routes=initial,
-        )
-        pruned = prune_unprofitable(problem, res)
-        made_room = _place_breaks(problem, res, params)
-        released_weak, rounds = _release_weak_crews(problem, res, crews, params)
-        res = rounds or res
-        inserted = _insert_if_gain(problem, res, params)
-        opened = open_free_crews(problem, res, params, _insertion)
-        inserted += _insert_if_gain(problem, res, params) if opened else 0
-    else:
-        opened = []
-        made_room = 0
-        res = None
-        pruned = 0
-        released_weak = []
-        inserted = 0
+    res, pruned, made_room, released_weak, inserted, opened = _search(
+        problem, groups, crews, candidates, node_info, params, previous
+    )
 
-    visits: list[Visit] = []
-    covered: set[int] = set()  # candidates served by a planned visit (its own or another purpose)
-    if res is not None:
-        for v, route in enumerate(res.routes):
-            crew = crews[v]
-            for k, (node, st) in enumerate(zip(route, res.starts[v], strict=True)):
-                ci, night = node_info[node]  # type: ignore[misc]
-                cand = candidates[ci]
-                arr = origin + dt.timedelta(minutes=st)
-                wo, wc = cand.windows[night]
-                served = node_purposes[node]
-                covered.update(served)
-                visits.append(
-                    Visit(
-                        premises_id=cand.premises_id,
-                        crew_id=crew.crew_id,
-                        night=night,
-                        op_type=cand.op_type,
-                        order=k + 1,
-                        arrival=arr,
-                        departure=arr + dt.timedelta(minutes=cand.service_min),
-                        window_open=wo,
-                        window_close=wc,
-                        value=round(sum(candidates[j].value for j in served), 4),
-                        locked=cand.lock is not None,
-                        # A breach follow-up served by another operation's visit still says it is one.
-                        reason=next((candidates[j].why for j in served if candidates[j].mandatory), cand.why),
-                        purposes=tuple(candidates[j].op_type for j in served),
-                    )
-                )
-        dropped_groups = set(res.dropped_groups)
-    else:
-        dropped_groups = set()
+    visits, covered = _visits_from(res, crews, candidates, node_info, node_purposes, origin)
+    dropped_groups = set(res.dropped_groups) if res is not None else set()
     visits = _mark_repeats(visits)
     if res is not None:
         crews = [_fit_shift(c, v, res, problem, origin) for v, c in enumerate(crews)]
@@ -534,6 +373,208 @@ def _route_week(
         meta.update(compare_plans(previous, plan))
         meta["changes"] = plan_changes(previous, plan)
     return plan
+
+
+@dataclasses.dataclass
+class _Locations:
+    """Bases first, then candidate premises: travel minutes between them, premises in busy zones."""
+
+    base_names: list[str]
+    loc_index: dict[str, int]
+    tmin: np.ndarray
+    tmin_int: np.ndarray
+    source: str
+    busy: set[str]
+
+
+def _locations(crews, candidates, params: PlanParams, zones: Any, travel_matrix) -> _Locations:
+    """Travel times between the crews' bases and the candidate premises (a table or straight lines)."""
+    bases: dict[str, tuple[float, float]] = {}
+    for c in crews:
+        bases.setdefault(c.base, (c.base_x, c.base_y))
+    base_names = sorted(bases)
+    prem_ids = sorted({c.premises_id for c in candidates})
+    prem_xy = {c.premises_id: (c.x, c.y) for c in candidates}
+    loc_ids = base_names + prem_ids
+    lx = np.array([bases[b][0] for b in base_names] + [prem_xy[p][0] for p in prem_ids])
+    ly = np.array([bases[b][1] for b in base_names] + [prem_xy[p][1] for p in prem_ids])
+    if travel_matrix is not None:
+        try:
+            tmin = matrix_from_table(travel_matrix, loc_ids)
+        except ValueError as exc:
+            raise InfeasiblePlanError(f"Travel matrix: {exc}") from exc
+        source = "matrix"
+    else:
+        zone = zone_of_points(lx, ly, zones)
+        tmin = travel_minutes(
+            lx,
+            ly,
+            zone,
+            walk_kmh=params.walk_kmh,
+            drive_kmh=params.drive_kmh,
+            circuity=params.circuity,
+            drive_overhead_min=params.drive_overhead_min,
+        )
+        source = "straight_line"
+    tmin_int = np.ceil(tmin - 1e-9).astype(np.int64)
+    loc_index = {k: i for i, k in enumerate(loc_ids)}
+    busy: set[str] = set()  # premises in a zone marked busy: licensing crews there need uniformed support
+    if params.busy_zones and zones is not None:
+        zid = zone_of_points(lx, ly, zones)
+        busy = {loc_ids[i] for i, z in enumerate(zid) if z in set(params.busy_zones) and i >= len(base_names)}
+
+    return _Locations(base_names, loc_index, tmin, tmin_int, source, busy)
+
+
+def _visit_nodes(candidates, crews, ops, params: PlanParams, locs: _Locations, origin, previous):
+    """One depot node per base, then a visit node per (candidate, night) some allowed crew can reach.
+
+    Returns (node locations, service, windows, allowed crews per node, (candidate, night) per node,
+    why a candidate got no node, nodes per candidate).
+    """
+    base_names, loc_index, tmin_int, busy = locs.base_names, locs.loc_index, locs.tmin_int, locs.busy
+    crews_by = {}
+    for v, c in enumerate(crews):
+        crews_by.setdefault((c.night, c.op_type), []).append(v)
+    prev_night: dict[tuple[str, str], dt.date] = {}
+    if previous is not None and params.replan_keep_nights:
+        for pv in previous.visits:
+            prev_night[(pv.premises_id, pv.op_type)] = pv.night
+
+    node_loc = list(range(len(base_names)))
+    service = [0] * len(base_names)
+    windows: list[tuple[int, int]] = [(0, 0)] * len(base_names)
+    allowed: dict[int, list[int]] = {}
+    node_info: list[tuple[int, dt.date] | None] = [None] * len(base_names)
+    no_crew: dict[int, str] = {}
+    cand_nodes: dict[int, list[int]] = {}
+    for ci, cand in enumerate(candidates):
+        nodes = []
+        nights = sorted(cand.windows)
+        key = (cand.premises_id, cand.op_type)
+        if cand.lock is not None:
+            nights = [cand.lock.night]
+        elif key in prev_night and prev_night[key] in cand.windows:
+            nights = [prev_night[key]]
+        elif params.max_nights_per_candidate:
+            # Keep the busiest nights with a crew of the right kind: a smaller model searches better.
+            staffed = [n for n in nights if crews_by.get((n, cand.op_type))]
+            staffed.sort(key=lambda n: (-params.night_weights[n.weekday()], n))
+            nights = sorted(staffed[: params.max_nights_per_candidate])
+        for night in nights:
+            vs = crews_by.get((night, cand.op_type), [])
+            if cand.lock is not None and cand.lock.crew_id:
+                vs = [v for v in vs if crews[v].crew_id == cand.lock.crew_id]
+                if not vs:
+                    raise InfeasiblePlanError(
+                        f"Lock {cand.premises_id}@{night}: crew {cand.lock.crew_id} is not on the roster "
+                        f"(crews that night: {', '.join(c.crew_id for c in crews if c.night == night) or 'none'})."
+                    )
+            if not vs:
+                continue
+            lo, hi = cand.windows[night]
+            lo_m = _minutes(lo, origin)
+            hi_m = _minutes(hi, origin) - cand.service_min
+            # Reachable from base and back within some crew's shift.
+            loc = loc_index[cand.premises_id]
+            ok_vs = []
+            lpa = cand.meta.get("lpa", "")
+            for v in vs:
+                c = crews[v]
+                if params.crews_stay_in_lpa and lpa and c.lpas and lpa not in c.lpas:
+                    continue
+                if cand.premises_id in busy and ops[cand.op_type].support_role and len(c.members) < 3:
+                    continue
+                b = loc_index[c.base]
+                s0 = _minutes(c.shift_start, origin) + int(tmin_int[b, loc])
+                s1 = _minutes(c.shift_end, origin) - int(tmin_int[loc, b]) - cand.service_min
+                if max(lo_m, s0) <= min(hi_m, s1):
+                    ok_vs.append(v)
+            if not ok_vs:
+                no_crew.setdefault(ci, "outside_shifts")
+                continue
+            node = len(node_loc)
+            node_loc.append(loc)
+            service.append(cand.service_min)
+            windows.append((lo_m, hi_m))
+            allowed[node] = ok_vs
+            node_info.append((ci, night))
+            nodes.append(node)
+        if not nodes:
+            if ci not in no_crew:
+                no_crew[ci] = "no_window" if not cand.windows else "no_crew_when_open"
+            if cand.lock is not None:
+                raise InfeasiblePlanError(
+                    f"Lock {cand.premises_id}@{cand.lock.night}:{cand.op_type} cannot be honoured: no "
+                    f"{cand.op_type} crew can reach it within its shift while it is open."
+                )
+            continue
+        cand_nodes[ci] = nodes
+    return node_loc, service, windows, allowed, node_info, no_crew, cand_nodes
+
+
+def _search(problem, groups, crews, candidates, node_info, params: PlanParams, previous):
+    """Route the week, then repair: prune, breaks, release weak crews, insert, send out free crews.
+
+    Returns (result or None, pruned, dropped for breaks, released vehicles, inserted, sent out).
+    """
+    initial = None
+    if previous is not None:
+        initial = _initial_routes(previous, crews, node_info, candidates)
+    elif groups and params.greedy_start:
+        initial = greedy_routes(problem, params, _insertion)
+    if groups:
+        res = solve_routing(
+            problem,
+            params.time_limit_s,
+            work_limit=params.work_limit or None,
+            strategies=params.first_solution_strategies,
+            initial_routes=initial,
+        )
+        pruned = prune_unprofitable(problem, res)
+        made_room = _place_breaks(problem, res, params)
+        released_weak, rounds = _release_weak_crews(problem, res, crews, params)
+        res = rounds or res
+        inserted = _insert_if_gain(problem, res, params)
+        opened = open_free_crews(problem, res, params, _insertion)
+        inserted += _insert_if_gain(problem, res, params) if opened else 0
+        return res, pruned, made_room, released_weak, inserted, opened
+    return None, 0, 0, [], 0, []
+
+
+def _visits_from(res, crews, candidates, node_info, node_purposes, origin) -> tuple[list[Visit], set[int]]:
+    """The planned visits of the routes, and the candidates they serve (their own or another purpose)."""
+    visits: list[Visit] = []
+    covered: set[int] = set()  # candidates served by a planned visit (its own or another purpose)
+    if res is not None:
+        for v, route in enumerate(res.routes):
+            crew = crews[v]
+            for k, (node, st) in enumerate(zip(route, res.starts[v], strict=True)):
+                ci, night = node_info[node]  # type: ignore[misc]
+                cand = candidates[ci]
+                arr = origin + dt.timedelta(minutes=st)
+                wo, wc = cand.windows[night]
+                served = node_purposes[node]
+                covered.update(served)
+                visits.append(
+                    Visit(
+                        premises_id=cand.premises_id,
+                        crew_id=crew.crew_id,
+                        night=night,
+                        op_type=cand.op_type,
+                        order=k + 1,
+                        arrival=arr,
+                        departure=arr + dt.timedelta(minutes=cand.service_min),
+                        window_open=wo,
+                        window_close=wc,
+                        value=round(sum(candidates[j].value for j in served), 4),
+                        locked=cand.lock is not None,
+                        # A breach follow-up served by another operation's visit still says it is one.
+                        reason=next((candidates[j].why for j in served if candidates[j].mandatory), cand.why),
+                        purposes=tuple(candidates[j].op_type for j in served),
+                    )
+                )
+    return visits, covered
 
 
 def _premises_groups(
