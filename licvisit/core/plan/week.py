@@ -533,8 +533,11 @@ def _search(problem, groups, crews, candidates, node_info, params: PlanParams, p
         )
         pruned = prune_unprofitable(problem, res)
         made_room = _place_breaks(problem, res, params)
+        first_stop = res.stopped_by
         released_weak, rounds = _release_weak_crews(problem, res, crews, params)
         res = rounds or res
+        if first_stop == "time_limit":  # the week's search, not only the last re-route, says which limit
+            res.stopped_by = "time_limit"
         inserted = _insert_if_gain(problem, res, params)
         opened = open_free_crews(problem, res, params, _insertion)
         inserted += _insert_if_gain(problem, res, params) if opened else 0
