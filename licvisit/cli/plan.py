@@ -117,13 +117,13 @@ def plan(
         raise ConfigError(
             "No calls file given. Fix: pass --calls FILE or name it under [inputs] in --config."
         )
-    from licvisit.cli.risk import _known_premises_id
+    from licvisit.app.rank import known_premises_id
     from licvisit.core.risk import calls_for_as_of, staleness_note
 
     # a mistyped id must not pass silently: an exclusion that matches nothing lets the premises be visited
-    exclude = tuple(_known_premises_id(inputs.premises, e, "--exclude") for e in exclude)
+    exclude = tuple(known_premises_id(inputs.premises, e, "--exclude") for e in exclude)
     for lk in lock_objs:
-        _known_premises_id(inputs.premises, lk.premises_id, "--lock")
+        known_premises_id(inputs.premises, lk.premises_id, "--lock")
     # Score risk as at the start of the planned week (as `licvisit demo` does) unless told otherwise.
     as_of_dt = as_of or dt.datetime.combine(week_start, dt.time())
     rp = risk_params(cfg)
