@@ -469,32 +469,86 @@ def synth_calls(
     p = params or SynthParams()
     rng = np.random.default_rng([int(seed), 20251006])
     prem = pd.DataFrame(premises).reset_index(drop=True)
-    n_prem = len(prem)
-    if n_prem == 0 and street_points is None:
+    if len(prem) == 0 and street_points is None:
         raise ValueError("Expected at least one premises or street point.")
-    px, py = _xy(prem) if n_prem else (np.zeros(0), np.zeros(0))
-    ids = _col(prem, "premises_id", "").astype(str).to_numpy(dtype=object)
-    types = _col(prem, "premises_type", "other").astype("string").fillna("other").to_numpy(dtype=object)
-    names = _col(prem, "name", "").astype("string").fillna("").to_numpy(dtype=object)
-    streets = np.array(
-        [_street_name(a) for a in _col(prem, "address", "").astype("string").fillna("")], dtype=object
-    )
-    hrs = _hours_table(prem) if n_prem else np.zeros((0, 7, 2), np.int32)
-    open_any = (hrs[:, :, 0] >= 0).any(axis=1) if n_prem else np.zeros(0, bool)
+    reg = _register(prem)
+    n_harm, n_prev, n_street = _stream_sizes(rng, p, reg.open_any)
+    days, day_w = _day_weights(p)
+    parts = _CallParts()
+    prem_calls = _premises_calls(rng, p, prem, reg, seed, days, day_w, n_harm, n_prev)
+    if prem_calls is not None:
+        parts.add_premises_calls(rng, p, reg, prem_calls)
+    if n_street:
+        parts.add_street_calls(
+            *_street_stream(rng, p, street_points, reg.px, reg.py, reg.streets, days, day_w, n_street)
+        )
+    return parts.frame(rng, reg.ids, truth, lonlat)
 
+
+@dataclass
+class _Register:
+    """The columns of the premises register that the calls generator reads, as arrays."""
+
+    px: np.ndarray
+    py: np.ndarray
+    ids: np.ndarray
+    types: np.ndarray
+    names: np.ndarray
+    streets: np.ndarray
+    hrs: np.ndarray
+    open_any: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+
+def _register(prem: pd.DataFrame) -> _Register:
+    """Locations, ids, types, names, streets and weekly hours of the premises (any open night?)."""
+    n_prem = len(prem)
+    px, py = _xy(prem) if n_prem else (np.zeros(0), np.zeros(0))
+    hrs = _hours_table(prem) if n_prem else np.zeros((0, 7, 2), np.int32)
+    return _Register(
+        px=px,
+        py=py,
+        ids=_col(prem, "premises_id", "").astype(str).to_numpy(dtype=object),
+        types=_col(prem, "premises_type", "other").astype("string").fillna("other").to_numpy(dtype=object),
+        names=_col(prem, "name", "").astype("string").fillna("").to_numpy(dtype=object),
+        streets=np.array(
+            [_street_name(a) for a in _col(prem, "address", "").astype("string").fillna("")], dtype=object
+        ),
+        hrs=hrs,
+        open_any=(hrs[:, :, 0] >= 0).any(axis=1) if n_prem else np.zeros(0, bool),
+    )
+
+
+def _stream_sizes(rng: np.random.Generator, p: SynthParams, open_any: np.ndarray) -> tuple[int, int, int]:
+    """Numbers of harm, preventive and street calls: Poisson total, binomial shares."""
     total = int(rng.poisson(p.calls_per_year * p.days / 365.0))
     n_premises_calls = int(rng.binomial(total, p.premises_share)) if open_any.any() else 0
     n_prev = int(rng.binomial(n_premises_calls, p.preventive_share))
-    n_harm = n_premises_calls - n_prev
-    n_street = total - n_premises_calls
+    return n_premises_calls - n_prev, n_prev, total - n_premises_calls
 
-    days, day_w = _day_weights(p)
-    ndays = len(days)
-    days[0]
 
-    # Hidden premises model: base rate, severity tilt, trend and one-off change.
-    rate = premises_rates(prem, p, seed) * open_any if n_prem else np.zeros(0)
-    u = _key_uniforms(ids, seed, "dynamics", 4) if n_prem else np.zeros((0, 4))
+def _premises_calls(
+    rng: np.random.Generator,
+    p: SynthParams,
+    prem: pd.DataFrame,
+    reg: _Register,
+    seed: int,
+    days: np.ndarray,
+    day_w: np.ndarray,
+    n_harm: int,
+    n_prev: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(time, category, premises index) of the harm calls then the preventive calls; None if there are none.
+
+    The hidden premises model: a base rate, a severity tilt, a trend and one-off
+    change per premises (keyed on its id, so independent of row order).
+    """
+    n_prem, ndays = reg.n, len(days)
+    rate = premises_rates(prem, p, seed) * reg.open_any if n_prem else np.zeros(0)
+    u = _key_uniforms(reg.ids, seed, "dynamics", 4) if n_prem else np.zeros((0, 4))
     from scipy.special import ndtri
 
     z = ndtri(np.clip(u, 1e-12, 1 - 1e-12))
@@ -510,7 +564,6 @@ def synth_calls(
     )
     weight = rate * mean_trend
     weight = weight * np.where(changes, (change_day + (ndays - change_day) * change_mult) / ndays, 1.0)
-
     frames = []
     if n_harm:
         frames.append(
@@ -518,7 +571,7 @@ def synth_calls(
                 rng,
                 p,
                 prem,
-                hrs,
+                reg.hrs,
                 days,
                 day_w,
                 weight,
@@ -527,25 +580,19 @@ def synth_calls(
                 change_day,
                 change_mult,
                 severity,
-                types,
+                reg.types,
                 n_harm,
                 preventive=False,
             )
         )
     if n_prev:
-        door = pd.to_numeric(_col(prem, "door_staff", 0), errors="coerce").fillna(0).to_numpy(float)
-        cap = pd.to_numeric(_col(prem, "capacity", np.nan), errors="coerce").fillna(50).to_numpy(float)
-        # Well-run premises with door staff report more: not related to hidden harm.
-        pw = (0.3 + door) * np.sqrt(np.clip(cap, 10, None) / 100.0) * open_any
-        pw = pw * np.isin(types, ["nightclub", "bar", "pub", "late_night_refreshment", "club"])
-        if pw.sum() <= 0:
-            pw = open_any.astype(float)
+        pw = _preventive_weights(prem, reg)
         frames.append(
             _premises_stream(
                 rng,
                 p,
                 prem,
-                hrs,
+                reg.hrs,
                 days,
                 day_w,
                 pw,
@@ -554,84 +601,122 @@ def synth_calls(
                 change_day,
                 change_mult,
                 np.zeros(n_prem),
-                types,
+                reg.types,
                 n_prev,
                 preventive=True,
             )
         )
-    prem_calls = tuple(np.concatenate([f[i] for f in frames]) for i in range(3)) if frames else None
+    return tuple(np.concatenate([f[i] for f in frames]) for i in range(3)) if frames else None
 
-    when_l, cat_l, x_l, y_l, code_l, ref_l, true_l = [], [], [], [], [], [], []
-    vocab = [np.array(["Location not given"], dtype=object)]
-    if prem_calls is not None:
-        pw, pc, pidx = prem_calls
+
+def _preventive_weights(prem: pd.DataFrame, reg: _Register) -> np.ndarray:
+    """Weight of each premises in the preventive stream: door staff and size, not hidden harm."""
+    door = pd.to_numeric(_col(prem, "door_staff", 0), errors="coerce").fillna(0).to_numpy(float)
+    cap = pd.to_numeric(_col(prem, "capacity", np.nan), errors="coerce").fillna(50).to_numpy(float)
+    # Well-run premises with door staff report more: not related to hidden harm.
+    pw = (0.3 + door) * np.sqrt(np.clip(cap, 10, None) / 100.0) * reg.open_any
+    pw = pw * np.isin(reg.types, ["nightclub", "bar", "pub", "late_night_refreshment", "club"])
+    if pw.sum() <= 0:
+        pw = reg.open_any.astype(float)
+    return pw
+
+
+@dataclass
+class _CallParts:
+    """The generated streams before sorting: time, category, place, text code, reference, true premises."""
+
+    when: list[np.ndarray] = field(default_factory=list)
+    cat: list[np.ndarray] = field(default_factory=list)
+    x: list[np.ndarray] = field(default_factory=list)
+    y: list[np.ndarray] = field(default_factory=list)
+    code: list[np.ndarray] = field(default_factory=list)
+    ref: list[np.ndarray] = field(default_factory=list)
+    true: list[np.ndarray] = field(default_factory=list)
+    vocab: list[np.ndarray] = field(default_factory=lambda: [np.array(["Location not given"], dtype=object)])
+
+    def add_premises_calls(
+        self, rng: np.random.Generator, p: SynthParams, reg: _Register, calls: tuple[np.ndarray, ...]
+    ) -> None:
+        """Place premises calls around their premises; some name it, some carry its reference."""
+        pw, pc, pidx = calls
         k = len(pidx)
         r = rng.random(k)
         named = r < p.name_share
         with_ref = (r >= p.name_share) & (r < p.name_share + p.ref_share)
         ang = rng.random(k) * 2 * np.pi
         rad = np.abs(rng.normal(0, p.jitter_m, k))
-        when_l.append(pw)
-        cat_l.append(pc)
-        x_l.append(np.round(px[pidx] + rad * np.cos(ang), 1))
-        y_l.append(np.round(py[pidx] + rad * np.sin(ang), 1))
-        code_l.append(_location_codes(rng, pidx, n_prem, named) + 1)
-        vocab.append(_premises_text_vocab(names, streets))
-        ref_l.append(np.where(with_ref, pidx + 1, 0))
-        true_l.append(pidx + 1)
-    if n_street:
-        sw, sc, sx, sy, scode, svocab = _street_stream(
-            rng, p, street_points, px, py, streets, days, day_w, n_street
-        )
-        offset = sum(len(v) for v in vocab)
-        when_l.append(sw)
-        cat_l.append(sc)
-        x_l.append(sx)
-        y_l.append(sy)
-        code_l.append(scode + offset)
-        vocab.append(svocab)
-        ref_l.append(np.zeros(n_street, np.int64))
-        true_l.append(np.zeros(n_street, np.int64))
-    if not when_l:  # nothing generated: an empty table with the same columns and types
-        when_l, cat_l, code_l = (
-            [np.zeros(0, "datetime64[m]")],
-            [np.zeros(0, np.int64)],
-            [np.zeros(0, np.int64)],
-        )
-        x_l, y_l, ref_l, true_l = (
-            [np.zeros(0)],
-            [np.zeros(0)],
-            [np.zeros(0, np.int64)],
-            [np.zeros(0, np.int64)],
-        )
-    when = np.concatenate(when_l)
-    # Time order; ties keep the (deterministic) generation order.
-    order = np.argsort(when.astype(np.int64), kind="stable")
-    when = when[order]
-    x, y = np.concatenate(x_l)[order], np.concatenate(y_l)[order]
-    cat = np.concatenate(cat_l)[order].astype(np.int64)
-    code = np.concatenate(code_l)[order]
-    ref = np.concatenate(ref_l)[order]
-    ids0 = np.concatenate([np.array([""], dtype=object), ids.astype(object)])
-    labels = [CATEGORY_LABELS[c] for c in GENERIC_CATEGORIES]
-    n = len(when)
-    data: dict[str, Any] = {
-        "call_id": _call_ids(n),
-        "occurred_at": when.astype("datetime64[ns]"),
-        "time_known": np.ones(n, dtype=bool),
-        "category": _str_column(list(GENERIC_CATEGORIES), cat),
-        "category_raw": _str_column(labels, cat),
-        "thrive": _str_column(list(_THRIVE), _thrive_codes(rng, cat)),
-        "premises_ref": _str_column(ids0, ref),
-        "location_text": _str_column(np.concatenate(vocab), code),
-        "x": x,
-        "y": y,
-    }
-    if lonlat:
-        data["longitude"], data["latitude"] = _to_lonlat(x, y)
-    if truth:
-        data["true_premises_id"] = _str_column(ids0, np.concatenate(true_l)[order])
-    return pd.DataFrame(data)
+        self.when.append(pw)
+        self.cat.append(pc)
+        self.x.append(np.round(reg.px[pidx] + rad * np.cos(ang), 1))
+        self.y.append(np.round(reg.py[pidx] + rad * np.sin(ang), 1))
+        self.code.append(_location_codes(rng, pidx, reg.n, named) + 1)
+        self.vocab.append(_premises_text_vocab(reg.names, reg.streets))
+        self.ref.append(np.where(with_ref, pidx + 1, 0))
+        self.true.append(pidx + 1)
+
+    def add_street_calls(
+        self,
+        sw: np.ndarray,
+        sc: np.ndarray,
+        sx: np.ndarray,
+        sy: np.ndarray,
+        scode: np.ndarray,
+        svocab: np.ndarray,
+    ) -> None:
+        """Add the street stream (no premises reference, no true premises)."""
+        n_street = len(sw)
+        offset = sum(len(v) for v in self.vocab)
+        self.when.append(sw)
+        self.cat.append(sc)
+        self.x.append(sx)
+        self.y.append(sy)
+        self.code.append(scode + offset)
+        self.vocab.append(svocab)
+        self.ref.append(np.zeros(n_street, np.int64))
+        self.true.append(np.zeros(n_street, np.int64))
+
+    def frame(self, rng: np.random.Generator, ids: np.ndarray, truth: bool, lonlat: bool) -> pd.DataFrame:
+        """All calls in time order as the output table (THRIVE grades drawn here)."""
+        if not self.when:  # nothing generated: an empty table with the same columns and types
+            self.when, self.cat, self.code = (
+                [np.zeros(0, "datetime64[m]")],
+                [np.zeros(0, np.int64)],
+                [np.zeros(0, np.int64)],
+            )
+            self.x, self.y, self.ref, self.true = (
+                [np.zeros(0)],
+                [np.zeros(0)],
+                [np.zeros(0, np.int64)],
+                [np.zeros(0, np.int64)],
+            )
+        when = np.concatenate(self.when)
+        # Time order; ties keep the (deterministic) generation order.
+        order = np.argsort(when.astype(np.int64), kind="stable")
+        when = when[order]
+        x, y = np.concatenate(self.x)[order], np.concatenate(self.y)[order]
+        cat = np.concatenate(self.cat)[order].astype(np.int64)
+        code = np.concatenate(self.code)[order]
+        ref = np.concatenate(self.ref)[order]
+        ids0 = np.concatenate([np.array([""], dtype=object), ids.astype(object)])
+        labels = [CATEGORY_LABELS[c] for c in GENERIC_CATEGORIES]
+        n = len(when)
+        data: dict[str, Any] = {
+            "call_id": _call_ids(n),
+            "occurred_at": when.astype("datetime64[ns]"),
+            "time_known": np.ones(n, dtype=bool),
+            "category": _str_column(list(GENERIC_CATEGORIES), cat),
+            "category_raw": _str_column(labels, cat),
+            "thrive": _str_column(list(_THRIVE), _thrive_codes(rng, cat)),
+            "premises_ref": _str_column(ids0, ref),
+            "location_text": _str_column(np.concatenate(self.vocab), code),
+            "x": x,
+            "y": y,
+        }
+        if lonlat:
+            data["longitude"], data["latitude"] = _to_lonlat(x, y)
+        if truth:
+            data["true_premises_id"] = _str_column(ids0, np.concatenate(self.true)[order])
+        return pd.DataFrame(data)
 
 
 def _str_column(vocab: Any, codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
@@ -968,29 +1053,16 @@ def synth_licence_attributes(
     dx, dy = x - centre_xy[0], y - centre_xy[1]
     centre = np.hypot(dx, dy) <= centre_radius_m
     if "premises_type" not in df.columns or df["premises_type"].isna().all():
-        ftype = (
-            _col(df, fhrs_type_column, "Pub/bar/nightclub").astype("string").fillna("").to_numpy(dtype=object)
-        )
-        names = df["name"].astype("string").fillna("").to_numpy(dtype=object)
-        df["premises_type"] = [
-            classify_premises_type(n, t, bool(c), float(v))
-            for n, t, c, v in zip(names, ftype, centre, u[:, 0], strict=False)
-        ]
+        df["premises_type"] = _types_by_name(df, fhrs_type_column, centre, u[:, 0])
     types = df["premises_type"].to_numpy(dtype=object)
     hours = [_weekly_hours(t, bool(c), row) for t, c, row in zip(types, centre, u[:, 1:6], strict=False)]
     for d, day in enumerate(WEEKDAYS):
         df[f"hours_{day}"] = [h[d] for h in hours]
-    from scipy.special import ndtri
-
-    z = ndtri(np.clip(u[:, 6], 1e-9, 1 - 1e-9))
-    med = np.array([_CAPACITY.get(t, _CAPACITY["other"])[0] for t in types], float)
-    sd = np.array([_CAPACITY.get(t, _CAPACITY["other"])[1] for t in types], float)
-    lo = np.array([_CAPACITY.get(t, _CAPACITY["other"])[2] for t in types], float)
-    hi = np.array([_CAPACITY.get(t, _CAPACITY["other"])[3] for t in types], float)
-    cap = np.clip(np.round(med * np.exp(sd * z) * np.where(centre, 1.3, 1.0), -1), lo, hi)
+    cap = _capacities(types, centre, u[:, 6])
     df["capacity"] = cap
-    hrs = _hours_table(df)
-    late_close = hrs[:, 4:6, 1].max(axis=1)  # Fri/Sat closing [min after Friday/Saturday midnight-0]
+    late_close = _hours_table(df)[:, 4:6, 1].max(
+        axis=1
+    )  # Fri/Sat closing [min after Friday/Saturday midnight-0]
     big_late_bar = (types == "bar") & ((cap >= 250) | ((late_close >= 26 * 60) & (u[:, 7] < 0.5)))
     late_pub = (types == "pub") & centre & (cap >= 300)
     door = (types == "nightclub") | big_late_bar | late_pub
@@ -1001,6 +1073,50 @@ def synth_licence_attributes(
         np.where(door, np.maximum(2, np.round(cap / 150)), 0),
     ).astype(int)
     alcohol = np.isin(types, ["nightclub", "bar", "pub", "club", "restaurant", "off_licence"])
+    conds = _conditions(types, alcohol, door, df["door_staff"].to_numpy(), late_close, u[:, 7])
+    df["conditions"] = conds
+    door_rows = _door_hours(df, conds, door)
+    for k, day in enumerate(WEEKDAYS):
+        df[f"door_hours_{day}"] = [r[k] for r in door_rows]
+    dps = fictitious_names(ids, seed, "dps")
+    df["dps"] = [n if a else "" for n, a in zip(dps, alcohol, strict=False)]
+    df["lpa"] = _sectors(centre, dx, dy)
+    df["intel_flags"] = _gang_flags(types, centre, late_close, u[:, 7], gang_count)
+    df["synthetic"] = True
+    return df
+
+
+def _types_by_name(df: pd.DataFrame, fhrs_type_column: str, centre: np.ndarray, u: np.ndarray) -> list[str]:
+    """Premises types from the FHRS business type and the name (see :func:`classify_premises_type`)."""
+    ftype = _col(df, fhrs_type_column, "Pub/bar/nightclub").astype("string").fillna("").to_numpy(dtype=object)
+    names = df["name"].astype("string").fillna("").to_numpy(dtype=object)
+    return [
+        classify_premises_type(n, t, bool(c), float(v))
+        for n, t, c, v in zip(names, ftype, centre, u, strict=False)
+    ]
+
+
+def _capacities(types: np.ndarray, centre: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Capacity [persons] per premises: log-normal around the type's median (x1.3 in the centre), rounded to 10."""
+    from scipy.special import ndtri
+
+    z = ndtri(np.clip(u, 1e-9, 1 - 1e-9))
+    med = np.array([_CAPACITY.get(t, _CAPACITY["other"])[0] for t in types], float)
+    sd = np.array([_CAPACITY.get(t, _CAPACITY["other"])[1] for t in types], float)
+    lo = np.array([_CAPACITY.get(t, _CAPACITY["other"])[2] for t in types], float)
+    hi = np.array([_CAPACITY.get(t, _CAPACITY["other"])[3] for t in types], float)
+    return np.clip(np.round(med * np.exp(sd * z) * np.where(centre, 1.3, 1.0), -1), lo, hi)
+
+
+def _conditions(
+    types: np.ndarray,
+    alcohol: np.ndarray,
+    door: np.ndarray,
+    door_staff: np.ndarray,
+    late_close: np.ndarray,
+    u: np.ndarray,
+) -> list[str]:
+    """Licence conditions per premises, '; '-joined, by type, alcohol, door supervision and lateness."""
     conds = []
     for i, t in enumerate(types):
         c: list[str] = []
@@ -1009,35 +1125,38 @@ def synth_licence_attributes(
         if alcohol[i]:
             c.append("Challenge 25 policy with a written refusals log")
         if door[i]:
-            k = int(df.at[i, "door_staff"])
+            k = int(door_staff[i])
             c.append(f"SIA registered door supervisors from 21:00 Fri and Sat (minimum {k})")
         if t == "nightclub" or (t == "bar" and late_close[i] >= 26 * 60):
             c.append("Polycarbonate or toughened glasses only after 22:00")
             c.append("Written dispersal policy kept and followed")
-        if t == "nightclub" and u[i, 7] < 0.5:
+        if t == "nightclub" and u[i] < 0.5:
             c.append("Search policy on entry; drugs and weapons amnesty box")
         if t == "late_night_refreshment":
             c.append("Staff trained in conflict management; litter patrol within 50 m at closing")
-        if t == "pub" and u[i, 7] < 0.3:
+        if t == "pub" and u[i] < 0.3:
             c.append("No drinks to be taken outside after 22:00")
         if t == "other":
             c.append("No licensable activity (late-night refreshment not licensed)")
         conds.append("; ".join(c))
-    df["conditions"] = conds
-    # door supervision by night, structured from the condition as the reader would parse it
+    return conds
+
+
+def _door_hours(df: pd.DataFrame, conds: list[str], door: np.ndarray) -> list[tuple[str, ...]]:
+    """Door supervision by night, structured from the condition as the reader would parse it."""
     from licvisit.io.hours import door_condition_text, door_hours_for, parse_door_condition
 
     week = list(zip(*(df[f"hours_{day}"].to_numpy() for day in WEEKDAYS), strict=True))
-    door_rows = [
+    return [
         door_hours_for(parse_door_condition(door_condition_text(c)), w) if door[i] else ("closed",) * 7
         for i, (c, w) in enumerate(zip(conds, week, strict=True))
     ]
-    for k, day in enumerate(WEEKDAYS):
-        df[f"door_hours_{day}"] = [r[k] for r in door_rows]
-    dps = fictitious_names(ids, seed, "dps")
-    df["dps"] = [n if a else "" for n, a in zip(dps, alcohol, strict=False)]
+
+
+def _sectors(centre: np.ndarray, dx: np.ndarray, dy: np.ndarray) -> np.ndarray:
+    """Local policing area: the city centre, else the compass sector from it."""
     ang = np.degrees(np.arctan2(dy, dx))  # 0 = east, 90 = north
-    sector = np.where(
+    return np.where(
         centre,
         "Birmingham City Centre",
         np.where(
@@ -1050,19 +1169,21 @@ def synth_licence_attributes(
             ),
         ),
     )
-    df["lpa"] = sector
-    # Gang intelligence on a few late venues in the centre, chosen by a seeded score.
+
+
+def _gang_flags(
+    types: np.ndarray, centre: np.ndarray, late_close: np.ndarray, u: np.ndarray, gang_count: int
+) -> np.ndarray:
+    """Gang intelligence on a few late venues in the centre, chosen by a seeded score."""
     late_venue = (
         centre & np.isin(types, ["nightclub", "bar", "late_night_refreshment"]) & (late_close >= 26 * 60)
     )
-    score = np.where(late_venue, u[:, 7] + (types == "nightclub") * 0.6 + (types == "bar") * 0.3, -1.0)
+    score = np.where(late_venue, u + (types == "nightclub") * 0.6 + (types == "bar") * 0.3, -1.0)
     order = np.argsort(-score, kind="stable")
-    flags = np.array([""] * len(df), dtype=object)
+    flags = np.array([""] * len(types), dtype=object)
     chosen = [i for i in order[:gang_count] if score[i] >= 0]
     flags[chosen] = "gang"
-    df["intel_flags"] = flags
-    df["synthetic"] = True
-    return df
+    return flags
 
 
 def synth_premises(
