@@ -191,6 +191,13 @@ def _left_out(
 
 
 def empty_premises() -> gpd.GeoDataFrame:
+    """An empty premises table with the glossary columns and an EPSG:27700 geometry.
+
+    Returns
+    -------
+    GeoDataFrame
+        No rows; ``PREMISES_COLUMNS`` and ``PREMISES_HOURS_COLUMNS``.
+    """
     df = pd.DataFrame({c: pd.Series(dtype=object) for c in (*PREMISES_COLUMNS, *PREMISES_HOURS_COLUMNS)})
     return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([], crs=ANALYSIS_CRS), crs=ANALYSIS_CRS)
 
@@ -229,6 +236,25 @@ def premises_with_summary(
     postcodes: str | Path | pd.DataFrame | None = None,
     params: PremisesParams | None = None,
 ) -> tuple[gpd.GeoDataFrame, list[Problem], list[FileSummary]]:
+    """Read a premises register as :func:`read_premises` does, with a summary of each file read.
+
+    The steps: the postcode lookup (if given as a path) → the register, read as
+    a vector file (GeoJSON, GeoPackage, Shapefile) or as a CSV.
+
+    Parameters
+    ----------
+    path, mapping, postcodes, params
+        As for :func:`read_premises`.
+
+    Returns
+    -------
+    premises : GeoDataFrame
+        As for :func:`read_premises` (empty after a file error).
+    problems : list of Problem
+        The register's problems, then the postcode lookup's.
+    summaries : list of FileSummary
+        The register's summary, then the postcode lookup's (if read here).
+    """
     p = Path(path)
     params = params or PremisesParams()
     log = ProblemLog(str(p), "premises")

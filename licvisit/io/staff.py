@@ -75,6 +75,17 @@ def monday_of(week: str) -> dt.date:
 
 
 def next_monday(today: dt.date | None = None) -> dt.date:
+    """The first Monday after ``today`` (a week later when ``today`` is a Monday).
+
+    Parameters
+    ----------
+    today : datetime.date, optional
+        Default: today's date.
+
+    Returns
+    -------
+    datetime.date
+    """
     today = today or dt.date.today()
     return today + dt.timedelta(days=(7 - today.weekday()) % 7 or 7)
 

@@ -23,6 +23,12 @@ NAME_HEADERS = ("name", "zone_name", "zone", "label", "title")
 
 
 def empty_zones() -> gpd.GeoDataFrame:
+    """An empty zones table: ``zone_id``, ``name`` and an EPSG:27700 geometry.
+
+    Returns
+    -------
+    GeoDataFrame
+    """
     return gpd.GeoDataFrame(
         {"zone_id": pd.Series(dtype=str), "name": pd.Series(dtype=str)},
         geometry=gpd.GeoSeries([], crs=ANALYSIS_CRS),
