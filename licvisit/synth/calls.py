@@ -182,7 +182,7 @@ def _register(prem: pd.DataFrame) -> _Register:
             [_street_name(a) for a in _col(prem, "address", "").astype("string").fillna("")], dtype=object
         ),
         hrs=hrs,
-        open_any=(hrs[:, :, 0] >= 0).any(axis=1) if n_prem else np.zeros(0, bool),
+        open_any=np.asarray((hrs[:, :, 0] >= 0).any(axis=1)) if n_prem else np.zeros(0, bool),
     )
 
 
@@ -270,7 +270,10 @@ def _premises_calls(
                 preventive=True,
             )
         )
-    return tuple(np.concatenate([f[i] for f in frames]) for i in range(3)) if frames else None
+    if not frames:
+        return None
+    when, cat, pidx = (np.concatenate([f[i] for f in frames]) for i in range(3))
+    return when, cat, pidx
 
 
 def _preventive_weights(prem: pd.DataFrame, reg: _Register) -> np.ndarray:
