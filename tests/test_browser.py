@@ -15,7 +15,7 @@ from browser import (
     screenshot,
 )
 
-from licvisit.render.maps import write_route_maps
+from licvisit.app.pages import write_route_maps
 
 pytestmark = pytest.mark.browser
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from browser import map_inputs
 
+from licvisit.app.pages import write_route_maps
 from licvisit.render import maps as maps_mod
 from licvisit.render.offline import assert_offline, external_resources
 from licvisit.render.slots import PageSlots
@@ -58,7 +59,7 @@ def test_maps_with_urls_in_every_text_field_are_written(tmp_path):
         kw["premises"][field] = URLS_AS_TEXT[i % len(URLS_AS_TEXT)]
     kw["visit_history"]["notes"] = "url(http://evil.example/n.png)"
     kw["zones"]["name"] = "@import 'http://evil.example/z.css'"
-    written = maps_mod.write_route_maps(out_dir=tmp_path, **kw)
+    written = write_route_maps(out_dir=tmp_path, **kw)
     assert len(written) == 5
     route = (tmp_path / "2025-11-14_FRI-LIC-1.html").read_text(encoding="utf-8")
     assert "url(http://evil.example/x.png)" in route
@@ -75,7 +76,7 @@ def test_a_remote_load_in_our_popup_markup_is_caught(tmp_path, monkeypatch):
     with pytest.raises(
         ValueError, match=r"would load \d remote resource\(s\), first 'https://evil.example/tracker.png'"
     ):
-        maps_mod.write_route_maps(out_dir=tmp_path, **kw)
+        write_route_maps(out_dir=tmp_path, **kw)
 
 
 def test_slots_check_the_markup_in_data_and_fill_once():

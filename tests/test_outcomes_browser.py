@@ -11,9 +11,9 @@ import pytest
 from browser import CHROMIUM, MAPS_DATA, map_inputs, require_chromium
 from click.testing import CliRunner
 
+from licvisit.app.pages import write_route_maps
 from licvisit.cli import main
 from licvisit.io.visits import read_visits
-from licvisit.render.maps import write_route_maps
 
 pytestmark = pytest.mark.browser
 

@@ -95,9 +95,10 @@ def plan(
     checks the plan independently and writes it to --out. Every candidate
     not planned gets a reason in dropped.csv; rules bent are in bent_rules.csv.
     """
+    from licvisit.app.pages import write_plan_folder
     from licvisit.core.plan import plan_week
     from licvisit.core.risk import rank_premises
-    from licvisit.io.plan_io import read_plan, write_plan
+    from licvisit.io.plan_io import read_plan
 
     week_start = parse_week(week)
     with_maps = importlib.util.find_spec("licvisit.render.maps") is not None
@@ -151,10 +152,10 @@ def plan(
 
     targets = [(out_dir, OUTPUT_FILES["plan"])] + ([(maps_dir, OUTPUT_FILES["maps"])] if with_maps else [])
     with staged_folders(targets, "licvisit plan") as stages:
-        files = write_plan(result, stages[0], premises=inputs.premises, staff=inputs.staff)
+        files = write_plan_folder(result, stages[0], premises=inputs.premises, staff=inputs.staff)
         # --- offline route maps per crew-night (maps engineer's module) -----------------
         if with_maps:
-            from licvisit.render.maps import write_plan_maps
+            from licvisit.app.pages import write_plan_maps
 
             files += list(
                 write_plan_maps(result, inputs, stages[1], ranking=ranking.table, params=map_params(cfg))

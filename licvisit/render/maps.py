@@ -29,7 +29,6 @@ import math
 import re
 from dataclasses import dataclass
 from html import escape
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -44,9 +43,17 @@ from licvisit.render.offline import _walk, assert_offline, csp_meta, make_offlin
 from licvisit.render.outcomes import outcomes_config, outcomes_script
 from licvisit.render.progress import done_visits
 from licvisit.render.slots import PageSlots, raw_element
-from licvisit.render.streets import streets_for, streets_script
+from licvisit.render.streets import StreetLines, streets_for, streets_script
 
-__all__ = ["MapParams", "route_map", "overview_map", "write_route_maps", "write_plan_maps", "map_file_name"]
+__all__ = [
+    "MapParams",
+    "StreetLines",
+    "route_map",
+    "overview_map",
+    "route_map_pages",
+    "plan_map_pages",
+    "map_file_name",
+]
 
 OP_LABELS = {op.name: op.label for op in DEFAULT_OPERATIONS}
 BAND_COLOURS = {"A": "#ff3b30", "B": "#ff9500", "C": "#ffd60a", "D": "#8e8e93"}
@@ -496,6 +503,7 @@ def _route_map(
     prep: _Prepared,
     params: MapParams,
     staff: list[Officer] | None = None,
+    streets: StreetLines | None = None,
 ) -> str:
     import folium
     from folium.plugins import Fullscreen, LocateControl
@@ -585,7 +593,7 @@ def _route_map(
         "stops": stops_fg.get_name(),
     }
     code += outcomes_script(outcomes_config(plan, crew, visits, prep.info), m.get_name(), slots.text_data)
-    code += streets_script(streets_for(params, pts), m.get_name(), slots.text_data)
+    code += streets_script(streets_for(streets, params, pts), m.get_name(), slots.text_data)
     m.add_child(_script(slots.markup(code)))
 
     op_label = OP_LABELS.get(crew.op_type, crew.op_type.replace("_", " "))
@@ -626,6 +634,7 @@ def route_map(
     params: MapParams | None = None,
     night: dt.date | None = None,
     staff: list[Officer] | None = None,
+    streets: StreetLines | None = None,
 ) -> str:
     """Return one crew-night's route map as a complete offline HTML page.
 
@@ -640,6 +649,8 @@ def route_map(
     zones : NTE zones (GeoDataFrame) drawn as outlines.
     params : :class:`MapParams`.
     staff : officers, to show crew members by name and role (else by officer id).
+    streets : street lines to draw under the stops (``[maps] streets``, read by
+        :func:`licvisit.io.streets.read_streets`), or None.
 
     Raises
     ------
@@ -650,7 +661,7 @@ def route_map(
     crew, visits = _crew_and_visits(plan, crew_id, night)
     sub = Plan(week_start=plan.week_start, roster=[], crews=[crew], visits=visits, dropped=[])
     prep = _prepare(sub, premises, ranking, visit_history, calls, zones, params)
-    return _route_map(plan, crew, visits, prep, params, staff)
+    return _route_map(plan, crew, visits, prep, params, staff, streets)
 
 
 # --- overview ----------------------------------------------------------------------------
@@ -741,6 +752,7 @@ def overview_map(
     params: MapParams | None = None,
     staff: list[Officer] | None = None,
     visit_history: pd.DataFrame | None = None,
+    streets: StreetLines | None = None,
 ) -> str:
     """Return the sergeant's overview as a complete offline HTML page.
 
@@ -750,7 +762,8 @@ def overview_map(
     All crew-nights as layers that can be switched on and off (and buttons to
     show one night), premises as circles coloured by risk band (canvas, so
     thousands stay quick), a heat layer of calls, NTE zones, a legend and the
-    roster summary.  Popups show no intelligence details.
+    roster summary.  Popups show no intelligence details.  ``streets``: street
+    lines drawn under the stops, or None.
     """
     import folium
     from folium.plugins import Fullscreen, HeatMap
@@ -865,7 +878,7 @@ def overview_map(
         "premises": prem_fg.get_name(),
         "crews": ", ".join(crew_layers),
     }
-    code += streets_script(streets_for(params, all_pts), m.get_name(), slots.text_data)
+    code += streets_script(streets_for(streets, params, all_pts), m.get_name(), slots.text_data)
     m.add_child(_script(slots.markup(code)))
 
     counts = pf["_band"].value_counts()
@@ -927,17 +940,10 @@ def overview_map(
     )
 
 
-# --- writing ---------------------------------------------------------------------------------
-def _write_text(path: Path, text: str) -> Path:
-    from licvisit.io.write import atomic_write_text
-
-    return atomic_write_text(path, text)
-
-
-def write_route_maps(
+# --- all the pages of a plan ------------------------------------------------------------------
+def route_map_pages(
     plan: Plan,
     premises: Any,
-    out_dir: str | Path,
     *,
     ranking: pd.DataFrame | None = None,
     visit_history: pd.DataFrame | None = None,
@@ -945,11 +951,12 @@ def write_route_maps(
     zones: Any = None,
     params: MapParams | None = None,
     staff: list[Officer] | None = None,
-) -> list[Path]:
-    """Write one map per crew-night (``<night>_<crew_id>.html``), ``overview.html`` and ``index.html``.
+    streets: StreetLines | None = None,
+) -> dict[str, str]:
+    """Return every map page of ``plan``: file name -> HTML, for the caller to write.
 
-    Each file is written atomically.  Returns the paths written, crew maps
-    first (by night, then crew), then the overview, then the index.
+    One map per crew-night (``<night>_<crew_id>.html``, by night, then crew), then
+    ``overview.html``, then ``index.html``.
 
     Raises
     ------
@@ -957,13 +964,12 @@ def write_route_maps(
         If a crew-night map would be larger than ``params.max_file_mb``.
     """
     params = params or MapParams()
-    out = Path(out_dir)
     prep = _prepare(plan, premises, ranking, visit_history, calls, zones, params)
-    written: list[Path] = []
+    pages: dict[str, str] = {}
     links = []
     for crew in sorted(plan.crews, key=lambda c: (c.night, c.crew_id)):
         _, visits = _crew_and_visits(plan, crew.crew_id, crew.night)
-        html = _route_map(plan, crew, visits, prep, params, staff)
+        html = _route_map(plan, crew, visits, prep, params, staff, streets)
         size_mb = len(html.encode("utf-8")) / 1e6
         if size_mb > params.max_file_mb:
             raise LicvisitError(
@@ -971,28 +977,30 @@ def write_route_maps(
                 f"{params.max_file_mb:g} MB. Fix: simplify the zones or raise [maps] max_file_mb."
             )
         name = map_file_name(crew)
-        written.append(_write_text(out / name, html))
+        pages[name] = html
         op_label = OP_LABELS.get(crew.op_type, crew.op_type.replace("_", " "))
         links.append(
             f"<li><a href='{escape(quote(name))}'>{esc(_night_label(crew.night))}: {esc(crew.crew_id)}</a> "
             f"<span class='lv-muted'>{esc(op_label)}, {len(visits)} visit{'s' * (len(visits) != 1)}</span></li>"
         )
-    written.append(
-        _write_text(
-            out / "overview.html",
-            overview_map(
-                plan,
-                premises,
-                ranking=ranking,
-                calls=calls,
-                zones=zones,
-                params=params,
-                staff=staff,
-                visit_history=visit_history,
-            ),
-        )
+    pages["overview.html"] = overview_map(
+        plan,
+        premises,
+        ranking=ranking,
+        calls=calls,
+        zones=zones,
+        params=params,
+        staff=staff,
+        visit_history=visit_history,
+        streets=streets,
     )
-    index = (
+    pages["index.html"] = _index_page(plan, links)
+    return pages
+
+
+def _index_page(plan: Plan, links: list[str]) -> str:
+    """The index of a plan's maps: the overview, then one link per crew-night map."""
+    return (
         "<!DOCTYPE html><html lang='en-GB'><head><meta charset='utf-8'>"
         + csp_meta()
         + "<meta name='viewport' content='width=device-width, initial-scale=1'>"
@@ -1007,32 +1015,30 @@ def write_route_maps(
         + (f"<ul>{''.join(links)}</ul>" if links else "<p>No crews in this plan.</p>")
         + "</body></html>"
     )
-    written.append(_write_text(out / "index.html", index))
-    return written
 
 
-def write_plan_maps(
+def plan_map_pages(
     plan: Plan,
     inputs: Any,
-    out_dir: str | Path,
     *,
     ranking: pd.DataFrame | None = None,
     params: MapParams | None = None,
-) -> list[Path]:
-    """Write every map of ``plan`` from loaded :class:`~licvisit.domain.Inputs` (for ``plan``, ``demo``, ``maps``).
+    streets: StreetLines | None = None,
+) -> dict[str, str]:
+    """Every map page of ``plan`` from loaded :class:`~licvisit.domain.Inputs` (for ``plan``, ``demo``, ``maps``).
 
-    Same files as :func:`write_route_maps`; ``ranking`` may be a ranking table
+    Same pages as :func:`route_map_pages`; ``ranking`` may be a ranking table
     or a ``Ranking`` result (its ``.table`` is used).
     """
     table = getattr(ranking, "table", ranking)
-    return write_route_maps(
+    return route_map_pages(
         plan,
         inputs.premises,
-        out_dir,
         ranking=table,
         visit_history=inputs.visits,
         calls=inputs.calls,
         zones=inputs.zones,
         params=params,
         staff=inputs.staff,
+        streets=streets,
     )
