@@ -39,7 +39,7 @@ from licvisit.domain import DEFAULT_OPERATIONS, WEEKDAYS, Crew, Officer, Plan, V
 from licvisit.errors import LicvisitError
 from licvisit.render.cards import esc, premises_card, recent_incidents, redact_reason
 from licvisit.render.map_params import MapParams
-from licvisit.render.offline import _walk, assert_offline, csp_meta, make_offline
+from licvisit.render.offline import _walk, assert_offline, csp_meta, make_offline, own_asset
 from licvisit.render.outcomes import outcomes_config, outcomes_script
 from licvisit.render.progress import done_visits
 from licvisit.render.slots import PageSlots, raw_element
@@ -192,100 +192,7 @@ def _prepare(
 
 
 # --- page furniture --------------------------------------------------------------
-BASE_CSS = """
-html,body{margin:0;padding:0;height:100%;background:#101418;color:#f5f5f5;
-  font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;font-size:18px;line-height:1.35}
-.folium-map{position:absolute!important;left:0!important;top:0!important;bottom:0;right:420px;
-  width:auto!important;height:auto!important}
-.leaflet-container{background:#1d232a;font-size:16px}
-#lv-panel{position:absolute;right:0;top:0;bottom:0;width:420px;overflow-y:auto;background:#101418;
-  border-left:2px solid #ffd60a;box-sizing:border-box;padding:12px 14px 40px;-webkit-overflow-scrolling:touch}
-#lv-panel h1{font-size:22px;margin:0 0 4px;color:#ffd60a}
-#lv-panel h2{font-size:19px;margin:16px 0 6px;color:#ffd60a}
-#lv-panel p{margin:4px 0}
-.lv-muted{color:#c8c8c8;font-size:16px}
-.lv-btn,.lv-nav,.lv-go{min-height:48px;min-width:48px;font-size:18px;border-radius:8px;cursor:pointer;
-  box-sizing:border-box;touch-action:manipulation}
-.lv-btn{background:#ffd60a;color:#000;border:0;padding:8px 16px;font-weight:700;margin:4px 6px 4px 0}
-.lv-itin{list-style:none;margin:8px 0;padding:0}
-.lv-item{border:1px solid #3a4450;border-radius:10px;margin:0 0 12px;padding:8px;background:#161c22}
-.lv-go{display:flex;gap:10px;align-items:center;width:100%;text-align:left;background:#222a33;color:#fff;
-  border:1px solid #55606c;padding:8px}
-.lv-num{flex:0 0 40px;height:40px;border-radius:50%;background:#ffd60a;color:#000;font-weight:800;
-  display:flex;align-items:center;justify-content:center;font-size:20px}
-.lv-go-text{display:flex;flex-direction:column}
-.lv-name{font-weight:700;font-size:19px}
-.lv-time{font-size:17px;color:#e0e0e0}
-.lv-actions{display:flex;gap:8px;margin:8px 0 4px;flex-wrap:wrap}
-.lv-nav{display:inline-flex;align-items:center;justify-content:center;padding:8px 14px;background:#0a84ff;
-  color:#fff;text-decoration:none;font-weight:700}
-.lv-nav.lv-alt{background:#2c3440}
-details.lv-more>summary{min-height:44px;display:flex;align-items:center;font-size:17px;cursor:pointer;color:#8fd3ff}
-.lv-card h3{margin:4px 0;font-size:19px}
-.lv-card h4{margin:10px 0 4px;font-size:16px}
-.lv-card ul{margin:0;padding-left:20px}
-.lv-sub{color:#c8c8c8}
-.lv-facts{border-collapse:collapse;width:100%}
-.lv-facts th{text-align:left;vertical-align:top;padding:2px 8px 2px 0;white-space:nowrap;color:#c8c8c8;font-weight:600}
-.lv-facts td{padding:2px 0}
-.lv-band{padding:0 6px;border-radius:4px;color:#000;font-weight:700}
-.lv-band-A{background:#ff3b30}.lv-band-B{background:#ff9500}.lv-band-C{background:#ffd60a}.lv-band-D{background:#8e8e93}
-.leaflet-popup-content-wrapper,.leaflet-popup-tip{background:#161c22;color:#f5f5f5;border:1px solid #ffd60a}
-.leaflet-popup-content-wrapper{border-radius:8px}
-.leaflet-popup-content{font-size:15px;max-height:60vh;overflow-y:auto;margin:12px 16px}
-.leaflet-popup-content .lv-sub,.leaflet-popup-content .lv-facts th{color:#c8c8c8}
-.leaflet-container a.leaflet-popup-close-button{color:#f5f5f5;width:32px;height:32px;font:24px/32px Tahoma,Verdana,sans-serif}
-.lv-stop-icon{width:40px;height:40px;border-radius:50%;background:#ffd60a;color:#000;border:3px solid #000;
-  box-sizing:border-box;font:800 19px/34px system-ui,Arial,sans-serif;text-align:center;box-shadow:0 0 0 2px #ffd60a}
-.lv-stop-small{width:26px;height:26px;font:800 13px/20px system-ui,Arial,sans-serif;border-width:2px}
-.lv-base-icon{width:36px;height:36px;border-radius:6px;background:#0a84ff;color:#fff;border:3px solid #fff;
-  box-sizing:border-box;font:800 17px/30px system-ui,Arial,sans-serif;text-align:center}
-.leaflet-tooltip.lv-label{background:rgba(0,0,0,.78);color:#fff;border:1px solid #ffd60a;font-size:14px;
-  font-weight:600;box-shadow:none;padding:2px 6px}
-.leaflet-tooltip.lv-zone-label{background:transparent;border:0;box-shadow:none;color:#ffd60a;font-size:13px;
-  font-weight:700;text-shadow:0 0 3px #000,0 0 3px #000}
-.leaflet-control-layers,.leaflet-bar a{font-size:16px}
-.leaflet-touch .leaflet-bar a{width:44px;height:44px;line-height:44px}
-.leaflet-control-layers-toggle{width:44px!important;height:44px!important}
-.leaflet-touch .fullscreen-icon{background-origin:content-box;background-clip:content-box;padding:9px;
-  box-sizing:border-box;background-position:0 0}
-.leaflet-touch .fullscreen-icon.leaflet-fullscreen-on{background-position:0 -26px}
-.leaflet-control-layers label{min-height:36px;display:flex;align-items:center}
-.leaflet-control-layers-selector{width:22px;height:22px}
-.lv-legend-row{display:flex;align-items:center;gap:8px;margin:3px 0;font-size:16px}
-.lv-swatch{width:18px;height:18px;border-radius:50%;border:1px solid #000;flex:0 0 18px}
-.lv-line{width:26px;height:0;border-top:4px solid;flex:0 0 26px}
-.lv-roster{border-collapse:collapse;width:100%;font-size:15px}
-.lv-roster th,.lv-roster td{border-bottom:1px solid #3a4450;padding:4px;text-align:left;vertical-align:top}
-@media (max-width:900px){
-  .folium-map{right:0!important;bottom:45%!important}
-  #lv-panel{top:55%;width:100%;border-left:0;border-top:2px solid #ffd60a}
-}
-@page{size:A4;margin:12mm}
-@media print{
-  html,body{background:#fff;color:#000;font-size:11pt;height:auto}
-  .folium-map,.lv-noprint{display:none!important}
-  #lv-panel{position:static;width:auto;overflow:visible;border:0;padding:0;background:#fff;color:#000}
-  #lv-panel h1,#lv-panel h2{color:#000}
-  .lv-muted,.lv-sub,.lv-time,.lv-facts th{color:#000}
-  #lv-panel,#lv-panel *{font-size:9.5pt!important;line-height:1.25}
-  #lv-panel h1{font-size:14pt!important}
-  #lv-panel h2{font-size:12pt!important;margin:6px 0 4px}
-  .lv-item{break-inside:avoid;page-break-inside:avoid;background:#fff;border:1px solid #000;margin:0 0 6px;
-    padding:4px 6px}
-  .lv-item .lv-card h3,.lv-item .lv-sub+table tr:first-child{display:none}
-  .lv-card h4{margin:4px 0 1px}
-  .lv-card ul{columns:2;column-gap:16px;margin:0}
-  .lv-card p{margin:1px 0}
-  .lv-num{flex:0 0 26px;height:26px;font-size:12pt!important}
-  .lv-name{font-size:11pt!important}
-  .lv-go{background:#fff;color:#000;border:0;min-height:0;padding:0}
-  .lv-num{border:2px solid #000;background:#fff}
-  .lv-actions{display:none}
-  details.lv-more>summary{display:none}
-  .lv-roster th,.lv-roster td{border-bottom:1px solid #000}
-}
-"""
+BASE_CSS = "\n" + own_asset("maps.css")  # the page style of every route map and the overview
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
 
@@ -419,70 +326,13 @@ def _finite(*vals: Any) -> bool:
         return False
 
 
-# NTE zone outlines and their names, drawn the same way on every map; spliced into
-# the %-formatted templates below, which fill in zone_fill.
-ZONES_JS = """  if (D.zones) {
-    L.geoJSON(D.zones, {interactive: false, style: function(){
-      return {color: '#ffd60a', weight: 3, dashArray: '8 6', fillColor: '#ffd60a', fillOpacity: %(zone_fill)s};
-    }}).addTo(zonesLayer);
-    D.zones.features.forEach(function(f){
-      L.tooltip({permanent: true, direction: 'center', className: 'lv-zone-label', interactive: false})
-        .setLatLng([f.properties.lat, f.properties.lon]).setContent(f.properties.name).addTo(zonesLayer);
-    });
-  }
-"""
+# NTE zone outlines and their names, drawn the same way on every map; spliced into the
+# %-formatted script templates below (at their _ZONES_MARK line), which fill in zone_fill.
+_ZONES_MARK = "  // lv:zones.js\n"
+ZONES_JS = own_asset("zones.js")
 
 # --- route map -----------------------------------------------------------------------
-ROUTE_JS = (
-    """
-(function(){
-  var map = %(map)s, D = %(data)s;
-  var zonesLayer = %(zones)s, routeLayer = %(route)s, stopsLayer = %(stops)s;
-"""
-    + ZONES_JS
-    + """  if (D.route.length > 1) {
-    L.polyline(D.route, {color: '#000', weight: 9, opacity: 0.6}).addTo(routeLayer);
-    L.polyline(D.route, {color: '#00e5ff', weight: 5, opacity: 0.95}).addTo(routeLayer);
-  }
-  if (D.base) {
-    L.marker([D.base.lat, D.base.lon], {icon: L.divIcon({className: 'lv-base', iconSize: [36, 36],
-      html: '<div class="lv-base-icon">B</div>'}), zIndexOffset: -100})
-      .bindTooltip(D.base.label, {className: 'lv-label', direction: 'left', offset: [-18, 0]})
-      .addTo(routeLayer);
-  }
-  var markers = {};
-  D.stops.forEach(function(s){
-    var icon = L.divIcon({className: 'lv-stop', iconSize: [40, 40], iconAnchor: [20, 20], popupAnchor: [0, -18],
-      html: '<div class="lv-stop-icon" data-stop="' + s.n + '">' + s.n + '</div>'});
-    var mk = L.marker([s.lat, s.lon], {icon: icon, riseOnHover: true, zIndexOffset: 1000 - s.n})
-      .bindPopup(s.card, {maxWidth: 380, minWidth: 260, autoPanPadding: [24, 24]})
-      .bindTooltip(s.label, {permanent: true, direction: 'right', offset: [20, 0], className: 'lv-label'});
-    mk.addTo(stopsLayer);
-    markers[s.n] = mk;
-  });
-  var show = function(n){
-    var mk = markers[n]; if (!mk) return;
-    map.setView(mk.getLatLng(), Math.max(map.getZoom(), 17), {animate: false});
-    mk.openPopup();
-  };
-  Array.prototype.forEach.call(document.querySelectorAll('button[data-goto]'), function(b){
-    b.addEventListener('click', function(){ show(b.getAttribute('data-goto')); });
-  });
-  var pb = document.getElementById('lv-print');
-  if (pb) pb.addEventListener('click', function(){ window.print(); });
-  var opened = [];
-  window.addEventListener('beforeprint', function(){
-    opened = [];
-    Array.prototype.forEach.call(document.querySelectorAll('details.lv-more'), function(d){
-      if (!d.open) { d.open = true; opened.push(d); }
-    });
-  });
-  window.addEventListener('afterprint', function(){ opened.forEach(function(d){ d.open = false; }); });
-  var h = /^#stop-([0-9]+)$/.exec(window.location.hash);
-  if (h) show(h[1]);
-})();
-"""
-)
+ROUTE_JS = "\n" + own_asset("route.js").replace(_ZONES_MARK, ZONES_JS)
 
 
 def _crew_and_visits(plan: Plan, crew_id: str, night: dt.date | None = None) -> tuple[Crew, list[Visit]]:
@@ -505,18 +355,39 @@ def _route_map(
     staff: list[Officer] | None = None,
     streets: StreetLines | None = None,
 ) -> str:
-    import folium
-    from folium.plugins import Fullscreen, LocateControl
-
+    """One crew-night's route map page: its stops and itinerary, the folium map, the side panel."""
     show_intel = not params.redacts(crew.op_type)
+    base = _base_point(crew)
+    stops, items, route = _route_stops(crew, visits, prep, params, show_intel, base)
+    pts = route or ([[base["lat"], base["lon"]]] if base else [])
+    slots = PageSlots()
+    m = _route_folium_map(plan, crew, visits, prep, params, slots, streets, base, stops, route, pts)
+    panel = _route_panel(crew, visits, items, staff, show_intel)
+    title = f"{crew.crew_id} {_night_label(crew.night)}: route map"
+    return _finish(m, panel, ["fullscreen", "locate"], params, title, slots)
+
+
+def _base_point(crew: Crew) -> dict[str, Any] | None:
+    """The crew's base as a map point (lat, lon, label), or None when its position is not known."""
     blon, blat = _to_lonlat(np.array([crew.base_x]), np.array([crew.base_y]))
-    base = None
-    if _finite(blat[0], blon[0]):
-        base = {
-            "lat": round(float(blat[0]), 6),
-            "lon": round(float(blon[0]), 6),
-            "label": "Base: " + esc(crew.base),
-        }
+    if not _finite(blat[0], blon[0]):
+        return None
+    return {
+        "lat": round(float(blat[0]), 6),
+        "lon": round(float(blon[0]), 6),
+        "label": "Base: " + esc(crew.base),
+    }
+
+
+def _route_stops(
+    crew: Crew,
+    visits: list[Visit],
+    prep: _Prepared,
+    params: MapParams,
+    show_intel: bool,
+    base: dict[str, Any] | None,
+) -> tuple[list[dict[str, Any]], list[str], list[list[float]]]:
+    """The map's stops (with their cards), the itinerary items and the route (base, stops, base)."""
     stops, items, route = [], [], []
     if base:
         route.append([base["lat"], base["lon"]])
@@ -563,10 +434,27 @@ def _route_map(
         )
     if base and len(route) > 1:
         route.append([base["lat"], base["lon"]])
+    return stops, items, route
 
-    pts = route or ([[base["lat"], base["lon"]]] if base else [])
+
+def _route_folium_map(
+    plan: Plan,
+    crew: Crew,
+    visits: list[Visit],
+    prep: _Prepared,
+    params: MapParams,
+    slots: PageSlots,
+    streets: StreetLines | None,
+    base: dict[str, Any] | None,
+    stops: list[dict[str, Any]],
+    route: list[list[float]],
+    pts: list[list[float]],
+):
+    """The folium map of a route: layers, controls and the drawing script (data through ``slots``)."""
+    import folium
+    from folium.plugins import Fullscreen, LocateControl
+
     center = (float(np.mean([p[0] for p in pts])), float(np.mean([p[1] for p in pts]))) if pts else BIRMINGHAM
-    slots = PageSlots()
     m = _new_map(center, params, slots)
     zones_fg = folium.FeatureGroup(name="NTE zones", show=True).add_to(m)
     route_fg = folium.FeatureGroup(name="Route", show=True).add_to(m)
@@ -595,13 +483,19 @@ def _route_map(
     code += outcomes_script(outcomes_config(plan, crew, visits, prep.info), m.get_name(), slots.text_data)
     code += streets_script(streets_for(streets, params, pts), m.get_name(), slots.text_data)
     m.add_child(_script(slots.markup(code)))
+    return m
 
+
+def _route_panel(
+    crew: Crew, visits: list[Visit], items: list[str], staff: list[Officer] | None, show_intel: bool
+) -> str:
+    """The route map's side panel: the crew, its shift, and the itinerary (escaped HTML)."""
     op_label = OP_LABELS.get(crew.op_type, crew.op_type.replace("_", " "))
     redaction = "" if show_intel else "<p class='lv-muted'>Gang intelligence is not shown on this map.</p>"
     ret = ""
     if visits:
         ret = f"<p>Back at {esc(crew.base)} by {crew.shift_end:%H:%M}.</p>"
-    panel = (
+    return (
         "<aside id='lv-panel' aria-label='Itinerary'>"
         f"<h1>{esc(crew.crew_id)}: {esc(_night_label(crew.night))}</h1>"
         f"<p>{esc(op_label)}</p>"
@@ -618,8 +512,6 @@ def _route_map(
         + "<p class='lv-muted'>Navigate opens the device's maps app. Times are planned arrivals; "
         "the visit window is when this visit can take place (licensed hours are on the card).</p></aside>"
     )
-    title = f"{crew.crew_id} {_night_label(crew.night)}: route map"
-    return _finish(m, panel, ["fullscreen", "locate"], params, title, slots)
 
 
 def route_map(
@@ -665,54 +557,7 @@ def route_map(
 
 
 # --- overview ----------------------------------------------------------------------------
-OVERVIEW_JS = (
-    """
-(function(){
-  var map = %(map)s, D = %(data)s;
-  var zonesLayer = %(zones)s, premLayer = %(premises)s, crewLayers = [%(crews)s];
-  var colours = D.bandColours;
-"""
-    + ZONES_JS
-    + """  var canvas = L.canvas({padding: 0.5});
-  var radius = {A: 8, B: 6, C: 5, D: 4};
-  D.premises.forEach(function(p){
-    // p = [lat, lon, band, escaped name, rank]
-    var band = p[2];
-    L.circleMarker([p[0], p[1]], {renderer: canvas, radius: radius[band] || 4, color: '#000', weight: 1,
-      fillColor: colours[band] || '#607d8b', fillOpacity: 0.9})
-      .bindPopup('<b>' + p[3] + '</b><br>Risk band ' + (band || 'not ranked') + (p[4] ? ', rank ' + p[4] : ''))
-      .addTo(premLayer);
-  });
-  D.crews.forEach(function(c, i){
-    var layer = crewLayers[i];
-    if (c.route.length > 1) {
-      L.polyline(c.route, {color: '#000', weight: 7, opacity: 0.5}).addTo(layer);
-      L.polyline(c.route, {color: c.colour, weight: 4, opacity: 0.95}).addTo(layer);
-    }
-    c.stops.forEach(function(s){
-      L.marker([s.lat, s.lon], {icon: L.divIcon({className: 'lv-stop', iconSize: [26, 26],
-        html: '<div class="lv-stop-icon lv-stop-small' + (s.done ? ' lv-done' : '') + '" style="background:' + c.colour +
-          (s.done ? ';border-color:#30d158;box-shadow:0 0 0 3px #30d158' : '') + '">' + (s.done ? '\u2713' : s.n) + '</div>'})})
-        .bindPopup(s.popup, {maxWidth: 320}).addTo(layer);
-    });
-  });
-  Array.prototype.forEach.call(document.querySelectorAll('button[data-night]'), function(b){
-    b.addEventListener('click', function(){
-      var n = b.getAttribute('data-night');
-      D.crews.forEach(function(c, i){
-        if (n === 'all' || c.night === n) { map.addLayer(crewLayers[i]); } else { map.removeLayer(crewLayers[i]); }
-      });
-      // zoom to the stops of the night shown
-      var pts = [];
-      D.crews.forEach(function(c){
-        if (n === 'all' || c.night === n) c.stops.forEach(function(s){ pts.push([s.lat, s.lon]); });
-      });
-      if (pts.length) map.fitBounds(L.latLngBounds(pts), {padding: [40, 40], maxZoom: 17, animate: false});
-    });
-  });
-})();
-"""
-)
+OVERVIEW_JS = "\n" + own_asset("overview.js").replace(_ZONES_MARK, ZONES_JS)
 
 
 def _heat_points(calls: pd.DataFrame | None, params: MapParams) -> list[list[float]]:
@@ -770,7 +615,56 @@ def overview_map(
 
     params = params or MapParams()
     prep = _prepare(plan, premises, ranking, None, None, zones, params, with_incidents=False)
-    df = prep.premises
+    pf, prem_data = _overview_premises(prep.premises, ranking, params)
+    crews = sorted(plan.crews, key=lambda c: (c.night, c.crew_id))
+    center = (float(pf["lat"].median()), float(pf["lon"].median())) if len(pf) else BIRMINGHAM
+    slots = PageSlots()
+    m = _new_map(center, params, slots, zoom=14)
+    zones_fg = folium.FeatureGroup(name="NTE zones", show=True).add_to(m)
+    heat = _heat_points(calls, params)
+    if heat:
+        HeatMap(
+            heat,
+            name="Calls for service (heat)",
+            radius=18,
+            blur=22,
+            min_opacity=0.25,
+            max_zoom=17,
+            show=True,
+        ).add_to(m)
+    prem_fg = folium.FeatureGroup(name="Premises by risk band", show=True).add_to(m)
+    done = done_visits(crews, plan.visits, visit_history)
+    crew_data, crew_layers, all_pts, roster_rows = _overview_crews(
+        plan, crews, prep, params, m, slots, staff, done
+    )
+    if all_pts:
+        lats, lons = [p[0] for p in all_pts], [p[1] for p in all_pts]
+        m.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(30, 30))
+    Fullscreen(position="topleft", title="Full screen", title_cancel="Leave full screen").add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    data = {"zones": prep.zones, "premises": prem_data, "crews": crew_data, "bandColours": BAND_COLOURS}
+    code = OVERVIEW_JS % {
+        "zone_fill": "0.05",
+        "map": m.get_name(),
+        "data": slots.data(data),
+        "zones": zones_fg.get_name(),
+        "premises": prem_fg.get_name(),
+        "crews": ", ".join(crew_layers),
+    }
+    code += streets_script(streets_for(streets, params, all_pts), m.get_name(), slots.text_data)
+    m.add_child(_script(slots.markup(code)))
+    legend = _overview_legend(pf, heat, calls, params)
+    panel = _overview_panel(plan, crews, done, visit_history, legend, roster_rows)
+    bundles = ["fullscreen", "heat"] if heat else ["fullscreen"]
+    return _finish(
+        m, panel, bundles, params, f"Licensing visits overview, week of {plan.week_start:%d %b %Y}", slots
+    )
+
+
+def _overview_premises(
+    df: pd.DataFrame, ranking: pd.DataFrame | None, params: MapParams
+) -> tuple[pd.DataFrame, list[list[Any]]]:
+    """The premises drawn on the overview (highest risk first, capped) and their map data."""
     bands = pd.Series("", index=df.index, dtype=object)
     ranks = pd.Series(0, index=df.index, dtype=np.int64)
     if ranking is not None and len(ranking):
@@ -795,31 +689,25 @@ def overview_map(
             pf["lat"], pf["lon"], pf["_band"], pf.get("name", pf["premises_id"]), pf["_rank"], strict=True
         )
     ]
+    return pf, prem_data
 
-    crews = sorted(plan.crews, key=lambda c: (c.night, c.crew_id))
+
+def _overview_crews(
+    plan: Plan,
+    crews: list[Crew],
+    prep: _Prepared,
+    params: MapParams,
+    m: Any,
+    slots: PageSlots,
+    staff: list[Officer] | None,
+    done: dict[Any, Any],
+) -> tuple[list[dict[str, Any]], list[str], list[list[float]], list[str]]:
+    """One layer per crew-night on ``m``; returns their map data, layer names, all points and roster rows."""
+    import folium
+
     lonlat = {pid: (row.get("lat"), row.get("lon")) for pid, row in prep.info.items()}
-    crew_data, crew_layers = [], []
+    crew_data, crew_layers, roster_rows = [], [], []
     all_pts: list[list[float]] = []
-    center = BIRMINGHAM
-    if len(pf):
-        center = (float(pf["lat"].median()), float(pf["lon"].median()))
-    slots = PageSlots()
-    m = _new_map(center, params, slots, zoom=14)
-    zones_fg = folium.FeatureGroup(name="NTE zones", show=True).add_to(m)
-    heat = _heat_points(calls, params)
-    if heat:
-        HeatMap(
-            heat,
-            name="Calls for service (heat)",
-            radius=18,
-            blur=22,
-            min_opacity=0.25,
-            max_zoom=17,
-            show=True,
-        ).add_to(m)
-    prem_fg = folium.FeatureGroup(name="Premises by risk band", show=True).add_to(m)
-    roster_rows = []
-    done = done_visits(crews, plan.visits, visit_history)
     for i, crew in enumerate(crews):
         colour = CREW_COLOURS[i % len(CREW_COLOURS)]
         visits = sorted(
@@ -829,25 +717,14 @@ def overview_map(
         blon, blat = _to_lonlat(np.array([crew.base_x]), np.array([crew.base_y]))
         route = [[round(float(blat[0]), 6), round(float(blon[0]), 6)]] if _finite(blat[0], blon[0]) else []
         stops = []
-        show_intel = False  # the overview is shared widely: never gang intelligence
         for n, v in enumerate(visits, start=1):
             lat, lon = lonlat.get(v.premises_id, (None, None))
             if not _finite(lat, lon):
                 continue
             lat, lon = round(float(lat), 6), round(float(lon), 6)
             route.append([lat, lon])
-            name = prep.info.get(v.premises_id, {}).get("name") or v.premises_id
-            band = prep.ranking.get(v.premises_id, {}).get("band", "")
-            reason = v.reason if show_intel else redact_reason(v.reason, params.gang_flag_words)
-            popup = (
-                f"<b>{n}. {esc(name)}</b><br>{esc(crew.crew_id)}, {esc(_night_label(crew.night))}<br>"
-                f"Arrive {v.arrival:%H:%M}; visit window {v.window_open:%H:%M} to {v.window_close:%H:%M}"
-                + (f"<br>Risk band {esc(band)}" if band else "")
-                + (f"<br>Why: {esc(reason)}" if reason else "")
-            )
             rec = done.get((crew.crew_id, str(v.premises_id), crew.night, v.op_type))
-            if rec:
-                popup += f"<br><b>Done {rec['visited_at']:%H:%M}: {esc(rec['outcome'].replace('_', ' '))}</b>"
+            popup = _overview_popup(n, v, crew, prep, params, rec)
             stops.append({"n": n, "lat": lat, "lon": lon, "popup": popup, "done": bool(rec)})
         if len(route) > 1 and _finite(blat[0], blon[0]):
             route.append(route[0])
@@ -864,23 +741,32 @@ def overview_map(
             f"<td>{crew.shift_start:%H:%M} to {crew.shift_end:%H:%M}<br>{esc(_members(crew, staff))}</td>"
             f"<td>{len(visits)}</td></tr>"
         )
-    if all_pts:
-        lats, lons = [p[0] for p in all_pts], [p[1] for p in all_pts]
-        m.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(30, 30))
-    Fullscreen(position="topleft", title="Full screen", title_cancel="Leave full screen").add_to(m)
-    folium.LayerControl(collapsed=True).add_to(m)
-    data = {"zones": prep.zones, "premises": prem_data, "crews": crew_data, "bandColours": BAND_COLOURS}
-    code = OVERVIEW_JS % {
-        "zone_fill": "0.05",
-        "map": m.get_name(),
-        "data": slots.data(data),
-        "zones": zones_fg.get_name(),
-        "premises": prem_fg.get_name(),
-        "crews": ", ".join(crew_layers),
-    }
-    code += streets_script(streets_for(streets, params, all_pts), m.get_name(), slots.text_data)
-    m.add_child(_script(slots.markup(code)))
+    return crew_data, crew_layers, all_pts, roster_rows
 
+
+def _overview_popup(
+    n: int, v: Visit, crew: Crew, prep: _Prepared, params: MapParams, rec: dict[str, Any] | None
+) -> str:
+    """A stop's popup on the overview (escaped HTML; the overview is shared widely: never gang intelligence)."""
+    show_intel = False
+    name = prep.info.get(v.premises_id, {}).get("name") or v.premises_id
+    band = prep.ranking.get(v.premises_id, {}).get("band", "")
+    reason = v.reason if show_intel else redact_reason(v.reason, params.gang_flag_words)
+    popup = (
+        f"<b>{n}. {esc(name)}</b><br>{esc(crew.crew_id)}, {esc(_night_label(crew.night))}<br>"
+        f"Arrive {v.arrival:%H:%M}; visit window {v.window_open:%H:%M} to {v.window_close:%H:%M}"
+        + (f"<br>Risk band {esc(band)}" if band else "")
+        + (f"<br>Why: {esc(reason)}" if reason else "")
+    )
+    if rec:
+        popup += f"<br><b>Done {rec['visited_at']:%H:%M}: {esc(rec['outcome'].replace('_', ' '))}</b>"
+    return popup
+
+
+def _overview_legend(
+    pf: pd.DataFrame, heat: list[list[float]], calls: pd.DataFrame | None, params: MapParams
+) -> str:
+    """The overview's legend: risk bands with their counts, zones, stops, the heat layer and tiles."""
     counts = pf["_band"].value_counts()
     legend = "".join(
         f"<div class='lv-legend-row'><span class='lv-swatch' style='background:{col}'></span>"
@@ -903,6 +789,18 @@ def overview_map(
         legend += f"<p class='lv-muted'>Heat: {len(calls) if calls is not None else 0:,} calls for service in {params.heat_cell_m:g} m squares.</p>"
     if not params.tiles_url:
         legend += "<p class='lv-muted'>No base map: tiles are not configured (see docs/maps.md).</p>"
+    return legend
+
+
+def _overview_panel(
+    plan: Plan,
+    crews: list[Crew],
+    done: dict[Any, Any],
+    visit_history: pd.DataFrame | None,
+    legend: str,
+    roster_rows: list[str],
+) -> str:
+    """The overview's side panel: the week in numbers, buttons to show one night, the legend and the roster."""
     nights = sorted({c.night for c in crews})
     buttons = "".join(
         f"<button type='button' class='lv-btn' data-night='{n.isoformat()}'>{esc(WEEKDAYS[n.weekday()].title())}</button>"
@@ -912,7 +810,7 @@ def overview_map(
         buttons = f"<p class='lv-noprint'>{buttons}<button type='button' class='lv-btn' data-night='all'>All</button></p>"
     dropped = len(plan.dropped)
     week_end = plan.week_start + dt.timedelta(days=6)
-    panel = (
+    return (
         "<aside id='lv-panel' aria-label='Legend and roster'>"
         f"<h1>Licensing visits: {plan.week_start:%d %b} to {week_end:%d %b %Y}</h1>"
         f"<p class='lv-muted'>{len(crews)} crew-nights, {len(plan.visits)} visits, "
@@ -933,10 +831,6 @@ def overview_map(
             else "<p>No crews.</p>"
         )
         + "</aside>"
-    )
-    bundles = ["fullscreen", "heat"] if heat else ["fullscreen"]
-    return _finish(
-        m, panel, bundles, params, f"Licensing visits overview, week of {plan.week_start:%d %b %Y}", slots
     )
 
 
@@ -1005,10 +899,8 @@ def _index_page(plan: Plan, links: list[str]) -> str:
         + csp_meta()
         + "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>Maps: week of {plan.week_start:%d %b %Y}</title><style>"
-        "body{font-family:system-ui,Arial,sans-serif;background:#101418;color:#f5f5f5;font-size:19px;margin:16px}"
-        "a{color:#8fd3ff;display:inline-block;min-height:44px;line-height:44px;font-weight:700}"
-        "li{margin:4px 0}.lv-muted{color:#c8c8c8;font-size:16px}h1{color:#ffd60a}"
-        "@media print{body{background:#fff;color:#000}a{color:#000}}</style></head><body>"
+        + own_asset("index.css").rstrip("\n")
+        + "</style></head><body>"
         f"<h1>Maps: week of {plan.week_start:%d %B %Y}</h1>"
         "<p><a href='overview.html'>Overview: all crews, premises by risk band, calls</a></p>"
         "<h2>Route maps</h2>"
