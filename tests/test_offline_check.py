@@ -6,7 +6,7 @@ import pytest
 from browser import map_inputs
 
 from licvisit.app.pages import write_route_maps
-from licvisit.render import maps as maps_mod
+from licvisit.render import route_map as route_mod
 from licvisit.render.offline import assert_offline, external_resources
 from licvisit.render.slots import PageSlots
 
@@ -71,7 +71,7 @@ def test_a_remote_load_in_our_popup_markup_is_caught(tmp_path, monkeypatch):
     def remote_card(row, **_kw):
         return f"<h3>{row.get('name')}</h3><img src='https://evil.example/tracker.png'>"
 
-    monkeypatch.setattr(maps_mod, "premises_card", remote_card)
+    monkeypatch.setattr(route_mod, "premises_card", remote_card)
     kw = map_inputs()
     with pytest.raises(
         ValueError, match=r"would load \d remote resource\(s\), first 'https://evil.example/tracker.png'"
