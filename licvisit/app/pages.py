@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -22,6 +22,9 @@ from licvisit.io.streets import read_streets
 from licvisit.io.write import atomic_write_bytes, atomic_write_text, write_csv, write_json
 from licvisit.render.map_params import MapParams
 from licvisit.render.streets import StreetLines
+
+if TYPE_CHECKING:
+    from licvisit.core.evidence import EvidencePack
 
 
 def street_lines(path: str | None) -> StreetLines | None:
@@ -133,7 +136,7 @@ def write_plan_folder(
 
 
 def write_evidence(
-    pack: Any, out_dir: str | Path, pdf: bool = False, streets: str | None = None
+    pack: EvidencePack, out_dir: str | Path, pdf: bool = False, streets: str | None = None
 ) -> list[Path]:
     """Write report.html, the CSV tables (tables/), PNG charts (charts/), evidence.json and (``pdf``) report.pdf.
 
