@@ -71,6 +71,15 @@ def asset_text(rel: str) -> str:
     return text.replace("</script", "<\\/script").replace("</style", "<\\/style")
 
 
+def own_asset(rel: str) -> str:
+    """Return the text of one of licvisit's own page assets (``assets/*.css``, ``*.js``) exactly as stored.
+
+    Unlike :func:`asset_text` (vendored files), nothing is rewritten: the page
+    style sheets and script templates are put in the pages as they are.
+    """
+    return (ASSETS / rel).read_text(encoding="utf-8")
+
+
 def inline_assets(names: list[str]) -> str:
     """Return ``<style>`` and ``<script>`` tags holding the named bundles."""
     css, js = [], []

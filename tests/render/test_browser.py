@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from licvisit.render.maps import write_route_maps
+from licvisit.app.pages import write_route_maps
 from tests.browser import (
     distinct_colours,
     load_page,

@@ -7,6 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from licvisit.app.pages import street_lines
 from licvisit.core import evidence as ev
 from licvisit.render import evidence as rev
 from tests.paths import TEST_DATA
@@ -53,13 +54,13 @@ def pack():
 
 def test_streets_are_drawn_under_both_maps_and_credited(pack, streets_file):
     plain = rev.charts(pack)
-    with_streets = rev.charts(pack, str(streets_file))
+    with_streets = rev.charts(pack, street_lines(str(streets_file)))
     assert set(plain) == set(with_streets)
     assert with_streets["map.png"] != plain["map.png"]
     assert with_streets["displacement_map.png"] != plain["displacement_map.png"]
     for name in set(plain) - {"map.png", "displacement_map.png"}:
         assert with_streets[name] == plain[name], name
-    html = rev.render_evidence_html(pack, with_streets, str(streets_file))
+    html = rev.render_evidence_html(pack, with_streets, street_lines(str(streets_file)))
     assert html.count(CREDIT) == 3  # the two map captions and the sources table
     assert "<td>Streets (under the maps)</td><td>streets.geojson</td><td></td><td>3 street lines</td>" in html
     assert "No background map is drawn" not in html
@@ -80,7 +81,7 @@ def test_streets_outside_the_map_leave_it_unchanged(pack, tmp_path):
         json.dumps({"type": "FeatureCollection", "features": [_line("Far Road", [[-1.5, 53.8], [-1.49, 53.8]], "primary")]}),
         encoding="utf-8",
     )  # fmt: skip
-    assert rev.map_png(pack, str(far)) == rev.map_png(pack)
+    assert rev.map_png(pack, street_lines(str(far))) == rev.map_png(pack)
 
 
 def test_cli_draws_streets_from_the_config(tmp_path, streets_file):

@@ -10,12 +10,13 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from licvisit.app.pages import write_route_maps
 from licvisit.cli import main
 from licvisit.config import params_from
 from licvisit.errors import ConfigError, LicvisitError
 from licvisit.render.cards import licensed_hours_text, premises_card, recent_incidents, redact_reason
 from licvisit.render.map_params import MapParams
-from licvisit.render.maps import map_file_name, overview_map, route_map, write_route_maps
+from licvisit.render.maps import map_file_name, overview_map, route_map
 from licvisit.render.offline import assert_offline, external_resources, json_for_script
 from tests.browser import MAPS_DATA, map_inputs
 

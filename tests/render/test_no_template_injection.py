@@ -23,10 +23,10 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape as jinja_escape
 
+from licvisit.app.pages import write_route_maps
 from licvisit.domain import Officer
 from licvisit.io.plan_io import itinerary_text
 from licvisit.render.cards import split_flags
-from licvisit.render.maps import write_route_maps
 from licvisit.render.roster_html import roster_html
 from tests.browser import map_inputs
 from tests.paths import TEST_DATA

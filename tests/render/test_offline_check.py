@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from licvisit.render import maps as maps_mod
+from licvisit.app.pages import write_route_maps
+from licvisit.render import route_map as route_mod
 from licvisit.render.offline import assert_offline, external_resources
 from licvisit.render.slots import PageSlots
 from tests.browser import map_inputs
@@ -58,7 +59,7 @@ def test_maps_with_urls_in_every_text_field_are_written(tmp_path):
         kw["premises"][field] = URLS_AS_TEXT[i % len(URLS_AS_TEXT)]
     kw["visit_history"]["notes"] = "url(http://evil.example/n.png)"
     kw["zones"]["name"] = "@import 'http://evil.example/z.css'"
-    written = maps_mod.write_route_maps(out_dir=tmp_path, **kw)
+    written = write_route_maps(out_dir=tmp_path, **kw)
     assert len(written) == 5
     route = (tmp_path / "2025-11-14_FRI-LIC-1.html").read_text(encoding="utf-8")
     assert "url(http://evil.example/x.png)" in route
@@ -70,12 +71,12 @@ def test_a_remote_load_in_our_popup_markup_is_caught(tmp_path, monkeypatch):
     def remote_card(row, **_kw):
         return f"<h3>{row.get('name')}</h3><img src='https://evil.example/tracker.png'>"
 
-    monkeypatch.setattr(maps_mod, "premises_card", remote_card)
+    monkeypatch.setattr(route_mod, "premises_card", remote_card)
     kw = map_inputs()
     with pytest.raises(
         ValueError, match=r"would load \d remote resource\(s\), first 'https://evil.example/tracker.png'"
     ):
-        maps_mod.write_route_maps(out_dir=tmp_path, **kw)
+        write_route_maps(out_dir=tmp_path, **kw)
 
 
 def test_slots_check_the_markup_in_data_and_fill_once():

@@ -9,9 +9,9 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
+from licvisit.app.pages import write_route_maps
 from licvisit.cli import main
 from licvisit.io.visits import read_visits
-from licvisit.render.maps import write_route_maps
 from tests.browser import CHROMIUM, MAPS_DATA, map_inputs, playwright_or_skip, require_chromium, watch_page
 
 pytestmark = pytest.mark.browser

@@ -6,9 +6,10 @@ import dataclasses
 
 import pytest
 
+from licvisit.app.pages import write_route_maps
 from licvisit.errors import LicvisitError
+from licvisit.io.streets import read_streets
 from licvisit.render.map_params import MapParams
-from licvisit.render.maps import write_route_maps
 from licvisit.render.streets import streets_layer
 from tests.browser import CHROMIUM, map_inputs, require_chromium
 from tests.paths import TEST_DATA
@@ -41,7 +42,7 @@ def leeds_inputs() -> dict:
 
 @pytest.mark.parametrize("path", [LEEDS_PBF, LEEDS_GEOJSON])
 def test_streets_are_clipped_named_and_small(path):
-    layer = streets_layer(path, AROUND_EASTGATE, margin_m=200)
+    layer = streets_layer(read_streets(path), AROUND_EASTGATE, margin_m=200)
     names = set(layer["names"])
     assert {"York Street", "Duke Street", "Eastgate"} <= names
     assert layer["attribution"] == "© OpenStreetMap contributors"
@@ -56,7 +57,7 @@ def test_an_unreadable_street_file_says_how_to_fix_it(tmp_path):
     with pytest.raises(
         LicvisitError, match=r"^Cannot read streets from .*streets.geojson: .*Fix: point \[maps\] streets"
     ):
-        streets_layer(bad, AROUND_EASTGATE)
+        read_streets(bad)
 
 
 @pytest.fixture(scope="module")

@@ -9,13 +9,14 @@ import json
 import pandas as pd
 import pytest
 
+from licvisit.app.pages import write_plan_folder as write_plan
 from licvisit.config import params_from
 from licvisit.core.plan.checker import check_plan
 from licvisit.core.plan.params import PlanParams
 from licvisit.core.plan.week import plan_week
 from licvisit.domain import Availability, Lock
 from licvisit.errors import ConfigError, InfeasiblePlanError
-from licvisit.io.plan_io import read_plan, write_plan
+from licvisit.io.plan_io import read_plan
 from tests.core.plan.teams import WEEK, make_premises, make_ranking, make_staff
 
 FAST = PlanParams(time_limit_s=20.0, work_limit=20000)
