@@ -91,6 +91,30 @@ def inline_assets(names: list[str]) -> str:
     return "\n".join(parts)
 
 
+def raw_element(text: str):
+    """Return a folium element that writes ``text`` into the page as it is, never compiling it."""
+    return _raw_class()(text)
+
+
+@functools.cache
+def _raw_class():
+    """Build the element class once, on first use (importing folium is slow)."""
+    from branca.element import Element
+    from jinja2 import Template
+
+    class RawHtml(Element):
+        """An element whose text is a template *variable*, so Jinja2 copies it and compiles nothing."""
+
+        _template = Template("{{ this.text }}")
+
+        def __init__(self, text: str):
+            super().__init__()
+            self._name = "RawHtml"
+            self.text = text
+
+    return RawHtml
+
+
 def _walk(element: Any):
     yield element
     for child in list(getattr(element, "_children", {}).values()):
@@ -104,8 +128,6 @@ def make_offline(m: Any, bundles: list[str]) -> Any:
     Returns the root ``Figure``.
     """
     # The assets are our vendored files, but they are not Jinja2 templates either: never compile them.
-    from licvisit.render.slots import raw_element
-
     fig = m.get_root()
     for el in _walk(fig):
         # Instance attributes shadow the class lists folium renders as <script src>/<link href>.
