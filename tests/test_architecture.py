@@ -35,7 +35,10 @@ LAYERS = {
     "licvisit.__main__": 8,
 }
 # The two late core stages may not import each other (risk feeds both).
-SIBLINGS = {("licvisit.core.plan", "licvisit.core.evidence"), ("licvisit.core.evidence", "licvisit.core.plan")}
+SIBLINGS = {
+    ("licvisit.core.plan", "licvisit.core.evidence"),
+    ("licvisit.core.evidence", "licvisit.core.plan"),
+}
 ONLY = {"ortools": "licvisit.core.plan", "folium": "licvisit.render", "branca": "licvisit.render"}
 
 
@@ -156,6 +159,15 @@ def test_core_does_no_printing_or_file_io():
             if isinstance(node, ast.Call):
                 f = node.func
                 called = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
-                if called in {"print", "open", "write_text", "write_bytes", "read_text", "to_csv", "to_file", "echo"}:
+                if called in {
+                    "print",
+                    "open",
+                    "write_text",
+                    "write_bytes",
+                    "read_text",
+                    "to_csv",
+                    "to_file",
+                    "echo",
+                }:
                     wrong.append(f"{name} (line {node.lineno}) calls {called}")
     assert wrong == []
