@@ -63,6 +63,7 @@ def write_route_maps(
     zones: Any = None,
     params: MapParams | None = None,
     staff: list[Officer] | None = None,
+    call_links: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Write one map per crew-night (``<night>_<crew_id>.html``), ``overview.html`` and ``index.html``.
 
@@ -89,6 +90,7 @@ def write_route_maps(
         params=params,
         staff=staff,
         streets=street_lines(params.streets),
+        call_links=call_links,
     )
     return write_files(pages, out_dir)
 
@@ -100,13 +102,17 @@ def write_plan_maps(
     *,
     ranking: Any = None,
     params: MapParams | None = None,
+    call_links: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Write every map of ``plan`` from loaded :class:`~licvisit.domain.Inputs` (for ``plan``, ``demo``, ``maps``).
 
     Same files as :func:`write_route_maps`; ``ranking`` may be a ranking table
-    or a ``Ranking`` result (its ``.table`` is used).
+    or a ``Ranking`` result (its ``.table`` is used, and its links count each
+    card's recent incidents unless ``call_links`` is given).
     """
     table = getattr(ranking, "table", ranking)
+    if call_links is None and getattr(ranking, "links", None) is not None:
+        call_links = ranking.links.table
     return write_route_maps(
         plan,
         inputs.premises,
@@ -117,6 +123,7 @@ def write_plan_maps(
         zones=inputs.zones,
         params=params,
         staff=inputs.staff,
+        call_links=call_links,
     )
 
 

@@ -100,6 +100,7 @@ def _run_stages(
     from licvisit.app.rank import rank_to_folder
     from licvisit.core.evidence import evidence_for_zone
     from licvisit.core.plan import plan_week
+    from licvisit.core.risk import link_calls_to_premises
     from licvisit.core.risk.backtest import backtest
     from licvisit.io import load_inputs
     from licvisit.io.write import OUTPUT_FILES, staged_folder, write_json
@@ -127,7 +128,12 @@ def _run_stages(
     )
 
     progress("Backtesting the ranking against simple baselines")
-    bt = backtest(inputs.calls, inputs.premises, rp, visits=inputs.visits, n_boot=backtest_boot, seed=seed)
+    # Every call linked once, with the ranking's rules, for the backtest and the evidence pack
+    # (the ranking itself links only the calls it scores, which attribution.csv lists).
+    links = link_calls_to_premises(inputs.calls, inputs.premises, rp)
+    bt = backtest(
+        inputs.calls, inputs.premises, rp, visits=inputs.visits, n_boot=backtest_boot, seed=seed, links=links
+    )
     res.files["backtest"] = [write_json(bt.to_dict(), out / "backtest.json")]
     s = bt.summary
     for method in ("model", "count_12m"):
@@ -166,6 +172,7 @@ def _run_stages(
         zones=inputs.zones,
         params=mp,
         staff=inputs.staff,
+        call_links=ranking.links.table,  # the card counts the calls the score counted
     )
 
     if evidence_zone:
@@ -183,6 +190,7 @@ def _run_stages(
             risk_params=rp,
             harm_overrides=config.section("harm"),
             source_names=names,
+            links=links,
         )
         with staged_folder(out / "evidence", OUTPUT_FILES["evidence"], "licvisit demo") as folder:
             written = write_evidence(pack, folder)

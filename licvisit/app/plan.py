@@ -119,6 +119,6 @@ def _write(
         files = write_plan_folder(result, stages[0], premises=inputs.premises, staff=inputs.staff)
         if maps_dir is not None:
             files += list(
-                write_plan_maps(result, inputs, stages[1], ranking=ranking.table, params=map_params(config))
+                write_plan_maps(result, inputs, stages[1], ranking=ranking, params=map_params(config))
             )
     return files

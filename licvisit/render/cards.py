@@ -146,11 +146,15 @@ def recent_incidents(
     until: dt.datetime | None,
     days: int,
     radius_m: float,
+    links: pd.DataFrame | None = None,
 ) -> tuple[dict[str, list[tuple[str, int]]], dt.date | None, dt.date | None]:
     """Count recent calls by category for each premises.
 
-    A call counts for a premises if it names it (``premises_ref``) or, when it
-    names none, lies within ``radius_m`` of it.  The window is the ``days``
+    With ``links`` (the ranking's links: columns ``call``, the row position in
+    ``calls``, and ``premises_id``), a call counts for the premises the ranking
+    linked it to, so the card agrees with the score it explains.  Without
+    them, a call counts for a premises if it names it (``premises_ref``) or,
+    when it names none, lies within ``radius_m`` of it.  The window is the ``days``
     days up to ``until`` or the last call in the data, whichever is earlier
     (demo data are historical).
 
@@ -167,7 +171,10 @@ def recent_incidents(
         return {}, None, None
     end = last if until is None else min(last, pd.Timestamp(until))
     start = end - pd.Timedelta(days=days)
-    sel = calls[(when > start) & (when <= end)]
+    in_window = ((when > start) & (when <= end)).to_numpy()
+    if links is not None:
+        return _linked_incidents(calls, links, premises_ids, in_window), start.date(), end.date()
+    sel = calls[in_window]
     cat = sel["category"].astype(str) if "category" in sel else pd.Series("other", index=sel.index)
     ref = (
         sel["premises_ref"].fillna("").astype(str)
@@ -197,6 +204,27 @@ def recent_incidents(
                     counts[pid][ucat[h]] += 1
     out = {pid: c.most_common() for pid, c in counts.items() if c}
     return out, start.date(), end.date()
+
+
+def _linked_incidents(
+    calls: pd.DataFrame, links: pd.DataFrame, premises_ids: list[str], in_window: np.ndarray
+) -> dict[str, list[tuple[str, int]]]:
+    """Recent calls by category per premises, read from the ranking's links (one count per link)."""
+    call = links["call"].to_numpy(dtype=np.int64)
+    pid = links["premises_id"].astype(str).to_numpy()
+    ok = (call >= 0) & (call < len(calls))
+    keep = ok.copy()
+    keep[ok] = in_window[call[ok]]
+    keep &= np.isin(pid, list(premises_ids))
+    cat_all = (
+        calls["category"].astype(str).to_numpy()
+        if "category" in calls
+        else np.full(len(calls), "other", dtype=object)
+    )
+    counts: dict[str, Counter[str]] = {p: Counter() for p in premises_ids}
+    for p, c in zip(pid[keep], cat_all[call[keep]], strict=True):
+        counts[p][c] += 1
+    return {p: c.most_common() for p, c in counts.items() if c}
 
 
 def _row(label_text: str, value_html: str) -> str:

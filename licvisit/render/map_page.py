@@ -125,6 +125,7 @@ def _prepare(
     params: MapParams,
     *,
     with_incidents: bool = True,
+    call_links: pd.DataFrame | None = None,
 ) -> _Prepared:
     df = _premises_frame(premises)
     lon, lat = _to_lonlat(df["x"].to_numpy(), df["y"].to_numpy())
@@ -154,7 +155,13 @@ def _prepare(
     if with_incidents and calls is not None and visited:
         last_night = max((c.shift_end for c in plan.crews), default=None)
         incidents, start, end = recent_incidents(
-            calls, df, visited, until=last_night, days=params.incident_days, radius_m=params.incident_radius_m
+            calls,
+            df,
+            visited,
+            until=last_night,
+            days=params.incident_days,
+            radius_m=params.incident_radius_m,
+            links=call_links,
         )
         window = (start, end)
     return _Prepared(info, rank, hist, incidents, window, _zones_geojson(zones), calls, df)

@@ -73,8 +73,12 @@ def route_map_pages(
     params: MapParams | None = None,
     staff: list[Officer] | None = None,
     streets: StreetLines | None = None,
+    call_links: pd.DataFrame | None = None,
 ) -> dict[str, str]:
     """Return every map page of ``plan``: file name -> HTML, for the caller to write.
+
+    ``call_links`` (the ranking's links, columns ``call`` and ``premises_id``)
+    make each card's recent incidents the calls the score counted.
 
     One map per crew-night (``<night>_<crew_id>.html``, by night, then crew), then
     ``overview.html``, then ``index.html``.
@@ -85,7 +89,7 @@ def route_map_pages(
         If a crew-night map would be larger than ``params.max_file_mb``.
     """
     params = params or MapParams()
-    prep = _prepare(plan, premises, ranking, visit_history, calls, zones, params)
+    prep = _prepare(plan, premises, ranking, visit_history, calls, zones, params, call_links=call_links)
     pages: dict[str, str] = {}
     links = []
     for crew in sorted(plan.crews, key=lambda c: (c.night, c.crew_id)):

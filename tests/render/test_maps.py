@@ -256,6 +256,22 @@ def test_recent_incidents_by_name_and_radius(inputs):
     assert "P2" not in counts
 
 
+def test_recent_incidents_follow_the_rankings_links(inputs):
+    """With the ranking's links the card counts exactly the calls the score counted, not its own 50 m join."""
+    import pandas as pd
+
+    from licvisit.core.risk import RiskParams, link_calls_to_premises
+
+    calls, premises = inputs["calls"], inputs["premises"]
+    links = link_calls_to_premises(calls, premises, RiskParams(radius_m=30)).table
+    counts, _, _ = recent_incidents(calls, premises, ["P1"], until=None, days=90, radius_m=50, links=links)
+    when = pd.to_datetime(calls["occurred_at"])
+    recent = (when > when.max() - pd.Timedelta(days=90)).to_numpy()
+    linked = links[(links["premises_id"] == "P1") & recent[links["call"].to_numpy()]]
+    assert sum(n for _, n in counts.get("P1", [])) == len(linked)
+    assert len(linked) < 38  # a 30 m link radius keeps out calls the 50 m join counted
+
+
 def test_redact_reason():
     assert (
         redact_reason("band A; gang intel flag, breach", ("gang",))

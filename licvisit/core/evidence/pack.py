@@ -113,6 +113,7 @@ def build_evidence(
     source_names: dict[str, str] | None = None,
     other_zones: list[tuple[str, Any]] | None = None,
     other_evidence: list[pd.DataFrame] | None = None,
+    links: Any = None,
 ) -> EvidencePack:
     """Build the evidence pack for one zone and period.
 
@@ -132,12 +133,18 @@ def build_evidence(
     ranking : licvisit.core.risk.Ranking, optional
         A ranking made from the same ``calls`` and ``premises``; its links (which
         call is about which premises) and bands are reused.  Without it calls
-        are linked with ``licvisit.core.risk.attribution.link_calls_to_premises``.
+        are linked with ``licvisit.core.risk.attribution.link_calls_to_premises``,
+        against every premises (so a call near the zone's edge goes to the same
+        premises as in the ranking), keeping the links to the zone's premises.
     risk_params : licvisit.core.risk.RiskParams, optional (radius etc. for linking)
     harm_overrides : the ``[harm]`` config section, optional
     source_names : {"calls": "...", "premises": "...", "zones": "..."} file names for the sources section
     other_zones : (name, geometry EPSG:27700) of every other zone, for the comparison section
     other_evidence : frames from ``licvisit.io.other_evidence`` (ambulance call-outs, complaints ...)
+    links : licvisit.core.risk.Links, optional
+        Links of every call in ``calls`` to ``premises``, made with the ranking's
+        rules (e.g. the ones the pipeline passes to the backtest); used instead of
+        the ranking's own links, which cover only the calls it scored.
 
     Returns
     -------
@@ -164,7 +171,8 @@ def build_evidence(
     _map_section(s, params, tables, figures, stats)  # 1. grid, density and Gi*
     t_month = _trend_section(s, params, tables, figures, stats)  # 2. monthly counts and trend tests
     _hour_section(s, params, tables, figures, stats)  # 3. hour of week, weekday/weekend nights
-    con = _premises_section(s, params, ranking, risk_params, tables, figures, stats)  # 4. premises
+    given = links if links is not None else getattr(ranking, "links", None)
+    con = _premises_section(s, params, ranking, given, risk_params, tables, figures, stats)  # 4. premises
     ba = None  # 5. before / after
     if cmp_ is not None or intervention is not None:
         ba, ba_table, ba_diff = _before_after(
@@ -526,6 +534,7 @@ def _premises_section(
     s: _Scope,
     params: EvidenceParams,
     ranking: Any,
+    links: Any,
     risk_params: Any,
     tables: dict[str, sdc.PublishedTable],
     figures: dict[str, Any],
@@ -533,7 +542,7 @@ def _premises_section(
 ) -> conc.Concentration:
     """4. Premises: link calls, sum harm per premises, how concentrated it is, the top premises."""
     calls, zp = s.calls, s.zp
-    link_tab = _links(calls, s.premises, s.in_zone & s.in_period, s.p_in, ranking, risk_params)
+    link_tab = _links(calls, s.premises, s.in_zone & s.in_period, s.p_in, links, risk_params)
     zone_call_pos = np.flatnonzero(s.in_zone & s.in_period)
     harm_by_p, n_by_p, group_counts, monthly_p = _premises_harm(
         calls, s.harm_all, link_tab, zp, zone_call_pos, s.start, s.end
@@ -656,50 +665,48 @@ def _links(
     premises: pd.DataFrame,
     call_mask: np.ndarray,
     p_in: np.ndarray,
-    ranking: Any,
+    links: Any,
     risk_params: Any,
 ) -> pd.DataFrame:
     """Which zone call is about which zone premises: columns call (row position in ``calls``),
     premises_idx (row position in ``premises[p_in]``), weight.
 
-    Integration point: uses the risk engineer's attribution
-    (``licvisit.core.risk.attribution.link_calls_to_premises``), or the links of a
-    ranking made from the same frames.
+    ``links`` (a ``Links`` of ``calls`` to ``premises``, e.g. the ranking's) are
+    reused as they are.  Without them the zone's calls are linked with the same
+    rules (:func:`licvisit.core.risk.attribution.link_calls_to_premises`) against
+    every premises, not only the zone's, so a call at the zone's edge is given to
+    the premises the ranking would give it to; links to premises outside the zone
+    are then left out.
     """
     zone_idx = np.flatnonzero(p_in)
-    if ranking is not None and getattr(ranking, "links", None) is not None:
-        t = ranking.links.table
-        pid_all = premises["premises_id"].astype(str).to_numpy()
-        pos = pd.Index(pid_all[zone_idx]).get_indexer(t["premises_id"].astype(str))
-        keep = (pos >= 0) & call_mask[t["call"].to_numpy(int)]
-        out = pd.DataFrame(
-            {
-                "call": t["call"].to_numpy(int)[keep],
-                "premises_idx": pos[keep],
-                "weight": t["weight"].to_numpy(float)[keep],
-            }
-        )
-        return out
+    if links is None:
+        links = _link_zone_calls(calls, premises, call_mask, risk_params)
+        if links is None:
+            return pd.DataFrame(
+                {"call": np.zeros(0, int), "premises_idx": np.zeros(0, int), "weight": np.zeros(0)}
+            )
+    t = links.table
+    pid_all = premises["premises_id"].astype(str).to_numpy()
+    pos = pd.Index(pid_all[zone_idx]).get_indexer(t["premises_id"].astype(str))
+    call = t["call"].to_numpy(int)
+    keep = (pos >= 0) & call_mask[call]
+    return pd.DataFrame(
+        {"call": call[keep], "premises_idx": pos[keep], "weight": t["weight"].to_numpy(float)[keep]}
+    )
+
+
+def _link_zone_calls(
+    calls: pd.DataFrame, premises: pd.DataFrame, call_mask: np.ndarray, risk_params: Any
+) -> Any:
+    """Links of the calls in ``call_mask`` to every premises; ``call`` as row positions in ``calls``."""
     from licvisit.core.risk.attribution import link_calls_to_premises
 
     pos_calls = np.flatnonzero(call_mask)
-    if not len(pos_calls) or not len(zone_idx):
-        return pd.DataFrame(
-            {"call": np.zeros(0, int), "premises_idx": np.zeros(0, int), "weight": np.zeros(0)}
-        )
-    links = link_calls_to_premises(
-        calls.iloc[pos_calls].reset_index(drop=True),
-        premises.iloc[zone_idx].reset_index(drop=True),
-        risk_params,
-    )
-    t = links.table
-    return pd.DataFrame(
-        {
-            "call": pos_calls[t["call"].to_numpy(int)],
-            "premises_idx": t["premises_idx"].to_numpy(int),
-            "weight": t["weight"].to_numpy(float),
-        }
-    )
+    if not len(pos_calls) or not len(premises):
+        return None
+    links = link_calls_to_premises(calls.iloc[pos_calls].reset_index(drop=True), premises, risk_params)
+    links.table["call"] = pos_calls[links.table["call"].to_numpy(int)]
+    return links
 
 
 def _premises_harm(calls, harm_all, link_tab, zp, zone_call_pos, start, end):
@@ -966,6 +973,7 @@ def evidence_for_zone(
     risk_params: Any = None,
     harm_overrides: dict[str, Any] | None = None,
     source_names: dict[str, str] | None = None,
+    links: Any = None,
 ) -> EvidencePack:
     """Build the evidence pack for the zone called ``zone_name`` from loaded ``Inputs``.
 
@@ -988,6 +996,7 @@ def evidence_for_zone(
         source_names=source_names,
         other_zones=other_zones_of(inputs.zones, zone),
         other_evidence=getattr(inputs, "other_evidence", None),
+        links=links,
     )
 
 

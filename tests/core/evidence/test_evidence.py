@@ -200,6 +200,43 @@ def test_ranking_links_are_reused(inputs):
     assert top.iloc[0]["premises_id"] in {"P001", "P002"}
 
 
+def test_calls_are_linked_against_every_premises_not_only_the_zones(inputs):
+    """A call is given to the premises the ranking gives it to, even when that premises lies outside the zone."""
+    from licvisit.core.risk import RiskParams, link_calls_to_premises
+
+    calls, premises, zones = inputs
+    zone = ev.select_zone(zones, "Test Quarter")
+    rp = RiskParams()
+    links = link_calls_to_premises(calls.reset_index(drop=True), premises, rp)
+    given = ev.build_evidence(calls, premises, zone, ev.EvidenceParams(), ("2017-01", "2017-12"), links=links)
+    linked_here = ev.build_evidence(
+        calls, premises, zone, ev.EvidenceParams(), ("2017-01", "2017-12"), risk_params=rp
+    )
+    # linking inside the pack uses the same rules against the same premises: the same table
+    pd.testing.assert_frame_equal(
+        given.tables["top_premises"].frame, linked_here.tables["top_premises"].frame
+    )
+
+    # An edge case built on purpose: calls just inside the zone, 6 m from a premises just outside it
+    # and 39 m from one inside it, belong to the outside premises (as in the ranking), not to the zone's.
+    from shapely.geometry import box
+
+    cx, cy = premises["x"].median(), premises["y"].median()
+    square = box(cx - 200, cy - 200, cx + 200, cy + 200)
+    edge = premises.iloc[:2].copy()
+    edge["premises_id"], edge["name"] = ["IN", "OUT"], ["Inside Bar", "Outside Bar"]
+    edge["x"], edge["y"] = [cx + 160, cx + 205], [cy, cy]
+    few = calls.iloc[:150].copy()
+    few["x"], few["y"] = cx + 199.0, cy
+    for col in ("premises_ref", "location_text"):
+        if col in few.columns:
+            few[col] = None
+    pack = ev.build_evidence(
+        few, edge, ("Edge", square), ev.EvidenceParams(), ("2017-01", "2017-12"), risk_params=rp
+    )
+    assert "IN" not in set(pack.tables["top_premises"].frame["premises_id"].astype(str))
+
+
 # --- property: whatever the calls, the report's tables are safe ---------------------------------
 
 CATS = ["violence_with_injury", "public_order", "anti_social_behaviour", "theft", "drugs", "robbery"]
