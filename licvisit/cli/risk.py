@@ -154,7 +154,8 @@ def _print_explain(exp: dict[str, Any]) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("out/rank"),
     show_default=True,
-    help="Folder for ranking.csv, ranking.gpkg, ranking.json, attribution*.csv.",
+    help="Folder for ranking.csv, ranking.gpkg, ranking.json, attribution*.csv (attribution.parquet when "
+    "longer than an Excel sheet).",
 )
 @click.option(
     "--explain",
@@ -194,9 +195,10 @@ def rank(
         explain_id = _known_premises_id(inputs.premises, explain_id)  # checked before the work
     outside = _clip_to_calls(inputs, clip_to_calls, stage)
     from licvisit.core.risk import explain, staleness_note
+    from licvisit.io.ranking_io import attribution_note
     from licvisit.pipeline import rank_to_folder
 
-    ranking, table, _ = rank_to_folder(
+    ranking, table, files = rank_to_folder(
         inputs.calls,
         inputs.premises,
         inputs.visits,
@@ -251,8 +253,12 @@ def rank(
                 "which leave it out."
             ) from None
         _print_explain(exp)
+    att_note = attribution_note(len(ranking.links.table))
+    if att_note:
+        click.echo(f"Note: {att_note}")
+    att_file = next((p.name for p in files if p.name.startswith("attribution.")), "attribution.csv")
     click.echo(
-        f"Wrote {out_dir / 'ranking.csv'}, ranking.gpkg, ranking.json, attribution.csv, attribution_sensitivity.csv"
+        f"Wrote {out_dir / 'ranking.csv'}, ranking.gpkg, ranking.json, {att_file}, attribution_sensitivity.csv"
     )
 
 
