@@ -1,22 +1,28 @@
-"""Benchmark `rank_premises` on 2,000,000 calls x 10,000 premises against a naive pipeline.
+"""Benchmark the whole `licvisit rank` command against a naive pipeline, and at force scale.
 
-Generates the data (vectorised numpy, fixed seed), writes two CSVs to a temporary
-folder, then times, each in its own fresh Python process (so peak memory is per
-pipeline), in the same run:
+Generates the data (vectorised numpy, fixed seed), writes the CSVs to a temporary
+folder (or ``--data``), then times, each in its own fresh Python process (so peak
+memory is per pipeline), back to back in the same run, for each calls format
+(``--formats``: ``bench``, the generator's own columns with night-heavy times and
+a skewed category mix; ``glossary``, the glossary headers of docs/data-contracts.md
+with uniform categories and timestamps):
 
 * ``naive``: ``benchmarks/naive_rank.py`` (pandas read, geopandas ``sjoin_nearest``
   with max_distance=50 m, group-by sum of harm);
-* ``licvisit``: pandas/pyarrow read of the same CSVs + ``rank_premises`` doing all
-  the work (reference, name and nearest rules, near-ties, closed hours, 25/50/100 m
-  sensitivity, harm x THRIVE, NTE split, recency, empirical-Bayes shrinkage,
-  static licence risk, bands);
-* ``licvisit_cli``: the whole ``licvisit rank`` command (the project's readers with
-  validation, ranking, and writing CSV/GeoPackage/JSON/attribution), when the
-  readers are installed.
+* ``licvisit`` (bench format only): pandas/pyarrow read of the same CSVs +
+  ``rank_premises`` doing all the work (reference, name and nearest rules,
+  near-ties, closed hours, 25/50/100 m sensitivity, harm x THRIVE, NTE split,
+  recency, empirical-Bayes shrinkage, static licence risk, bands);
+* ``licvisit_cli``: the whole ``licvisit rank`` command (imports, the project's
+  readers with validation, ranking, and writing CSV/GeoPackage/JSON/attribution).
+
+With ``--scale`` the whole command then runs on the 2 M-call file and on a
+12 M-call file (``--scale-calls``; written in chunks, its first 2 M rows are the
+2 M-call file), back to back, for the time ratio and the peak memory.
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/bench_rank.py [--calls 2000000] [--premises 10000] [--repeat 1]
+    .venv/bin/python benchmarks/bench_rank.py [--calls 2000000] [--premises 10000] [--repeat 1] [--scale]
 
 Results are printed and written to docs/benchmarks/rank.md.
 """
