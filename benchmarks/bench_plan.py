@@ -24,13 +24,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from greedy_baseline import greedy_week  # noqa: E402
 
+from licvisit.app.params import plan_params, risk_params
 from licvisit.cli.plan import parse_week  # noqa: E402
 from licvisit.config import load_config  # noqa: E402
-from licvisit.core.checker import check_plan  # noqa: E402
-from licvisit.core.plan import plan_week  # noqa: E402
-from licvisit.core.risk import rank_premises  # noqa: E402
+from licvisit.core.plan.checker import check_plan
+from licvisit.core.plan.week import plan_week
+from licvisit.core.risk.rank import rank_premises
 from licvisit.io import load_inputs  # noqa: E402
-from licvisit.params import plan_params, risk_params  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

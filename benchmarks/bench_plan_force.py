@@ -29,8 +29,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from licvisit.core.checker import check_plan
-from licvisit.core.plan import PlanParams, plan_week
+from licvisit.core.plan.checker import check_plan
+from licvisit.core.plan.params import PlanParams
+from licvisit.core.plan.week import plan_week
 from licvisit.domain import WEEKDAYS, Availability, Officer
 
 WEEK = dt.date(2025, 10, 6)

@@ -16,7 +16,7 @@ When PyVRP is installed (``pip install -e '.[bench]'``) each instance is also
 solved by PyVRP in the same run, with the same time limit, the same fleet and
 the same distances (Euclidean, truncated to one decimal; travel time equals
 distance).  Every route of both engines is re-checked independently in
-floating point (``licvisit.core.vrptw.route_schedule``) before an instance is
+floating point (``licvisit.core.plan.vrptw.route_schedule``) before an instance is
 called feasible.  ``--jobs 2`` runs two solves at a time (one per core).
 
 Writes the JSON rows to ``--out`` and rewrites the generated part of
@@ -41,7 +41,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from licvisit.core.vrptw import VrptwInstance, route_schedule, solve_vrptw  # noqa: E402
+from licvisit.core.plan.vrptw import route_schedule, solve_vrptw  # noqa: E402
+from licvisit.domain import VrptwInstance  # noqa: E402
 from licvisit.io.vrptw import read_vrptw  # noqa: E402
 
 # ../shared next to the repository (a main checkout) or two levels up (a worktree under wt/).

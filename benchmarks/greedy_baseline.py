@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from licvisit.core.candidates import build_candidates
-from licvisit.core.plan import PlanParams
-from licvisit.core.roster import plan_roster
-from licvisit.core.travel import travel_minutes, zone_of_points
+from licvisit.core.plan.candidates import build_candidates
+from licvisit.core.plan.params import PlanParams
+from licvisit.core.plan.roster import plan_roster
+from licvisit.core.plan.travel import travel_minutes, zone_of_points
 from licvisit.domain import Officer, Plan, Visit
 
 

@@ -16,7 +16,7 @@ import time
 import geopandas as gpd
 import pandas as pd
 
-from licvisit.core.harm import harm_weights
+from licvisit.core.risk.harm import harm_weights
 
 
 def naive_rank(calls_csv: str, premises_csv: str, radius_m: float = 50.0) -> pd.DataFrame:

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from licvisit.errors import ConfigError
+from licvisit.fields import RECODE_TABLES, mapping_fields
 
 INPUT_KINDS = ("calls", "premises", "zones", "staff", "visits", "postcodes")
 # Inputs given as a list of files (``other_evidence = ["ambulance.csv", "noise.csv"]``).
@@ -179,29 +180,6 @@ def _did_you_mean(word: str, choices: Any, shape: str = "'{}'") -> str:
     return f" Did you mean {shape.format(near[0])}?" if near else ""
 
 
-def mapping_fields(kind: str) -> tuple[str, ...]:
-    """The glossary fields that ``[mapping.<kind>]`` may name, in the readers' order."""
-    if kind == "calls":
-        from licvisit.io.calls import CALL_ALIASES, LOCATION_FIELDS
-
-        return (*CALL_ALIASES, *(f for f in LOCATION_FIELDS if f not in CALL_ALIASES))
-    if kind == "premises":
-        from licvisit.io.calls import LOCATION_FIELDS
-        from licvisit.io.premises import PREMISES_ALIASES
-
-        return (*PREMISES_ALIASES, *(f for f in LOCATION_FIELDS if f not in PREMISES_ALIASES))
-    if kind == "zones":
-        from licvisit.io.zones import ZONE_MAPPING_FIELDS
-
-        return ZONE_MAPPING_FIELDS
-    if kind == "other_evidence":
-        from licvisit.io.calls import LOCATION_FIELDS
-        from licvisit.io.other_evidence import OTHER_ALIASES
-
-        return (*OTHER_ALIASES, *(f for f in LOCATION_FIELDS if f not in OTHER_ALIASES))
-    return ()
-
-
 def _read_mapping(p: Path, raw: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Check ``[mapping.<input>]`` tables: known inputs, known glossary fields, header names as text.
 
@@ -209,8 +187,6 @@ def _read_mapping(p: Path, raw: dict[str, Any]) -> dict[str, dict[str, Any]]:
     table (``[mapping.calls.categories]``, ``[mapping.calls.thrive]``); see
     :mod:`licvisit.io.recode`.
     """
-    from licvisit.io.recode import RECODE_TABLES
-
     mapping: dict[str, dict[str, Any]] = {}
     for kind, table in raw.items():
         if kind not in MAPPING_KINDS:

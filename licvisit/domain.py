@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 ANALYSIS_CRS = "EPSG:27700"
@@ -29,7 +30,7 @@ CALL_COLUMNS = {
     "call_id": "str: the force's incident/crime reference (blank allowed for police.uk ASB)",
     "occurred_at": "datetime64: when it happened (local time); for month-only data the first of the month",
     "time_known": "bool: False when only the month is known (police.uk)",
-    "category": "str: licvisit category (see licvisit.core.harm.CATEGORIES), 'other' if unmapped",
+    "category": "str: licvisit category (see licvisit.core.risk.harm.CATEGORIES), 'other' if unmapped",
     "category_raw": "str: the category exactly as in the source",
     "thrive": "str: THRIVE grade E / P / S / CR, or '' when not given",
     "premises_ref": "str: premises_id named in the call, or ''",
@@ -464,3 +465,31 @@ GENERIC_CATEGORIES = (
 # Categories that usually mean the premises is helping; kept out of risk by default.
 PREVENTIVE_CATEGORIES = frozenset({"door_staff_request", "refusal_report"})
 CATEGORIES = tuple(dict.fromkeys([*POLICE_UK_CATEGORIES.values(), *GENERIC_CATEGORIES]))
+
+
+@dataclass
+class VrptwInstance:
+    """A VRPTW instance; index 0 is the depot."""
+
+    name: str
+    x: np.ndarray
+    y: np.ndarray
+    demand: np.ndarray
+    ready: np.ndarray
+    due: np.ndarray
+    service: np.ndarray
+    vehicles: int
+    capacity: int
+    reload: bool = (
+        False  # multi-trip (VRPLIB VEHICLES_RELOAD_DEPOT_SECTION): vehicles may reload at the depot
+    )
+
+    @property
+    def n_customers(self) -> int:
+        return len(self.x) - 1
+
+    def distance_matrix(self) -> np.ndarray:
+        """Euclidean distances truncated to one decimal (the convention behind C101's 827.3)."""
+        dx = self.x[:, None] - self.x[None, :]
+        dy = self.y[:, None] - self.y[None, :]
+        return np.floor(np.hypot(dx, dy) * 10 + 1e-9) / 10

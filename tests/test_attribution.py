@@ -5,8 +5,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from licvisit.core.attribution import link_calls_to_premises, normalise_name
-from licvisit.core.risk import RiskParams
+from licvisit.core.risk.attribution import link_calls_to_premises, normalise_name
+from licvisit.core.risk.params import RiskParams
 
 
 def premises_frame(rows):

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from licvisit.core.backtest import METHODS, _top_metrics, backtest, premises_in_calls_extent
-from licvisit.core.risk import RiskParams
+from licvisit.core.risk.backtest import METHODS, _top_metrics, backtest, premises_in_calls_extent
+from licvisit.core.risk.params import RiskParams
 
 
 def stable_world(n_prem=40, months=8, seed=1):
@@ -75,9 +75,9 @@ REPO = Path(__file__).resolve().parents[1]
 @pytest.mark.slow
 def test_real_police_uk_headline_holds():
     """The docs/backtest.md headline on the real police.uk + FHRS data (reference configuration)."""
+    from licvisit.app.params import risk_params
     from licvisit.config import load_config
     from licvisit.io import load_inputs
-    from licvisit.params import risk_params
 
     cfg = load_config(REPO / "tests" / "data" / "risk" / "backtest_police_uk_reference.toml")
     inp = load_inputs(cfg, kinds=("calls", "premises"))
@@ -97,9 +97,9 @@ def test_real_police_uk_headline_holds():
 def test_real_police_uk_held_out_months_model_beats_count():
     """October and November 2017 were never used while the model was developed: scored
     there (cuts 2017-10-01 and 2017-11-01), the model beats the count in both folds."""
+    from licvisit.app.params import risk_params
     from licvisit.config import load_config
     from licvisit.io import load_inputs
-    from licvisit.params import risk_params
 
     cfg = load_config(REPO / "tests" / "data" / "risk" / "backtest_police_uk_heldout.toml")
     inp = load_inputs(cfg, kinds=("calls", "premises"))

@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import bench_vrptw  # noqa: E402
 import run_all  # noqa: E402
 
-from licvisit.core.vrptw import VrptwInstance, route_schedule  # noqa: E402
+from licvisit.core.plan.vrptw import VrptwInstance, route_schedule
 
 
 def tiny_instance() -> VrptwInstance:

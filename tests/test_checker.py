@@ -8,8 +8,9 @@ import datetime as dt
 import pytest
 from test_plan_helpers import WEEK, make_premises, make_ranking, make_staff
 
-from licvisit.core.checker import check_plan
-from licvisit.core.plan import PlanParams, plan_week
+from licvisit.core.plan.checker import check_plan
+from licvisit.core.plan.params import PlanParams
+from licvisit.core.plan.week import plan_week
 from licvisit.domain import Lock
 
 PARAMS = PlanParams(time_limit_s=20.0, work_limit=20000)
@@ -128,7 +129,7 @@ def test_checker_does_not_import_ortools():
     import ast
     from pathlib import Path
 
-    import licvisit.core.checker as mod
+    import licvisit.core.plan.checker as mod
 
     tree = ast.parse(Path(mod.__file__).read_text())
     names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom) for a in n.names]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from licvisit.core import concentration as conc
+from licvisit.core.evidence import concentration as conc
 
 
 def test_gini_known_values():

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from licvisit.core import disclosure as sdc
+from licvisit.core.evidence import disclosure as sdc
 
 
 def relations(frame: pd.DataFrame, total_row, total_column) -> list[list[tuple[object, object, int]]]:

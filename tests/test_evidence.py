@@ -189,7 +189,7 @@ def test_params_validate_and_load_from_config():
 
 
 def test_ranking_links_are_reused(inputs):
-    from licvisit.core.risk import rank_premises
+    from licvisit.core.risk.rank import rank_premises
 
     calls, premises, zones = inputs
     ranking = rank_premises(calls, premises)

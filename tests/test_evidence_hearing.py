@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from licvisit.core import displacement as dsp
 from licvisit.core import evidence as ev
-from licvisit.core import profile as prof
-from licvisit.core import trends as tr
+from licvisit.core.evidence import displacement as dsp
+from licvisit.core.evidence import profile as prof
+from licvisit.core.evidence import trends as tr
 
 DATA = Path(__file__).parent / "data" / "evidence"
 AMBULANCE = DATA / "ambulance_callouts.csv"
@@ -87,7 +87,7 @@ def test_noun_follows_the_data(inputs, pack):
     calls = inputs[0]
     assert pack.noun == "calls for service"
     month_only = calls.assign(time_known=False)
-    from licvisit.core.hearing import noun_for
+    from licvisit.core.evidence.hearing import noun_for
 
     assert noun_for(month_only) == "crimes"
     half = calls.assign(time_known=np.arange(len(calls)) % 2 == 0)
@@ -234,7 +234,7 @@ def test_config_lists_other_evidence(tmp_path):
     c = load_config(cfg)
     assert c.other_evidence == [tmp_path / "a.csv", tmp_path / "b.csv"]
     assert c.with_other_evidence(["x.csv"]).other_evidence == [Path("x.csv")]
-    from licvisit.params import evidence_params
+    from licvisit.app.params import evidence_params
 
     assert evidence_params(c).ring_m == 300
     cfg.write_text("[inputs]\nother_evidence = 3\n", encoding="utf-8")

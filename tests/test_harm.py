@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from licvisit.core.harm import HARM_SOURCES, SCHEMES, call_harm, harm_weights, thrive_multipliers
+from licvisit.core.risk.harm import HARM_SOURCES, SCHEMES, call_harm, harm_weights, thrive_multipliers
 from licvisit.domain import CATEGORIES, PREVENTIVE_CATEGORIES
 from licvisit.errors import ConfigError
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from licvisit.core import hotspots as hs
+from licvisit.core.evidence import hotspots as hs
 
 # A 5 x 5 grid of counts (row 0 at the bottom) with a cluster round cell (3, 3).
 VALUES = np.array(

@@ -288,8 +288,8 @@ def test_council_register_as_published_plans_inside_the_stated_hours():
 
     import pandas as pd
 
-    from licvisit.core.candidates import build_candidates
-    from licvisit.core.plan import PlanParams
+    from licvisit.core.plan.candidates import build_candidates
+    from licvisit.core.plan.params import PlanParams
     from licvisit.domain import DEFAULT_OPERATIONS
 
     gdf, _ = read_premises(

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from licvisit.config import ConfigError, load_config
-from licvisit.core.risk import RiskParams, rank_premises
+from licvisit.core.risk.params import RiskParams
+from licvisit.core.risk.rank import rank_premises
 from licvisit.io.premises import fhrs_left_out, fhrs_premises_type, premises_with_summary
 from licvisit.io.premises_params import PremisesParams
 

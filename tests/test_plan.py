@@ -11,8 +11,9 @@ import pytest
 from test_plan_helpers import WEEK, make_premises, make_ranking, make_staff
 
 from licvisit.config import params_from
-from licvisit.core.checker import check_plan
-from licvisit.core.plan import PlanParams, plan_week
+from licvisit.core.plan.checker import check_plan
+from licvisit.core.plan.params import PlanParams
+from licvisit.core.plan.week import plan_week
 from licvisit.domain import Availability, Lock
 from licvisit.errors import ConfigError, InfeasiblePlanError
 from licvisit.io.plan_io import read_plan, write_plan
@@ -360,8 +361,8 @@ def test_every_long_shift_has_a_break_with_no_visit_in_it(week, tmp_path):
 def test_a_full_route_gives_up_its_least_valuable_visit_for_the_break():
     import numpy as np
 
-    from licvisit.core.plan import _place_breaks
-    from licvisit.core.routing import RoutingProblem, RoutingResult, VisitGroup
+    from licvisit.core.plan.repair import _place_breaks
+    from licvisit.core.plan.routing import RoutingProblem, RoutingResult, VisitGroup
 
     zero = np.zeros((5, 5), dtype=int)
     p = RoutingProblem(
@@ -412,8 +413,8 @@ def test_the_plan_never_exceeds_its_upper_bound(week):
 def test_the_bound_counts_shortest_travel_and_one_visit_per_premises():
     import numpy as np
 
-    from licvisit.core.bound import value_upper_bound
-    from licvisit.core.routing import RoutingProblem, VisitGroup
+    from licvisit.core.plan.bound import value_upper_bound
+    from licvisit.core.plan.routing import RoutingProblem, VisitGroup
 
     # Base 0; premises A on two nights (nodes 1, 2), premises B (node 3); 10 min apart, 20 min visits.
     t = np.array([[0, 10, 10, 10], [10, 0, 0, 10], [10, 0, 0, 10], [10, 10, 10, 0]])
@@ -449,7 +450,7 @@ def _packed():
     """Base 0; visits 1 and 2 planned back to back (60 min each, fixed times); 3 wants node 2's slot."""
     import numpy as np
 
-    from licvisit.core.routing import RoutingProblem, RoutingResult, VisitGroup
+    from licvisit.core.plan.routing import RoutingProblem, RoutingResult, VisitGroup
 
     t = np.zeros((5, 5), dtype=int)
     p = RoutingProblem(
@@ -467,7 +468,7 @@ def _packed():
 
 
 def test_a_dropped_visit_that_fits_in_time_is_inserted():
-    from licvisit.core.plan import _insert_if_gain
+    from licvisit.core.plan.repair import _insert_if_gain
 
     p, res = _packed()
     assert _insert_if_gain(p, res, PlanParams()) == 1  # node 4 (open all night) fits after node 2
@@ -475,7 +476,7 @@ def test_a_dropped_visit_that_fits_in_time_is_inserted():
 
 
 def test_a_crews_full_drop_names_the_visit_it_lost_to():
-    from licvisit.core.plan import _displaced_by, _insertion
+    from licvisit.core.plan.repair import _displaced_by, _insertion
 
     p, res = _packed()
     assert _insertion(p, 0, [1, 2], [0, 60], None, 3, 2, PlanParams()) is None  # its window is taken

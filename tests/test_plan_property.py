@@ -8,8 +8,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_plan_helpers import WEEK, make_premises, make_ranking, make_staff
 
-from licvisit.core.checker import check_plan
-from licvisit.core.plan import PlanParams, plan_week
+from licvisit.core.plan.checker import check_plan
+from licvisit.core.plan.params import PlanParams
+from licvisit.core.plan.week import plan_week
 from licvisit.errors import InfeasiblePlanError
 
 

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from licvisit.core.risk import COMPONENTS, RiskParams, explain, rank_premises
+from licvisit.core.risk.params import COMPONENTS, RiskParams
+from licvisit.core.risk.rank import explain, rank_premises
 from licvisit.domain import POLICE_UK_CATEGORIES
 
 
@@ -217,7 +218,7 @@ def test_raising_a_harm_weight_never_lowers_a_score(spec, cat, bump):
         }
     )
     base = RiskParams()
-    from licvisit.core.harm import harm_weights
+    from licvisit.core.risk.harm import harm_weights
 
     w = harm_weights("cchi")[cat]
     more = dataclasses.replace(base, harm_overrides={"weights": {cat: w + bump}})

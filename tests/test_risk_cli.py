@@ -155,7 +155,7 @@ def test_backtest_prints_table_and_json_equals_library(tmp_path):
     assert doc["settings"]["folds"] == 4 and doc["settings"]["horizon"] == 2
 
     from licvisit.config import Config
-    from licvisit.core.backtest import backtest
+    from licvisit.core.risk.backtest import backtest
     from licvisit.io import load_inputs
 
     cfg = Config(
@@ -221,9 +221,9 @@ def test_rank_output_name_taken_by_a_folder_names_the_users_file(tmp_path):
 
 def test_failed_scoring_leaves_the_previous_attribution_untouched(tmp_path, monkeypatch):
     import licvisit.core.risk
+    from licvisit.app.pipeline import rank_to_folder
     from licvisit.config import load_config
     from licvisit.io import load_inputs
-    from licvisit.pipeline import rank_to_folder
 
     (tmp_path / "attribution.csv").write_text("previous run\n", encoding="utf-8")
     cfg = load_config(None).with_inputs(calls=DATA / "calls.csv", premises=DATA / "premises.csv")

@@ -1,4 +1,4 @@
-"""Tests for the CP-SAT roster and crew formation (licvisit.core.roster)."""
+"""Tests for the CP-SAT roster and crew formation (licvisit.core.plan.roster)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 from test_plan_helpers import WEEK, make_premises, make_ranking, make_staff
 
-from licvisit.core.candidates import build_candidates
-from licvisit.core.plan import PlanParams
-from licvisit.core.roster import plan_roster
+from licvisit.core.plan.candidates import build_candidates
+from licvisit.core.plan.params import PlanParams
+from licvisit.core.plan.roster import plan_roster
 from licvisit.domain import Availability, Lock, Officer
 from licvisit.errors import InfeasiblePlanError
 

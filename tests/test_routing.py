@@ -1,11 +1,11 @@
-"""Tests for the routing library (licvisit.core.routing) on tiny hand-made problems."""
+"""Tests for the routing library (licvisit.core.plan.routing) on tiny hand-made problems."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from licvisit.core.routing import RoutingProblem, VisitGroup, solve_routing
+from licvisit.core.plan.routing import RoutingProblem, VisitGroup, solve_routing
 
 
 def line_problem(penalties=(None, None, None), allowed=None, far=False) -> RoutingProblem:

@@ -278,9 +278,9 @@ def test_plan_help_gives_the_real_time_limit_default():
 
 
 def test_backtest_json_under_a_file_fails_before_the_work(tmp_path, monkeypatch):
-    import licvisit.core.backtest
+    import licvisit.core.risk.backtest
 
-    monkeypatch.setattr(licvisit.core.backtest, "backtest", never_solve)
+    monkeypatch.setattr(licvisit.core.risk.backtest, "backtest", never_solve)
     blocker = tmp_path / "a_file"
     blocker.write_text("x", encoding="utf-8")
     args = ["backtest", "--config", CFG, "--n-boot", "10", "--json", str(blocker / "bt.json")]

@@ -103,9 +103,9 @@ def test_named_streets_draw_offline(leeds_maps, page_name):
 
 
 def test_streets_path_in_the_config_is_relative_to_the_config(tmp_path):
+    from licvisit.app.params import map_params
     from licvisit.config import load_config
     from licvisit.errors import ConfigError
-    from licvisit.params import map_params
 
     cfg = tmp_path / "licvisit.toml"
     cfg.write_text('[maps]\nstreets = "osm/leeds.osm.pbf"\n', encoding="utf-8")

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from licvisit.cli import main
-from licvisit.core.harm import call_harm
+from licvisit.core.risk.harm import call_harm
 from licvisit.domain import (
     GENERIC_CATEGORIES,
     PREMISES_COLUMNS,

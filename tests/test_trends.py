@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from licvisit.core import trends as tr
+from licvisit.core.evidence import trends as tr
 
 
 def test_trend_recovers_an_exact_growth_rate():

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pandas as pd
 
-from licvisit.core.candidates import build_candidates
-from licvisit.core.plan import PlanParams
+from licvisit.core.plan.candidates import build_candidates
+from licvisit.core.plan.params import PlanParams
 from licvisit.domain import DEFAULT_OPERATIONS, WEEKDAYS, Crew, Plan, Visit
 from licvisit.io.plan_io import itinerary_text, visits_frame
 from licvisit.render.cards import premises_card

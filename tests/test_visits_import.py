@@ -122,7 +122,7 @@ def test_every_problem_is_listed_by_row_and_nothing_is_written(history):
 def test_imported_breach_feeds_the_compliance_component(tmp_path):
     from browser import MAPS_DATA
 
-    from licvisit.core.risk import rank_premises
+    from licvisit.core.risk.rank import rank_premises
 
     calls = pd.read_csv(MAPS_DATA / "calls.csv", dtype={"premises_ref": str, "call_id": str})
     calls["occurred_at"] = pd.to_datetime(calls["occurred_at"])

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from licvisit.cli import main
-from licvisit.core.vrptw import route_schedule, solve_vrptw
+from licvisit.core.plan.vrptw import route_schedule, solve_vrptw
 from licvisit.io.vrptw import read_vrptw
 
 DATA = Path(__file__).parent / "data" / "vrp"

@@ -44,8 +44,8 @@ def demo(config_path, calls, premises, zones, staff, visits, out_dir, week, seed
     and writes an evidence pack for one NTE zone. Inputs default to
     data/licvisit.toml; any --calls/--premises/... given replaces that input.
     """
+    from licvisit.app.pipeline import BUNDLED_CONFIG, run_pipeline
     from licvisit.cli.plan import parse_week
-    from licvisit.pipeline import BUNDLED_CONFIG, run_pipeline
 
     t0 = time.perf_counter()
     check_out_folder(out_dir)  # a bad --out fails now, not after the work

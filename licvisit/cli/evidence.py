@@ -63,9 +63,9 @@ def evidence(
     tables and PNG charts it shows.  Counts below the disclosure threshold
     (default 5, [evidence] threshold) are hidden, with secondary suppression.
     """
+    from licvisit.app.params import evidence_params, map_params, risk_params
     from licvisit.core.evidence import evidence_for_zone
     from licvisit.io.write import OUTPUT_FILES, staged_folder
-    from licvisit.params import evidence_params, map_params, risk_params
     from licvisit.render.evidence import write_evidence
 
     stage = stage_printer()

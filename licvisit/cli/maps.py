@@ -64,9 +64,9 @@ def maps(config_path, calls, premises, zones, staff, visits, plan_dir, ranking_p
     """
     import datetime as dt
 
+    from licvisit.app.params import map_params, risk_params
     from licvisit.io.plan_io import read_plan
     from licvisit.io.write import OUTPUT_FILES, staged_folder
-    from licvisit.params import map_params, risk_params
     from licvisit.render.maps import write_plan_maps
 
     check_out_folder(out_dir)  # a bad --out fails now, not after the work

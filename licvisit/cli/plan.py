@@ -10,9 +10,9 @@ from pathlib import Path
 
 import click
 
+from licvisit.app.params import map_params, plan_params, risk_params
 from licvisit.cli.options import check_out_folder, input_options, load_named, resolve_config
 from licvisit.errors import ConfigError, LicvisitError, PlanCheckError
-from licvisit.params import map_params, plan_params, risk_params
 
 
 def parse_week(text: str) -> dt.date:
@@ -220,8 +220,7 @@ def check(plan_dir, config_path, calls, premises, zones, staff, visits):
     Needs the premises and staff files the plan was made from. Exits 1 and
     lists every violation if any hard rule is broken.
     """
-    from licvisit.core.checker import check_plan
-    from licvisit.core.plan import PlanParams
+    from licvisit.core.plan import PlanParams, check_plan
     from licvisit.io.plan_io import read_plan
 
     _check_manifest(plan_dir if plan_dir.is_dir() else plan_dir.parent)
@@ -288,7 +287,7 @@ def bench_vrptw(file, time_limit, vehicles, seed):
     Prints {routes, distance, vehicles, feasible, ...}; customers are numbered
     as in the instance's solution files (depot 0).
     """
-    from licvisit.core.vrptw import solve_vrptw
+    from licvisit.core.plan import solve_vrptw
     from licvisit.io.vrptw import read_vrptw
 
     try:

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from licvisit.app.params import risk_params
 from licvisit.cli.options import (
     check_out_folder,
     input_options,
@@ -16,7 +17,6 @@ from licvisit.cli.options import (
     warm_imports,
 )
 from licvisit.errors import ConfigError, LicvisitError
-from licvisit.params import risk_params
 
 SCHEME_CHOICE = click.Choice(["cchi", "ons_css", "count"])
 
@@ -71,7 +71,7 @@ def _known_premises_id(premises, wanted: str, option: str | None = None) -> str:
 
 def _clip_to_calls(inputs, clip: bool, stage) -> int:
     """With ``clip``, keep only the premises inside the calls' bounding box; return how many lie outside."""
-    from licvisit.core.backtest import premises_in_calls_extent
+    from licvisit.core.risk import premises_in_calls_extent
 
     inside = premises_in_calls_extent(inputs.calls, inputs.premises)
     outside = len(inputs.premises) - len(inside)
@@ -194,9 +194,9 @@ def rank(
     if explain_id is not None:
         explain_id = _known_premises_id(inputs.premises, explain_id)  # checked before the work
     outside = _clip_to_calls(inputs, clip_to_calls, stage)
+    from licvisit.app.pipeline import rank_to_folder
     from licvisit.core.risk import explain, staleness_note
     from licvisit.io.ranking_io import attribution_note
-    from licvisit.pipeline import rank_to_folder
 
     ranking, table, files = rank_to_folder(
         inputs.calls,
@@ -327,8 +327,8 @@ def backtest(
     cut and score on the harm of the next --horizon periods: hit rate, PAI and
     PEI at the top 5 % and 10 % of premises, with bootstrap 95 % intervals.
     """
-    from licvisit.core.backtest import METHOD_LABELS
-    from licvisit.core.backtest import backtest as run_backtest
+    from licvisit.core.risk import METHOD_LABELS
+    from licvisit.core.risk.backtest import backtest as run_backtest
     from licvisit.io.write import write_json
 
     stage = stage_printer()

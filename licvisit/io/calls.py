@@ -25,6 +25,7 @@ from licvisit.domain import (
     THRIVE_GRADES,
 )
 from licvisit.errors import ConfigError, Problem
+from licvisit.fields import CALL_ALIASES, LOCATION_FIELDS
 from licvisit.io.geo import BngJob, find_coordinate_columns, locate
 from licvisit.io.parse import (
     DATETIME_EXPECTED,
@@ -82,44 +83,6 @@ OBJECT_OF_SEARCH = {
     "Psychoactive substances": "drugs",
 }
 
-# Header aliases for generic exports (glossary name -> accepted headers).
-CALL_ALIASES = {
-    "call_id": (
-        "call_id",
-        "id",
-        "incident_id",
-        "incident_no",
-        "incident_number",
-        "crime_id",
-        "crime_reference",
-        "urn",
-        "log_number",
-    ),
-    "occurred_at": (
-        "occurred_at",
-        "datetime",
-        "date_time",
-        "when",
-        "timestamp",
-        "occurred",
-        "created",
-        "incident_date_time",
-        "date",
-    ),
-    "category": (
-        "category",
-        "crime_type",
-        "incident_type",
-        "call_type",
-        "type",
-        "final_classification",
-        "classification",
-    ),
-    "thrive": ("thrive", "thrive_grade", "grade", "grading", "priority"),
-    "premises_ref": ("premises_ref", "premises_id", "premises"),
-    "location_text": ("location_text", "location", "address", "street", "location_description"),
-}
-LOCATION_FIELDS = ("x", "y", "longitude", "latitude", "easting", "northing")
 
 _PREMISES_MARKERS = {"fhrsid", "businessname", "premises_id", "premises_type", "dps", "capacity", "hours_fri"}
 _STAFF_MARKERS = {"officer_id", "avail_fri", "avail_mon", "contracted_hours", "max_shifts"}

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from licvisit.errors import Problem
-from licvisit.io.calls import CALL_ALIASES, _cell, _list, _series, _text, coordinates, resolve_fields
+from licvisit.fields import OTHER_ALIASES
+from licvisit.io.calls import _cell, _list, _series, _text, coordinates, resolve_fields
 from licvisit.io.parse import DATETIME_EXPECTED, const_text, parse_datetimes
 from licvisit.io.table import closest, read_table
 from licvisit.io.validate import FileSummary, ProblemLog
@@ -32,11 +33,6 @@ OTHER_EVIDENCE_COLUMNS = {
     "source": "str: the source's name (from the file name)",
     "source_file": "str: file the row came from",
     "source_row": "int: row number in that file (header = 1)",
-}
-OTHER_ALIASES = {
-    "occurred_at": (*CALL_ALIASES["occurred_at"], "month", "attended_at", "reported_at", "received"),
-    "category": (*CALL_ALIASES["category"], "reason", "complaint_type", "complaint", "nature", "injury"),
-    "zone": ("zone", "zone_name", "nte_zone", "area", "ward"),
 }
 
 

@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from licvisit.domain import ANALYSIS_CRS, PREMISES_COLUMNS, PREMISES_HOURS_COLUMNS, WEEKDAYS
 from licvisit.errors import Problem
+from licvisit.fields import PREMISES_ALIASES, PREMISES_TYPES
 from licvisit.io.calls import _list, coordinates, resolve_fields, wrong_kind
 from licvisit.io.hours import licence_hours_columns
 from licvisit.io.parse import join_text, map_codes, parse_bools, postcode_key
@@ -29,18 +30,6 @@ from licvisit.io.table import RawTable, read_table
 from licvisit.io.validate import FileSummary, ProblemLog
 
 FHRS_HEADERS = ("FHRSID", "BusinessName", "BusinessType")
-PREMISES_TYPES = (
-    "pub",
-    "bar",
-    "nightclub",
-    "late_night_refreshment",
-    "off_licence",
-    "club",
-    "restaurant",
-    "hotel",
-    "venue",
-    "other",
-)
 TYPE_LOOKUP = {
     **{t: t for t in PREMISES_TYPES},
     "public house": "pub",
@@ -131,37 +120,6 @@ _POSTCODE_IN_TEXT = r"\b([A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2})\b"
 _NIGHTCLUB = re.compile(r"\b(night ?club|nite ?club|club|disco)\b", re.I)
 _BAR = re.compile(r"\b(bar|lounge|cocktails?|wine|tap ?room|brewdog)\b", re.I)
 
-PREMISES_ALIASES = {
-    "premises_id": (
-        "premises_id",
-        "id",
-        "licence_number",
-        "licence_no",
-        "licence_ref",
-        "reference",
-        "fhrsid",
-        "osm_id",
-    ),
-    "name": ("name", "premises_name", "trading_name", "businessname", "business_name"),
-    "address": ("address", "premises_address", "full_address"),
-    "postcode": ("postcode", "post_code", "addr_postcode"),
-    "premises_type": ("premises_type", "type", "category", "licence_type"),
-    **{f"hours_{d}": (f"hours_{d}",) for d in WEEKDAYS},
-    "hours": ("hours", "opening_hours", "licensed_hours", "hours_text"),
-    "alcohol_hours": ("alcohol_hours", "supply_of_alcohol", "sale_of_alcohol", "hours_alcohol"),
-    "late_night_hours": ("late_night_hours", "late_night_refreshment", "hours_late_night_refreshment"),
-    "hours_note": ("hours_note", "non_standard_timings"),
-    "activities": ("activities", "licensable_activities"),
-    **{f"door_hours_{d}": (f"door_hours_{d}",) for d in WEEKDAYS},
-    "capacity": ("capacity", "licensed_capacity", "max_capacity"),
-    "door_supervision": ("door_supervision", "door_supervisors_required", "sia_required"),
-    "door_staff": ("door_staff", "door_supervisors", "number_of_door_staff"),
-    "conditions": ("conditions", "licence_conditions"),
-    "dps": ("dps", "designated_premises_supervisor"),
-    "lpa": ("lpa", "local_policing_area", "npu", "sector"),
-    "intel_flags": ("intel_flags", "flags", "intelligence_flags"),
-    "synthetic": ("synthetic",),
-}
 TEXT_FIELDS = ("premises_id", "name", "address", "postcode", "conditions", "dps", "lpa", "intel_flags")
 
 
@@ -738,7 +696,7 @@ def _premises_frame(
     if len(gdf):
         counts = gdf["premises_type"].value_counts()
         log.note("types: " + ", ".join(f"{t} {n:,}" for t, n in counts.items()))
-    # read by licvisit.core.candidates: plan a premises without hours inside the operation's hours, or not
+    # read by licvisit.core.plan.candidates: plan a premises without hours inside the operation's hours, or not
     gdf.attrs["unknown_hours"] = params.unknown_hours
     log.finish(raw.rows_read, len(gdf))
     return None if log.has_error else gdf

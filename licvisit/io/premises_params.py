@@ -36,7 +36,7 @@ class PremisesParams:
             raise ValueError(f"Expected window_hours one of {', '.join(WINDOW_HOURS)}.")
         if self.unknown_hours not in UNKNOWN_HOURS:
             raise ValueError(f"Expected unknown_hours one of {', '.join(UNKNOWN_HOURS)}.")
-        from licvisit.io.premises import PREMISES_TYPES
+        from licvisit.fields import PREMISES_TYPES
 
         object.__setattr__(self, "types", tuple(self.types))
         bad = [t for t in self.types if t not in PREMISES_TYPES]

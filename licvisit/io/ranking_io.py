@@ -80,7 +80,7 @@ def _write_parquet(df: pd.DataFrame, path: Path) -> Path:
 
 
 def write_attribution(links: Any, out_dir: str | Path, calls: pd.DataFrame | None = None) -> list[Path]:
-    """Write ``links`` (a ``licvisit.core.attribution.Links``) into ``out_dir``.
+    """Write ``links`` (a ``licvisit.core.risk.attribution.Links``) into ``out_dir``.
 
     Files: ``attribution.csv`` (one row per call-premises link, with the call's
     ``call_id`` when ``calls`` has one; ``attribution.parquet`` instead when

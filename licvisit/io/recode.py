@@ -28,8 +28,8 @@ from typing import Any
 import pyarrow as pa
 
 from licvisit.errors import ConfigError
+from licvisit.fields import RECODE_TABLES
 
-RECODE_TABLES = ("categories", "thrive")
 CONSTANT_PREFIX = "__constant__"
 
 

@@ -20,8 +20,6 @@ from licvisit.io.validate import FileSummary, ProblemLog
 
 ID_HEADERS = ("zone_id", "id", "code", "zone_code", "ref")
 NAME_HEADERS = ("name", "zone_name", "zone", "label", "title")
-# the glossary fields ``[mapping.zones]`` may name (e.g. zone_id = "WD23CD", name = "WD23NM")
-ZONE_MAPPING_FIELDS = ("zone_id", "name")
 
 
 def empty_zones() -> gpd.GeoDataFrame:

@@ -19,12 +19,12 @@ import numpy as np
 import pandas as pd
 
 from licvisit import __version__
-from licvisit.core.disclosure import SUPPRESSED_SYMBOL, TOTAL, PublishedTable
 from licvisit.core.evidence import EvidencePack, params_dict
+from licvisit.core.evidence.disclosure import SUPPRESSED_SYMBOL, TOTAL, PublishedTable
 from licvisit.errors import ConfigError
 
 TEMPLATE = "evidence.html.j2"
-# evidence.json keys of the hearing sections (licvisit.core.hearing)
+# evidence.json keys of the hearing sections (licvisit.core.evidence.hearing)
 HEARING_KEYS = ("displacement", "comparison", "premises_profile", "other_evidence")
 DPI = 110
 # Colour-blind-safe pairs (ColorBrewer RdBu ends) for hot and cold spots.

@@ -20,7 +20,7 @@ from licvisit.errors import ConfigError
 if TYPE_CHECKING:  # pragma: no cover
     from licvisit.core.risk import Ranking, RiskParams
 
-BUNDLED_CONFIG = Path(__file__).resolve().parents[1] / "data" / "licvisit.toml"
+BUNDLED_CONFIG = Path(__file__).resolve().parents[2] / "data" / "licvisit.toml"
 DEMO_WEEK = dt.date(2025, 10, 6)  # ISO week 2025-W41, the week after the demo calls end
 DEMO_ZONE = "Broad Street"
 
@@ -69,8 +69,7 @@ def rank_to_folder(
 
     import numpy as np
 
-    from licvisit.core.attribution import link_calls_to_premises
-    from licvisit.core.risk import calls_for_as_of, rank_premises
+    from licvisit.core.risk import calls_for_as_of, link_calls_to_premises, rank_premises
     from licvisit.io.ranking_io import write_attribution_in_background, write_ranking
     from licvisit.io.write import OUTPUT_FILES, staged_folder
 
@@ -154,13 +153,13 @@ def _run_stages(
     progress: Callable[[str], None],
 ) -> PipelineResult:
     """Every stage of :func:`run_pipeline`, writing into the staging folder ``out``."""
-    from licvisit.core.backtest import backtest
+    from licvisit.app.params import evidence_params, map_params, plan_params, risk_params
     from licvisit.core.evidence import evidence_for_zone
     from licvisit.core.plan import plan_week
+    from licvisit.core.risk.backtest import backtest
     from licvisit.io import load_inputs
     from licvisit.io.plan_io import write_plan
     from licvisit.io.write import OUTPUT_FILES, staged_folder, write_json
-    from licvisit.params import evidence_params, map_params, plan_params, risk_params
     from licvisit.render.evidence import write_evidence
     from licvisit.render.maps import write_route_maps
 

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from licvisit.core import disclosure as sdc
-from licvisit.core import trends as tr
+from licvisit.core.evidence import disclosure as sdc
+from licvisit.core.evidence import trends as tr
 
 
 @dataclass(frozen=True)

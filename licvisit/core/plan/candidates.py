@@ -28,7 +28,7 @@ from licvisit.domain import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from licvisit.core.plan import PlanParams
+    from licvisit.core.plan.params import PlanParams
 
 FOLLOW_UP_OUTCOMES = ("breach_found", "action_plan")
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from licvisit.core import disclosure as sdc
+from licvisit.core.evidence import disclosure as sdc
 from licvisit.domain import WEEKDAYS, parse_session
 
 TYPE_WORDS = {

@@ -17,11 +17,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from licvisit.core import comparison as cmp
-from licvisit.core import disclosure as sdc
-from licvisit.core import displacement as dsp
-from licvisit.core import profile as prof
-from licvisit.core import trends as tr
+from licvisit.core.evidence import comparison as cmp
+from licvisit.core.evidence import disclosure as sdc
+from licvisit.core.evidence import displacement as dsp
+from licvisit.core.evidence import profile as prof
+from licvisit.core.evidence import trends as tr
 
 
 def noun_for(calls: pd.DataFrame) -> str:

@@ -20,7 +20,7 @@ import pandas as pd
 from licvisit.domain import WEEKDAYS, Officer, OpeningHours, Plan, parse_hhmm, parse_session
 
 if TYPE_CHECKING:  # pragma: no cover
-    from licvisit.core.plan import PlanParams
+    from licvisit.core.plan.params import PlanParams
 
 TOL = dt.timedelta(minutes=1)
 

@@ -16,8 +16,7 @@ def risk_params(cfg: Config, scheme: str | None = None) -> Any:
     The harm overrides are checked here, so a bad ``[harm]`` is a one-line
     config error before any data is read.
     """
-    from licvisit.core.harm import harm_weights, scheme_from, thrive_multipliers
-    from licvisit.core.risk import RiskParams
+    from licvisit.core.risk import RiskParams, harm_weights, scheme_from, thrive_multipliers
 
     risk = cfg.section("risk")
     harm = cfg.section("harm")

@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
-from licvisit.core.candidates import Candidate, op_window, week_nights
+from licvisit.core.plan.candidates import Candidate, op_window, week_nights
 from licvisit.domain import WEEKDAYS, BentRule, Crew, Lock, Officer, OperationType, ShiftAssignment
 from licvisit.errors import InfeasiblePlanError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from licvisit.core.plan import PlanParams
+    from licvisit.core.plan.params import PlanParams
 
 OP_ABBR = {"licensing_compliance": "LIC", "sia_check": "SIA", "gang_op": "GANG"}
 VALUE_SCALE = 1000

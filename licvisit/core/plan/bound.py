@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
-from licvisit.core.routing import RoutingProblem
+from licvisit.core.plan.routing import RoutingProblem
 
 SCALE = 1000  # value units -> integer
 

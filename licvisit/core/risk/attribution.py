@@ -33,10 +33,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from licvisit.domain import WEEKDAYS, parse_session
+from licvisit.core.risk.clock import call_clock, hours_arrays, open_at
 
 if TYPE_CHECKING:  # pragma: no cover
-    from licvisit.core.risk import RiskParams
+    from licvisit.core.risk.params import RiskParams
 
 RULES = ("reference", "name", "nearest")
 SENSITIVITY_RADII = (25.0, 50.0, 100.0)
@@ -91,65 +91,6 @@ def normalise_name(text: Any) -> str:
     return s
 
 
-def hours_arrays(premises: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return (start, end, known): sessions [min] per premises and weekday (Mon first).
-
-    ``start``/``end`` are float arrays of shape (n, 7), NaN where closed that
-    day; ``known`` is False for premises with no hours at all (e.g. FHRS), which
-    are treated as open whenever asked.  Unparseable hours count as unknown.
-    """
-    n = len(premises)
-    start = np.full((n, 7), np.nan)
-    end = np.full((n, 7), np.nan)
-    known = np.zeros(n, dtype=bool)
-    cols = [f"hours_{d}" for d in WEEKDAYS]
-    if n == 0 or not all(c in premises.columns for c in cols):
-        return start, end, known
-    cache: dict[Any, tuple[int, int] | None | bool] = {}
-    any_given = np.zeros(n, dtype=bool)
-    bad = np.zeros(n, dtype=bool)
-    for j, c in enumerate(cols):
-        values = premises[c].to_numpy(dtype=object)
-        uniq, inv = np.unique(pd.Series(values).fillna("").astype(str).to_numpy(), return_inverse=True)
-        parsed = []
-        for u in uniq:
-            if u not in cache:
-                try:
-                    cache[u] = parse_session(u)
-                except ValueError:
-                    cache[u] = False
-            parsed.append(cache[u])
-        s = np.array([p[0] if isinstance(p, tuple) else np.nan for p in parsed], dtype=float)
-        e = np.array([p[1] if isinstance(p, tuple) else np.nan for p in parsed], dtype=float)
-        given = np.array([u.strip() != "" and u.strip().lower() != "nan" for u in uniq])
-        invalid = np.array([p is False for p in parsed])
-        start[:, j], end[:, j] = s[inv], e[inv]
-        any_given |= given[inv]
-        bad |= invalid[inv]
-    known = any_given & ~bad
-    start[~known] = np.nan
-    end[~known] = np.nan
-    return start, end, known
-
-
-def open_at(
-    start: np.ndarray,
-    end: np.ndarray,
-    known: np.ndarray,
-    prem: np.ndarray,
-    weekday: np.ndarray,
-    minute: np.ndarray,
-) -> np.ndarray:
-    """Vectorised ``OpeningHours.is_open``: True/False, True where hours are unknown."""
-    today_s = start[prem, weekday]
-    today_e = end[prem, weekday]
-    yday = (weekday - 1) % 7
-    y_e = end[prem, yday]
-    with np.errstate(invalid="ignore"):
-        is_open = ((today_s <= minute) & (minute < today_e)) | (minute + 1440 < y_e)
-    return is_open | ~known[prem]
-
-
 # Words that make the name before them part of an address (UK and US forms, abbreviated or not)
 STREET_WORDS = frozenset(
     "street st road rd lane ln avenue ave av way place pl square sq row hill close cl drive dr "
@@ -201,37 +142,6 @@ def factorize_text(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     return codes, uniq_list
 
 
-def datetime_ns(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Return (int64 nanoseconds since 1970, valid mask) for a datetime-like column, fast."""
-    v = values
-    if not pd.api.types.is_datetime64_any_dtype(v):
-        v = pd.to_datetime(v, errors="coerce")
-    if getattr(v.dt, "tz", None) is not None:
-        v = v.dt.tz_localize(None)
-    ns = np.asarray(v.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")).astype(np.int64))
-    valid = ns != np.iinfo(np.int64).min
-    return ns, valid
-
-
-def _call_clock(calls: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return (time_known, weekday Mon=0, minute of day) arrays for the calls (integer arithmetic)."""
-    n = len(calls)
-    if "occurred_at" not in calls.columns:
-        return np.zeros(n, bool), np.zeros(n, np.int64), np.zeros(n, np.int64)
-    ns, valid = datetime_ns(calls["occurred_at"])
-    tk = (
-        calls["time_known"].fillna(False).to_numpy(dtype=bool)
-        if "time_known" in calls.columns
-        else np.ones(n, dtype=bool)
-    )
-    tk = tk & valid
-    minutes = np.where(valid, ns, 0) // 60_000_000_000
-    days = minutes // 1440
-    wd = (days + 3) % 7  # 1970-01-01 was a Thursday
-    minute = minutes - days * 1440
-    return tk, wd, minute
-
-
 def link_calls_to_premises(
     calls: pd.DataFrame, premises: pd.DataFrame, params: RiskParams | None = None
 ) -> Links:
@@ -257,7 +167,7 @@ def link_calls_to_premises(
     from scipy.spatial import cKDTree  # imported here: importing scipy takes ~0.4 s
 
     if params is None:
-        from licvisit.core.risk import RiskParams
+        from licvisit.core.risk.params import RiskParams
 
         params = RiskParams()
     n = len(calls)
@@ -268,7 +178,7 @@ def link_calls_to_premises(
     py = pd.to_numeric(premises["y"], errors="coerce").to_numpy(dtype=float) if npm else np.zeros(0)
     pids = premises["premises_id"].astype(str).to_numpy() if npm else np.zeros(0, dtype=object)
     start, end, known = hours_arrays(premises)
-    tk, wd, minute = _call_clock(calls) if n else (np.zeros(0, bool), np.zeros(0, int), np.zeros(0, int))
+    tk, wd, minute = call_clock(calls) if n else (np.zeros(0, bool), np.zeros(0, int), np.zeros(0, int))
 
     assigned = np.zeros(n, dtype=bool)
     parts: list[pd.DataFrame] = []

@@ -29,8 +29,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from licvisit.core.attribution import Links, link_calls_to_premises
-from licvisit.core.risk import RiskParams, _days, _link_frame, _month_only, score_premises
+from licvisit.core.risk.attribution import Links, link_calls_to_premises
+from licvisit.core.risk.clock import is_month_only, to_days
+from licvisit.core.risk.params import RiskParams
+from licvisit.core.risk.score import link_frame, score_premises
 
 METHODS = ("model", "model_nested", "count_12m", "harm_12m", "last_period", "random")
 METHOD_LABELS = {
@@ -202,14 +204,14 @@ def backtest(
         raise ValueError("Expected period 'month', 'week' or 'quarter'.")
     if horizon < 1 or min_history < 1:
         raise ValueError("Expected horizon >= 1 and min_history >= 1.")
-    if period == "week" and _month_only(calls):
+    if period == "week" and is_month_only(calls):
         raise ValueError(
             "The calls have month-only dates (police.uk), so weekly periods cannot be scored. "
             "Fix: use --period month or --period quarter."
         )
     if links is None:
         links = link_calls_to_premises(calls, premises, params)
-    lf = _link_frame(calls, links, params)
+    lf = link_frame(calls, links, params)
     lf = lf[lf["w"] > 0]
     # Period of each call: month-only rows are dated mid-month in lf, fine for periods.
     codes, starts = _periods(lf["day"].to_numpy(), period)
@@ -253,7 +255,7 @@ def backtest(
         cut = starts[i]
         end_i = min(n_per, i + horizon)
         end_ts = starts[end_i]
-        cut_day = float(_days(pd.Series([cut]))[0])
+        cut_day = float(to_days(pd.Series([cut]))[0])
         in_t = (codes >= i) & (codes < end_i)
         target = np.bincount(pidx[in_t], weights=w[in_t] * h[in_t], minlength=n)
         past = day < cut_day
@@ -380,7 +382,7 @@ def backtest(
             srows.append(rec)
     summary = pd.DataFrame(srows)
     notes = [n for n in links.notes if not n.startswith("Most calls have month-only")]
-    if _month_only(calls):
+    if is_month_only(calls):
         notes.insert(
             0,
             "Month-only dates (police.uk): no time-of-night or closed-hours filter; targets are all "

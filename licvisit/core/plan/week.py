@@ -1,0 +1,634 @@
+"""Plan a week of licensing visits: roster (CP-SAT), crews, routes (OR-Tools), explanations.
+
+:func:`plan_week` is a short public coordinator over private steps:
+
+1. candidates from the risk ranking (:mod:`licvisit.core.plan.candidates`);
+2. roster and joint crews (:mod:`licvisit.core.plan.roster`);
+3. one routing model for the whole week, vehicles = crew-nights, each
+   candidate a group of alternative nights of which at most one is visited
+   (:mod:`licvisit.core.plan.routing`);
+4. a reason for every candidate left out, the rules bent, run metadata;
+5. the independent checker (:mod:`licvisit.core.plan.checker`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from licvisit.core.plan.bound import value_upper_bound
+from licvisit.core.plan.candidates import Candidate, build_candidates, mean_value, week_nights
+from licvisit.core.plan.checker import check_plan
+from licvisit.core.plan.explain import _explain, compare_plans, plan_changes
+from licvisit.core.plan.params import POINTS, PlanParams
+from licvisit.core.plan.repair import (
+    _fit_shift,
+    _insert_if_gain,
+    _place_breaks,
+    _release_weak_crews,
+    _route_travel,
+)
+from licvisit.core.plan.roster import Roster, plan_roster
+from licvisit.core.plan.routing import RoutingProblem, VisitGroup, prune_unprofitable, solve_routing
+from licvisit.core.plan.travel import matrix_from_table, travel_minutes, zone_of_points
+from licvisit.domain import (
+    BentRule,
+    Crew,
+    DroppedCandidate,
+    Lock,
+    Officer,
+    OperationType,
+    Plan,
+    Visit,
+)
+from licvisit.errors import InfeasiblePlanError, PlanCheckError
+
+
+def plan_week(
+    ranking_table: pd.DataFrame,
+    premises: pd.DataFrame,
+    staff: list[Officer],
+    week_start: dt.date,
+    params: PlanParams | None = None,
+    *,
+    visits: pd.DataFrame | None = None,
+    zones: Any = None,
+    locks: Iterable[Lock] = (),
+    exclude: Iterable[str] = (),
+    previous: Plan | None = None,
+    travel_matrix: pd.DataFrame | None = None,
+) -> Plan:
+    """Plan the week starting Monday ``week_start``.
+
+    Parameters
+    ----------
+    ranking_table : risk ranking, one row per premises (``premises_id``, ``rank``
+        or ``score``, ``expected_harm_week``, ``band``, ``c_*`` components).
+    premises : premises register (PREMISES_COLUMNS, x/y in EPSG:27700).
+    staff : officers with their availability for the week.
+    week_start : the Monday.
+    params : PlanParams.
+    visits : visit history (VISIT_COLUMNS) for follow-ups and minimum days since last visit.
+    zones : NTE zones (GeoDataFrame, EPSG:27700): walking inside a zone, driving between.
+    locks : visits pinned by the sergeant.
+    exclude : premises ids to leave out this week.
+    previous : an earlier plan for the week: re-planning keeps as much of it as it can.
+    travel_matrix : long table ``from_id, to_id, travel_min`` over premises ids
+        and base names, replacing the straight-line estimate.
+
+    Returns
+    -------
+    Plan, already passed by :func:`licvisit.core.plan.checker.check_plan`.
+
+    Raises
+    ------
+    InfeasiblePlanError
+        Nobody available, shifts shorter than any visit, nothing open on a staffed night, a lock that cannot be met.
+    PlanCheckError
+        The checker found a broken hard rule (a bug: please report it).
+    """
+    params = params or PlanParams()
+    if week_start.weekday() != 0:
+        raise InfeasiblePlanError(f"The week must start on a Monday; {week_start} is a {week_start:%A}.")
+    locks = tuple(locks)
+    nights = week_nights(week_start)
+    for lk in locks:
+        if lk.night not in nights:
+            raise InfeasiblePlanError(
+                f"Lock {lk.premises_id}@{lk.night} is outside the week {nights[0]} to {nights[-1]}."
+            )
+    seen_lock: dict[tuple[str, dt.date], Lock] = {}
+    for lk in locks:
+        if (lk.premises_id, lk.night) in seen_lock:
+            raise InfeasiblePlanError(
+                f"Locks {lk.premises_id}@{lk.night} ask for two visits to one premises on one night; "
+                "one visit serves every purpose its crew can. Fix: keep one of the locks."
+            )
+        seen_lock[(lk.premises_id, lk.night)] = lk
+    staff = list(staff or [])
+    _check_staff(staff, nights)
+    operations = params.operation_types()
+
+    candidates, dropped = build_candidates(
+        ranking_table, premises, week_start, operations, params, visits=visits, locks=locks, exclude=exclude
+    )
+    if not any(c.windows for c in candidates):
+        raise InfeasiblePlanError(
+            "No candidate premises is open during any operation's hours on any night this week. "
+            "Fix: check the premises' licensed hours (hours_mon ... hours_sun) and the ranking."
+        )
+    _check_visit_fits_shifts(staff, candidates, params, nights)
+    roster = plan_roster(
+        staff,
+        candidates,
+        operations,
+        week_start,
+        params,
+        locks=locks,
+        previous_crews=previous.crews if previous else None,
+    )
+    staffed = {(c.night, c.op_type) for c in roster.crews}
+    if not any((n, c.op_type) in staffed for c in candidates for n in c.windows):
+        raise InfeasiblePlanError(
+            "No candidate premises is open during its operation's hours on any night with a crew "
+            f"(crews on {', '.join(sorted({f'{n:%a}' for n, _ in staffed})) or 'no night'}). "
+            "Fix: check staff availability against the premises' licensed hours."
+        )
+    plan = _route_week(candidates, dropped, roster, week_start, params, zones, locks, previous, travel_matrix)
+    if not plan.visits:
+        from collections import Counter
+
+        why = Counter(d.reason_code for d in plan.dropped).most_common()
+        raise InfeasiblePlanError(
+            "No visit could be planned this week ("
+            + ", ".join(f"{n} {code.replace('_', ' ')}" for code, n in why)
+            + "). Fix: check staff availability against the premises' licensed hours."
+        )
+    problems = check_plan(plan, premises, staff, params, zones=zones)
+    if problems:
+        raise PlanCheckError(
+            f"The plan broke {len(problems)} hard rule(s); first: {problems[0]}. This is a bug: please report it."
+        )
+    return plan
+
+
+def _check_staff(staff: list[Officer], nights: list[dt.date]) -> None:
+    if not staff:
+        raise InfeasiblePlanError(
+            "Nobody is available: the staff list is empty. Fix: give a staff availability file."
+        )
+    avail = [o for o in staff if any(a.night in nights for a in o.availability)]
+    if not avail:
+        raise InfeasiblePlanError(
+            f"Nobody is available between {nights[0]:%a %d %b %Y} and {nights[-1]:%a %d %b %Y}. "
+            "Fix: check the staff file covers this week."
+        )
+    if not any(o.is_palo for o in avail):
+        raise InfeasiblePlanError("Nobody is available to lead a crew: no PALO is available this week.")
+
+
+def _check_visit_fits_shifts(
+    staff: list[Officer], candidates: list[Candidate], params: PlanParams, nights
+) -> None:
+    longest = dt.timedelta(0)
+    for o in staff:
+        for a in o.availability:
+            if a.night in nights:
+                longest = max(longest, min(a.end - a.start, dt.timedelta(hours=params.shift_length_h)))
+    shortest_visit = min((c.service_min for c in candidates), default=0)
+    if longest < dt.timedelta(minutes=max(shortest_visit, 1)) or longest < dt.timedelta(
+        minutes=params.min_crew_shift_min
+    ):
+        raise InfeasiblePlanError(
+            f"Shifts are too short: the longest available shift is {longest.total_seconds() / 60:.0f} minutes, "
+            f"shorter than any visit ({shortest_visit} min) or the minimum crew shift "
+            f"({params.min_crew_shift_min} min). Fix: check the staff availability times."
+        )
+
+
+def _minutes(t: dt.datetime, origin: dt.datetime) -> int:
+    return int((t - origin).total_seconds() // 60)
+
+
+def _route_week(
+    candidates: list[Candidate],
+    dropped: list[DroppedCandidate],
+    roster: Roster,
+    week_start: dt.date,
+    params: PlanParams,
+    zones: Any,
+    locks: tuple[Lock, ...],
+    previous: Plan | None,
+    travel_matrix: pd.DataFrame | None,
+) -> Plan:
+    origin = dt.datetime.combine(week_start, dt.time())
+    crews = roster.crews
+    ops = {o.name: o for o in params.operation_types()}
+    # Locations: bases first, then candidate premises.
+    bases: dict[str, tuple[float, float]] = {}
+    for c in crews:
+        bases.setdefault(c.base, (c.base_x, c.base_y))
+    base_names = sorted(bases)
+    prem_ids = sorted({c.premises_id for c in candidates})
+    prem_xy = {c.premises_id: (c.x, c.y) for c in candidates}
+    loc_ids = base_names + prem_ids
+    lx = np.array([bases[b][0] for b in base_names] + [prem_xy[p][0] for p in prem_ids])
+    ly = np.array([bases[b][1] for b in base_names] + [prem_xy[p][1] for p in prem_ids])
+    if travel_matrix is not None:
+        try:
+            tmin = matrix_from_table(travel_matrix, loc_ids)
+        except ValueError as exc:
+            raise InfeasiblePlanError(f"Travel matrix: {exc}") from exc
+        source = "matrix"
+    else:
+        zone = zone_of_points(lx, ly, zones)
+        tmin = travel_minutes(
+            lx,
+            ly,
+            zone,
+            walk_kmh=params.walk_kmh,
+            drive_kmh=params.drive_kmh,
+            circuity=params.circuity,
+            drive_overhead_min=params.drive_overhead_min,
+        )
+        source = "straight_line"
+    tmin_int = np.ceil(tmin - 1e-9).astype(np.int64)
+    loc_index = {k: i for i, k in enumerate(loc_ids)}
+    busy: set[str] = set()  # premises in a zone marked busy: licensing crews there need uniformed support
+    if params.busy_zones and zones is not None:
+        zid = zone_of_points(lx, ly, zones)
+        busy = {loc_ids[i] for i, z in enumerate(zid) if z in set(params.busy_zones) and i >= len(base_names)}
+
+    crews_by = {}
+    for v, c in enumerate(crews):
+        crews_by.setdefault((c.night, c.op_type), []).append(v)
+    prev_night: dict[tuple[str, str], dt.date] = {}
+    if previous is not None and params.replan_keep_nights:
+        for pv in previous.visits:
+            prev_night[(pv.premises_id, pv.op_type)] = pv.night
+
+    # Nodes: one depot node per base, then (candidate, night) visit nodes.
+    node_loc = list(range(len(base_names)))
+    service = [0] * len(base_names)
+    windows: list[tuple[int, int]] = [(0, 0)] * len(base_names)
+    allowed: dict[int, list[int]] = {}
+    node_info: list[tuple[int, dt.date] | None] = [None] * len(base_names)
+    no_crew: dict[int, str] = {}
+    mean = mean_value(candidates)
+    cand_nodes: dict[int, list[int]] = {}
+    for ci, cand in enumerate(candidates):
+        nodes = []
+        nights = sorted(cand.windows)
+        key = (cand.premises_id, cand.op_type)
+        if cand.lock is not None:
+            nights = [cand.lock.night]
+        elif key in prev_night and prev_night[key] in cand.windows:
+            nights = [prev_night[key]]
+        elif params.max_nights_per_candidate:
+            # Keep the busiest nights with a crew of the right kind: a smaller model searches better.
+            staffed = [n for n in nights if crews_by.get((n, cand.op_type))]
+            staffed.sort(key=lambda n: (-params.night_weights[n.weekday()], n))
+            nights = sorted(staffed[: params.max_nights_per_candidate])
+        for night in nights:
+            vs = crews_by.get((night, cand.op_type), [])
+            if cand.lock is not None and cand.lock.crew_id:
+                vs = [v for v in vs if crews[v].crew_id == cand.lock.crew_id]
+                if not vs:
+                    raise InfeasiblePlanError(
+                        f"Lock {cand.premises_id}@{night}: crew {cand.lock.crew_id} is not on the roster "
+                        f"(crews that night: {', '.join(c.crew_id for c in crews if c.night == night) or 'none'})."
+                    )
+            if not vs:
+                continue
+            lo, hi = cand.windows[night]
+            lo_m = _minutes(lo, origin)
+            hi_m = _minutes(hi, origin) - cand.service_min
+            # Reachable from base and back within some crew's shift.
+            loc = loc_index[cand.premises_id]
+            ok_vs = []
+            lpa = cand.meta.get("lpa", "")
+            for v in vs:
+                c = crews[v]
+                if params.crews_stay_in_lpa and lpa and c.lpas and lpa not in c.lpas:
+                    continue
+                if cand.premises_id in busy and ops[cand.op_type].support_role and len(c.members) < 3:
+                    continue
+                b = loc_index[c.base]
+                s0 = _minutes(c.shift_start, origin) + int(tmin_int[b, loc])
+                s1 = _minutes(c.shift_end, origin) - int(tmin_int[loc, b]) - cand.service_min
+                if max(lo_m, s0) <= min(hi_m, s1):
+                    ok_vs.append(v)
+            if not ok_vs:
+                no_crew.setdefault(ci, "outside_shifts")
+                continue
+            node = len(node_loc)
+            node_loc.append(loc)
+            service.append(cand.service_min)
+            windows.append((lo_m, hi_m))
+            allowed[node] = ok_vs
+            node_info.append((ci, night))
+            nodes.append(node)
+        if not nodes:
+            if ci not in no_crew:
+                no_crew[ci] = "no_window" if not cand.windows else "no_crew_when_open"
+            if cand.lock is not None:
+                raise InfeasiblePlanError(
+                    f"Lock {cand.premises_id}@{cand.lock.night}:{cand.op_type} cannot be honoured: no "
+                    f"{cand.op_type} crew can reach it within its shift while it is open."
+                )
+            continue
+        cand_nodes[ci] = nodes
+    groups, group_cands, node_purposes, node_extra = _premises_groups(
+        candidates, cand_nodes, node_info, ops, params, mean
+    )
+
+    node_loc_arr = np.array(node_loc)
+    time_m = tmin_int[np.ix_(node_loc_arr, node_loc_arr)]
+    per_min = params.travel_weight * POINTS
+    cost = np.round(tmin[np.ix_(node_loc_arr, node_loc_arr)] * per_min).astype(np.int64)
+    # A visit serving fewer purposes than the premises' best is worth less: charge the difference on
+    # leaving it, so one disjunction per premises (penalty = best worth) values each alternative right.
+    for node, extra in node_extra.items():
+        cost[node, :] += extra
+    starts = [loc_index[c.base] for c in crews]
+    vwin = [(_minutes(c.shift_start, origin), _minutes(c.shift_end, origin)) for c in crews]
+    problem = RoutingProblem(
+        cost=cost,
+        time=time_m,
+        service=service,
+        windows=windows,
+        starts=starts,
+        ends=starts,
+        vehicle_windows=vwin,
+        groups=groups,
+        allowed=allowed,
+        horizon=9 * 1440,
+    )
+    initial = None
+    if previous is not None:
+        initial = _initial_routes(previous, crews, node_info, candidates)
+    if groups:
+        res = solve_routing(
+            problem,
+            params.time_limit_s,
+            work_limit=params.work_limit or None,
+            strategies=params.first_solution_strategies,
+            initial_routes=initial,
+        )
+        pruned = prune_unprofitable(problem, res)
+        made_room = _place_breaks(problem, res, params)
+        released_weak, rounds = _release_weak_crews(problem, res, crews, params)
+        res = rounds or res
+        inserted = _insert_if_gain(problem, res, params)
+    else:
+        made_room = 0
+        res = None
+        pruned = 0
+        released_weak = []
+        inserted = 0
+
+    visits: list[Visit] = []
+    covered: set[int] = set()  # candidates served by a planned visit (its own or another purpose)
+    if res is not None:
+        for v, route in enumerate(res.routes):
+            crew = crews[v]
+            for k, (node, st) in enumerate(zip(route, res.starts[v], strict=True)):
+                ci, night = node_info[node]  # type: ignore[misc]
+                cand = candidates[ci]
+                arr = origin + dt.timedelta(minutes=st)
+                wo, wc = cand.windows[night]
+                served = node_purposes[node]
+                covered.update(served)
+                visits.append(
+                    Visit(
+                        premises_id=cand.premises_id,
+                        crew_id=crew.crew_id,
+                        night=night,
+                        op_type=cand.op_type,
+                        order=k + 1,
+                        arrival=arr,
+                        departure=arr + dt.timedelta(minutes=cand.service_min),
+                        window_open=wo,
+                        window_close=wc,
+                        value=round(sum(candidates[j].value for j in served), 4),
+                        locked=cand.lock is not None,
+                        # A breach follow-up served by another operation's visit still says it is one.
+                        reason=next((candidates[j].why for j in served if candidates[j].mandatory), cand.why),
+                        purposes=tuple(candidates[j].op_type for j in served),
+                    )
+                )
+        dropped_groups = set(res.dropped_groups)
+    else:
+        dropped_groups = set()
+    visits = _mark_repeats(visits)
+    if res is not None:
+        crews = [_fit_shift(c, v, res, problem, origin) for v, c in enumerate(crews)]
+        fitted = {c.crew_id: c for c in crews}
+        shifts = [
+            dataclasses.replace(s, start=fitted[s.crew_id].shift_start, end=fitted[s.crew_id].shift_end)
+            if s.crew_id in fitted else s
+            for s in roster.shifts
+        ]  # fmt: skip
+    else:
+        shifts = list(roster.shifts)
+    for gi in sorted(dropped_groups):
+        cand = candidates[group_cands[gi][0]]
+        if cand.lock is not None:
+            raise InfeasiblePlanError(
+                f"Lock {cand.premises_id}@{cand.lock.night}:{cand.op_type} cannot be honoured within the crews' "
+                "shifts and the premises' hours. Fix: relax the lock or another lock that night."
+            )
+    bent = list(roster.bent)
+    explained = _explain(
+        candidates,
+        groups,
+        group_cands,
+        dropped_groups,
+        no_crew,
+        covered,
+        visits,
+        res,
+        problem,
+        ops,
+        node_info,
+        per_min,
+        params,
+    )
+    for d in explained:
+        cand = next(c for c in candidates if c.premises_id == d.premises_id and c.op_type == d.op_type)
+        if cand.mandatory:
+            bent.append(
+                BentRule(
+                    "breach_follow_up",
+                    d.premises_id,
+                    round(max(d.value, mean) * params.follow_up_weight, 3),
+                    f"breach follow-up not planned: {d.reason}",
+                )
+            )
+    dropped = dropped + explained
+    visits.sort(key=lambda v: (v.night, v.crew_id, v.order))
+    node_value = {n: sum(candidates[j].value for j in served) for n, served in node_purposes.items()}
+    # A route over break_after_h loses its break; a shorter one needs none, but is that short.
+    capacity = [
+        max(hi - lo - params.break_min, min(hi - lo, int(params.break_after_h * 60))) for lo, hi in vwin
+    ]
+    bound = value_upper_bound(
+        problem, node_value, capacity, deterministic_time=params.roster_deterministic_time, seed=params.seed
+    )
+    value_planned = round(sum(v.value for v in visits), 4)
+    # A plan can never beat the bound; the max() only guards rounding in the last digit.
+    upper = max(bound.upper_bound, value_planned)
+    meta: dict[str, Any] = {
+        "seed": params.seed,
+        "time_limit_s": params.time_limit_s,
+        "work_limit": params.work_limit,
+        "status": "planned" if res is not None else "no_visits_possible",
+        "roster_status": roster.status,
+        "roster_objective": roster.objective,
+        "caps_binding": [
+            f"max_crews_per_op_night={params.max_crews_per_op_night}: {x}" for x in roster.capped
+        ],
+        "routing_strategy": res.strategy if res else "",
+        "routing_attempts": res.attempts if res else {},
+        "routing_objective": res.objective if res else 0,
+        "routing_solve_s": res.solve_s if res else 0.0,
+        "routing_stopped_by": res.stopped_by if res else "",
+        "routing_work": res.work if res else 0,
+        "routing_pruned": pruned,
+        "dropped_for_breaks": made_room,
+        "inserted_after_search": inserted,
+        "travel_source": source,
+        "travel_cost_points": res.travel_cost if res else 0,
+        "n_candidates": len(candidates),
+        "n_visit_nodes": len(node_loc) - len(base_names),
+        "value_planned": value_planned,
+        "value_upper_bound": upper,
+        "optimality_gap": round((upper - value_planned) / upper, 4) if upper > 0 else 0.0,
+        "bound_status": bound.status,
+        "bound_scope": "rostered crews: one visit per premises, each crew's shift less its break, "
+        "shortest travel into each visit; windows and order relaxed",
+        "value_candidates": round(sum(c.value for c in candidates), 4),
+        "travel_min": int(
+            sum(
+                _route_travel(res.routes[v], v, starts, node_loc, tmin_int) if res else 0
+                for v in range(len(crews))
+            )
+        ),
+        "operations": [o.name for o in params.operation_types()],
+        "params": _params_dict(params),
+    }
+    # Crews the routes left idle are released rather than sent out with nothing to do.
+    busy = {v.crew_id for v in visits}
+    idle = [c.crew_id for c in crews if c.crew_id not in busy]
+    meta["crews_released"] = idle
+    meta["crews_released_few_visits"] = [crews[v].crew_id for v in released_weak]
+    plan = Plan(
+        week_start=week_start,
+        roster=[s for s in shifts if s.crew_id in busy],
+        crews=[c for c in crews if c.crew_id in busy],
+        visits=visits,
+        dropped=dropped,
+        bent=bent,
+        locks=list(locks),
+        meta=meta,
+    )
+    if previous is not None:
+        meta.update(compare_plans(previous, plan))
+        meta["changes"] = plan_changes(previous, plan)
+    return plan
+
+
+def _premises_groups(
+    candidates: list[Candidate],
+    cand_nodes: dict[int, list[int]],
+    node_info: list[tuple[int, dt.date] | None],
+    ops: dict[str, OperationType],
+    params: PlanParams,
+    mean: float,
+) -> tuple[list[VisitGroup], list[list[int]], dict[int, tuple[int, ...]], dict[int, int]]:
+    """Make one disjunction per premises: at most one visit a week, whichever operation does it.
+
+    A visit of type ``op`` serves ``op`` and every purpose in ``op.covers`` the
+    premises is a candidate for (an SIA check by a PALO is also the week's
+    licensing compliance visit).  Its worth is the sum of the purposes it
+    serves (a breach follow-up at ``follow_up_weight`` x max(value, mean)); the
+    group's penalty is the best alternative's worth and each other alternative
+    pays the difference as an extra cost (``node_extra``, points).  A locked
+    candidate is its own mandatory group and keeps the premises' other
+    alternatives out of the model (the sergeant chose the visit).
+
+    Returns
+    -------
+    (groups, candidates per group, purposes per node as candidate indices, extra cost per node)
+    """
+    by_prem: dict[str, list[int]] = {}
+    for ci, cand in enumerate(candidates):
+        by_prem.setdefault(cand.premises_id, []).append(ci)
+    groups: list[VisitGroup] = []
+    group_cands: list[list[int]] = []
+    node_purposes: dict[int, tuple[int, ...]] = {}
+    node_extra: dict[int, int] = {}
+
+    def worth(ci: int) -> float:
+        c = candidates[ci]
+        return params.follow_up_weight * max(c.value, mean) if c.mandatory else c.value
+
+    for cis in by_prem.values():
+        locked = [ci for ci in cis if candidates[ci].lock is not None]
+        of_op = {candidates[ci].op_type: ci for ci in cis if candidates[ci].lock is None}
+        live = [ci for ci in (locked or cis) if ci in cand_nodes]
+        for ci in live:
+            op = ops.get(candidates[ci].op_type)
+            also = [of_op[p] for p in (op.covers if op else ()) if p in of_op and of_op[p] != ci]
+            for node in cand_nodes[ci]:
+                node_purposes[node] = (ci, *also)
+        if locked:
+            for ci in live:
+                groups.append(VisitGroup(tuple(cand_nodes[ci]), None))
+                group_cands.append([ci])
+            continue
+        if not live:
+            continue
+        nodes = [n for ci in live for n in cand_nodes[ci]]
+        worths = {n: sum(worth(j) for j in node_purposes[n]) for n in nodes}
+        best = max(worths.values())
+        for n in nodes:
+            extra = int(round(POINTS * (best - worths[n]) / mean))
+            if extra > 0:
+                node_extra[n] = extra
+        groups.append(VisitGroup(tuple(nodes), max(1, int(round(POINTS * best / mean)))))
+        group_cands.append(live)
+    del node_info
+    return groups, group_cands, node_purposes, node_extra
+
+
+def _mark_repeats(visits: list[Visit]) -> list[Visit]:
+    """Give every visit after a premises' first one this week the rule that asked for it."""
+    out = []
+    seen: set[str] = set()
+    for v in sorted(visits, key=lambda v: (v.arrival, v.crew_id)):
+        if v.premises_id in seen:
+            why = "locked by the sergeant" if v.locked else ""
+            v = dataclasses.replace(v, repeat_reason=why)
+        seen.add(v.premises_id)
+        out.append(v)
+    return out
+
+
+def _params_dict(params: PlanParams) -> dict[str, Any]:
+    d = dataclasses.asdict(params)
+    d["operations"] = list(d["operations"])
+    d["night_weights"] = list(d["night_weights"])
+    d["first_solution_strategies"] = list(d["first_solution_strategies"])
+    d["busy_zones"] = list(d["busy_zones"])
+    return d
+
+
+def _initial_routes(previous: Plan, crews: list[Crew], node_info, candidates) -> list[list[int]]:
+    vehicle = {c.crew_id: v for v, c in enumerate(crews)}
+    node_of = {}
+    for node, info in enumerate(node_info):
+        if info is None:
+            continue
+        ci, night = info
+        node_of[(candidates[ci].premises_id, candidates[ci].op_type, night)] = node
+    routes: list[list[int]] = [[] for _ in crews]
+    used = set()
+    for pv in sorted(previous.visits, key=lambda v: (v.crew_id, v.order)):
+        v = vehicle.get(pv.crew_id)
+        node = node_of.get((pv.premises_id, pv.op_type, pv.night))
+        if v is None or node is None or node in used or crews[v].night != pv.night:
+            continue
+        if crews[v].op_type != pv.op_type:
+            continue
+        routes[v].append(node)
+        used.add(node)
+    return routes
+
+
+__all__ = ["PlanParams", "plan_week", "compare_plans", "plan_changes"]

@@ -1,0 +1,342 @@
+"""The score of each premises from its linked calls: decay, empirical-Bayes shrinkage, licence components.
+
+See :mod:`licvisit.core.risk.rank` for the method and docs/risk.md for the citations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from licvisit.core.risk.attribution import (
+    Links,
+    call_clock,
+    hours_arrays,
+)
+from licvisit.core.risk.clock import _call_days, to_days
+from licvisit.core.risk.harm import call_harm
+from licvisit.core.risk.params import RiskParams
+
+
+def _nte_flags(
+    minute: np.ndarray, weekday: np.ndarray, tk: np.ndarray, params: RiskParams
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (in_nte, weekend_night, weekday_night) for calls with known times; False when unknown."""
+    from licvisit.domain import parse_hhmm
+
+    s, e = parse_hhmm(params.nte_start), parse_hhmm(params.nte_end)
+    if e <= s:
+        in_nte = (minute >= s) | (minute < e)
+        after_midnight = minute < e
+    else:
+        in_nte = (minute >= s) & (minute < e)
+        after_midnight = np.zeros(len(minute), dtype=bool)
+    night_wd = (weekday - after_midnight.astype(np.int64)) % 7
+    weekend = (night_wd == 4) | (night_wd == 5)  # Friday and Saturday nights
+    in_nte = in_nte & tk
+    return in_nte, in_nte & weekend, in_nte & ~weekend
+
+
+def link_frame(calls: pd.DataFrame, links: Links, params: RiskParams) -> pd.DataFrame:
+    """Per (call, premises) link: premises_idx, weight, harm, day, NTE flags."""
+    t = links.table
+    c = t["call"].to_numpy()
+    harm = call_harm(calls, params.scheme, params.harm_config)
+    tk, weekday, minute = call_clock(calls)
+    day = _call_days(calls, tk)
+    nte, wkend, wkday = _nte_flags(minute, weekday, tk, params)
+    w = t["weight"].to_numpy(dtype=float)
+    if params.outside_nte_weight < 1:
+        w = w * np.where(tk[c] & ~nte[c], params.outside_nte_weight, 1.0)
+    return pd.DataFrame(
+        {
+            "call": c,
+            "premises_idx": t["premises_idx"].to_numpy(),
+            "w": w,
+            "harm": harm[c],
+            "cat": pd.factorize(calls["category"])[0][c]
+            if "category" in calls.columns
+            else np.zeros(len(c), int),
+            "day": day[c],
+            "nte_weekend": wkend[c],
+            "nte_weekday": wkday[c],
+        }
+    )
+
+
+def _decay(age_days: np.ndarray, half_life: float) -> np.ndarray:
+    if half_life <= 0:
+        return np.ones_like(age_days)
+    return np.power(0.5, np.maximum(age_days, 0) / half_life)
+
+
+def _exposure_weeks(span_days: float, half_life: float) -> float:
+    """Decay-weighted length of the history [weeks]."""
+    span_days = max(span_days, 1.0)
+    if half_life <= 0:
+        return span_days / 7.0
+    lam = np.log(2) / half_life
+    return float((1 - np.exp(-lam * span_days)) / lam / 7.0)
+
+
+def _exposure_factor(premises: pd.DataFrame, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Relative exposure (capacity x weekly licensed hours / type median) and a known flag."""
+    n = len(premises)
+    cap = (
+        pd.to_numeric(premises["capacity"], errors="coerce").to_numpy(float)
+        if "capacity" in premises.columns
+        else np.full(n, np.nan)
+    )
+    start, end, known = hours_arrays(premises)
+    weekly_h = np.nansum(end - start, axis=1) / 60.0
+    raw = np.where(known & np.isfinite(cap) & (cap > 0) & (weekly_h > 0), cap * weekly_h, np.nan)
+    out = np.ones(n)
+    ok = np.isfinite(raw)
+    for g in np.unique(groups[ok]) if ok.any() else []:
+        m = ok & (groups == g)
+        med = np.median(raw[m])
+        if med > 0:
+            out[m] = raw[m] / med
+    return out, ok
+
+
+def _gamma_prior(counts: np.ndarray, expo: np.ndarray) -> tuple[float, float]:
+    """Method-of-moments Gamma prior (mean rate m, variance A) for Poisson counts with exposure."""
+    tot_e = expo.sum()
+    if tot_e <= 0:
+        return 0.0, 0.0
+    m = counts.sum() / tot_e
+    r = counts / np.where(expo > 0, expo, np.nan)
+    s2 = np.nansum(expo * (r - m) ** 2) / tot_e
+    a = s2 - m / expo.mean()
+    return float(m), float(max(a, 1e-12 * max(m, 1e-12) ** 2))
+
+
+def _harm_prior_calls(p: np.ndarray, w: np.ndarray, cat: np.ndarray, n: int) -> float:
+    """Estimate the pseudo-call weight for harm-per-call shrinkage from the history itself.
+
+    Each premises' mix of call categories is taken as Dirichlet-multinomial with
+    precision kappa around the overall mix; kappa is estimated by the method of
+    moments (one-way ANOVA of the category indicators, pooled over categories:
+    kappa = within-premises variance / between-premises variance).  A noisy mix
+    gives a large kappa (strong pooling), real differences a small one.  It uses
+    category counts only, not the harm weights, so raising a weight can never
+    lower a score through kappa.
+    """
+    if len(p) == 0:
+        return 1.0
+    n_i = np.bincount(p, weights=w, minlength=n)
+    has = n_i > 0
+    big = n_i > 1
+    k = int(has.sum())
+    if k < 3 or not big.any():
+        return 1e6
+    tot = n_i[has].sum()
+    n0 = (tot - (n_i[has] ** 2).sum() / tot) / (k - 1)
+    df_w = (n_i[big] - 1).sum()
+    sigma2 = tau2 = 0.0
+    for c in np.unique(cat):
+        s1 = np.bincount(p, weights=w * (cat == c), minlength=n)  # indicator: s2 == s1
+        within = (s1[big] - s1[big] ** 2 / n_i[big]).sum() / df_w
+        pbar = s1[has].sum() / tot
+        ssb = (n_i[has] * (s1[has] / n_i[has] - pbar) ** 2).sum()
+        sigma2 += max(within, 0.0)
+        tau2 += (ssb / (k - 1) - within) / n0 if n0 > 0 else 0.0
+    if tau2 <= 0:
+        return 1e6
+    return float(np.clip(sigma2 / tau2, 1.0, 1e6))
+
+
+def _score_table(
+    lf: pd.DataFrame,
+    premises: pd.DataFrame,
+    visits: pd.DataFrame | None,
+    params: RiskParams,
+    as_of_day: float,
+    start_day: float,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Compute per-premises features and components (unsorted, premises order)."""
+    n = len(premises)
+    sel = (lf["day"].to_numpy() < as_of_day) & (lf["day"].to_numpy() >= start_day) & (lf["w"].to_numpy() > 0)
+    lf = lf[sel]
+    p = lf["premises_idx"].to_numpy()
+    w = lf["w"].to_numpy()
+    age = as_of_day - lf["day"].to_numpy()
+    dw = w * _decay(age, params.half_life_days)
+    h = lf["harm"].to_numpy()
+
+    n_calls = np.bincount(p, weights=w, minlength=n)
+    harm_total = np.bincount(p, weights=w * h, minlength=n)
+    nte_wkend = np.bincount(p, weights=w * h * lf["nte_weekend"].to_numpy(), minlength=n)
+    nte_wkday = np.bincount(p, weights=w * h * lf["nte_weekday"].to_numpy(), minlength=n)
+    dn = np.bincount(p, weights=dw, minlength=n)
+    dh = np.bincount(p, weights=dw * h, minlength=n)
+
+    weeks = _exposure_weeks(as_of_day - start_day, params.half_life_days)
+    groups = (
+        premises[params.group_by].astype("string").fillna("other").to_numpy(dtype=object)
+        if params.group_by in premises.columns
+        else np.full(n, "all", dtype=object)
+    )
+    if params.use_exposure:
+        xf, xknown = _exposure_factor(premises, groups)
+    else:
+        xf, xknown = np.ones(n), np.zeros(n, dtype=bool)
+    expo = weeks * xf
+
+    rate = np.zeros(n)  # calls per week
+    hpc = np.zeros(n)  # harm per call
+    prior_rate = np.zeros(n)
+    shrink_w = np.ones(n)
+    kappa = (
+        _harm_prior_calls(p, w, lf["cat"].to_numpy(), n)
+        if params.harm_prior_calls == "auto"
+        else float(params.harm_prior_calls)
+    )
+    for g in np.unique(groups):
+        m = groups == g
+        gm, ga = _gamma_prior(dn[m], expo[m])
+        hbar = dh[m].sum() / dn[m].sum() if dn[m].sum() > 0 else 0.0
+        if params.shrinkage and gm > 0:
+            alpha, beta = gm * gm / ga, gm / ga
+            rate[m] = (alpha + dn[m]) / (beta + expo[m]) * xf[m]
+            shrink_w[m] = expo[m] / (beta + expo[m])
+            k = kappa
+            hpc[m] = np.where(dn[m] + k > 0, (dh[m] + k * hbar) / np.maximum(dn[m] + k, 1e-12), 0.0)
+        else:
+            rate[m] = dn[m] / weeks
+            hpc[m] = np.where(dn[m] > 0, dh[m] / np.maximum(dn[m], 1e-12), 0.0)
+        prior_rate[m] = gm * xf[m]
+    c_incidents = rate * hpc
+    reference = float(c_incidents.mean()) if n else 0.0
+
+    # static licence risk ------------------------------------------------------------------
+    from licvisit.domain import parse_hhmm
+
+    start, end, hknown = hours_arrays(premises)
+    late_min = parse_hhmm(params.late_after) + 1440
+    late = (
+        hknown & (np.nanmax(np.where(np.isfinite(end), end, -1), axis=1) > late_min)
+        if n
+        else np.zeros(0, bool)
+    )
+    cap = (
+        pd.to_numeric(premises["capacity"], errors="coerce").to_numpy(float)
+        if "capacity" in premises.columns
+        else np.full(n, np.nan)
+    )
+    cap_units = np.clip(np.nan_to_num(cap, nan=0.0) / params.capacity_unit, 0, params.capacity_cap)
+    door = (
+        premises["door_supervision"].astype("boolean").fillna(False).to_numpy(bool)
+        if "door_supervision" in premises.columns
+        else np.zeros(n, bool)
+    )
+    flags = (
+        premises["intel_flags"]
+        .astype("string")
+        .fillna("")
+        .str.split(";")
+        .map(lambda xs: sum(1 for x in xs if x.strip()))
+        .to_numpy(dtype=float)
+        if "intel_flags" in premises.columns and n
+        else np.zeros(n)
+    )
+    c_licence = reference * (params.w_late * late + params.w_capacity * cap_units + params.w_door * door)
+    c_intel = reference * params.w_intel * np.minimum(flags, params.intel_cap)
+
+    breaches = np.zeros(n)
+    compliant = np.zeros(n)
+    last_visit = np.full(n, np.nan)
+    if visits is not None and len(visits):
+        vid = pd.Index(premises["premises_id"].astype(str)).get_indexer(visits["premises_id"].astype(str))
+        vday = to_days(visits["visited_at"])
+        ok = (vid >= 0) & (vday < as_of_day)
+        recent = ok & (vday >= as_of_day - params.visit_window_days)
+        outc = visits["outcome"].astype("string").fillna("").str.strip().str.lower().to_numpy(dtype=object)
+        bad = np.isin(outc, ("breach_found", "action_plan", "review_requested"))
+        good = outc == "compliant"
+        vdec = _decay(as_of_day - vday, params.visit_window_days / 2)
+        breaches = np.bincount(vid[recent & bad], weights=vdec[recent & bad], minlength=n)
+        compliant = np.bincount(vid[recent & good], minlength=n).astype(float)
+        if ok.any():
+            lv = pd.Series(vday[ok]).groupby(vid[ok]).max()
+            last_visit[lv.index.to_numpy()] = lv.to_numpy()
+    c_breach = reference * params.w_breach * breaches
+    positive = c_incidents + c_licence + c_breach + c_intel
+    reduction = np.minimum(params.w_compliant * compliant, params.compliant_cap)
+    c_compliant = -reduction * positive
+    score = positive + c_compliant
+
+    table = pd.DataFrame(
+        {
+            "premises_idx": np.arange(n),
+            "score": score,
+            "expected_harm_week": c_incidents,
+            "n_calls": n_calls,
+            "harm": harm_total,
+            "nte_weekday_harm": nte_wkday,
+            "nte_weekend_harm": nte_wkend,
+            "calls_per_week": rate,
+            "harm_per_call": hpc,
+            "prior_calls_per_week": prior_rate,
+            "shrinkage_weight": shrink_w,
+            "exposure_known": xknown,
+            "exposure_factor": xf,
+            "late_hours": late,
+            "recent_breaches": breaches,
+            "recent_compliant": compliant,
+            "intel_flag_count": flags,
+            "c_incidents": c_incidents,
+            "c_licence": c_licence,
+            "c_breach": c_breach,
+            "c_intel": c_intel,
+            "c_compliant": c_compliant,
+        }
+    )
+    lv = pd.to_datetime(pd.Series(last_visit) * 86_400e9, errors="coerce")
+    table["last_visit"] = lv.dt.date.astype("string").fillna("")
+    info = {
+        "reference_harm_week": reference,
+        "history_weeks": (as_of_day - start_day) / 7.0,
+        "harm_prior_calls": kappa,
+    }
+    return table, info
+
+
+def _bands(order_pos: np.ndarray, n: int, params: RiskParams, score: np.ndarray | None = None) -> np.ndarray:
+    """Band by position in the ranking (0 = top); a premises scoring 0 is always band D.
+
+    With no linked harm and no static risk there is nothing to rank on: the order of
+    zero scores is only the premises_id tie-break, which must not earn a weekly visit.
+    """
+    cuts = [int(np.ceil(s * n)) for s in params.band_shares]
+    band = np.full(n, "D", dtype=object)
+    band[order_pos < cuts[2]] = "C"
+    band[order_pos < cuts[1]] = "B"
+    band[order_pos < cuts[0]] = "A"
+    if score is not None:
+        band[~(score > 0)] = "D"
+    return band
+
+
+def score_premises(
+    lf: pd.DataFrame,
+    premises: pd.DataFrame,
+    visits: pd.DataFrame | None,
+    params: RiskParams,
+    as_of: dt.datetime,
+    start: dt.datetime | None = None,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Score from a prepared link frame (used by ``rank_premises`` and the backtest)."""
+    as_of_day = float(to_days(pd.Series([pd.Timestamp(as_of)]))[0])
+    if start is None:
+        start_day = float(np.nanmin(lf["day"].to_numpy())) if len(lf) else as_of_day - 365
+        start_day = min(start_day, as_of_day - 1)
+    else:
+        start_day = float(to_days(pd.Series([pd.Timestamp(start)]))[0])
+    if params.history_days > 0:
+        start_day = max(start_day, as_of_day - params.history_days)
+    return _score_table(lf, premises, visits, params, as_of_day, start_day)
