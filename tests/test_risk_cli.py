@@ -221,7 +221,7 @@ def test_rank_output_name_taken_by_a_folder_names_the_users_file(tmp_path):
 
 def test_failed_scoring_leaves_the_previous_attribution_untouched(tmp_path, monkeypatch):
     import licvisit.core.risk
-    from licvisit.app.pipeline import rank_to_folder
+    from licvisit.app.rank import rank_to_folder
     from licvisit.config import load_config
     from licvisit.io import load_inputs
 

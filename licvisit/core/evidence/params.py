@@ -13,7 +13,7 @@ HOTSPOT_WEIGHTS = ("count", "harm")
 Month = str | pd.Period
 
 
-@dataclass
+@dataclass(frozen=True)
 class EvidenceParams:
     """Parameters of the evidence pack (``[evidence]`` in licvisit.toml).
 
@@ -61,7 +61,7 @@ class EvidenceParams:
     def __post_init__(self) -> None:
         from licvisit.core.risk.harm import SCHEMES
 
-        self.top_shares = tuple(float(s) for s in self.top_shares)
+        object.__setattr__(self, "top_shares", tuple(float(s) for s in self.top_shares))
         if int(self.threshold) != self.threshold or self.threshold < 1:
             raise ValueError("Expected threshold to be a whole number >= 1.")
         for name in ("cell_m", "kde_bandwidth_m", "kde_pixel_m", "gi_distance_m"):
