@@ -95,16 +95,14 @@ def _run_stages(
     progress: Callable[[str], None],
 ) -> PipelineResult:
     """Every stage of :func:`run_pipeline`, writing into the staging folder ``out``."""
+    from licvisit.app.pages import write_evidence, write_plan_folder, write_route_maps
     from licvisit.app.params import evidence_params, map_params, plan_params, risk_params
     from licvisit.app.rank import rank_to_folder
     from licvisit.core.evidence import evidence_for_zone
     from licvisit.core.plan import plan_week
     from licvisit.core.risk.backtest import backtest
     from licvisit.io import load_inputs
-    from licvisit.io.plan_io import write_plan
     from licvisit.io.write import OUTPUT_FILES, staged_folder, write_json
-    from licvisit.render.evidence import write_evidence
-    from licvisit.render.maps import write_route_maps
 
     rp = risk_params(config)
     pp = plan_params(config, seed=seed, time_limit_s=time_limit_s)
@@ -148,7 +146,7 @@ def _run_stages(
         zones=inputs.zones,
     )
     with staged_folder(out / "plan", OUTPUT_FILES["plan"], "licvisit demo") as folder:  # own manifest
-        written = write_plan(plan, folder, premises=inputs.premises, staff=inputs.staff)
+        written = write_plan_folder(plan, folder, premises=inputs.premises, staff=inputs.staff)
     res.files["plan"] = [out / "plan" / p.relative_to(folder) for p in written]
     ops = pd.Series([v.op_type for v in plan.visits]).value_counts()
     res.lines.append(

@@ -110,16 +110,14 @@ def _rank_for_week(
 def _write(
     config: Config, result: Plan, inputs: Any, ranking: Any, out_dir: Path, maps_dir: Path | None
 ) -> list[Path]:
+    from licvisit.app.pages import write_plan_folder, write_plan_maps
     from licvisit.app.params import map_params
-    from licvisit.io.plan_io import write_plan
     from licvisit.io.write import OUTPUT_FILES, staged_folders
 
     targets = [(out_dir, OUTPUT_FILES["plan"])] + ([(maps_dir, OUTPUT_FILES["maps"])] if maps_dir else [])
     with staged_folders(targets, "licvisit plan") as stages:
-        files = write_plan(result, stages[0], premises=inputs.premises, staff=inputs.staff)
+        files = write_plan_folder(result, stages[0], premises=inputs.premises, staff=inputs.staff)
         if maps_dir is not None:
-            from licvisit.render.maps import write_plan_maps
-
             files += list(
                 write_plan_maps(result, inputs, stages[1], ranking=ranking.table, params=map_params(config))
             )

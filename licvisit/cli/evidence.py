@@ -63,10 +63,10 @@ def evidence(
     tables and PNG charts it shows.  Counts below the disclosure threshold
     (default 5, [evidence] threshold) are hidden, with secondary suppression.
     """
+    from licvisit.app.pages import street_lines, write_evidence
     from licvisit.app.params import evidence_params, map_params, risk_params
     from licvisit.core.evidence import evidence_for_zone
     from licvisit.io.write import OUTPUT_FILES, staged_folder
-    from licvisit.render.evidence import write_evidence
 
     stage = stage_printer()
     if bool(compare_from) != bool(compare_to):
@@ -81,9 +81,7 @@ def evidence(
     params = evidence_params(cfg, rp, anonymise=True if anonymise else None)
     streets = map_params(cfg).streets  # [maps] streets: drawn under the pack's maps
     if streets:
-        from licvisit.render.streets import read_streets
-
-        read_streets(streets)  # a bad street file fails now, not after the work
+        street_lines(streets)  # a bad street file fails now, not after the work
     stage("reading inputs")
     inputs = load_named(
         cfg, ("calls", "premises", "zones", "other_evidence"), required=("zones", "calls", "premises")

@@ -64,10 +64,10 @@ def maps(config_path, calls, premises, zones, staff, visits, plan_dir, ranking_p
     """
     import datetime as dt
 
+    from licvisit.app.pages import write_plan_maps
     from licvisit.app.params import map_params, risk_params
     from licvisit.io.plan_io import read_plan
     from licvisit.io.write import OUTPUT_FILES, staged_folder
-    from licvisit.render.maps import write_plan_maps
 
     check_out_folder(out_dir)  # a bad --out fails now, not after the work
     cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones, staff=staff, visits=visits)

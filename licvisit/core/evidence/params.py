@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import pandas as pd
 
@@ -10,7 +11,7 @@ from licvisit.core.evidence import hotspots as hs
 from licvisit.errors import ConfigError
 
 HOTSPOT_WEIGHTS = ("count", "harm")
-Month = str | pd.Period
+Month: TypeAlias = str | pd.Period
 
 
 @dataclass(frozen=True)

@@ -116,10 +116,11 @@ class RiskParams:
             raise ValueError("Expected history_days >= 0 (0 = all history).")
         if self.harm_prior_calls != "auto":
             try:
-                object.__setattr__(self, "harm_prior_calls", float(self.harm_prior_calls))
+                prior = float(self.harm_prior_calls)
             except (TypeError, ValueError):
                 raise ValueError("Expected harm_prior_calls >= 0 or 'auto'.") from None
-            if not self.harm_prior_calls >= 0:
+            object.__setattr__(self, "harm_prior_calls", prior)
+            if not prior >= 0:
                 raise ValueError("Expected harm_prior_calls >= 0 or 'auto'.")
         for name in ("w_late", "w_capacity", "w_door", "w_breach", "w_intel", "w_compliant"):
             if not getattr(self, name) >= 0:
