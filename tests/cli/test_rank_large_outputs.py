@@ -13,8 +13,9 @@ from click.testing import CliRunner
 
 from licvisit.cli import main
 from licvisit.io import ranking_io
+from tests.paths import TEST_DATA
 
-DATA = Path(__file__).parent / "data" / "risk"
+DATA = TEST_DATA / "risk"
 INPUTS = [
     *("--calls", str(DATA / "calls.csv")),
     *("--premises", str(DATA / "premises.csv")),

@@ -9,10 +9,11 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-DATA = REPO / "tests" / "data" / "risk"
+from tests.paths import REPO_ROOT, TEST_DATA
+
+REPO = REPO_ROOT
+DATA = TEST_DATA / "risk"
 HEAVY = ("folium", "branca", "ortools", "matplotlib", "esda", "libpysal", "sklearn", "jinja2", "weasyprint")
 
 SCRIPT = """
