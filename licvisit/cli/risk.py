@@ -82,7 +82,8 @@ def _print_explain(exp: dict[str, Any]) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("out/rank"),
     show_default=True,
-    help="Folder for ranking.csv, ranking.gpkg, ranking.json, attribution*.csv.",
+    help="Folder for ranking.csv, ranking.gpkg, ranking.json, attribution*.csv (attribution.parquet when "
+    "longer than an Excel sheet).",
 )
 @click.option(
     "--explain",
@@ -161,8 +162,14 @@ def rank(
         _print_table(table, top, run.zone_label)
     if run.explained is not None:
         _print_explain(run.explained)
+    from licvisit.io.ranking_io import attribution_note
+
+    att_note = attribution_note(len(ranking.links.table))
+    if att_note:
+        click.echo(f"Note: {att_note}")
+    att_file = next((p.name for p in run.files if p.name.startswith("attribution.")), "attribution.csv")
     click.echo(
-        f"Wrote {out_dir / 'ranking.csv'}, ranking.gpkg, ranking.json, attribution.csv, attribution_sensitivity.csv"
+        f"Wrote {out_dir / 'ranking.csv'}, ranking.gpkg, ranking.json, {att_file}, attribution_sensitivity.csv"
     )
 
 
