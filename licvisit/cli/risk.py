@@ -17,6 +17,7 @@ from licvisit.cli.options import (
     stage_printer,
     warm_imports,
 )
+from licvisit.errors import as_cli_options
 
 SCHEME_CHOICE = click.Choice(["cchi", "ons_css", "count"])
 
@@ -146,9 +147,9 @@ def rank(
     )
     for note in ranking.notes:
         if note == run.stale_note:
-            click.echo(f"Warning: {note}", err=True)
+            click.echo(f"Warning: {as_cli_options(note)}", err=True)
         else:
-            click.echo(f"Note: {note}")
+            click.echo(f"Note: {as_cli_options(note)}")
     if run.outside and not clip_to_calls:
         click.echo(
             outside_note(
@@ -286,7 +287,7 @@ def backtest(
         "nested: harm_prior_calls and half_life_days chosen at each cut on earlier cuts only."
     )
     for note in res.notes:
-        click.echo(f"Note: {note}")
+        click.echo(f"Note: {as_cli_options(note)}")
     if json_path:
         write_json(res.to_dict(), json_path)
         click.echo(f"Wrote {json_path}")

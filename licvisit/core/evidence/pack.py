@@ -276,7 +276,7 @@ def _periods(
     """The period (default: every month of ``calls``) and comparison period, checked."""
     if period is None:
         if not len(calls):
-            raise ConfigError("No calls loaded, so no period can be inferred; expected --from and --to.")
+            raise ConfigError("No calls loaded, so no period can be inferred; expected `from` and `to`.")
         m = pd.to_datetime(calls["occurred_at"]).dt.to_period("M")
         period = (m.min(), m.max())
     per = _period(period, "Period")
@@ -943,7 +943,7 @@ def select_zone(zones: Any, name: str) -> Any:
     """
     if zones is None or len(zones) == 0:
         raise ConfigError(
-            "The evidence pack needs NTE zones. Fix: pass --zones FILE or name it under [inputs] in --config."
+            "The evidence pack needs NTE zones. Fix: pass `zones` FILE or name it under [inputs] in `config`."
         )
     key = str(name).strip().casefold()
     names = (
@@ -981,7 +981,7 @@ def evidence_for_zone(
     ``licvisit demo``; see ``build_evidence`` for the parameters.
     """
     if inputs.calls is None or inputs.premises is None:
-        raise ConfigError("The evidence pack needs calls and premises. Fix: pass --calls and --premises.")
+        raise ConfigError("The evidence pack needs calls and premises. Fix: pass `calls` and `premises`.")
     zone = select_zone(inputs.zones, zone_name)
     return build_evidence(
         inputs.calls,

@@ -227,7 +227,7 @@ def _check_settings(calls: pd.DataFrame, period: str, horizon: int, min_history:
     if period == "week" and is_month_only(calls):
         raise ValueError(
             "The calls have month-only dates (police.uk), so weekly periods cannot be scored. "
-            "Fix: use --period month or --period quarter."
+            "Fix: use `period` month or `period` quarter."
         )
 
 
@@ -264,7 +264,7 @@ def _periodised(
     if n_per < min_history + 1:
         raise ValueError(
             f"Expected at least {min_history + 1} {period}s of calls for one fold; found {n_per}. "
-            "Fix: lower --min-history or give more history."
+            "Fix: lower `min_history` or give more history."
         )
     return _Periodised(
         lf=lf,

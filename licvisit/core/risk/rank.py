@@ -146,7 +146,7 @@ def calls_for_as_of(
     calls: pd.DataFrame,
     as_of: dt.datetime | dt.date | None,
     params: RiskParams,
-    option: str = "--as-of",
+    option: str = "`as_of`",
 ) -> tuple[dt.datetime, np.ndarray]:
     """The moment to score as at and the mask of the calls a ranking then uses.
 
