@@ -22,6 +22,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check licvisit tests benchmarks
 	$(BIN)/ruff format --check licvisit tests benchmarks
+	$(BIN)/mypy  # licvisit/core and licvisit/io, settings in pyproject.toml [tool.mypy]
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

@@ -6,6 +6,13 @@ a base revision and at the working tree, then compare every output file::
     .venv/bin/python benchmarks/demo_diff.py --base 07c2988          # base revision vs working tree
     .venv/bin/python benchmarks/demo_diff.py --base 07c2988 --new HEAD
     .venv/bin/python benchmarks/demo_diff.py --compare DIR_A DIR_B    # two finished demo folders
+    .venv/bin/python benchmarks/demo_diff.py --base 07c2988 --time-limit 600   # on a busy machine
+
+The plan stops on a work limit, so it is the same on any machine, unless the
+routing's wall-clock cap (``[plan] time_limit_s``, 60 s) binds first: on a
+machine busy with other work it can, and the two plans then differ.
+``--time-limit`` passes a larger cap to both runs so that only the work limit
+stops the search.
 
 A revision is checked out into a temporary ``git worktree`` and run with the
 project's virtual environment (``PYTHONPATH`` pointing at that checkout).
@@ -16,6 +23,7 @@ Files must be byte-identical, except for what a run records about itself:
   time) are ignored;
 * GeoPackages (``*.gpkg``): compared table by table through SQLite, ignoring
   ``gpkg_contents.last_change`` (the write time);
+* input file paths (``validation.json``) may differ by the checkout they were read from;
 * ``manifest.json``: the file list must match; the size and SHA-256 of a file
   are compared only when the file itself had to be byte-identical.
 
@@ -64,8 +72,17 @@ def _gpkg_tables(path: Path) -> dict[str, list[tuple]]:
         con.close()
 
 
+ROOTS: list[bytes] = []  # checkouts the runs read their inputs from (validation.json names the files)
+
+
+def _unrooted(data: bytes) -> bytes:
+    for root in ROOTS:
+        data = data.replace(root, b"<checkout>")
+    return data
+
+
 def _same(rel: str, a: Path, b: Path) -> bool:
-    if a.read_bytes() == b.read_bytes():
+    if a.read_bytes() == b.read_bytes() or _unrooted(a.read_bytes()) == _unrooted(b.read_bytes()):
         return True
     if rel.endswith(".gpkg"):
         return _gpkg_tables(a) == _gpkg_tables(b)
@@ -112,16 +129,18 @@ def compare(dir_a: Path, dir_b: Path) -> list[str]:
     return problems
 
 
-def run_demo(rev: str | None, out: Path, work: Path) -> None:
+def run_demo(rev: str | None, out: Path, work: Path, time_limit: float | None = None) -> None:
     """Run ``licvisit demo --out OUT`` at a git revision (None: the working tree)."""
     src = ROOT
     if rev is not None:
         src = work / f"src-{rev.replace('/', '_')}"
         subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(src), rev], check=True)
+    ROOTS.append(str(src).encode())
     env = dict(os.environ, PYTHONPATH=str(src))
     try:
         subprocess.run(
-            [str(PYTHON), "-m", "licvisit", "demo", "--out", str(out)],
+            [str(PYTHON), "-m", "licvisit", "demo", "--out", str(out)]
+            + (["--time-limit", str(time_limit)] if time_limit else []),
             cwd=src,
             env=env,
             check=True,
@@ -137,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--base", help="git revision to compare against")
     ap.add_argument("--new", help="git revision to compare (default: the working tree)")
     ap.add_argument("--compare", nargs=2, type=Path, metavar=("DIR_A", "DIR_B"))
+    ap.add_argument("--time-limit", type=float, help="routing time limit [s] passed to both demo runs")
     args = ap.parse_args(argv)
     if args.compare:
         dir_a, dir_b = args.compare
@@ -144,8 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     elif args.base:
         with tempfile.TemporaryDirectory(prefix="demo-diff-") as tmp:
             work = Path(tmp)
-            run_demo(args.base, work / "base", work)
-            run_demo(args.new, work / "new", work)
+            run_demo(args.base, work / "base", work, args.time_limit)
+            run_demo(args.new, work / "new", work, args.time_limit)
             dir_a, dir_b = work / "base", work / "new"
             problems = compare(dir_a, dir_b)
             n = len(_files(dir_a))

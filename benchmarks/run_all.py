@@ -10,7 +10,8 @@ Each benchmark runs in its own process, one after another (they time
 themselves, so they must not compete for the cores).  In a full run:
 
 * ``bench_load.py`` rewrites ``docs/benchmarks/load.md``;
-* ``bench_rank.py`` rewrites ``docs/benchmarks/rank.md``;
+* ``bench_rank.py --scale`` rewrites ``docs/benchmarks/rank.md`` (2 M calls against the naive
+  pipeline in two formats, then the whole command at 12 M calls);
 * ``bench_vrptw.py`` rewrites the generated block of ``docs/benchmarks/vrptw.md``
   (every shared Solomon instance, and PyVRP beside it when installed);
 * ``bench_plan.py`` prints its table; this script puts it in the generated
@@ -56,7 +57,7 @@ def benches(tmp: Path) -> list[Bench]:
         Bench(
             "rank",
             "bench_rank.py",
-            (),
+            ("--scale",),  # 2 M calls in both formats, then 12 M calls (peak memory) in the same run
             ("--calls", "200000", "--premises", "2000", "--out", str(tmp / "rank.md")),
             "rank.md",
         ),

@@ -334,9 +334,9 @@ def params_from(cls: type[P], overrides: dict[str, Any], section: str = "") -> P
     unknown = sorted(set(overrides) - set(fields))
     if unknown:
         near = difflib.get_close_matches(unknown[0], list(fields), n=1)
-        hint = f" Did you mean '{near[0]}'?" if near else ""
+        did_you_mean = f" Did you mean '{near[0]}'?" if near else ""
         raise ConfigError(
-            f"Config {where}: unknown setting '{unknown[0]}'.{hint} Expected one of {', '.join(sorted(fields))}."
+            f"Config {where}: unknown setting '{unknown[0]}'.{did_you_mean} Expected one of {', '.join(sorted(fields))}."
         )
 
     def shown(v: Any) -> str:

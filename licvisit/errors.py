@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -64,3 +65,31 @@ class DataValidationError(LicvisitError):
             errors = self.problems
         # one line per unusable file (the CLI prefixes each with "Error: ")
         super().__init__("\n".join(str(e) for e in errors) if errors else "invalid input")
+
+
+# Core and app messages name a parameter in backticks (`period`); the command line shows its option.
+CLI_OPTIONS = {
+    "as_of": "--as-of",
+    "calls": "--calls",
+    "compare_from": "--compare-from",
+    "compare_to": "--compare-to",
+    "config": "--config",
+    "from": "--from",
+    "intervention": "--intervention",
+    "min_history": "--min-history",
+    "other_evidence": "--other-evidence",
+    "period": "--period",
+    "premises": "--premises",
+    "to": "--to",
+    "zones": "--zones",
+}
+_PARAMETER = re.compile(r"`([a-z_]+)`")
+
+
+def as_cli_options(message: str) -> str:
+    """``message`` with each backticked parameter the CLI has an option for written as that option.
+
+    >>> as_cli_options("Fix: use `period` month.")
+    'Fix: use --period month.'
+    """
+    return _PARAMETER.sub(lambda m: CLI_OPTIONS.get(m.group(1), m.group(0)), message)

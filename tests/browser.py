@@ -6,7 +6,8 @@ gives console messages, ``--log-net-log`` lists every request the page
 made, and ``--host-resolver-rules`` makes sure nothing could reach the
 network anyway.  A screenshot needs a second launch (Chromium does one
 action per run).  No Python dependency beyond the standard library; PIL
-(shipped with matplotlib) counts screenshot colours.
+(shipped with matplotlib) counts screenshot colours.  Tests that click
+through a page use Playwright instead (``playwright_or_skip``, ``watch_page``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from tests.paths import TEST_DATA
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
 FLAGS = [
@@ -173,7 +176,29 @@ def distinct_colours(png: Path) -> int:
     return len(colours or [])
 
 
-MAPS_DATA = Path(__file__).parent / "data" / "maps"
+def playwright_or_skip():
+    """Playwright's ``sync_playwright``; skip without it, or fail if LICVISIT_REQUIRE_BROWSER=1."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if os.environ.get("LICVISIT_REQUIRE_BROWSER") == "1":
+            pytest.fail("playwright is not installed and LICVISIT_REQUIRE_BROWSER=1 (pip install -e .[test])")
+        pytest.skip("playwright is not installed (pip install -e .[test])")
+    return sync_playwright
+
+
+def watch_page(page, errors: list[str], requests: list[str]) -> None:
+    """Append the page's console errors and uncaught exceptions to ``errors``, and to ``requests``
+    every URL it asks for that is not a local file, data or blob URL."""
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on(
+        "request",
+        lambda r: requests.append(r.url) if not r.url.startswith(("file:", "data:", "blob:")) else None,
+    )
+
+
+MAPS_DATA = TEST_DATA / "maps"
 
 
 def map_inputs() -> dict:

@@ -30,10 +30,11 @@ from licvisit.synth import (
     synth_premises,
     synth_visits,
 )
+from tests.paths import REPO_ROOT, TEST_DATA
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO_ROOT
 DATA = ROOT / "data"
-SMALL = Path(__file__).resolve().parent / "data" / "synth" / "premises_small.csv"
+SMALL = TEST_DATA / "synth" / "premises_small.csv"
 
 
 def _read_premises(path: Path) -> pd.DataFrame:

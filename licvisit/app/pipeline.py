@@ -18,7 +18,7 @@ from licvisit.config import Config
 from licvisit.errors import ConfigError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from licvisit.core.risk import Ranking, RiskParams
+    pass
 
 BUNDLED_CONFIG = Path(__file__).resolve().parents[2] / "data" / "licvisit.toml"
 DEMO_WEEK = dt.date(2025, 10, 6)  # ISO week 2025-W41, the week after the demo calls end
@@ -40,64 +40,6 @@ def _last_full_months(last_call: pd.Timestamp, n: int) -> tuple[str, str]:
     if (last_call + pd.Timedelta(days=1)).to_period("M") == last:  # data stop part-way through the month
         last -= 1
     return str(last - (n - 1)), str(last)
-
-
-def rank_to_folder(
-    calls: pd.DataFrame,
-    premises: pd.DataFrame,
-    visits: pd.DataFrame | None,
-    params: RiskParams,
-    out_dir: str | Path,
-    *,
-    as_of: dt.datetime | dt.date | None = None,
-    select: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
-    progress: Callable[[str], None] = lambda _msg: None,
-) -> tuple[Ranking, pd.DataFrame, list[Path]]:
-    """Link, score and write a ranking into ``out_dir`` (see ``write_ranking``).
-
-    ``attribution.csv`` (one row per linked call, by far the biggest output) is
-    written by a second thread while the links are scored and the other files
-    written: pyarrow's CSV writer releases the GIL, so on two cores the write
-    costs little extra time.  ``select`` picks the rows written to
-    ranking.csv/.gpkg/.json (e.g. one NTE zone's premises).
-
-    Returns
-    -------
-    (Ranking, the table written, the files written)
-    """
-    from concurrent.futures import wait
-
-    import numpy as np
-
-    from licvisit.core.risk import calls_for_as_of, link_calls_to_premises, rank_premises
-    from licvisit.io.ranking_io import write_attribution_in_background, write_ranking
-    from licvisit.io.write import OUTPUT_FILES, staged_folder
-
-    out = Path(out_dir)
-    # Link only the calls the ranking uses (before --as-of, within history_days), so
-    # attribution.csv and the link counts describe exactly the calls behind the scores.
-    _, used = calls_for_as_of(calls, as_of, params)
-    pos = np.flatnonzero(used)
-    subset = calls if len(pos) == len(calls) else calls.iloc[pos].reset_index(drop=True)
-    progress(f"linking {len(subset):,} calls to {len(premises):,} premises")
-    links = link_calls_to_premises(subset, premises, params)
-    if subset is not calls:
-        links.table["call"] = pos[links.table["call"].to_numpy()]  # positions in ``calls`` again
-    # Every file is written into a hidden staging folder beside ``out``, which replaces it
-    # only when all are done, so a failed run leaves the previous outputs as they were.
-    with staged_folder(out, OUTPUT_FILES["rank"], "licvisit rank") as stage:
-        attribution = write_attribution_in_background(links, stage, calls)
-        try:
-            progress("scoring premises")
-            ranking = rank_premises(calls, premises, visits, params, as_of=as_of, links=links)
-            table = ranking.table if select is None else select(ranking.table)
-            progress(f"writing outputs to {out}")
-            staged = write_ranking(ranking, stage, table=table, attribution=False)
-        finally:
-            wait([attribution])  # the thread must finish before the staging folder is removed
-        staged += attribution.result()
-    files = [out / p.relative_to(stage) for p in staged]
-    return ranking, table, files
 
 
 def run_pipeline(
@@ -153,15 +95,15 @@ def _run_stages(
     progress: Callable[[str], None],
 ) -> PipelineResult:
     """Every stage of :func:`run_pipeline`, writing into the staging folder ``out``."""
+    from licvisit.app.pages import write_evidence, write_plan_folder, write_route_maps
     from licvisit.app.params import evidence_params, map_params, plan_params, risk_params
+    from licvisit.app.rank import rank_to_folder
     from licvisit.core.evidence import evidence_for_zone
     from licvisit.core.plan import plan_week
+    from licvisit.core.risk import link_calls_to_premises
     from licvisit.core.risk.backtest import backtest
     from licvisit.io import load_inputs
-    from licvisit.io.plan_io import write_plan
     from licvisit.io.write import OUTPUT_FILES, staged_folder, write_json
-    from licvisit.render.evidence import write_evidence
-    from licvisit.render.maps import write_route_maps
 
     rp = risk_params(config)
     pp = plan_params(config, seed=seed, time_limit_s=time_limit_s)
@@ -186,7 +128,12 @@ def _run_stages(
     )
 
     progress("Backtesting the ranking against simple baselines")
-    bt = backtest(inputs.calls, inputs.premises, rp, visits=inputs.visits, n_boot=backtest_boot, seed=seed)
+    # Every call linked once, with the ranking's rules, for the backtest and the evidence pack
+    # (the ranking itself links only the calls it scores, which attribution.csv lists).
+    links = link_calls_to_premises(inputs.calls, inputs.premises, rp)
+    bt = backtest(
+        inputs.calls, inputs.premises, rp, visits=inputs.visits, n_boot=backtest_boot, seed=seed, links=links
+    )
     res.files["backtest"] = [write_json(bt.to_dict(), out / "backtest.json")]
     s = bt.summary
     for method in ("model", "count_12m"):
@@ -205,7 +152,7 @@ def _run_stages(
         zones=inputs.zones,
     )
     with staged_folder(out / "plan", OUTPUT_FILES["plan"], "licvisit demo") as folder:  # own manifest
-        written = write_plan(plan, folder, premises=inputs.premises, staff=inputs.staff)
+        written = write_plan_folder(plan, folder, premises=inputs.premises, staff=inputs.staff)
     res.files["plan"] = [out / "plan" / p.relative_to(folder) for p in written]
     ops = pd.Series([v.op_type for v in plan.visits]).value_counts()
     res.lines.append(
@@ -225,6 +172,7 @@ def _run_stages(
         zones=inputs.zones,
         params=mp,
         staff=inputs.staff,
+        call_links=ranking.links.table,  # the card counts the calls the score counted
     )
 
     if evidence_zone:
@@ -242,6 +190,7 @@ def _run_stages(
             risk_params=rp,
             harm_overrides=config.section("harm"),
             source_names=names,
+            links=links,
         )
         with staged_folder(out / "evidence", OUTPUT_FILES["evidence"], "licvisit demo") as folder:
             written = write_evidence(pack, folder)

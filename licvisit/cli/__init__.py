@@ -15,7 +15,7 @@ import sys
 import click
 
 from licvisit import __version__
-from licvisit.errors import LicvisitError
+from licvisit.errors import LicvisitError, as_cli_options
 from licvisit.textsafe import terminal_safe_output
 
 # command name -> "module:function"
@@ -64,7 +64,7 @@ class LazyGroup(click.Group):
         except LicvisitError as exc:
             if ctx.meta.get("licvisit.debug"):
                 raise
-            for line in str(exc).splitlines() or [""]:
+            for line in as_cli_options(str(exc)).splitlines() or [""]:
                 click.echo(f"Error: {line}", err=True)
             sys.exit(1)
         except (OSError, MemoryError) as exc:

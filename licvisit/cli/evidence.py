@@ -63,10 +63,7 @@ def evidence(
     tables and PNG charts it shows.  Counts below the disclosure threshold
     (default 5, [evidence] threshold) are hidden, with secondary suppression.
     """
-    from licvisit.app.params import evidence_params, map_params, risk_params
-    from licvisit.core.evidence import evidence_for_zone
-    from licvisit.io.write import OUTPUT_FILES, staged_folder
-    from licvisit.render.evidence import write_evidence
+    from licvisit.app.evidence import evidence_to_folder
 
     stage = stage_printer()
     if bool(compare_from) != bool(compare_to):
@@ -77,35 +74,18 @@ def evidence(
     cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones).with_other_evidence(
         list(other_evidence)
     )
-    rp = risk_params(cfg)
-    params = evidence_params(cfg, rp, anonymise=True if anonymise else None)
-    streets = map_params(cfg).streets  # [maps] streets: drawn under the pack's maps
-    if streets:
-        from licvisit.render.streets import read_streets
-
-        read_streets(streets)  # a bad street file fails now, not after the work
-    stage("reading inputs")
-    inputs = load_named(
-        cfg, ("calls", "premises", "zones", "other_evidence"), required=("zones", "calls", "premises")
-    )
-    stage(f"building the evidence pack for {zone_name}")
-    names = {k: Path(v).name for k, v in cfg.inputs.items() if k in ("calls", "premises", "zones")}
-    pack = evidence_for_zone(
-        inputs,
+    pack, written = evidence_to_folder(
+        cfg,
         zone_name,
-        (from_, to),
-        (compare_from, compare_to) if compare_from else None,
-        intervention,
-        params,
-        risk_params=rp,
-        harm_overrides=cfg.section("harm"),
-        source_names=names,
+        out_dir,
+        period=(from_, to),
+        compare=(compare_from, compare_to) if compare_from else None,
+        intervention=intervention,
+        anonymise=anonymise,
+        pdf=pdf,
+        read_inputs=load_named,
+        progress=stage,
     )
-    stage(f"writing the report to {out_dir}")
-    with staged_folder(out_dir, OUTPUT_FILES["evidence"], "licvisit evidence") as folder:
-        files = write_evidence(pack, folder, pdf=pdf, streets=streets)
-        written = [out_dir / p.relative_to(folder) for p in files]
-    stage("done")
     hidden = sum(t.n_suppressed for t in pack.tables.values())
     click.echo(f"Evidence pack for {pack.zone_name}, {from_} to {to}: {written[0]}")
     click.echo(f"{len(written)} files written; {hidden} table cells hidden to protect small numbers.")

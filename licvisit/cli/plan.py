@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 import re
 from pathlib import Path
 
 import click
 
-from licvisit.app.params import map_params, plan_params, risk_params
+from licvisit.app.params import plan_params
 from licvisit.cli.options import check_out_folder, input_options, load_named, resolve_config
 from licvisit.errors import ConfigError, LicvisitError, PlanCheckError
 
@@ -95,71 +94,27 @@ def plan(
     checks the plan independently and writes it to --out. Every candidate
     not planned gets a reason in dropped.csv; rules bent are in bent_rules.csv.
     """
-    from licvisit.core.plan import plan_week
-    from licvisit.core.risk import rank_premises
-    from licvisit.io.plan_io import read_plan, write_plan
+    from licvisit.app.plan import plan_to_folder
 
     week_start = parse_week(week)
-    with_maps = importlib.util.find_spec("licvisit.render.maps") is not None
-    check_out_folder(out_dir)  # a bad folder fails now, not after solving
-    if with_maps:
-        check_out_folder(maps_dir, "--maps-dir")
     cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones, staff=staff, visits=visits)
     params = plan_params(cfg, time_limit_s=time_limit, seed=seed)
-    lock_objs = tuple(parse_lock(t) for t in locks)
-    inputs = load_named(
+    run = plan_to_folder(
         cfg,
-        ("calls", "premises", "zones", "staff", "visits"),
-        required=("premises", "staff"),
-        week_start=week_start,
-    )
-    if inputs.calls is None:
-        raise ConfigError(
-            "No calls file given. Fix: pass --calls FILE or name it under [inputs] in --config."
-        )
-    from licvisit.cli.risk import _known_premises_id
-    from licvisit.core.risk import calls_for_as_of, staleness_note
-
-    # a mistyped id must not pass silently: an exclusion that matches nothing lets the premises be visited
-    exclude = tuple(_known_premises_id(inputs.premises, e, "--exclude") for e in exclude)
-    for lk in lock_objs:
-        _known_premises_id(inputs.premises, lk.premises_id, "--lock")
-    # Score risk as at the start of the planned week (as `licvisit demo` does) unless told otherwise.
-    as_of_dt = as_of or dt.datetime.combine(week_start, dt.time())
-    rp = risk_params(cfg)
-    calls_for_as_of(inputs.calls, as_of_dt, rp)  # refuses a date before every call, as `rank` does
-    stale = staleness_note(inputs.calls, week_start, "The planned week starts")
-    if stale:
-        click.echo(f"Warning: {stale}", err=True)
-    ranking = rank_premises(inputs.calls, inputs.premises, inputs.visits, rp, as_of=as_of_dt)
-    prev = read_plan(previous) if previous else None
-    result = plan_week(
-        ranking.table,
-        inputs.premises,
-        inputs.staff or [],
         week_start,
+        out_dir,
+        maps_dir,
         params,
-        visits=inputs.visits,
-        zones=inputs.zones,
-        locks=lock_objs,
+        locks=tuple(parse_lock(t) for t in locks),
         exclude=exclude,
-        previous=prev,
+        previous=previous,
+        as_of=as_of,
+        read_inputs=load_named,
+        check_folder=check_out_folder,
     )
-    # Both folders are staged beside their targets and swapped in together at the end, so an
-    # error or Ctrl-C leaves the previous plan and maps exactly as they were.
-    from licvisit.io.write import OUTPUT_FILES, staged_folders
-
-    targets = [(out_dir, OUTPUT_FILES["plan"])] + ([(maps_dir, OUTPUT_FILES["maps"])] if with_maps else [])
-    with staged_folders(targets, "licvisit plan") as stages:
-        files = write_plan(result, stages[0], premises=inputs.premises, staff=inputs.staff)
-        # --- offline route maps per crew-night (maps engineer's module) -----------------
-        if with_maps:
-            from licvisit.render.maps import write_plan_maps
-
-            files += list(
-                write_plan_maps(result, inputs, stages[1], ranking=ranking.table, params=map_params(cfg))
-            )
-        # --------------------------------------------------------------------------------
+    if run.stale_note:
+        click.echo(f"Warning: {run.stale_note}", err=True)
+    result, inputs, files = run.plan, run.inputs, run.files
     _summary(result)
     _unknown_hours_summary(result, inputs.premises)
     click.echo(f"Wrote {len(files)} files to {out_dir}")

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from licvisit.app.params import risk_params
+from licvisit.app.rank import outside_note
 from licvisit.cli.options import (
     check_out_folder,
     input_options,
@@ -16,81 +17,9 @@ from licvisit.cli.options import (
     stage_printer,
     warm_imports,
 )
-from licvisit.errors import ConfigError, LicvisitError
+from licvisit.errors import as_cli_options
 
 SCHEME_CHOICE = click.Choice(["cchi", "ons_css", "count"])
-
-
-def _zone_selector(zones, zone: str):
-    """Check ``zone`` names an NTE zone (before any work); return a ranking-table filter and its name."""
-    if zones is None or len(zones) == 0:
-        raise ConfigError(
-            "--zone needs NTE zones. Fix: pass --zones FILE or name it under [inputs] in --config."
-        )
-    names = zones["name"].astype(str).str.lower() if "name" in zones.columns else None
-    ids = zones["zone_id"].astype(str).str.lower() if "zone_id" in zones.columns else None
-    key = zone.strip().lower()
-    m = (names == key) if names is not None else None
-    if ids is not None:
-        m = (ids == key) if m is None else (m | (ids == key))
-    if m is None or not m.any():
-        known = ", ".join(zones["name"].astype(str)) if "name" in zones.columns else ""
-        raise ConfigError(f"Zone '{zone}' not found; expected one of: {known}.")
-    poly = zones[m].geometry.union_all()
-    label = ", ".join(zones.loc[m, "name"].astype(str)) if "name" in zones.columns else zone
-
-    def select(table):
-        import geopandas as gpd
-
-        pts = gpd.GeoSeries(gpd.points_from_xy(table["x"], table["y"]), crs=zones.crs)
-        out = table[pts.within(poly).to_numpy()].copy()
-        out.insert(out.columns.get_loc("rank") + 1, "zone_rank", range(1, len(out) + 1))
-        return out
-
-    return select, label
-
-
-def _known_premises_id(premises, wanted: str, option: str | None = None) -> str:
-    """``wanted`` (trimmed) if the register has it, else a one-line error naming ``option`` and the closest ids."""
-    import difflib
-
-    ids = premises["premises_id"].astype(str)
-    key = wanted.strip()
-    if (ids == key).any():
-        return key
-    names = premises["name"].astype(str) if "name" in premises.columns else ids
-    by_name = ids[names.str.lower() == key.lower()].tolist()
-    close = by_name or difflib.get_close_matches(key, ids.tolist(), n=3)
-    hint = f" (closest: {', '.join(close)})" if close else ""
-    given = f" given to {option}" if option else ""
-    raise ConfigError(
-        f"Premises '{wanted}'{given} is not in the premises register{hint}. Fix: give a premises_id from "
-        "the register, as listed in ranking.csv."
-    )
-
-
-def _clip_to_calls(inputs, clip: bool, stage) -> int:
-    """With ``clip``, keep only the premises inside the calls' bounding box; return how many lie outside."""
-    from licvisit.core.risk import premises_in_calls_extent
-
-    inside = premises_in_calls_extent(inputs.calls, inputs.premises)
-    outside = len(inputs.premises) - len(inside)
-    if clip:
-        if len(inside) == 0:
-            raise ConfigError(
-                "No premises lie inside the calls' extent. Fix: check both files cover one area."
-            )
-        inputs.premises = inside
-        stage(f"kept {len(inside):,} premises inside the calls' extent")
-    return outside
-
-
-def _outside_note(outside: int, total: int, why: str, verb: str) -> str:
-    return (
-        f"Note: {outside:,} of {total:,} premises lie outside the area the calls cover (their bounding box): "
-        f"few or no calls can be linked to them, {why}. Fix: pass --clip-to-calls to {verb} only the "
-        "premises inside it."
-    )
 
 
 def _print_table(table, top: int, zone: str | None = None) -> None:
@@ -154,7 +83,8 @@ def _print_explain(exp: dict[str, Any]) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("out/rank"),
     show_default=True,
-    help="Folder for ranking.csv, ranking.gpkg, ranking.json, attribution*.csv.",
+    help="Folder for ranking.csv, ranking.gpkg, ranking.json, attribution*.csv (attribution.parquet when "
+    "longer than an Excel sheet).",
 )
 @click.option(
     "--explain",
@@ -179,35 +109,25 @@ def rank(
     risk, and writes ranking.csv (Excel-safe), ranking.gpkg, ranking.json and the
     attribution table with its 25/50/100 m sensitivity.
     """
+    from licvisit.app.rank import rank_command
+
     stage = stage_printer()
     cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones, visits=visits)
     params = risk_params(cfg, scheme)
     check_out_folder(out_dir)  # a bad --out fails now, not after the work
-    stage("reading inputs")
     warm_imports("scipy.spatial")
-    kinds = ("calls", "premises", "visits") + (("zones",) if zone is not None else ())
-    inputs = load_named(cfg, kinds, required=("calls", "premises"))
-    if inputs.calls is None or inputs.premises is None or len(inputs.premises) == 0:
-        raise ConfigError("Ranking needs calls and at least one premises.")
-    select, zone_label = _zone_selector(inputs.zones, zone) if zone is not None else (None, None)
-    if explain_id is not None:
-        explain_id = _known_premises_id(inputs.premises, explain_id)  # checked before the work
-    outside = _clip_to_calls(inputs, clip_to_calls, stage)
-    from licvisit.app.pipeline import rank_to_folder
-    from licvisit.core.risk import explain, staleness_note
-
-    ranking, table, _ = rank_to_folder(
-        inputs.calls,
-        inputs.premises,
-        inputs.visits,
+    run = rank_command(
+        cfg,
         params,
         out_dir,
         as_of=as_of,
-        select=select,
+        zone=zone,
+        explain_id=explain_id,
+        clip=clip_to_calls,
         progress=stage,
+        read_inputs=load_named,
     )
-    stage("done")
-
+    ranking, table = run.ranking, run.table
     c = ranking.summary["counts"]
     click.echo(
         f"Ranked {len(ranking.table):,} premises as of {ranking.as_of:%Y-%m-%d} ({params.scheme} harm). "
@@ -225,34 +145,32 @@ def rank(
         )
         + "."
     )
-    stale = staleness_note(inputs.calls, ranking.as_of)
     for note in ranking.notes:
-        if note == stale:
-            click.echo(f"Warning: {note}", err=True)
+        if note == run.stale_note:
+            click.echo(f"Warning: {as_cli_options(note)}", err=True)
         else:
-            click.echo(f"Note: {note}")
-    if outside and not clip_to_calls:
+            click.echo(f"Note: {as_cli_options(note)}")
+    if run.outside and not clip_to_calls:
         click.echo(
-            _outside_note(
-                outside,
-                len(inputs.premises),
+            outside_note(
+                run.outside,
+                run.premises_total,
                 "so they are ranked mostly on static licence risk and their type's average",
                 "rank",
             )
         )
     if top:
-        _print_table(table, top, zone_label)
-    if explain_id:
-        try:
-            exp = explain(ranking, explain_id, calls=inputs.calls)
-        except KeyError:
-            raise ConfigError(
-                f"Premises '{explain_id}' is not in the ranking. Fix: drop --zone or --clip-to-calls, "
-                "which leave it out."
-            ) from None
-        _print_explain(exp)
+        _print_table(table, top, run.zone_label)
+    if run.explained is not None:
+        _print_explain(run.explained)
+    from licvisit.io.ranking_io import attribution_note
+
+    att_note = attribution_note(len(ranking.links.table))
+    if att_note:
+        click.echo(f"Note: {att_note}")
+    att_file = next((p.name for p in run.files if p.name.startswith("attribution.")), "attribution.csv")
     click.echo(
-        f"Wrote {out_dir / 'ranking.csv'}, ranking.gpkg, ranking.json, attribution.csv, attribution_sensitivity.csv"
+        f"Wrote {out_dir / 'ranking.csv'}, ranking.gpkg, ranking.json, {att_file}, attribution_sensitivity.csv"
     )
 
 
@@ -321,8 +239,8 @@ def backtest(
     cut and score on the harm of the next --horizon periods: hit rate, PAI and
     PEI at the top 5 % and 10 % of premises, with bootstrap 95 % intervals.
     """
+    from licvisit.app.rank import backtest_command
     from licvisit.core.risk import METHOD_LABELS
-    from licvisit.core.risk.backtest import backtest as run_backtest
     from licvisit.io.write import write_json
 
     stage = stage_printer()
@@ -331,31 +249,21 @@ def backtest(
     if json_path is not None:
         # before the work, not after it
         check_out_folder(json_path.parent, "--json", replaced=False, shown=json_path)
-    stage("reading inputs")
-    inputs = load_named(cfg, ("calls", "premises", "visits"), required=("calls", "premises"))
-    if inputs.calls is None or inputs.premises is None or len(inputs.premises) == 0:
-        raise ConfigError("The backtest needs calls and at least one premises.")
-    total = len(inputs.premises)
-    outside = _clip_to_calls(inputs, clip_to_calls, stage)
-    if outside and not clip_to_calls:
-        why = "and padding the list with them flatters every method's hit rate and PAI"
-        click.echo(_outside_note(outside, total, why, "score"), err=True)
-    stage(f"backtesting on {len(inputs.calls):,} calls and {len(inputs.premises):,} premises")
-    try:
-        res = run_backtest(
-            inputs.calls,
-            inputs.premises,
-            params,
-            visits=inputs.visits,
-            period=period,
-            horizon=horizon,
-            min_history=min_history,
-            n_boot=n_boot,
-            seed=seed,
-            progress=stage,
-        )
-    except ValueError as exc:
-        raise LicvisitError(str(exc)) from exc
+    run = backtest_command(
+        cfg,
+        params,
+        period=period,
+        horizon=horizon,
+        min_history=min_history,
+        n_boot=n_boot,
+        seed=seed,
+        clip=clip_to_calls,
+        progress=stage,
+        read_inputs=load_named,
+    )
+    for note in run.notes:
+        click.echo(note, err=True)
+    res = run.result
     s = res.summary
     nf = res.settings["folds"]
     click.echo(f"{nf} fold{'s' * (nf != 1)}; target: {res.settings['target']}; 95 % bootstrap intervals.")
@@ -379,7 +287,7 @@ def backtest(
         "nested: harm_prior_calls and half_life_days chosen at each cut on earlier cuts only."
     )
     for note in res.notes:
-        click.echo(f"Note: {note}")
+        click.echo(f"Note: {as_cli_options(note)}")
     if json_path:
         write_json(res.to_dict(), json_path)
         click.echo(f"Wrote {json_path}")

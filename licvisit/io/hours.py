@@ -410,7 +410,7 @@ def door_condition_text(conditions: str) -> str:
     return "; ".join(c.strip() for c in re.split(r";|\n", str(conditions)) if _DOOR.search(c))
 
 
-def parse_door_condition(condition: str) -> list[tuple[int, int | None]] | None:
+def parse_door_condition(condition: str) -> list[tuple[int, int | None] | None] | None:
     """Nights and start times of a door-supervision condition, or None if not readable.
 
     Returns a list of seven entries (Monday first): None for a night without
@@ -457,7 +457,7 @@ def parse_door_condition(condition: str) -> list[tuple[int, int | None]] | None:
             out.append((start, None))
         else:
             out.append(_session(start, end))
-    return out  # type: ignore[return-value]
+    return out
 
 
 def door_hours_for(
@@ -653,7 +653,9 @@ def licence_hours_columns(
     return cols
 
 
-def _door_hours(text: Any, fields: Mapping[str, str], log: Any, door_supervision: np.ndarray, cols) -> dict:
+def _door_hours(
+    text: Any, fields: Mapping[str, str], log: Any, door_supervision: np.ndarray, cols: Mapping[str, Any]
+) -> dict:
     n = len(door_supervision)
     licensed = list(zip(*(cols[f"hours_{d}"].to_numpy() for d in WEEKDAYS), strict=True))
     out = [[""] * 7 for _ in range(n)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -118,7 +119,7 @@ def load_inputs(
     return inputs
 
 
-def _check_call_refs(df, premises_ids: np.ndarray, report: ValidationReport) -> None:
+def _check_call_refs(df: Any, premises_ids: np.ndarray, report: ValidationReport) -> None:
     """Calls naming a premises not in the register keep their location but lose the link."""
     import pyarrow as pa
     import pyarrow.compute as pc

@@ -2,7 +2,8 @@
 
 ``plan.json`` is the canonical form (read by :func:`read_plan`, e.g. for
 ``licvisit check`` and ``licvisit maps --plan``); the CSV, GeoPackage and
-HTML files are views of it for people and GIS.
+text files are views of it for people and GIS.  The HTML roster is rendered
+by :mod:`licvisit.render.roster_html` and written beside them by the caller.
 """
 
 from __future__ import annotations
@@ -268,15 +269,14 @@ def itinerary_text(plan: Plan, crew: Crew, premises: pd.DataFrame | None = None)
 def write_plan(
     plan: Plan, out_dir: str | Path, premises: pd.DataFrame | None = None, staff: list[Officer] | None = None
 ) -> list[Path]:
-    """Write ``plan`` into ``out_dir``; return the files written.
+    """Write the tables of ``plan`` into ``out_dir``; return the files written.
 
-    Files: ``plan.json`` (canonical), ``roster.csv``, ``roster.html``,
-    ``visits.csv``, ``visits.json``, ``visits.gpkg`` (when ``premises`` with
-    x/y is given), ``dropped.csv``, ``bent_rules.csv`` and one
-    ``itineraries/<crew>.txt`` per crew-night.
+    Files: ``plan.json`` (canonical), ``roster.csv``, ``visits.csv``,
+    ``visits.json``, ``visits.gpkg`` (when ``premises`` with x/y is given),
+    ``dropped.csv``, ``changes.csv`` (a re-plan), ``bent_rules.csv`` and one
+    ``itineraries/<crew>.txt`` per crew-night.  The printable ``roster.html``
+    is a rendered page: :func:`licvisit.app.pages.write_plan_folder` adds it.
     """
-    from licvisit.render.roster_html import roster_html
-
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = [atomic_write_text(out / "plan.json", to_json_text(plan_to_dict(plan)) + "\n")]
@@ -307,5 +307,4 @@ def write_plan(
                 out / "itineraries" / f"{crew.crew_id}.txt", itinerary_text(plan, crew, premises)
             )
         )
-    written.append(atomic_write_text(out / "roster.html", roster_html(plan, staff=staff, premises=premises)))
     return written

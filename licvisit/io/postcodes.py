@@ -61,9 +61,9 @@ def postcodes_with_summary(path: str | Path) -> tuple[pd.DataFrame, list[Problem
     a, b, named = pair
     va, _ = raw.numbers(a)
     vb, _ = raw.numbers(b)
-    x, y, missing = locate(va, vb, named, log, (a, b))
+    x, y, unlocated = locate(va, vb, named, log, (a, b))
     log.rows(
-        missing,
+        unlocated,
         f"{a}/{b}",
         "a blank location",
         "coordinates for every postcode",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -191,6 +191,13 @@ def _left_out(
 
 
 def empty_premises() -> gpd.GeoDataFrame:
+    """An empty premises table with the glossary columns and an EPSG:27700 geometry.
+
+    Returns
+    -------
+    GeoDataFrame
+        No rows; ``PREMISES_COLUMNS`` and ``PREMISES_HOURS_COLUMNS``.
+    """
     df = pd.DataFrame({c: pd.Series(dtype=object) for c in (*PREMISES_COLUMNS, *PREMISES_HOURS_COLUMNS)})
     return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([], crs=ANALYSIS_CRS), crs=ANALYSIS_CRS)
 
@@ -229,6 +236,25 @@ def premises_with_summary(
     postcodes: str | Path | pd.DataFrame | None = None,
     params: PremisesParams | None = None,
 ) -> tuple[gpd.GeoDataFrame, list[Problem], list[FileSummary]]:
+    """Read a premises register as :func:`read_premises` does, with a summary of each file read.
+
+    The steps: the postcode lookup (if given as a path) → the register, read as
+    a vector file (GeoJSON, GeoPackage, Shapefile) or as a CSV.
+
+    Parameters
+    ----------
+    path, mapping, postcodes, params
+        As for :func:`read_premises`.
+
+    Returns
+    -------
+    premises : GeoDataFrame
+        As for :func:`read_premises` (empty after a file error).
+    problems : list of Problem
+        The register's problems, then the postcode lookup's.
+    summaries : list of FileSummary
+        The register's summary, then the postcode lookup's (if read here).
+    """
     p = Path(path)
     params = params or PremisesParams()
     log = ProblemLog(str(p), "premises")
@@ -313,60 +339,13 @@ def _osm_features(p: Path) -> list[dict[str, Any]] | None:
 
 
 def _premises_from_vector(p: Path, mapping, log: ProblemLog, lookup, params) -> gpd.GeoDataFrame | None:
-    from shapely.geometry import shape
-
+    """A GeoJSON, GeoPackage or Shapefile register: read the features → an OSM export or a mapped file."""
     features = _osm_features(p) if p.suffix.lower() in (".geojson", ".json") else None
-    if features is not None:
-        rows, geoms = [], []
-        for f in features:
-            props = dict(f.get("properties") or {})
-            tags = props.pop("tags", None)
-            if isinstance(tags, dict):
-                props.update(tags)
-            if "@id" not in props:
-                fid = f.get("id") or props.get("id")
-                if fid is not None:
-                    t = props.get("type")
-                    props["@id"] = (
-                        f"{t}/{fid}" if t in ("node", "way", "relation") and "/" not in str(fid) else str(fid)
-                    )
-            rows.append(
-                {
-                    k: ("" if v is None else (json.dumps(v) if isinstance(v, dict | list) else str(v)))
-                    for k, v in props.items()
-                }
-            )
-            try:
-                geoms.append(shape(f["geometry"]) if f.get("geometry") else None)
-            except (KeyError, TypeError, ValueError, AttributeError):
-                geoms.append(None)
-        props_df = pd.DataFrame(rows).fillna("")
-        geo = gpd.GeoSeries(geoms, crs="EPSG:4326")
-        is_osm = "amenity" in props_df.columns and not mapping
-    else:
-        try:
-            gdf_in = gpd.read_file(p)
-        except Exception as exc:  # pyogrio raises several types for unreadable files
-            log.error(
-                f"a file that cannot be read as GeoJSON/GeoPackage/Shapefile ({str(exc).splitlines()[0][:100]})",
-                "a valid vector file",
-                "open it in QGIS and save it again",
-            )
-            return None
-        geo = gdf_in.geometry
-        props_df = (
-            pd.DataFrame(gdf_in.drop(columns=gdf_in.geometry.name))
-            .astype(str)
-            .replace({"None": "", "nan": ""})
-        )
-        is_osm = "amenity" in props_df.columns and not mapping
-        if geo.crs is None:
-            log.warn(
-                "no coordinate reference system",
-                "a CRS in the file",
-                "none needed: assumed EPSG:4326 (GeoJSON default)",
-            )
-            geo = geo.set_crs("EPSG:4326")
+    read = _features_frame(features) if features is not None else _vector_frame(p, log)
+    if read is None:
+        return None
+    props_df, geo = read
+    is_osm = "amenity" in props_df.columns and not mapping
     if len(props_df) == 0:
         log.error("no features", "a premises register with at least one feature", "check the export")
         return None
@@ -382,44 +361,7 @@ def _premises_from_vector(p: Path, mapping, log: ProblemLog, lookup, params) -> 
     derived: dict[str, Any] = {"_x": x, "_y": y}
     if is_osm:
         log.summary.format = "OpenStreetMap GeoJSON"
-        amen = raw.text("amenity")
-        shop = raw.text("shop") if "shop" in raw.columns else pd.Series([""] * len(raw), dtype=str)
-        derived["premises_type"] = pd.Series(
-            [OSM_AMENITIES.get(a) or OSM_SHOPS.get(s, "other") for a, s in zip(amen, shop, strict=True)],
-            dtype=str,
-        )
-        derived["left_out"] = pd.Series(
-            [
-                ""
-                if a in OSM_AMENITIES or s in OSM_SHOPS
-                else (f"OSM amenity={a}" if a else f"OSM shop={s}" if s else "OSM feature with no amenity")
-                for a, s in zip(amen, shop, strict=True)
-            ],
-            dtype=str,
-        )
-        pid = (
-            raw.text("@id")
-            if "@id" in raw.columns
-            else pd.Series([f"osm/{i}" for i in range(len(raw))], dtype=str)
-        )
-        derived["premises_id"] = pid
-        parts = [raw.text(c) for c in ("addr:housenumber", "addr:street", "addr:city") if c in raw.columns]
-        if parts:
-            num_street = [
-                " ".join(v for v in pair if v)
-                for pair in zip(*(parts[:2] if len(parts) >= 2 else parts), strict=True)
-            ]
-            rest = parts[2:] if len(parts) >= 3 else []
-            derived["address"] = join_text([pd.Series(num_street, dtype=str), *rest])
-        fields = {}
-        if "name" in raw.columns:
-            fields["name"] = "name"
-        else:
-            derived["name"] = pd.Series([""] * len(raw), dtype=str)
-        if "addr:postcode" in raw.columns:
-            fields["postcode"] = "addr:postcode"
-        if "opening_hours" in raw.columns:
-            fields["hours"] = "opening_hours"
+        fields = _osm_fields(raw, derived)
         return _premises_frame(
             raw,
             fields,
@@ -441,6 +383,104 @@ def _premises_from_vector(p: Path, mapping, log: ProblemLog, lookup, params) -> 
     if fields is None:
         return None
     return _premises_frame(raw, fields, log, lookup, params, derived=derived)
+
+
+def _features_frame(features: list[dict[str, Any]]) -> tuple[pd.DataFrame, gpd.GeoSeries]:
+    """GeoJSON features as text properties (OSM ``tags`` flattened, ``@id`` made) and WGS84 geometries."""
+    from shapely.geometry import shape
+
+    rows, geoms = [], []
+    for f in features:
+        props = dict(f.get("properties") or {})
+        tags = props.pop("tags", None)
+        if isinstance(tags, dict):
+            props.update(tags)
+        if "@id" not in props:
+            fid = f.get("id") or props.get("id")
+            if fid is not None:
+                t = props.get("type")
+                props["@id"] = (
+                    f"{t}/{fid}" if t in ("node", "way", "relation") and "/" not in str(fid) else str(fid)
+                )
+        rows.append(
+            {
+                k: ("" if v is None else (json.dumps(v) if isinstance(v, dict | list) else str(v)))
+                for k, v in props.items()
+            }
+        )
+        try:
+            geoms.append(shape(f["geometry"]) if f.get("geometry") else None)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            geoms.append(None)
+    return pd.DataFrame(rows).fillna(""), gpd.GeoSeries(geoms, crs="EPSG:4326")
+
+
+def _vector_frame(p: Path, log: ProblemLog) -> tuple[pd.DataFrame, gpd.GeoSeries] | None:
+    """A vector file read with GDAL: attributes as text and the geometries (no CRS: WGS84, warned)."""
+    try:
+        gdf_in = gpd.read_file(p)
+    except Exception as exc:  # pyogrio raises several types for unreadable files
+        log.error(
+            f"a file that cannot be read as GeoJSON/GeoPackage/Shapefile ({str(exc).splitlines()[0][:100]})",
+            "a valid vector file",
+            "open it in QGIS and save it again",
+        )
+        return None
+    geo = gdf_in.geometry
+    props_df = (
+        pd.DataFrame(gdf_in.drop(columns=gdf_in.geometry.name)).astype(str).replace({"None": "", "nan": ""})
+    )
+    if geo.crs is None:
+        log.warn(
+            "no coordinate reference system",
+            "a CRS in the file",
+            "none needed: assumed EPSG:4326 (GeoJSON default)",
+        )
+        geo = geo.set_crs("EPSG:4326")
+    return props_df, geo
+
+
+def _osm_fields(raw: RawTable, derived: dict[str, Any]) -> dict[str, str]:
+    """Map an OpenStreetMap export: type, left-out reason, id and address into ``derived``; the fields read as they are."""
+    amen = raw.text("amenity")
+    shop = raw.text("shop") if "shop" in raw.columns else pd.Series([""] * len(raw), dtype=str)
+    derived["premises_type"] = pd.Series(
+        [OSM_AMENITIES.get(a) or OSM_SHOPS.get(s, "other") for a, s in zip(amen, shop, strict=True)],
+        dtype=str,
+    )
+    derived["left_out"] = pd.Series(
+        [
+            ""
+            if a in OSM_AMENITIES or s in OSM_SHOPS
+            else (f"OSM amenity={a}" if a else f"OSM shop={s}" if s else "OSM feature with no amenity")
+            for a, s in zip(amen, shop, strict=True)
+        ],
+        dtype=str,
+    )
+    pid = (
+        raw.text("@id")
+        if "@id" in raw.columns
+        else pd.Series([f"osm/{i}" for i in range(len(raw))], dtype=str)
+    )
+    derived["premises_id"] = pid
+    parts = [raw.text(c) for c in ("addr:housenumber", "addr:street", "addr:city") if c in raw.columns]
+    if parts:
+        num_street = [
+            " ".join(v for v in pair if v)
+            for pair in zip(*(parts[:2] if len(parts) >= 2 else parts), strict=True)
+        ]
+        rest = parts[2:] if len(parts) >= 3 else []
+        derived["address"] = join_text([pd.Series(num_street, dtype=str), *rest])
+    fields = {}
+    if "name" in raw.columns:
+        fields["name"] = "name"
+    else:
+        derived["name"] = pd.Series([""] * len(raw), dtype=str)
+    if "addr:postcode" in raw.columns:
+        fields["postcode"] = "addr:postcode"
+    if "opening_hours" in raw.columns:
+        fields["hours"] = "opening_hours"
+    return fields
 
 
 def _points_27700(geo: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
@@ -469,9 +509,57 @@ def _premises_frame(
     used_extra: set[str] | None = None,
     require_name: bool = True,
 ) -> gpd.GeoDataFrame | None:
+    """Check and type one source's columns into the premises table (None after a file error).
+
+    The steps: postcode from the address → location (coordinates, else the
+    postcode lookup) → ids and names → premises types and the left-out rule →
+    capacity, yes/no flags and door staff → licence hours → the frame.
+    """
     derived = dict(derived or {})
-    n = len(raw)
+    text = _text_of(raw, fields, derived)
+    _postcode_from_address(text, fields, derived, log)
+    located = _locate(raw, fields, derived, log, text)
+    if located is None:
+        return None
+    x, y, missing = located
+    postcode = text("postcode")
+    _geocode_missing(x, y, missing, postcode, fields, lookup, log)
     cols: dict[str, Any] = {}
+    pid, name = text("premises_id"), text("name")
+    _check_ids_and_names(pid, name, fields, log, require_name)
+    for c in TEXT_FIELDS:
+        cols[c] = text(c)
+    cols["premises_id"], cols["name"], cols["postcode"] = pid, name, postcode
+    ptype = _premises_types(text("premises_type"), "premises_type" in derived, fields, log)
+    cols["premises_type"] = ptype
+    cols["left_out"] = _left_out(text("left_out") if "left_out" in derived else None, ptype, params, log)
+    cols["capacity"] = _capacity(raw, fields, log)
+    for c in ("door_supervision", "synthetic"):
+        cols[c] = _yes_no(raw, fields, c, log)
+    cols["door_staff"] = _door_staff(raw, fields, log)
+    cols.update(
+        licence_hours_columns(
+            text,
+            fields,
+            log,
+            premises_type=np.asarray(ptype),
+            door_supervision=np.asarray(cols["door_supervision"], dtype=bool),
+            params=params,
+        )
+    )
+    cols["x"], cols["y"] = x, y
+    return _frame(raw, fields, cols, log, params, used_extra)
+
+
+def _text_of(
+    raw: RawTable, fields: Mapping[str, str], derived: Mapping[str, Any]
+) -> Callable[[str], pd.Series]:
+    """A reader of one glossary field as text: the derived value, else the mapped column, else blanks.
+
+    ``derived`` is read at each call, so a value added to it later (the postcode
+    found in the address) is seen.
+    """
+    n = len(raw)
 
     def text(name: str) -> pd.Series:
         if name in derived and derived[name] is not None:
@@ -480,15 +568,40 @@ def _premises_frame(
             return raw.text(fields[name]).reset_index(drop=True)
         return pd.Series([""] * n, dtype=str)
 
-    if "postcode" not in fields and "postcode" not in derived and "address" in fields:
-        # council registers put the postcode in the address ("..., Barking, Essex, IG11 7NA"); a register
-        # scraped from a PDF may run the next column on after it, so the last postcode is taken
-        found_pc = text("address").str.findall(_POSTCODE_IN_TEXT).str[-1].fillna("").str.upper()
-        if (found_pc != "").any():
-            derived["postcode"] = found_pc
-            log.note(f"postcode read from the address for {int((found_pc != '').sum()):,} premises")
-    has_postcode = "postcode" in fields or "postcode" in derived
-    # location: coordinates, else postcode lookup
+    return text
+
+
+def _postcode_from_address(
+    text: Callable[[str], pd.Series], fields: Mapping[str, str], derived: dict[str, Any], log: ProblemLog
+) -> None:
+    """Put the postcode found in the address into ``derived`` when there is no postcode column.
+
+    Council registers put the postcode in the address ("..., Barking, Essex,
+    IG11 7NA"); a register scraped from a PDF may run the next column on after
+    it, so the last postcode is taken.
+    """
+    if "postcode" in fields or "postcode" in derived or "address" not in fields:
+        return
+    found_pc = text("address").str.findall(_POSTCODE_IN_TEXT).str[-1].fillna("").str.upper()
+    if (found_pc != "").any():
+        derived["postcode"] = found_pc
+        log.note(f"postcode read from the address for {int((found_pc != '').sum()):,} premises")
+
+
+def _locate(
+    raw: RawTable,
+    fields: Mapping[str, str],
+    derived: Mapping[str, Any],
+    log: ProblemLog,
+    text: Callable[[str], pd.Series],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Coordinates of each row in EPSG:27700 and which are missing (None after a file error).
+
+    A vector source gives its geometry (``derived["_x"]``, ``["_y"]``), checked
+    to lie in Great Britain; a table gives its coordinate columns.  A table with
+    neither coordinates nor a postcode cannot be placed at all.
+    """
+    n = len(raw)
     if "_x" in derived:
         x, y = np.asarray(derived["_x"], float).copy(), np.asarray(derived["_y"], float).copy()
         missing = np.isnan(x) | np.isnan(y)
@@ -508,64 +621,76 @@ def _premises_frame(
             "correct the geometry or delete the feature",
             "location outside Great Britain",
         )
-    else:
-        xy = coordinates(raw, fields, log)
-        if log.has_error:
-            return None
-        if xy is None:
-            x = np.full(n, np.nan)
-            y = np.full(n, np.nan)
-            missing = np.ones(n, dtype=bool)
-            if not has_postcode:
-                log.error(
-                    f"no coordinate or postcode columns; columns are {_list(raw.columns)}",
-                    "longitude/latitude, easting/northing (x/y) or postcode columns",
-                    "add them, or name them in [mapping.premises] of licvisit.toml",
-                )
-                return None
-        else:
-            x, y, missing = xy
-    postcode = text("postcode")
-    if missing.any():
-        pc_keys = postcode_key(postcode).to_numpy()
-        has_pc = missing & (pc_keys != "")
-        if lookup is not None and has_pc.any():
-            gx, gy, found = geocode(pc_keys, lookup)
-            hit = has_pc & found
-            x[hit], y[hit] = gx[hit], gy[hit]
-            log.rows(
-                has_pc & ~found,
-                fields.get("postcode", "postcode"),
-                postcode.to_numpy(),
-                "a postcode in the postcode lookup",
-                "check the postcode, or add coordinates for this premises",
-                "postcode not in lookup",
-            )
-            if hit.any():
-                log.note(f"{int(hit.sum()):,} premises located from their postcode")
-            missing = missing & ~hit & ~has_pc
-        else:
-            missing_pc = has_pc
-            log.rows(
-                missing_pc,
-                None,
-                "no coordinates (postcode only)",
-                "coordinates, or a postcode lookup to place the postcode",
-                "give a postcode lookup with --postcodes, or add coordinates",
-                "location missing (postcode only)",
-            )
-            missing = missing & ~missing_pc
-        log.rows(
-            missing,
-            None,
-            "no coordinates and no postcode",
-            "coordinates or a postcode",
-            "add the location or delete the row",
-            "location missing",
+        return x, y, missing
+    xy = coordinates(raw, fields, log)
+    if log.has_error:
+        return None
+    if xy is not None:
+        return xy
+    if "postcode" not in fields and "postcode" not in derived:
+        log.error(
+            f"no coordinate or postcode columns; columns are {_list(raw.columns)}",
+            "longitude/latitude, easting/northing (x/y) or postcode columns",
+            "add them, or name them in [mapping.premises] of licvisit.toml",
         )
+        return None
+    return np.full(n, np.nan), np.full(n, np.nan), np.ones(n, dtype=bool)
 
-    pid = text("premises_id")
-    name = text("name")
+
+def _geocode_missing(
+    x: np.ndarray,
+    y: np.ndarray,
+    missing: np.ndarray,
+    postcode: pd.Series,
+    fields: Mapping[str, str],
+    lookup: pd.DataFrame | None,
+    log: ProblemLog,
+) -> None:
+    """Place rows without coordinates by their postcode (``x``, ``y`` filled in place); report the rest."""
+    if not missing.any():
+        return
+    pc_keys = postcode_key(postcode).to_numpy()
+    has_pc = missing & (pc_keys != "")
+    if lookup is not None and has_pc.any():
+        gx, gy, found = geocode(pc_keys, lookup)
+        hit = has_pc & found
+        x[hit], y[hit] = gx[hit], gy[hit]
+        log.rows(
+            has_pc & ~found,
+            fields.get("postcode", "postcode"),
+            postcode.to_numpy(),
+            "a postcode in the postcode lookup",
+            "check the postcode, or add coordinates for this premises",
+            "postcode not in lookup",
+        )
+        if hit.any():
+            log.note(f"{int(hit.sum()):,} premises located from their postcode")
+        missing = missing & ~hit & ~has_pc
+    else:
+        missing_pc = has_pc
+        log.rows(
+            missing_pc,
+            None,
+            "no coordinates (postcode only)",
+            "coordinates, or a postcode lookup to place the postcode",
+            "give a postcode lookup with --postcodes, or add coordinates",
+            "location missing (postcode only)",
+        )
+        missing = missing & ~missing_pc
+    log.rows(
+        missing,
+        None,
+        "no coordinates and no postcode",
+        "coordinates or a postcode",
+        "add the location or delete the row",
+        "location missing",
+    )
+
+
+def _check_ids_and_names(
+    pid: pd.Series, name: pd.Series, fields: Mapping[str, str], log: ProblemLog, require_name: bool
+) -> None:
+    """Leave out rows with a blank or repeated premises id; report blank names (kept)."""
     pid_arr = pid.to_numpy()
     log.rows(
         pid_arr == "",
@@ -595,89 +720,94 @@ def _premises_frame(
             exclude=False,
         )
 
-    for c in TEXT_FIELDS:
-        cols[c] = text(c)
-    cols["premises_id"], cols["name"], cols["postcode"] = pid, name, postcode
-    ptype_raw = text("premises_type")
-    if "premises_type" in derived:
-        ptype = ptype_raw.to_numpy().astype(object)
-    else:
-        ptype_s, unknown = map_codes(ptype_raw, TYPE_LOOKUP, unknown_as="other", blank_as="other")
-        ptype = ptype_s.to_numpy().astype(object)
-        if unknown.any():
-            log.rows(
-                unknown,
-                fields.get("premises_type"),
-                ptype_raw,
-                f"a premises type ({', '.join(PREMISES_TYPES)})",
-                "none needed: counted as 'other'",
-                "",
-                exclude=False,
-            )
-    cols["premises_type"] = ptype
-    cols["left_out"] = _left_out(text("left_out") if "left_out" in derived else None, ptype, params, log)
-    if "capacity" in fields:
-        cap, bad = raw.numbers(fields["capacity"])
-        with np.errstate(invalid="ignore"):
-            impossible = ~bad & ~np.isnan(cap) & (~np.isfinite(cap) | (cap < 0))
-        cap_text = raw.text(fields["capacity"]).to_numpy()
-        log.rows(
-            bad | impossible,
-            fields["capacity"],
-            lambda i: f'"{cap_text[i] or format(cap[i], "g")}"',  # a numeric column shows inf as blank
-            "a number of persons (0 or more)",
-            "none needed: capacity left unknown; correct it to use it",
-            "",
-            exclude=False,
-        )
-        cols["capacity"] = np.where(impossible, np.nan, cap)
-    else:
-        cols["capacity"] = np.full(n, np.nan)
-    for c, default in (("door_supervision", False), ("synthetic", False)):
-        if c in fields:
-            vals, bad = parse_bools(raw.text(fields[c]))
-            log.rows(
-                bad,
-                fields[c],
-                raw.text(fields[c]).to_numpy(),
-                "yes or no",
-                "none needed: read as no",
-                "",
-                exclude=False,
-            )
-            cols[c] = vals
-        else:
-            cols[c] = np.full(n, default)
-    if "door_staff" in fields:
-        ds, bad = raw.numbers(fields["door_staff"])
-        with np.errstate(invalid="ignore"):
-            impossible = ~bad & ~np.isnan(ds) & (~np.isfinite(ds) | (ds < 0) | (ds != np.floor(ds)))
-        ds_raw, ds = ds, np.where(impossible, np.nan, ds)
-        ds_text = raw.text(fields["door_staff"]).to_numpy()
-        log.rows(
-            bad | impossible,
-            fields["door_staff"],
-            lambda i: f'"{ds_text[i] or format(ds_raw[i], "g")}"',
-            "a whole number (0 or more)",
-            "none needed: read as 0",
-            "",
-            exclude=False,
-        )
-        cols["door_staff"] = np.nan_to_num(ds, nan=0).astype(np.int64)
-    else:
-        cols["door_staff"] = np.zeros(n, dtype=np.int64)
-    cols.update(
-        licence_hours_columns(
-            text,
-            fields,
-            log,
-            premises_type=np.asarray(ptype),
-            door_supervision=np.asarray(cols["door_supervision"], dtype=bool),
-            params=params,
-        )
-    )
-    cols["x"], cols["y"] = x, y
 
+def _premises_types(
+    ptype_raw: pd.Series, is_derived: bool, fields: Mapping[str, str], log: ProblemLog
+) -> np.ndarray:
+    """The premises type of each row: as derived by the source, else the file's words mapped (unknown → 'other')."""
+    if is_derived:
+        return ptype_raw.to_numpy().astype(object)
+    ptype_s, unknown = map_codes(ptype_raw, TYPE_LOOKUP, unknown_as="other", blank_as="other")
+    if unknown.any():
+        log.rows(
+            unknown,
+            fields.get("premises_type"),
+            ptype_raw,
+            f"a premises type ({', '.join(PREMISES_TYPES)})",
+            "none needed: counted as 'other'",
+            "",
+            exclude=False,
+        )
+    return ptype_s.to_numpy().astype(object)
+
+
+def _capacity(raw: RawTable, fields: Mapping[str, str], log: ProblemLog) -> np.ndarray:
+    """Capacity in persons (NaN when unknown, unreadable or impossible; those reported, kept)."""
+    if "capacity" not in fields:
+        return np.full(len(raw), np.nan)
+    cap, bad = raw.numbers(fields["capacity"])
+    with np.errstate(invalid="ignore"):
+        impossible = ~bad & ~np.isnan(cap) & (~np.isfinite(cap) | (cap < 0))
+    cap_text = raw.text(fields["capacity"]).to_numpy()
+    log.rows(
+        bad | impossible,
+        fields["capacity"],
+        lambda i: f'"{cap_text[i] or format(cap[i], "g")}"',  # a numeric column shows inf as blank
+        "a number of persons (0 or more)",
+        "none needed: capacity left unknown; correct it to use it",
+        "",
+        exclude=False,
+    )
+    return np.where(impossible, np.nan, cap)
+
+
+def _yes_no(raw: RawTable, fields: Mapping[str, str], name: str, log: ProblemLog) -> np.ndarray:
+    """A yes/no column as booleans (no when absent; unreadable values reported and read as no)."""
+    if name not in fields:
+        return np.full(len(raw), False)
+    vals, bad = parse_bools(raw.text(fields[name]))
+    log.rows(
+        bad,
+        fields[name],
+        raw.text(fields[name]).to_numpy(),
+        "yes or no",
+        "none needed: read as no",
+        "",
+        exclude=False,
+    )
+    return vals
+
+
+def _door_staff(raw: RawTable, fields: Mapping[str, str], log: ProblemLog) -> np.ndarray:
+    """Door staff as whole numbers (0 when absent, unreadable or impossible; those reported, kept)."""
+    if "door_staff" not in fields:
+        return np.zeros(len(raw), dtype=np.int64)
+    ds, bad = raw.numbers(fields["door_staff"])
+    with np.errstate(invalid="ignore"):
+        impossible = ~bad & ~np.isnan(ds) & (~np.isfinite(ds) | (ds < 0) | (ds != np.floor(ds)))
+    ds_raw, ds = ds, np.where(impossible, np.nan, ds)
+    ds_text = raw.text(fields["door_staff"]).to_numpy()
+    log.rows(
+        bad | impossible,
+        fields["door_staff"],
+        lambda i: f'"{ds_text[i] or format(ds_raw[i], "g")}"',
+        "a whole number (0 or more)",
+        "none needed: read as 0",
+        "",
+        exclude=False,
+    )
+    return np.nan_to_num(ds, nan=0).astype(np.int64)
+
+
+def _frame(
+    raw: RawTable,
+    fields: Mapping[str, str],
+    cols: Mapping[str, Any],
+    log: ProblemLog,
+    params: PremisesParams,
+    used_extra: set[str] | None,
+) -> gpd.GeoDataFrame | None:
+    """The kept rows as the premises GeoDataFrame: glossary columns typed, then the file's other columns."""
     keep = log.keep
     out_cols = (*PREMISES_COLUMNS, *PREMISES_HOURS_COLUMNS)
     df = pd.DataFrame({c: (np.asarray(cols[c])[keep]) for c in out_cols})

@@ -1,4 +1,11 @@
-"""Write a risk ranking: CSV for Excel, GeoPackage for QGIS, JSON, and the attribution tables."""
+"""Write a risk ranking: CSV for Excel, GeoPackage for QGIS, JSON, and the attribution tables.
+
+An attribution table longer than one Excel sheet holds (:data:`EXCEL_MAX_ROWS`
+rows, the header among them) is written as ``attribution.parquet`` instead of
+``attribution.csv``: Excel would cut the CSV short without saying so, and
+Parquet is several times smaller and quicker to write and to read (pandas,
+R ``arrow``, DuckDB, QGIS).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,7 @@ import pandas as pd
 
 from licvisit.domain import ANALYSIS_CRS
 from licvisit.io.write import (
+    atomic_path,
     atomic_write_text,
     excel_safe_table,
     to_json_text,
@@ -17,6 +25,8 @@ from licvisit.io.write import (
     write_csv_table,
     write_gpkg,
 )
+
+EXCEL_MAX_ROWS = 1_048_576  # rows in one Excel worksheet, the header row among them
 
 
 def _write_ranking_json(ranking: Any, table: pd.DataFrame, path: Path) -> Path:
@@ -43,19 +53,46 @@ def _attribution_frames(links: Any, calls: pd.DataFrame | None) -> dict[str, pd.
             cats = names if len(set(names)) == len(names) else [str(f) for f in files]
             att["source_file"] = pd.Categorical.from_codes(codes[pos], categories=cats)
             att["source_row"] = calls["source_row"].to_numpy()[pos]
-    return {"attribution.csv": att, "attribution_sensitivity.csv": links.sensitivity}
+    return {attribution_file(len(att)): att, "attribution_sensitivity.csv": links.sensitivity}
+
+
+def attribution_file(n_rows: int) -> str:
+    """``attribution.csv``, or ``attribution.parquet`` when ``n_rows`` links and a header overflow a sheet."""
+    return "attribution.parquet" if n_rows + 1 > EXCEL_MAX_ROWS else "attribution.csv"
+
+
+def attribution_note(n_rows: int) -> str | None:
+    """The sentence telling the user the links went to Parquet (None when they fit a CSV Excel opens)."""
+    if attribution_file(n_rows) == "attribution.csv":
+        return None
+    return (
+        f"The attribution table has {n_rows:,} rows, more than Excel opens ({EXCEL_MAX_ROWS:,} rows a sheet), "
+        "so it is written as attribution.parquet instead of attribution.csv (read it with pandas, R arrow, "
+        "DuckDB or QGIS)."
+    )
+
+
+def _write_parquet(df: pd.DataFrame, path: Path) -> Path:
+    """Write ``df`` as Parquet (zstd), atomically."""
+    import pyarrow as pa
+
+    return _write_arrow(pa.Table.from_pandas(df, preserve_index=False), path)
 
 
 def write_attribution(links: Any, out_dir: str | Path, calls: pd.DataFrame | None = None) -> list[Path]:
     """Write ``links`` (a ``licvisit.core.risk.attribution.Links``) into ``out_dir``.
 
     Files: ``attribution.csv`` (one row per call-premises link, with the call's
-    ``call_id`` when ``calls`` has one) and ``attribution_sensitivity.csv``
-    (calls linked at 25/50/100 m).
+    ``call_id`` when ``calls`` has one; ``attribution.parquet`` instead when
+    the links overflow an Excel sheet, see :func:`attribution_file`) and
+    ``attribution_sensitivity.csv`` (calls linked at 25/50/100 m).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    return [write_csv(df, out / name) for name, df in _attribution_frames(links, calls).items()]
+    return [
+        _write_parquet(df, out / name) if name.endswith(".parquet") else write_csv(df, out / name)
+        for name, df in _attribution_frames(links, calls).items()
+    ]
 
 
 def write_attribution_in_background(
@@ -68,14 +105,35 @@ def write_attribution_in_background(
     runs in a second thread, so it overlaps whatever the caller does next.  Write
     into a staging folder and wait for the Future before removing it.
     """
+    import pyarrow as pa
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    tables = {name: excel_safe_table(df) for name, df in _attribution_frames(links, calls).items()}
+    tables = {
+        name: pa.Table.from_pandas(df, preserve_index=False)
+        if name.endswith(".parquet")
+        else excel_safe_table(df)
+        for name, df in _attribution_frames(links, calls).items()
+    }
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="licvisit-attribution")
     try:
-        return pool.submit(lambda: [write_csv_table(t, out / name) for name, t in tables.items()])
+        return pool.submit(lambda: [_write_arrow(t, out / name) for name, t in tables.items()])
     finally:
         pool.shutdown(wait=False)
+
+
+def _write_arrow(table: Any, path: Path) -> Path:
+    """Write an Arrow table as Parquet (zstd) or Excel-safe CSV, by ``path``'s suffix, atomically.
+
+    Pure Arrow work that releases the GIL, so it can run in a second thread.
+    """
+    if path.suffix != ".parquet":
+        return write_csv_table(table, path)
+    import pyarrow.parquet as pq
+
+    with atomic_path(path) as tmp:
+        pq.write_table(table, str(tmp), compression="zstd")
+    return path
 
 
 def _tidy_numbers(table: pd.DataFrame) -> pd.DataFrame:

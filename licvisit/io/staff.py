@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ from licvisit.domain import STAFF_ROLES, WEEKDAYS, Availability, Officer, parse_
 from licvisit.errors import ConfigError, Problem
 from licvisit.io.calls import _list, coordinates, resolve_fields, wrong_kind
 from licvisit.io.parse import parse_bools
-from licvisit.io.table import normalise_name, read_table
+from licvisit.io.table import RawTable, normalise_name, read_table
 from licvisit.io.validate import FileSummary, ProblemLog
 
 STAFF_ALIASES = {
@@ -74,6 +75,17 @@ def monday_of(week: str) -> dt.date:
 
 
 def next_monday(today: dt.date | None = None) -> dt.date:
+    """The first Monday after ``today`` (a week later when ``today`` is a Monday).
+
+    Parameters
+    ----------
+    today : datetime.date, optional
+        Default: today's date.
+
+    Returns
+    -------
+    datetime.date
+    """
     today = today or dt.date.today()
     return today + dt.timedelta(days=(7 - today.weekday()) % 7 or 7)
 
@@ -99,37 +111,81 @@ def read_staff(path: str | Path, week_start: dt.date) -> tuple[list[Officer], li
 def staff_with_summary(
     path: str | Path, week_start: dt.date
 ) -> tuple[list[Officer], list[Problem], FileSummary]:
+    """Read the staff sheet as :func:`read_staff` does, with the file's summary.
+
+    Parameters
+    ----------
+    path : str or Path
+        The staff availability CSV.
+    week_start : datetime.date
+        The Monday of the planned week.
+
+    Returns
+    -------
+    officers : list of Officer
+        One per kept row, with one Availability per available night.
+    problems : list of Problem
+    summary : FileSummary
+
+    Raises
+    ------
+    ConfigError
+        If ``week_start`` is not a Monday.
+    """
     if week_start.weekday() != 0:
         raise ConfigError(f"Week start {week_start.isoformat()} is a {week_start:%A}; expected a Monday.")
     p = Path(path)
     log = ProblemLog(str(p), "staff")
+    read = _staff_table(p, log)
+    if read is None:
+        return [], log.problems, log.summary
+    raw, fields = read
+    base = _base_locations(raw, fields, log)
+    if base is None:
+        return [], log.problems, log.summary
+    ids, roles = _ids_and_roles(raw, fields, log)
+    sessions = _sessions(raw, fields, log)
+    max_shifts, hours, pt = _contract(raw, fields, log)
+    officers = _officers(
+        raw, fields, log.keep, week_start, ids, roles, base, sessions, (max_shifts, hours, pt)
+    )
+    log.finish(raw.rows_read, len(officers))
+    return officers, log.problems, log.summary
+
+
+def _staff_table(p: Path, log: ProblemLog) -> tuple[RawTable, dict[str, str]] | None:
+    """The sheet and its glossary fields, or None (reported) if it is missing or not a staff sheet."""
     if not p.is_file():
         log.error("no such file", "a staff availability CSV", "check the path given to --staff")
-        return [], log.problems, log.summary
+        return None
     raw = read_table(p, log)
     if raw is None:
-        return [], log.problems, log.summary
+        return None
     log.summary.notes += raw.notes
     log.summary.format = "staff CSV"
     keys = {normalise_name(c) for c in raw.columns}
     if "officer_id" not in keys and wrong_kind(log, raw.columns, "staff", "a staff availability sheet"):
-        return [], log.problems, log.summary
+        return None
     fields = resolve_fields(
         raw, None, log, "staff", STAFF_ALIASES, required=("officer_id", "name", "role"), location=False
     )
     if fields is None:
-        return [], log.problems, log.summary
-    avail_cols = [f"avail_{d}" for d in WEEKDAYS if f"avail_{d}" in fields]
-    if not avail_cols:
+        return None
+    if not any(f"avail_{d}" in fields for d in WEEKDAYS):
         log.error(
             f"no availability columns; columns are {_list(raw.columns)}",
             "columns avail_mon .. avail_sun with hours HH:MM-HH:MM",
             "add one availability column per weekday (blank = not available)",
             field="avail_mon",
         )
-        return [], log.problems, log.summary
-    n = len(raw)
-    # base location
+        return None
+    return raw, fields
+
+
+def _base_locations(
+    raw: RawTable, fields: Mapping[str, str], log: ProblemLog
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each officer's base in EPSG:27700 (rows without one left out), or None if there is no base column."""
     loc_fields = {}
     if "base_easting" in fields and "base_northing" in fields:
         loc_fields = {"easting": fields["base_easting"], "northing": fields["base_northing"]}
@@ -137,14 +193,14 @@ def staff_with_summary(
         loc_fields = {"longitude": fields["base_lon"], "latitude": fields["base_lat"]}
     xy = coordinates(raw, loc_fields, log) if loc_fields else None
     if log.has_error:
-        return [], log.problems, log.summary
+        return None
     if xy is None:
         log.error(
             f"no base location columns; columns are {_list(raw.columns)}",
             "base_easting, base_northing (or base_lon, base_lat)",
             "add the base station's location to every row",
         )
-        return [], log.problems, log.summary
+        return None
     x, y, missing = xy
     log.rows(
         missing,
@@ -154,7 +210,13 @@ def staff_with_summary(
         "add base_easting/base_northing",
         "base location missing",
     )
+    return x, y
 
+
+def _ids_and_roles(
+    raw: RawTable, fields: Mapping[str, str], log: ProblemLog
+) -> tuple[np.ndarray, np.ndarray]:
+    """Officer ids and glossary roles; rows with a blank or repeated id or an unknown role are left out."""
     ids = raw.text(fields["officer_id"]).to_numpy()
     log.rows(
         ids == "",
@@ -164,7 +226,7 @@ def staff_with_summary(
         "give every officer an id",
         "officer id missing",
     )
-    dup = np.zeros(n, dtype=bool)
+    dup = np.zeros(len(raw), dtype=bool)
     dup[ids != ""] = pd.Series(ids[ids != ""]).duplicated().to_numpy()
     log.rows(
         dup,
@@ -174,7 +236,6 @@ def staff_with_summary(
         "delete the duplicate row or give it its own id",
         "duplicate officer id",
     )
-
     role_raw = raw.text(fields["role"]).to_numpy()
     roles = np.array([_ROLE_KEYED.get(normalise_name(r), "") for r in role_raw], dtype=object)
     log.rows(
@@ -185,7 +246,12 @@ def staff_with_summary(
         "correct the role",
         "role not recognised",
     )
+    return ids, roles
 
+
+def _sessions(raw: RawTable, fields: Mapping[str, str], log: ProblemLog) -> dict[str, list]:
+    """Per weekday, each row's available session in minutes (None: not available or unreadable, reported)."""
+    n = len(raw)
     sessions: dict[str, list] = {}
     for d in WEEKDAYS:
         col = fields.get(f"avail_{d}")
@@ -208,6 +274,14 @@ def staff_with_summary(
                 "",
                 exclude=False,
             )
+    return sessions
+
+
+def _contract(
+    raw: RawTable, fields: Mapping[str, str], log: ProblemLog
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Max shifts, contracted hours and part-time flag per row (impossible max_shifts: row left out)."""
+    n = len(raw)
 
     def numbers(name: str, default: float, expected: str) -> np.ndarray:
         if name not in fields:
@@ -268,23 +342,41 @@ def staff_with_summary(
         )
     else:
         pt = np.zeros(n, dtype=bool)
+    return max_shifts, hours, pt
+
+
+def _officers(
+    raw: RawTable,
+    fields: Mapping[str, str],
+    keep: np.ndarray,
+    week_start: dt.date,
+    ids: np.ndarray,
+    roles: np.ndarray,
+    base: tuple[np.ndarray, np.ndarray],
+    sessions: dict[str, list],
+    contract: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> list[Officer]:
+    """One Officer per kept row, each available session dated in the planned week."""
+    n = len(raw)
+    x, y = base
+    max_shifts, hours, pt = contract
 
     def text(name: str) -> np.ndarray:
         return raw.text(fields[name]).to_numpy() if name in fields else np.full(n, "", dtype=object)
 
     names, bases, lpas, prefs = text("name"), text("base"), text("lpa"), text("preferences")
     officers = []
-    for i in np.flatnonzero(log.keep):
+    for i in np.flatnonzero(keep):
         avail = []
         for k, d in enumerate(WEEKDAYS):
             sess = sessions[d][i]
             if sess is None:
                 continue
             night = week_start + dt.timedelta(days=k)
-            base = dt.datetime.combine(night, dt.time())
+            start = dt.datetime.combine(night, dt.time())
             avail.append(
                 Availability(
-                    night, base + dt.timedelta(minutes=sess[0]), base + dt.timedelta(minutes=sess[1])
+                    night, start + dt.timedelta(minutes=sess[0]), start + dt.timedelta(minutes=sess[1])
                 )
             )
         officers.append(
@@ -303,5 +395,4 @@ def staff_with_summary(
                 preferences=tuple(s.strip() for s in re.split(r"[;,]", str(prefs[i])) if s.strip()),
             )
         )
-    log.finish(raw.rows_read, len(officers))
-    return officers, log.problems, log.summary
+    return officers

@@ -56,7 +56,7 @@ def _read_solomon(text: str, stem: str) -> VrptwInstance:
             vehicles, capacity = int(float(nums[0])), int(float(nums[1]))
         elif mode == "cust" and len(nums) == 7:
             rows.append([float(t) for t in nums])
-    if vehicles is None or not rows:
+    if vehicles is None or capacity is None or not rows:
         raise ValueError("Expected a Solomon VRPTW file (VEHICLE and CUSTOMER sections).")
     a = np.array(rows)
     return VrptwInstance(name, a[:, 1], a[:, 2], a[:, 3], a[:, 4], a[:, 5], a[:, 6], vehicles, int(capacity))

@@ -74,7 +74,7 @@ MANIFEST_FORMAT = "licvisit-manifest/1"
 # "/"). A file the previous run of licvisit wrote (listed in its manifest) that matches is
 # replaced by the new run; every other file in the folder is carried over untouched.
 OUTPUT_FILES: dict[str, tuple[str, ...]] = {
-    "rank": ("ranking.csv", "ranking.gpkg", "ranking.json", "attribution*.csv"),
+    "rank": ("ranking.csv", "ranking.gpkg", "ranking.json", "attribution*.csv", "attribution.parquet"),
     "plan": (
         "plan.json", "roster.csv", "roster.html", "visits.csv", "visits.json", "visits.gpkg",
         "dropped.csv", "bent_rules.csv", "changes.csv", "itineraries/*",

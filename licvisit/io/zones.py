@@ -23,6 +23,12 @@ NAME_HEADERS = ("name", "zone_name", "zone", "label", "title")
 
 
 def empty_zones() -> gpd.GeoDataFrame:
+    """An empty zones table: ``zone_id``, ``name`` and an EPSG:27700 geometry.
+
+    Returns
+    -------
+    GeoDataFrame
+    """
     return gpd.GeoDataFrame(
         {"zone_id": pd.Series(dtype=str), "name": pd.Series(dtype=str)},
         geometry=gpd.GeoSeries([], crs=ANALYSIS_CRS),
@@ -52,18 +58,56 @@ def read_zones(
 def zones_with_summary(
     path: str | Path, mapping: Mapping[str, str] | None = None
 ) -> tuple[gpd.GeoDataFrame, list[Problem], FileSummary]:
+    """Read zone polygons as :func:`read_zones` does, with the file's summary.
+
+    Parameters
+    ----------
+    path : str or Path
+        A GeoJSON, GeoPackage or Shapefile of zone polygons.
+    mapping : mapping of str to str, optional
+        ``[mapping.zones]``: glossary name (``zone_id``, ``name``) -> column in the file.
+
+    Returns
+    -------
+    zones : GeoDataFrame
+        ``zone_id``, ``name``, the file's other columns and the polygons in EPSG:27700
+        (empty after a file error).
+    problems : list of Problem
+    summary : FileSummary
+    """
     p = Path(path)
     log = ProblemLog(str(p), "zones")
+    gdf = _read_zone_file(p, log)
+    if gdf is None:
+        return empty_zones(), log.problems, log.summary
+    moved = _to_analysis_crs(gdf, _declared_crs(p, gdf), log)
+    if moved is None:
+        return empty_zones(), log.problems, log.summary
+    gdf, inside = moved
+    columns = _zone_columns(gdf, mapping, log)
+    if columns is None:
+        return empty_zones(), log.problems, log.summary
+    id_col, name_col = columns
+    ids, names = _ids_and_names(gdf, id_col, name_col, log)
+    geoms = _checked_geometries(gdf.geometry.reset_index(drop=True), inside, ids, log)
+    _check_ids(ids.to_numpy(), id_col, log)
+    out = _zone_frame(gdf, ids.to_numpy(), names, geoms, id_col, name_col, log.keep)
+    log.finish(len(gdf), len(out))
+    return out, log.problems, log.summary
+
+
+def _read_zone_file(p: Path, log: ProblemLog) -> gpd.GeoDataFrame | None:
+    """The file's features (rows numbered from 1), or None (reported) if missing, a CSV, unreadable or empty."""
     if not p.exists():
         log.error("no such file", "a GeoJSON, GeoPackage or Shapefile of zone polygons", "check the path")
-        return empty_zones(), log.problems, log.summary
+        return None
     if p.suffix.lower() == ".csv":
         log.error(
             "a CSV file",
             "zone polygons as GeoJSON, GeoPackage or Shapefile",
             "export the zones from your GIS as GeoJSON",
         )
-        return empty_zones(), log.problems, log.summary
+        return None
     try:
         gdf = gpd.read_file(p)
     except Exception as exc:  # pyogrio raises several types for unreadable files
@@ -73,7 +117,7 @@ def zones_with_summary(
             "zone polygons",
             "open it in QGIS and save it as GeoJSON",
         )
-        return empty_zones(), log.problems, log.summary
+        return None
     log.summary.format = {
         ".geojson": "GeoJSON",
         ".json": "GeoJSON",
@@ -84,23 +128,28 @@ def zones_with_summary(
     log.set_rows(np.arange(1, n + 1))
     if n == 0:
         log.error("no features", "at least one zone polygon", "check the export")
-        return empty_zones(), log.problems, log.summary
-    moved = _to_analysis_crs(gdf, _declared_crs(p, gdf), log)
-    if moved is None:
-        return empty_zones(), log.problems, log.summary
-    gdf, inside = moved
-    columns = _zone_columns(gdf, mapping, log)
-    if columns is None:
-        return empty_zones(), log.problems, log.summary
-    id_col, name_col = columns
+        return None
+    return gdf
+
+
+def _ids_and_names(
+    gdf: gpd.GeoDataFrame, id_col: str | None, name_col: str | None, log: ProblemLog
+) -> tuple[pd.Series, pd.Series]:
+    """Zone ids (made from the names when there is no id column) and names (the id when blank)."""
+    n = len(gdf)
     names = gdf[name_col].fillna("").astype(str).str.strip() if name_col else pd.Series([""] * n)
     if id_col:
         ids = gdf[id_col].fillna("").astype(str).str.strip()
     else:
         ids = pd.Series(_ids_from_names(names.tolist()))
         log.note("no zone_id column: ids made from the names")
-    names = names.where(names != "", ids)
-    geoms = gdf.geometry.reset_index(drop=True)
+    return ids, names.where(names != "", ids)
+
+
+def _checked_geometries(
+    geoms: gpd.GeoSeries, inside: np.ndarray, ids: pd.Series, log: ProblemLog
+) -> gpd.GeoSeries:
+    """Leave out empty, non-polygon and outside-GB zones; repair invalid polygons; report MultiPolygons."""
     empty = (geoms.isna() | geoms.is_empty).to_numpy()
     log.rows(
         empty,
@@ -157,7 +206,11 @@ def zones_with_summary(
         "",
         exclude=False,
     )
-    id_arr = ids.to_numpy()
+    return geoms
+
+
+def _check_ids(id_arr: np.ndarray, id_col: str | None, log: ProblemLog) -> None:
+    """Leave out kept zones with a blank id, and repeats of an id."""
     log.rows(
         (id_arr == "") & log.keep,
         id_col or "zone_id",
@@ -175,7 +228,18 @@ def zones_with_summary(
         "give each zone its own id, or merge (dissolve) the duplicates",
         "duplicate zone id",
     )
-    keep = log.keep
+
+
+def _zone_frame(
+    gdf: gpd.GeoDataFrame,
+    id_arr: np.ndarray,
+    names: pd.Series,
+    geoms: gpd.GeoSeries,
+    id_col: str | None,
+    name_col: str | None,
+    keep: np.ndarray,
+) -> gpd.GeoDataFrame:
+    """The kept zones: ``zone_id``, ``name``, polygons, then the file's other columns."""
     extra = [c for c in gdf.columns if c not in (gdf.geometry.name, id_col, name_col)]
     out = gpd.GeoDataFrame(
         {"zone_id": id_arr[keep].astype(str), "name": names.to_numpy()[keep].astype(str)},
@@ -185,8 +249,7 @@ def zones_with_summary(
     for c in extra:
         if c not in out.columns:
             out[c] = gdf[c].to_numpy()[keep]
-    log.finish(n, len(out))
-    return out, log.problems, log.summary
+    return out
 
 
 def _declared_crs(p: Path, gdf: gpd.GeoDataFrame):

@@ -146,11 +146,15 @@ def recent_incidents(
     until: dt.datetime | None,
     days: int,
     radius_m: float,
+    links: pd.DataFrame | None = None,
 ) -> tuple[dict[str, list[tuple[str, int]]], dt.date | None, dt.date | None]:
     """Count recent calls by category for each premises.
 
-    A call counts for a premises if it names it (``premises_ref``) or, when it
-    names none, lies within ``radius_m`` of it.  The window is the ``days``
+    With ``links`` (the ranking's links: columns ``call``, the row position in
+    ``calls``, and ``premises_id``), a call counts for the premises the ranking
+    linked it to, so the card agrees with the score it explains.  Without
+    them, a call counts for a premises if it names it (``premises_ref``) or,
+    when it names none, lies within ``radius_m`` of it.  The window is the ``days``
     days up to ``until`` or the last call in the data, whichever is earlier
     (demo data are historical).
 
@@ -167,7 +171,10 @@ def recent_incidents(
         return {}, None, None
     end = last if until is None else min(last, pd.Timestamp(until))
     start = end - pd.Timedelta(days=days)
-    sel = calls[(when > start) & (when <= end)]
+    in_window = ((when > start) & (when <= end)).to_numpy()
+    if links is not None:
+        return _linked_incidents(calls, links, premises_ids, in_window), start.date(), end.date()
+    sel = calls[in_window]
     cat = sel["category"].astype(str) if "category" in sel else pd.Series("other", index=sel.index)
     ref = (
         sel["premises_ref"].fillna("").astype(str)
@@ -199,6 +206,27 @@ def recent_incidents(
     return out, start.date(), end.date()
 
 
+def _linked_incidents(
+    calls: pd.DataFrame, links: pd.DataFrame, premises_ids: list[str], in_window: np.ndarray
+) -> dict[str, list[tuple[str, int]]]:
+    """Recent calls by category per premises, read from the ranking's links (one count per link)."""
+    call = links["call"].to_numpy(dtype=np.int64)
+    pid = links["premises_id"].astype(str).to_numpy()
+    ok = (call >= 0) & (call < len(calls))
+    keep = ok.copy()
+    keep[ok] = in_window[call[ok]]
+    keep &= np.isin(pid, list(premises_ids))
+    cat_all = (
+        calls["category"].astype(str).to_numpy()
+        if "category" in calls
+        else np.full(len(calls), "other", dtype=object)
+    )
+    counts: dict[str, Counter[str]] = {p: Counter() for p in premises_ids}
+    for p, c in zip(pid[keep], cat_all[call[keep]], strict=True):
+        counts[p][c] += 1
+    return {p: c.most_common() for p, c in counts.items() if c}
+
+
 def _row(label_text: str, value_html: str) -> str:
     return f"<tr><th>{label_text}</th><td>{value_html}</td></tr>"
 
@@ -228,6 +256,17 @@ def premises_card(
     incidents : recent calls as (category, count), most frequent first.
     show_intel : False redacts gang intelligence (flags and gang-operation notes).
     """
+    parts = [_card_heading(row)]
+    parts.append(_facts_table(row, night, visit, ranking, show_intel, gang_words))
+    parts.append(_conditions_list(row))
+    parts.append(_last_visits_list(history, show_intel, gang_words, last_visits))
+    parts.append(_incidents_list(incidents, incident_window))
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _card_heading(row: Mapping[str, Any]) -> str:
+    """The card's opening: the premises' name, then its address and type."""
     name = esc(row.get("name")) or esc(row.get("premises_id"))
     addr = ", ".join(esc(row.get(k)) for k in ("address", "postcode") if _present(row.get(k)))
     parts = [f"<div class='lv-card'><h3>{name}</h3>"]
@@ -241,6 +280,18 @@ def premises_card(
     ]
     if sub:
         parts.append(f"<p class='lv-sub'>{' · '.join(sub)}</p>")
+    return "".join(parts)
+
+
+def _facts_table(
+    row: Mapping[str, Any],
+    night: dt.date,
+    visit: Visit | None,
+    ranking: Mapping[str, Any] | None,
+    show_intel: bool,
+    gang_words: tuple[str, ...],
+) -> str:
+    """The facts table: planned times, licensed hours, capacity, DPS, door supervision, risk, why, intelligence."""
     rows = []
     if visit is not None:
         rows.append(
@@ -250,6 +301,31 @@ def premises_card(
                 f"window {visit.window_open:%H:%M} to {visit.window_close:%H:%M}",
             )
         )
+    rows += _hours_rows(row, night)
+    cap = row.get("capacity")
+    try:
+        cap_text = "not known" if cap is None or not math.isfinite(float(cap)) else f"{float(cap):,.0f}"
+    except (TypeError, ValueError):
+        cap_text = esc(cap)
+    rows.append(_row("Capacity", cap_text))
+    rows.append(_row("DPS", esc(row.get("dps")) or "not known"))
+    rows.append(_row("Door supervision", esc(door_tonight_text(row, night, _door_text(row)))))
+    if ranking:
+        rows.append(_row("Risk", _risk_text(ranking)))
+    if visit is not None and visit.reason:
+        reason = visit.reason if show_intel else redact_reason(visit.reason, gang_words)
+        rows.append(_row("Why chosen", esc(reason)))
+    flags = split_flags(row.get("intel_flags"))
+    if not show_intel:
+        flags = [f for f in flags if not is_gang_flag(f, gang_words)]
+    if flags:
+        rows.append(_row("Intelligence", esc("; ".join(flags))))
+    return "<table class='lv-facts'>" + "".join(rows) + "</table>"
+
+
+def _hours_rows(row: Mapping[str, Any], night: dt.date) -> list[str]:
+    """The licensed hours of ``night`` (or a warning that they are not known), then any other hours and notes."""
+    rows = []
     if row.get("hours_known", True) is False or (
         isinstance(row.get("hours_known"), np.bool_) and not row.get("hours_known")
     ):
@@ -262,13 +338,11 @@ def premises_card(
             rows.append(_row(title, esc(row.get(key))))
     if _present(row.get("hours_note")):
         rows.append(_row("Hours note", esc(row.get("hours_note"))))
-    cap = row.get("capacity")
-    try:
-        cap_text = "not known" if cap is None or not math.isfinite(float(cap)) else f"{float(cap):,.0f}"
-    except (TypeError, ValueError):
-        cap_text = esc(cap)
-    rows.append(_row("Capacity", cap_text))
-    rows.append(_row("DPS", esc(row.get("dps")) or "not known"))
+    return rows
+
+
+def _door_text(row: Mapping[str, Any]) -> str:
+    """Whether the register requires door supervision, and how many SIA door supervisors usually work."""
     door = row.get("door_supervision")
     door_text = "not known"
     if isinstance(door, bool | np.bool_) or (isinstance(door, str) and door.strip()):
@@ -280,35 +354,37 @@ def premises_card(
                 door_text += f", usually {int(float(staff))} SIA door supervisors"
         except (TypeError, ValueError):
             pass
-    rows.append(_row("Door supervision", esc(door_tonight_text(row, night, door_text))))
-    if ranking:
-        band = esc(ranking.get("band"))
-        rank = ranking.get("rank")
-        score = ranking.get("score")
-        bits = []
-        if band:
-            bits.append(f"<span class='lv-band lv-band-{band}'>band {band}</span>")
-        if rank is not None and _present(rank):
-            bits.append(f"rank {int(rank)}")
-        if score is not None and _present(score):
-            bits.append(f"score {float(score):.2f}")
-        rows.append(_row("Risk", ", ".join(bits)))
-    if visit is not None and visit.reason:
-        reason = visit.reason if show_intel else redact_reason(visit.reason, gang_words)
-        rows.append(_row("Why chosen", esc(reason)))
-    flags = split_flags(row.get("intel_flags"))
-    if not show_intel:
-        flags = [f for f in flags if not is_gang_flag(f, gang_words)]
-    if flags:
-        rows.append(_row("Intelligence", esc("; ".join(flags))))
-    parts.append("<table class='lv-facts'>" + "".join(rows) + "</table>")
+    return door_text
 
+
+def _risk_text(ranking: Mapping[str, Any]) -> str:
+    """The premises' risk band (coloured), rank and score (HTML)."""
+    band = esc(ranking.get("band"))
+    rank = ranking.get("rank")
+    score = ranking.get("score")
+    bits = []
+    if band:
+        bits.append(f"<span class='lv-band lv-band-{band}'>band {band}</span>")
+    if rank is not None and _present(rank):
+        bits.append(f"rank {int(rank)}")
+    if score is not None and _present(score):
+        bits.append(f"score {float(score):.2f}")
+    return ", ".join(bits)
+
+
+def _conditions_list(row: Mapping[str, Any]) -> str:
+    """The licence conditions as a list ('' when the register gives none)."""
     conds = split_flags(row.get("conditions"))
-    if conds:
-        items = "".join(f"<li>{esc(c)}</li>" for c in conds)
-        parts.append(f"<h4>Licence conditions</h4><ul class='lv-conds'>{items}</ul>")
+    if not conds:
+        return ""
+    items = "".join(f"<li>{esc(c)}</li>" for c in conds)
+    return f"<h4>Licence conditions</h4><ul class='lv-conds'>{items}</ul>"
 
-    parts.append("<h4>Last visits</h4>")
+
+def _last_visits_list(
+    history: pd.DataFrame | None, show_intel: bool, gang_words: tuple[str, ...], last_visits: int
+) -> str:
+    """The last ``last_visits`` visits on record, newest first (gang operations only with ``show_intel``)."""
     hist_items = []
     if history is not None and len(history) and last_visits > 0:
         h = history.copy()
@@ -327,20 +403,22 @@ def premises_card(
             ):
                 text += f" ({esc(str(notes)[:140])})"
             hist_items.append(f"<li>{text}</li>")
-    parts.append(
+    return "<h4>Last visits</h4>" + (
         f"<ul class='lv-hist'>{''.join(hist_items)}</ul>" if hist_items else "<p>No visits on record.</p>"
     )
 
+
+def _incidents_list(
+    incidents: list[tuple[str, int]] | None, incident_window: tuple[dt.date | None, dt.date | None]
+) -> str:
+    """Recent incidents nearby by category (the six most frequent, then the rest together)."""
     start, end = incident_window
     span = f" ({start:%d %b} to {end:%d %b %Y})" if start and end else ""
-    parts.append(f"<h4>Recent incidents{span}</h4>")
+    head = f"<h4>Recent incidents{span}</h4>"
     if incidents:
         items = "".join(f"<li>{label(c)}: {int(n)}</li>" for c, n in incidents[:6])
         more = sum(n for _, n in incidents[6:])
         if more:
             items += f"<li>Other categories: {int(more)}</li>"
-        parts.append(f"<ul class='lv-inc'>{items}</ul>")
-    else:
-        parts.append("<p>None recorded nearby.</p>" if span else "<p>No call data loaded.</p>")
-    parts.append("</div>")
-    return "".join(parts)
+        return head + f"<ul class='lv-inc'>{items}</ul>"
+    return head + ("<p>None recorded nearby.</p>" if span else "<p>No call data loaded.</p>")

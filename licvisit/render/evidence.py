@@ -12,7 +12,7 @@ import base64
 import datetime as dt
 import io
 import math
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -22,6 +22,7 @@ from licvisit import __version__
 from licvisit.core.evidence import EvidencePack, params_dict
 from licvisit.core.evidence.disclosure import SUPPRESSED_SYMBOL, TOTAL, PublishedTable
 from licvisit.errors import ConfigError
+from licvisit.render.streets import StreetLines
 
 TEMPLATE = "evidence.html.j2"
 # evidence.json keys of the hearing sections (licvisit.core.evidence.hearing)
@@ -63,7 +64,7 @@ STREETS_CREDIT = "Streets © OpenStreetMap contributors"
 STREET_LABELS = 8  # names on the longest named streets of a map, at most
 
 
-def _streets_under(ax, streets: str | None, bounds: tuple[float, float, float, float]) -> bool:
+def _streets_under(ax, streets: StreetLines | None, bounds: tuple[float, float, float, float]) -> bool:
     """Draw the streets of ``streets`` within ``bounds`` (xmin, ymin, xmax, ymax; EPSG:27700) on the map.
 
     Thin grey lines, major roads a little heavier, the names of a few of the
@@ -72,16 +73,14 @@ def _streets_under(ax, streets: str | None, bounds: tuple[float, float, float, f
     would hide them) but under the zone outline, the premises and the
     labels.  Returns whether any street fell within the bounds.
     """
-    if not streets:
+    if streets is None:
         return False
     from matplotlib import patheffects
     from matplotlib.collections import LineCollection
     from shapely.geometry import box
 
-    from licvisit.render.streets import read_streets
-
     frame = box(*bounds)
-    lines = read_streets(str(streets)).to_crs(27700)
+    lines = streets.lines.to_crs(27700)
     lines = lines[lines.intersects(frame)]
     if not len(lines):
         return False
@@ -124,7 +123,7 @@ def _streets_under(ax, streets: str | None, bounds: tuple[float, float, float, f
     return True
 
 
-def map_png(pack: EvidencePack, streets: str | None = None) -> bytes:
+def map_png(pack: EvidencePack, streets: StreetLines | None = None) -> bytes:
     """Static map: kernel density, significant Gi* cells, premises, top premises by rank, zone outline.
 
     With ``streets`` (an OSM extract or street lines, ``[maps] streets``) the streets are drawn underneath.
@@ -313,7 +312,7 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
-def displacement_map_png(pack: EvidencePack, streets: str | None = None) -> bytes:
+def displacement_map_png(pack: EvidencePack, streets: StreetLines | None = None) -> bytes:
     """The zone, the ring round it and the street buffers round the zone's premises (streets under them)."""
     plt = _plt()
     from matplotlib.patches import Patch
@@ -361,7 +360,7 @@ def displacement_map_png(pack: EvidencePack, streets: str | None = None) -> byte
     return _png(fig)
 
 
-def charts(pack: EvidencePack, streets: str | None = None) -> dict[str, bytes]:
+def charts(pack: EvidencePack, streets: StreetLines | None = None) -> dict[str, bytes]:
     """Every chart of the report as PNG bytes, keyed by file name (``streets`` under the maps)."""
     out = {"map.png": map_png(pack, streets)}
     if "monthly_by_group" in pack.tables:
@@ -431,21 +430,19 @@ def _data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def _streets_source(streets: str) -> dict[str, str]:
+def _streets_source(streets: StreetLines) -> dict[str, str]:
     """The sources-table row of the streets drawn under the maps."""
-    from licvisit.render.streets import read_streets
-
     return {
         "source": "Streets (under the maps)",
-        "file": Path(streets).name,
+        "file": streets.file_name,
         "dates": "",
-        "rows": f"{len(read_streets(str(streets))):,} street lines",
+        "rows": f"{len(streets.lines):,} street lines",
         "caveats": f"{STREETS_CREDIT} (ODbL). Drawn for orientation only; not used in any count.",
     }
 
 
 def render_evidence_html(
-    pack: EvidencePack, chart_pngs: dict[str, bytes] | None = None, streets: str | None = None
+    pack: EvidencePack, chart_pngs: dict[str, bytes] | None = None, streets: StreetLines | None = None
 ) -> str:
     """Return the report as one self-contained HTML page (charts embedded, no scripts, no network).
 
@@ -492,52 +489,39 @@ def render_evidence_html(
     )
 
 
-def write_evidence(
-    pack: EvidencePack, out_dir: str | Path, pdf: bool = False, streets: str | None = None
-) -> list[Path]:
-    """Write report.html, the CSV tables (tables/) and PNG charts (charts/) into ``out_dir``.
+@dataclass(frozen=True)
+class EvidenceFiles:
+    """The evidence pack's files, rendered but not written (the caller writes them, see ``licvisit.app``).
 
-    Parameters
+    Attributes
     ----------
-    pack : EvidencePack
-    out_dir : folder (created if missing)
-    pdf : also write report.pdf (needs weasyprint)
-    streets : street file (``[maps] streets``) drawn under the maps, or None
-
-    Returns
-    -------
-    list of Path written, report.html first.
-
-    Raises
-    ------
-    ConfigError
-        ``pdf=True`` and weasyprint is not installed.
+    html : ``report.html``.
+    tables : ``tables/<name>.csv``, name -> the frame to write as CSV.
+    charts : ``charts/<name>``, file name -> PNG bytes.
+    meta : ``evidence.json``.
+    pdf : ``report.pdf``, or None when not asked for.
     """
-    from licvisit.io.write import atomic_write_bytes, atomic_write_text, write_csv, write_json
 
-    if pdf:
-        try:
-            import weasyprint  # noqa: F401
-        except ImportError:
-            raise ConfigError(
-                "PDF output needs the weasyprint package, which is not installed. Fix: pip install weasyprint "
-                "(or leave out --pdf and print report.html from a browser)."
-            ) from None
-    out = Path(out_dir)
-    pngs = charts(pack, streets)
-    html = render_evidence_html(pack, pngs, streets)
-    written = [atomic_write_text(out / "report.html", html)]
-    for name, t in pack.tables.items():
-        f = t.display_frame()
-        written.append(
-            write_csv(
-                f.reset_index() if f.index.name or not isinstance(f.index, pd.RangeIndex) else f,
-                out / "tables" / f"{name}.csv",
-            )
-        )
-    for name, png in pngs.items():
-        written.append(atomic_write_bytes(out / "charts" / name, png))
-    meta = {
+    html: str
+    tables: dict[str, pd.DataFrame]
+    charts: dict[str, bytes]
+    meta: dict[str, Any]
+    pdf: bytes | None = None
+
+
+def _check_pdf_possible() -> None:
+    try:
+        import weasyprint  # noqa: F401
+    except ImportError:
+        raise ConfigError(
+            "PDF output needs the weasyprint package, which is not installed. Fix: pip install weasyprint "
+            "(or leave out --pdf and print report.html from a browser)."
+        ) from None
+
+
+def _evidence_meta(pack: EvidencePack) -> dict[str, Any]:
+    """What ``evidence.json`` holds: the zone, period, parameters, headline statistics and findings."""
+    return {
         "zone": pack.zone_name,
         "zone_id": pack.zone_id,
         "period": [str(pack.period[0]), str(pack.period[1])],
@@ -553,10 +537,33 @@ def write_evidence(
         **{k: v for k, v in pack.hearing.items() if k in HEARING_KEYS},
         "suppressed_cells": {k: t.n_suppressed for k, t in pack.tables.items()},
     }
-    written.append(write_json(meta, out / "evidence.json"))
+
+
+def render_evidence_files(
+    pack: EvidencePack, pdf: bool = False, streets: StreetLines | None = None
+) -> EvidenceFiles:
+    """Render report.html, the CSV tables, the PNG charts, evidence.json and (``pdf``) report.pdf.
+
+    Parameters
+    ----------
+    pack : EvidencePack
+    pdf : also render report.pdf (needs weasyprint)
+    streets : street lines (``[maps] streets``) drawn under the maps, or None
+
+    Raises
+    ------
+    ConfigError
+        ``pdf=True`` and weasyprint is not installed.
+    """
     if pdf:
-        written.append(atomic_write_bytes(out / "report.pdf", _pdf_bytes(html)))
-    return written
+        _check_pdf_possible()
+    pngs = charts(pack, streets)
+    html = render_evidence_html(pack, pngs, streets)
+    tables = {}
+    for name, t in pack.tables.items():
+        f = t.display_frame()
+        tables[name] = f.reset_index() if f.index.name or not isinstance(f.index, pd.RangeIndex) else f
+    return EvidenceFiles(html, tables, pngs, _evidence_meta(pack), _pdf_bytes(html) if pdf else None)
 
 
 def _pdf_bytes(html: str) -> bytes:

@@ -11,7 +11,7 @@ def _all_but_gang() -> tuple[str, ...]:
     return tuple(op.name for op in DEFAULT_OPERATIONS if op.name != "gang_op")
 
 
-@dataclass
+@dataclass(frozen=True)
 class MapParams:
     """How maps are drawn and what they may show.
 
@@ -64,9 +64,9 @@ class MapParams:
             if not all(k in self.tiles_url for k in ("{z}", "{x}", "{y}")):
                 raise ValueError("Expected tiles_url to contain {z}, {x} and {y}.")
         if isinstance(self.redact_intel_for, str):
-            self.redact_intel_for = (self.redact_intel_for,)
-        self.redact_intel_for = tuple(str(s) for s in self.redact_intel_for)
-        self.gang_flag_words = tuple(str(s).lower() for s in self.gang_flag_words)
+            object.__setattr__(self, "redact_intel_for", (self.redact_intel_for,))
+        object.__setattr__(self, "redact_intel_for", tuple(str(s) for s in self.redact_intel_for))
+        object.__setattr__(self, "gang_flag_words", tuple(str(s).lower() for s in self.gang_flag_words))
         if self.incident_days < 1:
             raise ValueError("Expected incident_days >= 1.")
         if self.incident_radius_m < 0:

@@ -71,6 +71,15 @@ def asset_text(rel: str) -> str:
     return text.replace("</script", "<\\/script").replace("</style", "<\\/style")
 
 
+def own_asset(rel: str) -> str:
+    """Return the text of one of licvisit's own page assets (``assets/*.css``, ``*.js``) exactly as stored.
+
+    Unlike :func:`asset_text` (vendored files), nothing is rewritten: the page
+    style sheets and script templates are put in the pages as they are.
+    """
+    return (ASSETS / rel).read_text(encoding="utf-8")
+
+
 def inline_assets(names: list[str]) -> str:
     """Return ``<style>`` and ``<script>`` tags holding the named bundles."""
     css, js = [], []
@@ -80,6 +89,30 @@ def inline_assets(names: list[str]) -> str:
     parts = [f"<style>/* {rel} */\n{text}\n</style>" for rel, text in css]
     parts += [f"<script>/* {rel} */\n{text}\n</script>" for rel, text in js]
     return "\n".join(parts)
+
+
+def raw_element(text: str):
+    """Return a folium element that writes ``text`` into the page as it is, never compiling it."""
+    return _raw_class()(text)
+
+
+@functools.cache
+def _raw_class():
+    """Build the element class once, on first use (importing folium is slow)."""
+    from branca.element import Element
+    from jinja2 import Template
+
+    class RawHtml(Element):
+        """An element whose text is a template *variable*, so Jinja2 copies it and compiles nothing."""
+
+        _template = Template("{{ this.text }}")
+
+        def __init__(self, text: str):
+            super().__init__()
+            self._name = "RawHtml"
+            self.text = text
+
+    return RawHtml
 
 
 def _walk(element: Any):
@@ -95,8 +128,6 @@ def make_offline(m: Any, bundles: list[str]) -> Any:
     Returns the root ``Figure``.
     """
     # The assets are our vendored files, but they are not Jinja2 templates either: never compile them.
-    from licvisit.render.slots import raw_element
-
     fig = m.get_root()
     for el in _walk(fig):
         # Instance attributes shadow the class lists folium renders as <script src>/<link href>.

@@ -14,39 +14,13 @@ from typing import Any
 
 from licvisit.domain import OUTCOME_EXPORT_COLUMNS, Crew, Plan, Visit
 from licvisit.render.cards import split_flags
-from licvisit.render.offline import ASSETS, json_for_script
+from licvisit.render.offline import ASSETS, json_for_script, own_asset
 
 EXPORT_COLUMNS = OUTCOME_EXPORT_COLUMNS
 VISIT_TYPE_OF_OP = {"licensing_compliance", "sia_check", "gang_op"}
 _SAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
-OUTCOMES_CSS = """
-.lv-record{background:#30d158}
-.lv-outcome{margin:6px 0;padding:6px 8px;border-left:4px solid #30d158;background:#12261a;color:#f5f5f5;
-  font-size:16px;white-space:pre-wrap;overflow-wrap:anywhere}
-.lv-outcome:empty{display:none}
-.lv-stop-icon.lv-done{background:#30d158;box-shadow:0 0 0 2px #30d158}
-.lv-export .lv-btn[disabled]{opacity:.5}
-#lv-outcome-dialog{position:fixed;inset:0;z-index:10000;background:rgba(0,0,0,.7);display:flex;
-  align-items:flex-start;justify-content:center;overflow-y:auto;-webkit-overflow-scrolling:touch}
-#lv-outcome-dialog[hidden]{display:none}
-.lv-of-box{background:#161c22;color:#f5f5f5;border:2px solid #ffd60a;border-radius:12px;margin:16px;
-  padding:12px 16px;width:min(560px,calc(100vw - 32px));box-sizing:border-box}
-.lv-of-box h2{color:#ffd60a;font-size:20px;margin:4px 0 8px;overflow-wrap:anywhere}
-.lv-of-field{display:flex;flex-direction:column;margin:8px 0}
-.lv-of-field label{font-weight:700;margin-bottom:4px}
-.lv-of-box select,.lv-of-box input,.lv-of-box textarea{font-size:18px;min-height:48px;box-sizing:border-box;
-  background:#0d1115;color:#fff;border:1px solid #7a8591;border-radius:8px;padding:8px;width:100%}
-.lv-of-box fieldset{border:1px solid #3a4450;border-radius:8px;margin:8px 0;padding:6px 10px}
-.lv-of-box legend{font-weight:700;padding:0 4px}
-.lv-of-check{display:flex;align-items:center;gap:10px;min-height:44px}
-.lv-of-check input{width:28px;height:28px;min-height:0;flex:0 0 28px}
-.lv-of-check label{overflow-wrap:anywhere}
-.lv-of-msg{color:#ff6961;font-weight:700;min-height:1em}
-.lv-of-buttons{display:flex;gap:8px;flex-wrap:wrap}
-.lv-btn.lv-btn-alt{background:#2c3440;color:#fff}
-@media print{#lv-outcome-dialog,.lv-record,.lv-export{display:none!important}}
-"""
+OUTCOMES_CSS = "\n" + own_asset("outcomes.css")
 
 
 def _visit_type(op_type: str) -> str:

@@ -8,15 +8,9 @@ from typing import Any
 import pandas as pd
 
 from licvisit.domain import WEEKDAYS, Officer, Plan
+from licvisit.render.offline import own_asset
 
-CSS = """
-body{font-family:Arial,Helvetica,sans-serif;font-size:11pt;margin:1.5em;color:#111}
-h1{font-size:16pt;margin:0 0 .2em} h2{font-size:13pt;margin:1.2em 0 .3em;border-bottom:1px solid #999}
-table{border-collapse:collapse;width:100%;margin:.3em 0 1em} th,td{border:1px solid #999;padding:3px 6px;
-text-align:left;vertical-align:top} th{background:#eee} .small{font-size:9pt;color:#444}
-td.on{background:#dcefd9} td.free{background:#fff3c4} td.off{color:#999}
-@media print{h2{page-break-after:avoid} .night{page-break-inside:avoid}}
-"""
+CSS = "\n" + own_asset("roster.css")
 
 
 def _e(v: Any) -> str:

@@ -27,36 +27,13 @@ never expanded.  Two kinds of slot:
 
 from __future__ import annotations
 
-import functools
 import re
 import secrets
 from typing import Any
 
-from licvisit.render.offline import external_resources, json_for_script
+from licvisit.render.offline import external_resources, json_for_script, raw_element
 
-
-def raw_element(text: str):
-    """Return a folium element that writes ``text`` into the page as it is, never compiling it."""
-    return _raw_class()(text)
-
-
-@functools.cache
-def _raw_class():
-    """Build the element class once, on first use (importing folium is slow)."""
-    from branca.element import Element
-    from jinja2 import Template
-
-    class RawHtml(Element):
-        """An element whose text is a template *variable*, so Jinja2 copies it and compiles nothing."""
-
-        _template = Template("{{ this.text }}")
-
-        def __init__(self, text: str):
-            super().__init__()
-            self._name = "RawHtml"
-            self.text = text
-
-    return RawHtml
+__all__ = ["PageSlots", "raw_element"]
 
 
 class PageSlots:

@@ -1,73 +1,38 @@
 """Draw named streets under the stops, offline: an OSM extract or street lines, clipped and embedded.
 
-``[maps] streets = FILE`` names an OpenStreetMap extract (``.osm.pbf`` or
-``.osm``, read by GDAL's OSM driver, its ``lines`` layer) or street lines
-(GeoJSON, GeoPackage, ... with a ``name`` column).  Each map gets only the
-streets around its own stops, simplified to about a metre and embedded as
-script-safe JSON; ``assets/streets.js`` draws them on a pane under the
+``[maps] streets = FILE`` names an OpenStreetMap extract or street lines,
+read by :func:`licvisit.io.streets.read_streets`; this module takes the
+lines it returns and reads no file.  Each map gets only the streets around
+its own stops, simplified to about a metre and embedded as script-safe JSON; ``assets/streets.js`` draws them on a pane under the
 stops and places each street's name along it at street zoom.  Measured on
 central Leeds (0.88 km², 362 streets): about 64 KB of JSON.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from collections.abc import Callable
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
-from licvisit.errors import LicvisitError
 from licvisit.render.offline import ASSETS
 
 ATTRIBUTION = "© OpenStreetMap contributors"
-# Roads worth drawing (OSM highway=*); paths, tracks and service roads only add clutter at night.
-MAJOR = {"motorway", "trunk", "primary", "secondary", "motorway_link", "trunk_link", "primary_link"}
-_SKIP = {"footway", "path", "cycleway", "steps", "bridleway", "track", "corridor", "proposed", "construction"}
 LABEL_MIN_M = 40.0  # a piece of street shorter than this gets no name
 LABEL_SPACING_M = 180.0  # one name per street per this distance
 
 
-@functools.lru_cache(maxsize=4)
-def read_streets(path: str) -> Any:
-    """Read street lines (EPSG:4326, columns ``name``, ``major``) from an OSM extract or a line file.
+@dataclass(frozen=True)
+class StreetLines:
+    """Street lines to draw under the maps, and the name of the file they came from.
 
-    Raises
-    ------
-    LicvisitError
-        If the file cannot be read or holds no lines.
+    ``lines`` is the frame :func:`licvisit.io.streets.read_streets` returns (EPSG:4326,
+    columns ``name``, ``major``); ``file_name`` is credited in the evidence pack's sources.
     """
-    import geopandas as gpd
-    import pyogrio
 
-    p = Path(path)
-    osm = p.name.lower().endswith((".osm.pbf", ".pbf", ".osm"))
-    try:
-        df = pyogrio.read_dataframe(p, layer="lines") if osm else pyogrio.read_dataframe(p)
-    except Exception as exc:  # pyogrio raises its own DataSourceError, OSError, ...
-        raise LicvisitError(
-            f"Cannot read streets from {p}: {exc}. Fix: point [maps] streets at an OpenStreetMap extract "
-            "(.osm.pbf or .osm) or a GeoJSON/GeoPackage of street lines with a name column."
-        ) from exc
-    df = gpd.GeoDataFrame(df, geometry="geometry")
-    if df.crs is None:
-        df = df.set_crs("EPSG:4326")
-    elif str(df.crs).upper() != "EPSG:4326":
-        df = df.to_crs("EPSG:4326")
-    df = df[df.geometry.notna() & df.geom_type.isin(["LineString", "MultiLineString"])]
-    highway = df["highway"].astype("string").fillna("") if "highway" in df.columns else None
-    if osm and highway is not None:
-        df = df[(highway != "") & ~highway.isin(_SKIP)]
-        highway = highway.loc[df.index]
-    if not len(df):
-        raise LicvisitError(
-            f"{p} has no street lines. Fix: use an extract that covers the plan's area, with highway lines."
-        )
-    name = df["name"].astype("string").fillna("") if "name" in df.columns else ""
-    major = highway.isin(MAJOR) if highway is not None else False
-    out = gpd.GeoDataFrame({"name": name, "major": major}, geometry=df.geometry.values, crs="EPSG:4326")
-    return out.explode(index_parts=False).reset_index(drop=True)
+    lines: Any
+    file_name: str
 
 
 def _metres(lat: float) -> tuple[float, float]:
@@ -75,10 +40,10 @@ def _metres(lat: float) -> tuple[float, float]:
     return 111_320.0 * math.cos(math.radians(lat)), 110_540.0
 
 
-def streets_layer(
-    path: str | Path, points: list[list[float]], margin_m: float = 400.0
-) -> dict[str, Any] | None:
+def streets_layer(streets: Any, points: list[list[float]], margin_m: float = 400.0) -> dict[str, Any] | None:
     """Return the streets around ``points`` ([lat, lon]) as plain data for ``streets.js``.
+
+    ``streets`` are street lines as :func:`licvisit.io.streets.read_streets` returns them.
 
     ``{"lines": [[name index, major 0/1, [lat, lon, lat, lon, ...]], ...],
     "names": [...], "labels": [[name index, lat, lon, angle°], ...], "attribution": ...}``
@@ -88,7 +53,6 @@ def streets_layer(
 
     if not points:
         return None
-    streets = read_streets(str(Path(path)))
     lats = [p[0] for p in points]
     lons = [p[1] for p in points]
     mx, my = _metres(sum(lats) / len(lats))
@@ -146,11 +110,11 @@ def streets_layer(
     return {"lines": lines, "names": names, "labels": labels, "attribution": ATTRIBUTION}
 
 
-def streets_for(params: Any, points: list[list[float]]) -> dict[str, Any] | None:
-    """The street layer for a map whose stops are ``points``, or ``None`` without ``[maps] streets``."""
-    if not getattr(params, "streets", None):
+def streets_for(streets: StreetLines | None, params: Any, points: list[list[float]]) -> dict[str, Any] | None:
+    """The street layer for a map whose stops are ``points``, or ``None`` without street lines."""
+    if streets is None:
         return None
-    return streets_layer(params.streets, points, params.streets_margin_m)
+    return streets_layer(streets.lines, points, params.streets_margin_m)
 
 
 def streets_script(

@@ -132,7 +132,9 @@ def table_equations(
 # --- audit ---------------------------------------------------------------------------
 
 
-def feasible_ranges(values: np.ndarray, hidden: np.ndarray, eqs: list[list[tuple[int, int, int]]]):
+def feasible_ranges(
+    values: np.ndarray, hidden: np.ndarray, eqs: list[list[tuple[int, int, int]]]
+) -> tuple[np.ndarray, np.ndarray]:
     """Return (low, high) arrays: the range each hidden cell can take given the rest.
 
     ``values`` holds the true counts (visible ones are read, hidden ones are
@@ -169,10 +171,10 @@ def feasible_ranges(values: np.ndarray, hidden: np.ndarray, eqs: list[list[tuple
         if a_eq is None:
             low[i, j], high[i, j] = 0.0, np.inf
             continue
-        c = np.zeros(nvar)
-        c[k] = 1.0
-        lo = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
-        hi = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+        objective = np.zeros(nvar)
+        objective[k] = 1.0
+        lo = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+        hi = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
         low[i, j] = lo.fun if lo.status == 0 else 0.0
         high[i, j] = -hi.fun if hi.status == 0 else np.inf
     return low, high
@@ -250,7 +252,7 @@ def _pick_secondary(
     if not cand:
         return None
 
-    def key(p: tuple[int, int]):
+    def key(p: tuple[int, int]) -> tuple[bool, bool, float, tuple[int, int]]:
         v = values[p]
         return ((p in totals), v == 0, v, p)
 

@@ -187,9 +187,9 @@ def displacement_table(
     for name in force_hidden or ():
         if name in df.index:
             df.loc[name, counts + derived] = pd.NA
-    for a, b in hide_together or ():
-        if a in df.index and b in df.index and df.loc[a, counts].isna().any():
-            df.loc[b, counts + derived] = pd.NA
+    for first, second in hide_together or ():
+        if first in df.index and second in df.index and df.loc[first, counts].isna().any():
+            df.loc[second, counts + derived] = pd.NA
     return df
 
 

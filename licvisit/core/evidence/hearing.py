@@ -22,6 +22,7 @@ from licvisit.core.evidence import disclosure as sdc
 from licvisit.core.evidence import displacement as dsp
 from licvisit.core.evidence import profile as prof
 from licvisit.core.evidence import trends as tr
+from licvisit.core.evidence.params import EvidenceParams
 
 
 def noun_for(calls: pd.DataFrame) -> str:
@@ -76,9 +77,30 @@ def study_area(cx: np.ndarray, cy: np.ndarray, has_xy: np.ndarray) -> Any:
 
 
 def hearing_sections(
-    calls, premises, geom, zone_name, cx, cy, has_xy, in_zone, p_ok, p_in, px, py, per, coverage,
-    covered, exposure, t_month, tables, ba, params, noun, other_zones, other_evidence,
-) -> dict[str, Any]:  # fmt: skip
+    calls: pd.DataFrame,
+    premises: pd.DataFrame,
+    geom: Any,  # the zone's shapely polygon [EPSG:27700]
+    zone_name: str,
+    cx: np.ndarray,
+    cy: np.ndarray,
+    has_xy: np.ndarray,
+    in_zone: np.ndarray,
+    p_ok: np.ndarray,
+    p_in: np.ndarray,
+    px: np.ndarray,
+    py: np.ndarray,
+    per: tuple[pd.Period, pd.Period],
+    coverage: tuple[pd.Timestamp, pd.Timestamp] | None,
+    covered: np.ndarray,
+    exposure: np.ndarray,
+    t_month: sdc.PublishedTable,
+    tables: dict[str, sdc.PublishedTable],
+    ba: Any,  # pack.BeforeAfter or None (pack imports this module, so not named here)
+    params: EvidenceParams,
+    noun: str,
+    other_zones: list[tuple[str, Any]],
+    other_evidence: list[pd.DataFrame],
+) -> dict[str, Any]:
     """Build the displacement, comparison, premises-profile and other-evidence sections.
 
     Adds the published tables to ``tables`` (``displacement``, ``displacement_tests``,
@@ -205,8 +227,26 @@ def _area(name: str, mask: np.ndarray, km2: float, premises: pd.DataFrame, p_mas
                     len(known) / n if n else 0.0)  # fmt: skip
 
 
-def _displacement(calls, premises, geom, zone_name, cx, cy, has_xy, in_zone, p_in, px, py, m_all, coverage, ba, tables,
-                  params, noun, out) -> dict[str, Any]:  # fmt: skip
+def _displacement(
+    calls: pd.DataFrame,
+    premises: pd.DataFrame,
+    geom: Any,
+    zone_name: str,
+    cx: np.ndarray,
+    cy: np.ndarray,
+    has_xy: np.ndarray,
+    in_zone: np.ndarray,
+    p_in: np.ndarray,
+    px: np.ndarray,
+    py: np.ndarray,
+    m_all: pd.Series,
+    coverage: tuple[pd.Timestamp, pd.Timestamp] | None,
+    ba: Any,
+    tables: dict[str, sdc.PublishedTable],
+    params: EvidenceParams,
+    noun: str,
+    out: dict[str, Any],
+) -> dict[str, Any]:
     mb, ma = tr.months(*ba.before), tr.months(*ba.after)
     db, da = tr.month_exposure(mb, coverage), tr.month_exposure(ma, coverage)
     mb, db, ma, da = mb[db > 0], db[db > 0], ma[da > 0], da[da > 0]
@@ -329,7 +369,16 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "source"
 
 
-def _other(df, geom, zone_name, per, ba, tables, params, k) -> dict[str, Any]:
+def _other(
+    df: pd.DataFrame,
+    geom: Any,
+    zone_name: str,
+    per: tuple[pd.Period, pd.Period],
+    ba: Any,
+    tables: dict[str, sdc.PublishedTable],
+    params: EvidenceParams,
+    k: int,
+) -> dict[str, Any]:
     """Count, trend and suppress one other-evidence source for the zone, like the police data."""
     name = str(df["source"].iloc[0])
     x, y = df["x"].to_numpy(float), df["y"].to_numpy(float)
@@ -444,7 +493,16 @@ def _other(df, geom, zone_name, per, ba, tables, params, k) -> dict[str, Any]:
     }
 
 
-def _other_before_after(m_zone, cov, ba, t, params, name, finds, zone_name) -> pd.DataFrame:
+def _other_before_after(
+    m_zone: pd.Series,
+    cov: tuple[pd.Timestamp, pd.Timestamp] | None,
+    ba: Any,
+    t: sdc.PublishedTable,
+    params: EvidenceParams,
+    name: str,
+    finds: list[str],
+    zone_name: str,
+) -> pd.DataFrame:
     """Zone records of one source before and after, tested like the police before/after."""
     mb, ma = tr.months(*ba.before), tr.months(*ba.after)
     db, da = tr.month_exposure(mb, cov), tr.month_exposure(ma, cov)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -166,7 +167,7 @@ class HotSpots:
         return int((self.label < 0).sum())
 
 
-def grid_weights(grid: Grid, neighbourhood: str = "queen", distance_m: float = 150.0):
+def grid_weights(grid: Grid, neighbourhood: str = "queen", distance_m: float = 150.0) -> Any:
     """Binary spatial weights between grid cells (libpysal ``W``), without self-weights.
 
     ``queen``: the 8 surrounding cells; ``distance``: cells whose centres lie

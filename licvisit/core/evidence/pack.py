@@ -113,6 +113,7 @@ def build_evidence(
     source_names: dict[str, str] | None = None,
     other_zones: list[tuple[str, Any]] | None = None,
     other_evidence: list[pd.DataFrame] | None = None,
+    links: Any = None,
 ) -> EvidencePack:
     """Build the evidence pack for one zone and period.
 
@@ -132,12 +133,18 @@ def build_evidence(
     ranking : licvisit.core.risk.Ranking, optional
         A ranking made from the same ``calls`` and ``premises``; its links (which
         call is about which premises) and bands are reused.  Without it calls
-        are linked with ``licvisit.core.risk.attribution.link_calls_to_premises``.
+        are linked with ``licvisit.core.risk.attribution.link_calls_to_premises``,
+        against every premises (so a call near the zone's edge goes to the same
+        premises as in the ranking), keeping the links to the zone's premises.
     risk_params : licvisit.core.risk.RiskParams, optional (radius etc. for linking)
     harm_overrides : the ``[harm]`` config section, optional
     source_names : {"calls": "...", "premises": "...", "zones": "..."} file names for the sources section
     other_zones : (name, geometry EPSG:27700) of every other zone, for the comparison section
     other_evidence : frames from ``licvisit.io.other_evidence`` (ambulance call-outs, complaints ...)
+    links : licvisit.core.risk.Links, optional
+        Links of every call in ``calls`` to ``premises``, made with the ranking's
+        rules (e.g. the ones the pipeline passes to the backtest); used instead of
+        the ranking's own links, which cover only the calls it scored.
 
     Returns
     -------
@@ -148,20 +155,128 @@ def build_evidence(
     ConfigError
         Bad months, or ``compare`` and ``intervention`` both given.
     """
-    from licvisit.core.risk.harm import HARM_SOURCES, call_harm
+    from licvisit.core.evidence import hearing as hr
+    from licvisit.core.risk.harm import HARM_SOURCES, harm_weights
 
     params = params or EvidenceParams()
+    risk_params = _risk_params_for(params, ranking, risk_params, harm_overrides)
+    zone_name, zone_id, geom = _zone_parts(zone)
+    calls = calls.reset_index(drop=True)
+    per, cmp_ = _periods(calls, period, compare, intervention)
+    s = _scope(calls, premises, geom, per, params, harm_overrides)
+    tables: dict[str, sdc.PublishedTable] = {}
+    figures: dict[str, Any] = {}
+    stats: dict[str, Any] = {"calls_in_zone_and_period": None}
+
+    _map_section(s, params, tables, figures, stats)  # 1. grid, density and Gi*
+    t_month = _trend_section(s, params, tables, figures, stats)  # 2. monthly counts and trend tests
+    _hour_section(s, params, tables, figures, stats)  # 3. hour of week, weekday/weekend nights
+    given = links if links is not None else getattr(ranking, "links", None)
+    con = _premises_section(s, params, ranking, given, risk_params, tables, figures, stats)  # 4. premises
+    ba = None  # 5. before / after
+    if cmp_ is not None or intervention is not None:
+        ba, ba_table, ba_diff = _before_after(
+            calls, s.in_zone, s.has_xy, per, cmp_, intervention, t_month, params, s.coverage
+        )
+        tables["before_after"] = ba_table
+        if ba_diff is not None:
+            tables["before_after_difference"] = ba_diff
+
+    # 6. For a hearing: displacement, comparison, premises profile, other evidence
+    noun = hr.noun_for(calls)
+    hearing = hr.hearing_sections(
+        calls, premises, geom, zone_name, s.cx, s.cy, s.has_xy, s.in_zone, s.p_ok, s.p_in, s.px, s.py, per,
+        s.coverage, s.covered, s.exposure, t_month, tables, ba, params, noun, other_zones or [],
+        other_evidence or [],
+    )  # fmt: skip
+    figures["displacement_geoms"] = hearing.pop("_geoms", {})
+
+    # 7. Words
+    weights = harm_weights(params.harm_scheme, harm_overrides)
+    sources = _sources(calls, premises, s.zc, s.zp, source_names, per)
+    sources += [s_ for h in hearing.get("other_evidence", []) for s_ in [h["source_row"]]]
+    findings = _findings(zone_name, per, t_month, tables, stats, con, ba, params, noun)
+    findings += hearing.pop("_findings", [])
+    used = set(s.zc["category"].astype(str)) if len(s.zc) else set()
+    methods = _methods(
+        params, risk_params, weights, HARM_SOURCES[params.harm_scheme], per, cmp_, intervention, tables, used
+    )
+    return EvidencePack(
+        zone_name=zone_name,
+        zone_id=zone_id,
+        zone_geometry=geom,
+        zone_area_km2=float(geom.area) / 1e6,
+        period=per,
+        params=params,
+        risk_params=risk_params,
+        sources=sources,
+        tables=tables,
+        figures=figures,
+        stats=stats,
+        findings=findings,
+        methods=methods,
+        limitations=_limitations(params, s.share_timed, ba, s.zc),
+        before_after=ba,
+        notes=s.notes,
+        noun=noun,
+        checklist=hr.cia_checklist(tables, noun, hearing),
+        hearing=hearing,
+    )
+
+
+# --- the steps of build_evidence -----------------------------------------------------------
+
+
+@dataclass
+class _Scope:
+    """What every section of the pack reads: the calls and premises in the zone and period."""
+
+    calls: pd.DataFrame
+    geom: Any
+    start: pd.Period
+    end: pd.Period
+    coverage: Any  # (first day, last day) of the data, or None
+    exposure: np.ndarray  # days of data per month of the period
+    covered: np.ndarray  # months of the period with any data
+    notes: list[str]
+    cx: np.ndarray
+    cy: np.ndarray
+    has_xy: np.ndarray
+    in_zone: np.ndarray
+    in_period: np.ndarray
+    harm_all: np.ndarray
+    zc: pd.DataFrame  # calls in the zone and period
+    px: np.ndarray
+    py: np.ndarray
+    p_ok: np.ndarray
+    p_in: np.ndarray
+    zp: pd.DataFrame  # premises in the zone
+    time_known: pd.Series
+    share_timed: float
+    premises: pd.DataFrame
+
+
+def _risk_params_for(params: EvidenceParams, ranking: Any, risk_params: Any, harm_overrides: Any) -> Any:
+    """The risk parameters to link calls with: as given, the ranking's, or the defaults with [harm]."""
     if risk_params is None:
         risk_params = ranking.params if ranking is not None else None
     if risk_params is None:
         from licvisit.core.risk.params import RiskParams
 
         risk_params = RiskParams(scheme=params.harm_scheme, harm_overrides=dict(harm_overrides or {}))
-    zone_name, zone_id, geom = _zone_parts(zone)
-    calls = calls.reset_index(drop=True)
+    return risk_params
+
+
+def _periods(
+    calls: pd.DataFrame,
+    period: tuple[Month, Month] | None,
+    compare: tuple[Month, Month] | None,
+    intervention: Month | None,
+) -> tuple[tuple[pd.Period, pd.Period], tuple[pd.Period, pd.Period] | None]:
+    """The period (default: every month of ``calls``) and comparison period, checked."""
     if period is None:
         if not len(calls):
-            raise ConfigError("No calls loaded, so no period can be inferred; expected --from and --to.")
+            raise ConfigError("No calls loaded, so no period can be inferred; expected `from` and `to`.")
         m = pd.to_datetime(calls["occurred_at"]).dt.to_period("M")
         period = (m.min(), m.max())
     per = _period(period, "Period")
@@ -174,8 +289,23 @@ def build_evidence(
             f"The comparison period ({cmp_[0]} to {cmp_[1]}) must end before the period starts ({per[0]}); "
             "expected an earlier 'before' period."
         )
+    return per, cmp_
+
+
+def _scope(
+    calls: pd.DataFrame,
+    premises: pd.DataFrame,
+    geom: Any,
+    per: tuple[pd.Period, pd.Period],
+    params: EvidenceParams,
+    harm_overrides: dict[str, Any] | None,
+) -> _Scope:
+    """Which calls and premises fall in the zone and period, and which months the data cover."""
+    import shapely
+
+    from licvisit.core.risk.harm import call_harm
+
     start, end = per
-    threshold = int(params.threshold)
     notes: list[str] = []
     coverage = tr.data_coverage(calls)
     exposure = tr.month_exposure(tr.months(start, end), coverage)
@@ -191,9 +321,6 @@ def build_evidence(
             f"The data cover {_day(coverage[0])} to {_day(coverage[1])}, not every day of the period: "
             "months with no data are left out of the tables and tests, and rates use the days covered."
         )
-
-    import shapely
-
     cx = pd.to_numeric(calls["x"], errors="coerce").to_numpy(float)
     cy = pd.to_numeric(calls["y"], errors="coerce").to_numpy(float)
     has_xy = np.isfinite(cx) & np.isfinite(cy)
@@ -212,17 +339,27 @@ def build_evidence(
         zc["time_known"].fillna(False).astype(bool) if "time_known" in zc else pd.Series(True, index=zc.index)
     )
     share_timed = float(time_known.mean()) if len(zc) else 0.0
+    return _Scope(
+        calls, geom, start, end, coverage, exposure, covered, notes, cx, cy, has_xy, in_zone, in_period,
+        harm_all, zc, px, py, p_ok, p_in, zp, time_known, share_timed, premises,
+    )  # fmt: skip
 
-    tables: dict[str, sdc.PublishedTable] = {}
-    figures: dict[str, Any] = {}
-    stats: dict[str, Any] = {"calls_in_zone_and_period": None}
-    findings: list[str] = []
 
-    # 1. Map: grid, density and Gi* ------------------------------------------------------------
+def _map_section(
+    s: _Scope,
+    params: EvidenceParams,
+    tables: dict[str, sdc.PublishedTable],
+    figures: dict[str, Any],
+    stats: dict[str, Any],
+) -> None:
+    """1. Map: the grid, kernel density and Getis-Ord Gi* hot and cold spot cells."""
+    import shapely
+
+    geom, cx, cy, px, py = s.geom, s.cx, s.cy, s.px, s.py
     grid = hs.make_grid(tuple(geom.bounds), params.cell_m, params.grid_margin_m)
     xmin, xmax, ymin, ymax = grid.extent
-    in_view = has_xy & in_period & (cx >= xmin) & (cx < xmax) & (cy >= ymin) & (cy < ymax)
-    w = harm_all[in_view] if params.hotspot_weight == "harm" else None
+    in_view = s.has_xy & s.in_period & (cx >= xmin) & (cx < xmax) & (cy >= ymin) & (cy < ymax)
+    w = s.harm_all[in_view] if params.hotspot_weight == "harm" else None
     dens = hs.kernel_density(
         cx[in_view], cy[in_view], grid.extent, params.kde_bandwidth_m, params.kde_pixel_m, w
     )
@@ -241,7 +378,7 @@ def build_evidence(
     figures["density"] = dens
     figures["hotspots"] = spots
     figures["zone_geometry"] = geom
-    view_p = p_ok & (px >= xmin) & (px < xmax) & (py >= ymin) & (py < ymax)
+    view_p = s.p_ok & (px >= xmin) & (px < xmax) & (py >= ymin) & (py < ymax)
     figures["premises_xy"] = np.column_stack([px[view_p], py[view_p]])
     hot_in, cold_in = (
         int(((spots.label > 0) & cell_in_zone).sum()),
@@ -275,15 +412,23 @@ def build_evidence(
         f"{params.fdr_alpha:g}. Counts per cell are not published.",
     )
 
-    # 2. Trends: monthly counts per category group ---------------------------------------------
-    monthly = tr.monthly_counts(zc, start, end)[covered]
+
+def _trend_section(
+    s: _Scope,
+    params: EvidenceParams,
+    tables: dict[str, sdc.PublishedTable],
+    figures: dict[str, Any],
+    stats: dict[str, Any],
+) -> sdc.PublishedTable:
+    """2. Trends: calls per month by category group, and a test of steady change per group."""
+    monthly = tr.monthly_counts(s.zc, s.start, s.end)[s.covered]
     if monthly.shape[1] == 0:
         monthly["Total calls"] = 0
     t_month = sdc.publish_counts(
         "monthly_by_group",
         "Calls per month by category group",
         monthly,
-        threshold,
+        int(params.threshold),
         index_name="month",
         caption="Rows are months, columns category groups; [c] = hidden to protect small numbers.",
     )
@@ -291,42 +436,8 @@ def build_evidence(
     grand = t_month.frame.loc[sdc.TOTAL, sdc.TOTAL]
     stats["calls_in_zone_and_period"] = None if not _visible(grand) else int(grand)
     figures["monthly"] = t_month.frame
-    days = exposure[covered]
-    trend_rows = []
-    n_months = len(days)
-    for col in [*monthly.columns, sdc.TOTAL]:
-        shown = t_month.frame[col]
-        label = "All calls" if col == sdc.TOTAL else col
-        row: dict[str, Any] = {"group": label, "calls": shown.loc[sdc.TOTAL]}
-        if shown.isna().any() or n_months < 3:
-            row.update(
-                change_per_month_percent=np.nan,
-                ci_low_percent=np.nan,
-                ci_high_percent=np.nan,
-                p_value=np.nan,
-                method="not tested: small numbers hidden"
-                if n_months >= 3
-                else "not tested: fewer than 3 months",
-            )
-        else:
-            series = (monthly.sum(axis=1) if col == sdc.TOTAL else monthly[col]).to_numpy(float)
-            try:
-                t = tr.trend_test(series, days)
-                row.update(
-                    **tr.monthly_change_fields(t),
-                    method=t.method,
-                )
-                if col == sdc.TOTAL:
-                    stats["trend_all"] = t
-            except ValueError:
-                row.update(
-                    change_per_month_percent=np.nan,
-                    ci_low_percent=np.nan,
-                    ci_high_percent=np.nan,
-                    p_value=np.nan,
-                    method="not tested: no calls",
-                )
-        trend_rows.append(row)
+    days = s.exposure[s.covered]
+    trend_rows = [_trend_row(col, monthly, t_month, days, stats) for col in [*monthly.columns, sdc.TOTAL]]
     tf = pd.DataFrame(trend_rows).set_index("group")
     tf["calls"] = tf["calls"].astype("Int64")
     tables["trend_tests"] = sdc.PublishedTable(
@@ -337,53 +448,104 @@ def build_evidence(
         caption="Rate ratio per month from a Poisson (quasi-Poisson when months vary more than chance) "
         "regression on month number with days in month as exposure; tested only where no month is hidden.",
     )
+    return t_month
 
-    # 3. Hour of week and weekday/weekend nights (only with times) -----------------------------
-    stats["share_with_time"] = share_timed
-    timed = zc[time_known.to_numpy(bool)] if len(zc) else zc
-    if len(timed) and share_timed >= 0.5:
-        how = tr.hour_of_week(timed, params.hour_band_h)
-        t_how = sdc.publish_counts(
-            "hour_of_week",
-            "Calls by day and hour of the week",
-            how,
-            threshold,
-            index_name="day",
-            caption=f"Calls with a known time, {params.hour_band_h}-hour columns (local time).",
+
+def _trend_row(
+    col: str, monthly: pd.DataFrame, t_month: sdc.PublishedTable, days: np.ndarray, stats: dict[str, Any]
+) -> dict[str, Any]:
+    """One row of the trend tests: a group's calls and its monthly change (untested where a month is hidden)."""
+    n_months = len(days)
+    shown = t_month.frame[col]
+    label = "All calls" if col == sdc.TOTAL else col
+    row: dict[str, Any] = {"group": label, "calls": shown.loc[sdc.TOTAL]}
+    untested = dict(
+        change_per_month_percent=np.nan, ci_low_percent=np.nan, ci_high_percent=np.nan, p_value=np.nan
+    )
+    if shown.isna().any() or n_months < 3:
+        row.update(
+            **untested,
+            method="not tested: small numbers hidden" if n_months >= 3 else "not tested: fewer than 3 months",
         )
-        tables["hour_of_week"] = t_how
-        figures["hour_of_week"] = t_how.frame
-        p_start = max(start.start_time, coverage[0])
-        p_end = min(end.end_time.normalize(), coverage[1])
-        nights, nwd, nwe = tr.weekday_weekend_nights(
-            timed, p_start, p_end, params.night_start_h, params.night_end_h
-        )
-        if len(nights):
-            force = _night_links(t_how, params)
-            t_n = sdc.publish_counts(
-                "nights",
-                "Night-time calls: weekday against weekend nights",
-                nights,
-                threshold,
-                index_name="group",
-                force_hidden=force,
-                caption=f"Night = {params.night_start_h:02d}:00 to {params.night_end_h:02d}:00, belonging to the "
-                f"evening it starts; {nwd} weekday nights (Sun-Thu) and {nwe} weekend nights (Fri-Sat) in the period.",
-            )
-            tables["nights"] = t_n
-            tables["night_rates"] = _night_rates(t_n, nights, nwd, nwe, threshold)
-            stats["nights"] = {"weekday_nights": nwd, "weekend_nights": nwe}
-    else:
-        notes.append(
+        return row
+    series = (monthly.sum(axis=1) if col == sdc.TOTAL else monthly[col]).to_numpy(float)
+    try:
+        t = tr.trend_test(series, days)
+        row.update(**tr.monthly_change_fields(t), method=t.method)
+        if col == sdc.TOTAL:
+            stats["trend_all"] = t
+    except ValueError:
+        row.update(**untested, method="not tested: no calls")
+    return row
+
+
+def _hour_section(
+    s: _Scope,
+    params: EvidenceParams,
+    tables: dict[str, sdc.PublishedTable],
+    figures: dict[str, Any],
+    stats: dict[str, Any],
+) -> None:
+    """3. Hour of week and weekday/weekend nights, only when most calls have a time of day."""
+    threshold = int(params.threshold)
+    stats["share_with_time"] = s.share_timed
+    zc = s.zc
+    timed = zc[s.time_known.to_numpy(bool)] if len(zc) else zc
+    if not (len(timed) and s.share_timed >= 0.5):
+        s.notes.append(
             "Times of day are not known for most calls (police.uk publishes the month only), so the "
             "hour-of-week table and the weekday/weekend night comparison are left out."
         )
+        return
+    how = tr.hour_of_week(timed, params.hour_band_h)
+    t_how = sdc.publish_counts(
+        "hour_of_week",
+        "Calls by day and hour of the week",
+        how,
+        threshold,
+        index_name="day",
+        caption=f"Calls with a known time, {params.hour_band_h}-hour columns (local time).",
+    )
+    tables["hour_of_week"] = t_how
+    figures["hour_of_week"] = t_how.frame
+    p_start = max(s.start.start_time, s.coverage[0])
+    p_end = min(s.end.end_time.normalize(), s.coverage[1])
+    nights, nwd, nwe = tr.weekday_weekend_nights(
+        timed, p_start, p_end, params.night_start_h, params.night_end_h
+    )
+    if len(nights):
+        force = _night_links(t_how, params)
+        t_n = sdc.publish_counts(
+            "nights",
+            "Night-time calls: weekday against weekend nights",
+            nights,
+            threshold,
+            index_name="group",
+            force_hidden=force,
+            caption=f"Night = {params.night_start_h:02d}:00 to {params.night_end_h:02d}:00, belonging to the "
+            f"evening it starts; {nwd} weekday nights (Sun-Thu) and {nwe} weekend nights (Fri-Sat) in the period.",
+        )
+        tables["nights"] = t_n
+        tables["night_rates"] = _night_rates(t_n, nights, nwd, nwe, threshold)
+        stats["nights"] = {"weekday_nights": nwd, "weekend_nights": nwe}
 
-    # 4. Premises: link, harm, concentration, top table ----------------------------------------
-    link_tab = _links(calls, premises, in_zone & in_period, p_in, ranking, risk_params)
-    zone_call_pos = np.flatnonzero(in_zone & in_period)
+
+def _premises_section(
+    s: _Scope,
+    params: EvidenceParams,
+    ranking: Any,
+    links: Any,
+    risk_params: Any,
+    tables: dict[str, sdc.PublishedTable],
+    figures: dict[str, Any],
+    stats: dict[str, Any],
+) -> conc.Concentration:
+    """4. Premises: link calls, sum harm per premises, how concentrated it is, the top premises."""
+    calls, zp = s.calls, s.zp
+    link_tab = _links(calls, s.premises, s.in_zone & s.in_period, s.p_in, links, risk_params)
+    zone_call_pos = np.flatnonzero(s.in_zone & s.in_period)
     harm_by_p, n_by_p, group_counts, monthly_p = _premises_harm(
-        calls, harm_all, link_tab, zp, zone_call_pos, start, end
+        calls, s.harm_all, link_tab, zp, zone_call_pos, s.start, s.end
     )
     con = conc.concentration(harm_by_p, params.top_shares)
     figures["lorenz"] = (con.lorenz_x, con.lorenz_y)
@@ -392,6 +554,16 @@ def build_evidence(
     stats["linked_calls"] = (
         int(len(set(link_tab["call"].tolist()) & set(zone_call_pos.tolist()))) if len(link_tab) else 0
     )
+    tables["concentration"] = _concentration_table(con, params)
+    tables["top_premises"] = _top_premises(
+        zp, harm_by_p, n_by_p, group_counts, monthly_p[:, s.covered], ranking, params, s.exposure[s.covered]
+    )
+    figures["top_premises_xy"] = _top_xy(tables["top_premises"], zp)
+    return con
+
+
+def _concentration_table(con: conc.Concentration, params: EvidenceParams) -> sdc.PublishedTable:
+    """The share of linked harm at the top few per cent of premises (small premises counts hidden)."""
     ctab = con.top.rename(
         columns={
             "top_percent": "top % of premises",
@@ -405,7 +577,7 @@ def build_evidence(
     ctab["premises"] = k.mask((k >= 1) & (k < params.threshold))
     ctab.index = [f"Top {p:g} %" for p in con.top["top_percent"]]
     ctab.index.name = "group"
-    tables["concentration"] = sdc.PublishedTable(
+    return sdc.PublishedTable(
         "concentration",
         "How concentrated harm is among premises",
         ctab,
@@ -419,66 +591,6 @@ def build_evidence(
         ]
         if ctab["premises"].isna().any()
         else [],
-    )
-    tables["top_premises"] = _top_premises(
-        zp, harm_by_p, n_by_p, group_counts, monthly_p[:, covered], ranking, params, days
-    )
-    figures["top_premises_xy"] = _top_xy(tables["top_premises"], zp)
-
-    # 5. Before / after ------------------------------------------------------------------------
-    ba = None
-    if cmp_ is not None or intervention is not None:
-        ba, ba_table, ba_diff = _before_after(
-            calls, in_zone, has_xy, per, cmp_, intervention, t_month, params, coverage
-        )
-        tables["before_after"] = ba_table
-        if ba_diff is not None:
-            tables["before_after_difference"] = ba_diff
-
-    # 6. For a hearing: displacement, comparison, premises profile, other evidence ----------------
-    from licvisit.core.evidence import hearing as hr
-
-    noun = hr.noun_for(calls)
-    hearing = hr.hearing_sections(
-        calls, premises, geom, zone_name, cx, cy, has_xy, in_zone, p_ok, p_in, px, py, per, coverage,
-        covered, exposure, t_month, tables, ba, params, noun, other_zones or [], other_evidence or [],
-    )  # fmt: skip
-    figures["displacement_geoms"] = hearing.pop("_geoms", {})
-
-    # 7. Words ---------------------------------------------------------------------------------
-    from licvisit.core.risk.harm import harm_weights
-
-    weights = harm_weights(params.harm_scheme, harm_overrides)
-    sources = _sources(calls, premises, zc, zp, source_names, per)
-    sources += [s_ for h in hearing.get("other_evidence", []) for s_ in [h["source_row"]]]
-    findings = _findings(zone_name, per, t_month, tables, stats, con, ba, params, noun)
-    findings += hearing.pop("_findings", [])
-    used = set(zc["category"].astype(str)) if len(zc) else set()
-    methods = _methods(
-        params, risk_params, weights, HARM_SOURCES[params.harm_scheme], per, cmp_, intervention, tables, used
-    )
-    limitations = _limitations(params, share_timed, ba, zc)
-    area = float(geom.area) / 1e6
-    return EvidencePack(
-        zone_name=zone_name,
-        zone_id=zone_id,
-        zone_geometry=geom,
-        zone_area_km2=area,
-        period=per,
-        params=params,
-        risk_params=risk_params,
-        sources=sources,
-        tables=tables,
-        figures=figures,
-        stats=stats,
-        findings=findings,
-        methods=methods,
-        limitations=limitations,
-        before_after=ba,
-        notes=notes,
-        noun=noun,
-        checklist=hr.cia_checklist(tables, noun, hearing),
-        hearing=hearing,
     )
 
 
@@ -553,50 +665,48 @@ def _links(
     premises: pd.DataFrame,
     call_mask: np.ndarray,
     p_in: np.ndarray,
-    ranking: Any,
+    links: Any,
     risk_params: Any,
 ) -> pd.DataFrame:
     """Which zone call is about which zone premises: columns call (row position in ``calls``),
     premises_idx (row position in ``premises[p_in]``), weight.
 
-    Integration point: uses the risk engineer's attribution
-    (``licvisit.core.risk.attribution.link_calls_to_premises``), or the links of a
-    ranking made from the same frames.
+    ``links`` (a ``Links`` of ``calls`` to ``premises``, e.g. the ranking's) are
+    reused as they are.  Without them the zone's calls are linked with the same
+    rules (:func:`licvisit.core.risk.attribution.link_calls_to_premises`) against
+    every premises, not only the zone's, so a call at the zone's edge is given to
+    the premises the ranking would give it to; links to premises outside the zone
+    are then left out.
     """
     zone_idx = np.flatnonzero(p_in)
-    if ranking is not None and getattr(ranking, "links", None) is not None:
-        t = ranking.links.table
-        pid_all = premises["premises_id"].astype(str).to_numpy()
-        pos = pd.Index(pid_all[zone_idx]).get_indexer(t["premises_id"].astype(str))
-        keep = (pos >= 0) & call_mask[t["call"].to_numpy(int)]
-        out = pd.DataFrame(
-            {
-                "call": t["call"].to_numpy(int)[keep],
-                "premises_idx": pos[keep],
-                "weight": t["weight"].to_numpy(float)[keep],
-            }
-        )
-        return out
+    if links is None:
+        links = _link_zone_calls(calls, premises, call_mask, risk_params)
+        if links is None:
+            return pd.DataFrame(
+                {"call": np.zeros(0, int), "premises_idx": np.zeros(0, int), "weight": np.zeros(0)}
+            )
+    t = links.table
+    pid_all = premises["premises_id"].astype(str).to_numpy()
+    pos = pd.Index(pid_all[zone_idx]).get_indexer(t["premises_id"].astype(str))
+    call = t["call"].to_numpy(int)
+    keep = (pos >= 0) & call_mask[call]
+    return pd.DataFrame(
+        {"call": call[keep], "premises_idx": pos[keep], "weight": t["weight"].to_numpy(float)[keep]}
+    )
+
+
+def _link_zone_calls(
+    calls: pd.DataFrame, premises: pd.DataFrame, call_mask: np.ndarray, risk_params: Any
+) -> Any:
+    """Links of the calls in ``call_mask`` to every premises; ``call`` as row positions in ``calls``."""
     from licvisit.core.risk.attribution import link_calls_to_premises
 
     pos_calls = np.flatnonzero(call_mask)
-    if not len(pos_calls) or not len(zone_idx):
-        return pd.DataFrame(
-            {"call": np.zeros(0, int), "premises_idx": np.zeros(0, int), "weight": np.zeros(0)}
-        )
-    links = link_calls_to_premises(
-        calls.iloc[pos_calls].reset_index(drop=True),
-        premises.iloc[zone_idx].reset_index(drop=True),
-        risk_params,
-    )
-    t = links.table
-    return pd.DataFrame(
-        {
-            "call": pos_calls[t["call"].to_numpy(int)],
-            "premises_idx": t["premises_idx"].to_numpy(int),
-            "weight": t["weight"].to_numpy(float),
-        }
-    )
+    if not len(pos_calls) or not len(premises):
+        return None
+    links = link_calls_to_premises(calls.iloc[pos_calls].reset_index(drop=True), premises, risk_params)
+    links.table["call"] = pos_calls[links.table["call"].to_numpy(int)]
+    return links
 
 
 def _premises_harm(calls, harm_all, link_tab, zp, zone_call_pos, start, end):
@@ -833,7 +943,7 @@ def select_zone(zones: Any, name: str) -> Any:
     """
     if zones is None or len(zones) == 0:
         raise ConfigError(
-            "The evidence pack needs NTE zones. Fix: pass --zones FILE or name it under [inputs] in --config."
+            "The evidence pack needs NTE zones. Fix: pass `zones` FILE or name it under [inputs] in `config`."
         )
     key = str(name).strip().casefold()
     names = (
@@ -863,6 +973,7 @@ def evidence_for_zone(
     risk_params: Any = None,
     harm_overrides: dict[str, Any] | None = None,
     source_names: dict[str, str] | None = None,
+    links: Any = None,
 ) -> EvidencePack:
     """Build the evidence pack for the zone called ``zone_name`` from loaded ``Inputs``.
 
@@ -870,7 +981,7 @@ def evidence_for_zone(
     ``licvisit demo``; see ``build_evidence`` for the parameters.
     """
     if inputs.calls is None or inputs.premises is None:
-        raise ConfigError("The evidence pack needs calls and premises. Fix: pass --calls and --premises.")
+        raise ConfigError("The evidence pack needs calls and premises. Fix: pass `calls` and `premises`.")
     zone = select_zone(inputs.zones, zone_name)
     return build_evidence(
         inputs.calls,
@@ -885,6 +996,7 @@ def evidence_for_zone(
         source_names=source_names,
         other_zones=other_zones_of(inputs.zones, zone),
         other_evidence=getattr(inputs, "other_evidence", None),
+        links=links,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import pandas as pd
 
@@ -10,10 +11,10 @@ from licvisit.core.evidence import hotspots as hs
 from licvisit.errors import ConfigError
 
 HOTSPOT_WEIGHTS = ("count", "harm")
-Month = str | pd.Period
+Month: TypeAlias = str | pd.Period
 
 
-@dataclass
+@dataclass(frozen=True)
 class EvidenceParams:
     """Parameters of the evidence pack (``[evidence]`` in licvisit.toml).
 
@@ -61,7 +62,7 @@ class EvidenceParams:
     def __post_init__(self) -> None:
         from licvisit.core.risk.harm import SCHEMES
 
-        self.top_shares = tuple(float(s) for s in self.top_shares)
+        object.__setattr__(self, "top_shares", tuple(float(s) for s in self.top_shares))
         if int(self.threshold) != self.threshold or self.threshold < 1:
             raise ValueError("Expected threshold to be a whole number >= 1.")
         for name in ("cell_m", "kde_bandwidth_m", "kde_pixel_m", "gi_distance_m"):

@@ -8,9 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from licvisit.core.evidence import concentration as conc
 from licvisit.core.evidence import disclosure as sdc
 from licvisit.core.evidence import trends as tr
-from licvisit.core.evidence.params import _month_label
+from licvisit.core.evidence.params import EvidenceParams, Month, _month_label
 
 
 def _day(t: pd.Timestamp) -> str:
@@ -43,7 +44,14 @@ def _all_premises(n: int, threshold: int) -> str:
     return f"All {n:,} premises" if not 0 < n < threshold else f"All the premises (fewer than {threshold})"
 
 
-def _sources(calls, premises, zc, zp, names, per) -> list[dict[str, str]]:
+def _sources(
+    calls: pd.DataFrame,
+    premises: pd.DataFrame,
+    zc: pd.DataFrame,
+    zp: pd.DataFrame,
+    names: dict[str, str] | None,
+    per: tuple[pd.Period, pd.Period],
+) -> list[dict[str, str]]:
     names = names or {}
     out = []
     if len(calls):
@@ -103,7 +111,17 @@ def _sources(calls, premises, zc, zp, names, per) -> list[dict[str, str]]:
     return out
 
 
-def _findings(zone_name, per, t_month, tables, stats, con, ba, params, noun="calls") -> list[str]:
+def _findings(
+    zone_name: str,
+    per: tuple[pd.Period, pd.Period],
+    t_month: sdc.PublishedTable,
+    tables: dict[str, sdc.PublishedTable],
+    stats: dict[str, Any],
+    con: conc.Concentration,
+    ba: Any,  # pack.BeforeAfter or None (pack imports this module, so not named here)
+    params: EvidenceParams,
+    noun: str = "calls",
+) -> list[str]:
     """Key findings in plain words, using only published (suppressed) numbers."""
     out = []
     grand = t_month.frame.loc[sdc.TOTAL, sdc.TOTAL]
@@ -160,7 +178,17 @@ def _findings(zone_name, per, t_month, tables, stats, con, ba, params, noun="cal
     return out
 
 
-def _methods(params, risk_params, weights, harm_source, per, cmp_, intervention, tables, used) -> list[str]:
+def _methods(
+    params: EvidenceParams,
+    risk_params: Any,  # licvisit.core.risk.RiskParams
+    weights: dict[str, float],
+    harm_source: str,
+    per: tuple[pd.Period, pd.Period],
+    cmp_: tuple[pd.Period, pd.Period] | None,
+    intervention: Month | None,
+    tables: dict[str, sdc.PublishedTable],
+    used: set[str],
+) -> list[str]:
     """Methods paragraphs generated from the parameters actually used."""
     p = params
     rp = risk_params
@@ -216,7 +244,7 @@ def _methods(params, risk_params, weights, harm_source, per, cmp_, intervention,
     return out
 
 
-def _limitations(params, share_timed, ba, zc) -> list[str]:
+def _limitations(params: EvidenceParams, share_timed: float, ba: Any, zc: pd.DataFrame) -> list[str]:
     out = [
         "Recorded calls and crimes measure police demand and recording, not all harm: under-reporting varies by "
         "offence and place, and changes in recording practice or patrol presence change the counts.",

@@ -25,7 +25,7 @@ FIRST_SOLUTION_STRATEGIES = (
 )
 
 
-@dataclass
+@dataclass(frozen=True)
 class PlanParams:
     """Parameters of the weekly plan; the ``[plan]`` section of licvisit.toml overrides them.
 
@@ -83,10 +83,10 @@ class PlanParams:
     default_lock_op: str = "licensing_compliance"
 
     def __post_init__(self) -> None:
-        self.operations = tuple(self.operations)
-        self.first_solution_strategies = tuple(self.first_solution_strategies)
-        self.night_weights = tuple(float(w) for w in self.night_weights)
-        self.busy_zones = tuple(str(z) for z in self.busy_zones)
+        object.__setattr__(self, "operations", tuple(self.operations))
+        object.__setattr__(self, "first_solution_strategies", tuple(self.first_solution_strategies))
+        object.__setattr__(self, "night_weights", tuple(float(w) for w in self.night_weights))
+        object.__setattr__(self, "busy_zones", tuple(str(z) for z in self.busy_zones))
         checks = [
             (self.time_limit_s > 0, "time_limit_s > 0"),
             (self.max_consecutive_late >= 1, "max_consecutive_late >= 1"),

@@ -129,6 +129,38 @@ def _named_candidates(texts: pd.Series, premises: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _part(
+    call: np.ndarray,
+    premises_idx: np.ndarray,
+    rule: str,
+    distance_m: np.ndarray,
+    share: np.ndarray | float = 1.0,
+    op: np.ndarray | None = None,
+) -> dict[str, Any]:
+    """One rule's links as plain arrays (no DataFrame: millions of rows, joined once at the end).
+
+    ``op``: the open flag the rule already worked out (int8), else -1 (not yet known).
+    """
+    n = len(call)
+    return {
+        "call": np.asarray(call, dtype=np.int64),
+        "premises_idx": np.asarray(premises_idx, dtype=np.int64),
+        "rule": np.full(n, RULES.index(rule), dtype=np.int8),
+        "distance_m": np.asarray(distance_m, dtype=float),
+        "share": np.broadcast_to(np.asarray(share, dtype=float), (n,)),
+        "op": np.full(n, -1, np.int8) if op is None else np.asarray(op, dtype=np.int8),
+    }
+
+
+def _join_parts(parts: list[dict[str, Any]]) -> dict[str, np.ndarray]:
+    """The rules' links in one set of arrays, in the order of ``parts``."""
+    keys = ("call", "premises_idx", "rule", "distance_m", "share", "op")
+    dtypes = (np.int64, np.int64, np.int8, float, float, np.int8)
+    if not parts:
+        return {k: np.zeros(0, dt) for k, dt in zip(keys, dtypes, strict=True)}
+    return {k: np.concatenate([x[k] for x in parts]) for k in keys}
+
+
 def factorize_text(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Codes and unique strings of a text column; missing values get code len(uniques).
 
@@ -181,7 +213,7 @@ def link_calls_to_premises(
     tk, wd, minute = call_clock(calls) if n else (np.zeros(0, bool), np.zeros(0, int), np.zeros(0, int))
 
     assigned = np.zeros(n, dtype=bool)
-    parts: list[pd.DataFrame] = []
+    parts: list[dict[str, Any]] = []
 
     # 1. explicit reference ------------------------------------------------------
     if n and npm and "premises_ref" in calls.columns:
@@ -192,17 +224,7 @@ def link_calls_to_premises(
         idx = np.flatnonzero(pos >= 0)
         if len(idx):
             p = pos[idx]
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "call": idx,
-                        "premises_idx": p,
-                        "rule": "reference",
-                        "distance_m": np.hypot(cx[idx] - px[p], cy[idx] - py[p]),
-                        "share": 1.0,
-                    }
-                )
-            )
+            parts.append(_part(idx, p, "reference", np.hypot(cx[idx] - px[p], cy[idx] - py[p])))
             assigned[idx] = True
 
     # 2. name in the free-text location ------------------------------------------
@@ -225,9 +247,14 @@ def link_calls_to_premises(
                 m = m.sort_values(["call", "distance_m"], na_position="last", kind="stable")
                 m = m.drop_duplicates("call")
                 if len(m):
-                    m["rule"] = "name"
-                    m["share"] = 1.0
-                    parts.append(m[["call", "premises_idx", "rule", "distance_m", "share"]])
+                    parts.append(
+                        _part(
+                            m["call"].to_numpy(),
+                            m["premises_idx"].to_numpy(),
+                            "name",
+                            m["distance_m"].to_numpy(),
+                        )
+                    )
                     assigned[m["call"].to_numpy()] = True
 
     # 3. nearest within the radius (with the near-tie rule) ------------------------
@@ -272,17 +299,7 @@ def link_calls_to_premises(
         several = dist[rest, k2 - 1] <= params.radius_m if k2 > 1 else np.zeros(len(rest), bool)
         # single candidate: the nearest premises, whatever its hours (closed ones are dealt with below)
         one = rest[~several]
-        parts.append(
-            pd.DataFrame(
-                {
-                    "call": one,
-                    "premises_idx": nbr[one, 0],
-                    "rule": "nearest",
-                    "distance_m": dist[one, 0],
-                    "share": 1.0,
-                }
-            )
-        )
+        parts.append(_part(one, nbr[one, 0], "nearest", dist[one, 0]))
         multi = rest[several]
         if len(multi):
             d, p = _query(np.column_stack([cx[multi], cy[multi]]), k, params.radius_m)
@@ -300,38 +317,16 @@ def link_calls_to_premises(
             chosen = eligible & (de <= dmin[:, None] + params.tie_m)
             m = chosen.sum(axis=1)
             rr, kk = np.nonzero(chosen)
-            part = pd.DataFrame(
-                {
-                    "call": multi[rr],
-                    "premises_idx": p[rr, kk],
-                    "rule": "nearest",
-                    "distance_m": d[rr, kk],
-                    "share": 1.0 / m[rr],
-                    "op": op[rr, kk].astype(np.int8),
-                }
-            )
             # keep each call's rows together and calls in order
-            parts.append(part)
+            parts.append(_part(multi[rr], p[rr, kk], "nearest", d[rr, kk], 1.0 / m[rr], op[rr, kk]))
         assigned[rest] = True
+    del dist, nbr  # n x 2 each: freed before the links table is built (peak memory at 12 M calls)
 
-    parts = [x for x in parts if len(x)]
-    if parts:
-        c = np.concatenate([x["call"].to_numpy(dtype=np.int64) for x in parts])
-        p = np.concatenate([x["premises_idx"].to_numpy(dtype=np.int64) for x in parts])
-        rule_code = np.concatenate(
-            [np.full(len(x), RULES.index(x["rule"].iloc[0]), dtype=np.int8) for x in parts]
-        )
-        distance = np.concatenate([x["distance_m"].to_numpy(dtype=float) for x in parts])
-        share = np.concatenate([x["share"].to_numpy(dtype=float) for x in parts])
-        # open flag already worked out by the nearest rule (-1: not yet known)
-        pre_op = np.concatenate(
-            [x["op"].to_numpy(dtype=np.int8) if "op" in x else np.full(len(x), -1, np.int8) for x in parts]
-        )
-    else:
-        c = p = np.zeros(0, np.int64)
-        rule_code = np.zeros(0, np.int8)
-        distance = share = np.zeros(0)
-        pre_op = np.zeros(0, np.int8)
+    joined = _join_parts(parts)
+    parts.clear()
+    c, p, rule_code = joined["call"], joined["premises_idx"], joined["rule"]
+    distance, share, pre_op = joined["distance_m"], joined["share"], joined["op"]
+    del joined
     time_ok = tk[c] & known[p]
     op = pre_op != 0
     todo = time_ok & (pre_op < 0)

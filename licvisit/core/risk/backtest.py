@@ -200,6 +200,26 @@ def backtest(
         If there are not enough periods for one fold.
     """
     params = params or RiskParams()
+    _check_settings(calls, period, horizon, min_history)
+    if links is None:
+        links = link_calls_to_premises(calls, premises, params)
+    data = _periodised(calls, links, params, period, min_history, len(premises))
+    select = NESTED_GRID if select is None else select
+    folds_run = _run_folds(data, premises, visits, params, select, horizon, min_history, top, progress)
+    folds = _fold_rows(folds_run, top, data.tie)
+    boot, diff, fold_pei = _bootstrap(folds_run, data, top, n_boot, seed, progress)
+    _add_fold_intervals(folds, fold_pei)
+    summary = _summary(folds, boot, diff, top)
+    settings = _settings(
+        calls, links, params, period, horizon, min_history, top, n_boot, seed, len(folds_run), data.n
+    )
+    return BacktestResult(
+        folds=folds, summary=summary, params=params, settings=settings, notes=_notes(calls, links)
+    )
+
+
+def _check_settings(calls: pd.DataFrame, period: str, horizon: int, min_history: int) -> None:
+    """Refuse a period, horizon or history the backtest cannot score."""
     if period not in ("month", "week", "quarter"):
         raise ValueError("Expected period 'month', 'week' or 'quarter'.")
     if horizon < 1 or min_history < 1:
@@ -207,10 +227,35 @@ def backtest(
     if period == "week" and is_month_only(calls):
         raise ValueError(
             "The calls have month-only dates (police.uk), so weekly periods cannot be scored. "
-            "Fix: use --period month or --period quarter."
+            "Fix: use `period` month or `period` quarter."
         )
-    if links is None:
-        links = link_calls_to_premises(calls, premises, params)
+
+
+@dataclass
+class _Periodised:
+    """The linked calls with weight, harm, day and period of each link, and the period starts."""
+
+    lf: pd.DataFrame
+    codes: np.ndarray
+    starts: list[pd.Timestamp]
+    n_per: int
+    n: int
+    pidx: np.ndarray
+    w: np.ndarray
+    h: np.ndarray
+    day: np.ndarray
+    tie: np.ndarray
+
+    def harm_between(self, i: int, j_end: int) -> np.ndarray:
+        """Linked harm per premises in periods ``i`` .. ``j_end - 1``."""
+        m = (self.codes >= i) & (self.codes < j_end)
+        return np.bincount(self.pidx[m], weights=self.w[m] * self.h[m], minlength=self.n)
+
+
+def _periodised(
+    calls: pd.DataFrame, links: Links, params: RiskParams, period: str, min_history: int, n: int
+) -> _Periodised:
+    """Weighted links with their period; raise ValueError if there are too few periods for one fold."""
     lf = link_frame(calls, links, params)
     lf = lf[lf["w"] > 0]
     # Period of each call: month-only rows are dated mid-month in lf, fine for periods.
@@ -219,85 +264,145 @@ def backtest(
     if n_per < min_history + 1:
         raise ValueError(
             f"Expected at least {min_history + 1} {period}s of calls for one fold; found {n_per}. "
-            "Fix: lower --min-history or give more history."
+            "Fix: lower `min_history` or give more history."
         )
-    n = len(premises)
-    pidx = lf["premises_idx"].to_numpy()
-    w = lf["w"].to_numpy()
-    h = lf["harm"].to_numpy()
-    day = lf["day"].to_numpy()
-    tie = np.arange(n)
-    history_start = starts[0]
+    return _Periodised(
+        lf=lf,
+        codes=codes,
+        starts=starts,
+        n_per=n_per,
+        n=n,
+        pidx=lf["premises_idx"].to_numpy(),
+        w=lf["w"].to_numpy(),
+        h=lf["harm"].to_numpy(),
+        day=lf["day"].to_numpy(),
+        tie=np.arange(n),
+    )
 
-    grid = _grid(params, NESTED_GRID if select is None else select)
+
+@dataclass
+class _Folds:
+    """What each fold scored: (fold, cut, horizon end, horizon periods), target harm, predictions, nested choice."""
+
+    meta: list[tuple] = field(default_factory=list)
+    targets: list[np.ndarray] = field(default_factory=list)
+    preds: list[dict[str, np.ndarray]] = field(default_factory=list)
+    chosen: list[dict[str, Any]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.meta)
+
+
+def _run_folds(
+    data: _Periodised,
+    premises: pd.DataFrame,
+    visits: pd.DataFrame | None,
+    params: RiskParams,
+    select: dict[str, list[Any]],
+    horizon: int,
+    min_history: int,
+    top: tuple[float, ...],
+    progress: Callable[[str], None] | None,
+) -> _Folds:
+    """Rank with every method at each cut and keep the harm of the periods that follow."""
+    grid = _grid(params, select)
+    history_start = data.starts[0].to_pydatetime()
     target_cache: dict[tuple[int, int], np.ndarray] = {}
     pred_cache: dict[tuple[int, int], np.ndarray] = {}
 
     def target_of(i: int, j_end: int) -> np.ndarray:
         if (i, j_end) not in target_cache:
-            m = (codes >= i) & (codes < j_end)
-            target_cache[(i, j_end)] = np.bincount(pidx[m], weights=w[m] * h[m], minlength=n)
+            target_cache[(i, j_end)] = data.harm_between(i, j_end)
         return target_cache[(i, j_end)]
 
     def model_pred(g: int, i: int) -> np.ndarray:
         if (g, i) not in pred_cache:
             t, _ = score_premises(
-                lf, premises, visits, grid[g], starts[i].to_pydatetime(), history_start.to_pydatetime()
+                data.lf, premises, visits, grid[g], data.starts[i].to_pydatetime(), history_start
             )
             pred_cache[(g, i)] = t["score"].to_numpy()
         return pred_cache[(g, i)]
 
-    chosen: list[dict[str, Any]] = []
-    fold_targets = []
-    fold_preds: list[dict[str, np.ndarray]] = []
-    fold_meta = []
-    for i in range(min_history, n_per):
-        cut = starts[i]
-        end_i = min(n_per, i + horizon)
-        end_ts = starts[end_i]
-        cut_day = float(to_days(pd.Series([cut]))[0])
-        in_t = (codes >= i) & (codes < end_i)
-        target = np.bincount(pidx[in_t], weights=w[in_t] * h[in_t], minlength=n)
-        past = day < cut_day
-        y12 = past & (day >= cut_day - 365)
-        lastp = codes == i - 1
-        table, _ = score_premises(
-            lf, premises, visits, params, cut.to_pydatetime(), history_start.to_pydatetime()
-        )
-        # nested choice: inner cuts j < i, each scored on periods j .. min(j + horizon, i) - 1
-        best_g, best_v = 0, -np.inf
-        inner = list(range(1, i))
-        if inner and len(grid) > 1:
-            for g in range(len(grid)):
-                vals = [
-                    _top_metrics(model_pred(g, j), target_of(j, min(j + horizon, i)), tie, (max(top),))[
-                        max(top)
-                    ][2]
-                    for j in inner
-                ]
-                v = float(np.nanmean(vals)) if not np.all(np.isnan(vals)) else -np.inf
-                if v > best_v + 1e-12:
-                    best_g, best_v = g, v
-        chosen.append({k: getattr(grid[best_g], k) for k in (select if select is not None else NESTED_GRID)})
-        preds = {
-            "model": table["score"].to_numpy(),
-            "model_nested": model_pred(best_g, i),
-            "count_12m": np.bincount(pidx[y12], weights=w[y12], minlength=n),
-            "harm_12m": np.bincount(pidx[y12], weights=w[y12] * h[y12], minlength=n),
-            "last_period": np.bincount(pidx[lastp], weights=w[lastp], minlength=n),
-        }
-        fold_targets.append(target)
-        fold_preds.append(preds)
-        fold_meta.append((len(fold_meta) + 1, cut.date(), (end_ts - pd.Timedelta(days=1)).date(), end_i - i))
+    out = _Folds()
+    for i in range(min_history, data.n_per):
+        cut = data.starts[i]
+        end_i = min(data.n_per, i + horizon)
+        table, _ = score_premises(data.lf, premises, visits, params, cut.to_pydatetime(), history_start)
+        best_g = _nested_choice(model_pred, target_of, len(grid), i, horizon, top, data.tie)
+        out.chosen.append({k: getattr(grid[best_g], k) for k in select})
+        out.targets.append(data.harm_between(i, end_i))
+        out.preds.append(_baseline_preds(data, i, cut, table["score"].to_numpy(), model_pred(best_g, i)))
+        end_day = (data.starts[end_i] - pd.Timedelta(days=1)).date()
+        out.meta.append((len(out.meta) + 1, cut.date(), end_day, end_i - i))
         if progress is not None:
-            progress(f"fold {len(fold_meta)}/{n_per - min_history}: cut {cut.date()}")
+            progress(f"fold {len(out.meta)}/{data.n_per - min_history}: cut {cut.date()}")
+    return out
 
+
+def _nested_choice(
+    model_pred: Callable[[int, int], np.ndarray],
+    target_of: Callable[[int, int], np.ndarray],
+    n_grid: int,
+    i: int,
+    horizon: int,
+    top: tuple[float, ...],
+    tie: np.ndarray,
+) -> int:
+    """The grid candidate with the best mean PEI at the largest top share over the cuts before ``i``.
+
+    Inner cut ``j`` is scored on periods ``j .. min(j + horizon, i) - 1``, so
+    nothing from period ``i`` on is seen; 0 (the first candidate) when there is
+    no inner cut or only one candidate.
+    """
+    best_g, best_v = 0, -np.inf
+    inner = list(range(1, i))
+    if inner and n_grid > 1:
+        for g in range(n_grid):
+            vals = [
+                _top_metrics(model_pred(g, j), target_of(j, min(j + horizon, i)), tie, (max(top),))[max(top)][
+                    2
+                ]
+                for j in inner
+            ]
+            v = float(np.nanmean(vals)) if not np.all(np.isnan(vals)) else -np.inf
+            if v > best_v + 1e-12:
+                best_g, best_v = g, v
+    return best_g
+
+
+def _baseline_preds(
+    data: _Periodised, i: int, cut: pd.Timestamp, model: np.ndarray, nested: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Each method's score per premises at cut ``i`` (random is scored by its expected value)."""
+    cut_day = float(to_days(pd.Series([cut]))[0])
+    pidx, w, h, day, n = data.pidx, data.w, data.h, data.day, data.n
+    y12 = (day < cut_day) & (day >= cut_day - 365)
+    lastp = data.codes == i - 1
+    return {
+        "model": model,
+        "model_nested": nested,
+        "count_12m": np.bincount(pidx[y12], weights=w[y12], minlength=n),
+        "harm_12m": np.bincount(pidx[y12], weights=w[y12] * h[y12], minlength=n),
+        "last_period": np.bincount(pidx[lastp], weights=w[lastp], minlength=n),
+    }
+
+
+def _metrics(m: str, preds: dict[str, np.ndarray], target: np.ndarray, tie: np.ndarray, top, ix=None):
+    """Hit rate, PAI and PEI of method ``m`` at each top share (on the premises ``ix`` if given)."""
+    if ix is None:
+        return _random_metrics(target, top) if m == "random" else _top_metrics(preds[m], target, tie, top)
+    tb = target[ix]
+    return _random_metrics(tb, top) if m == "random" else _top_metrics(preds[m][ix], tb, tie, top)
+
+
+def _fold_rows(run: _Folds, top: tuple[float, ...], tie: np.ndarray) -> pd.DataFrame:
+    """One row per fold x method x top share."""
     rows = []
     for (fold, cut, hend, hlen), target, preds, ch in zip(
-        fold_meta, fold_targets, fold_preds, chosen, strict=True
+        run.meta, run.targets, run.preds, run.chosen, strict=True
     ):
         for m in METHODS:
-            met = _random_metrics(target, top) if m == "random" else _top_metrics(preds[m], target, tie, top)
+            met = _metrics(m, preds, target, tie, top)
             for s in top:
                 hr, pai, pei = met[s]
                 rows.append(
@@ -315,23 +420,32 @@ def backtest(
                         "chosen": ", ".join(f"{k}={v}" for k, v in ch.items()) if m == "model_nested" else "",
                     }
                 )
-    folds = pd.DataFrame(rows)
+    return pd.DataFrame(rows)
 
-    # bootstrap over premises, jointly across folds
+
+def _bootstrap(
+    run: _Folds,
+    data: _Periodised,
+    top: tuple[float, ...],
+    n_boot: int,
+    seed: int,
+    progress: Callable[[str], None] | None,
+) -> tuple[dict, dict, dict]:
+    """Resample premises jointly across folds: mean measures, paired PEI difference, per-fold PEI."""
+    n, tie = data.n, data.tie
     rng = np.random.default_rng(seed)
     boot = {(m, s, k): np.empty(n_boot) for m in METHODS for s in top for k in ("hit_rate", "pai", "pei")}
     diff = {(m, s): np.empty(n_boot) for m in METHODS for s in top}
-    n_f = len(fold_targets)
+    n_f = len(run.targets)
     fold_pei = {(m, s): np.empty((n_boot, n_f)) for m in METHODS for s in top}
     if progress is not None:
         progress(f"bootstrap: {n_boot} resamples of {n} premises")
     for b in range(n_boot):
         ix = rng.integers(0, n, n)
         acc: dict[tuple, list] = {}
-        for target, preds in zip(fold_targets, fold_preds, strict=True):
-            tb = target[ix]
+        for target, preds in zip(run.targets, run.preds, strict=True):
             for m in METHODS:
-                met = _random_metrics(tb, top) if m == "random" else _top_metrics(preds[m][ix], tb, tie, top)
+                met = _metrics(m, preds, target, tie, top, ix)
                 for s in top:
                     acc.setdefault((m, s), []).append(met[s])
         for (m, s), vals in acc.items():
@@ -342,8 +456,11 @@ def backtest(
         for m in METHODS:
             for s in top:
                 diff[(m, s)][b] = boot[(m, s, "pei")][b] - boot[("count_12m", s, "pei")][b]
+    return boot, diff, fold_pei
 
-    # per-fold intervals: PEI and the paired difference from the count baseline
+
+def _add_fold_intervals(folds: pd.DataFrame, fold_pei: dict) -> None:
+    """Per-fold intervals of PEI and of its paired difference from the count baseline (columns added)."""
     lo_hi = {}
     for (m, s), arr in fold_pei.items():
         d = arr - fold_pei[("count_12m", s)]
@@ -364,6 +481,9 @@ def backtest(
         - count_pei.loc[list(zip(folds["fold"], folds["top"], strict=True))].to_numpy()
     )
 
+
+def _summary(folds: pd.DataFrame, boot: dict, diff: dict, top: tuple[float, ...]) -> pd.DataFrame:
+    """One row per method x top share: mean of each measure over folds with its bootstrap interval."""
     srows = []
     for m in METHODS:
         for s in top:
@@ -380,7 +500,11 @@ def backtest(
             )
             rec["pei_diff_lo"], rec["pei_diff_hi"] = (float(v) for v in np.nanpercentile(d, [2.5, 97.5]))
             srows.append(rec)
-    summary = pd.DataFrame(srows)
+    return pd.DataFrame(srows)
+
+
+def _notes(calls: pd.DataFrame, links: Links) -> list[str]:
+    """The linking notes that hold for the backtest, month-only dates first."""
     notes = [n for n in links.notes if not n.startswith("Most calls have month-only")]
     if is_month_only(calls):
         notes.insert(
@@ -388,14 +512,31 @@ def backtest(
             "Month-only dates (police.uk): no time-of-night or closed-hours filter; targets are all "
             "linked harm in each month.",
         )
-    settings = {
+    return notes
+
+
+def _settings(
+    calls: pd.DataFrame,
+    links: Links,
+    params: RiskParams,
+    period: str,
+    horizon: int,
+    min_history: int,
+    top: tuple[float, ...],
+    n_boot: int,
+    seed: int,
+    n_folds: int,
+    n: int,
+) -> dict[str, Any]:
+    """The settings recorded with the result (``backtest.json``)."""
+    return {
         "period": period,
         "horizon": horizon,
         "min_history": min_history,
         "top": list(top),
         "n_boot": n_boot,
         "seed": seed,
-        "folds": len(fold_meta),
+        "folds": n_folds,
         "premises": n,
         "calls": int(len(calls)),
         "linked_calls": {k: v for k, v in links.counts.items()},
@@ -404,4 +545,3 @@ def backtest(
         + ("s" if horizon > 1 else "")
         + " after the cut (fewer where the data end sooner)",
     }
-    return BacktestResult(folds=folds, summary=summary, params=params, settings=settings, notes=notes)

@@ -54,7 +54,9 @@ def hours_arrays(premises: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.nda
     bad = np.zeros(n, dtype=bool)
     for j, c in enumerate(cols):
         values = premises[c].to_numpy(dtype=object)
-        uniq, inv = np.unique(pd.Series(values).fillna("").astype(str).to_numpy(), return_inverse=True)
+        # hashing, not sorting: each distinct text is parsed once
+        inv, uniq_index = pd.factorize(pd.Series(values).fillna("").astype(str).to_numpy(dtype=object))
+        uniq = [str(u) for u in uniq_index]
         parsed = []
         for u in uniq:
             if u not in cache:
@@ -106,20 +108,31 @@ def datetime_ns(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return ns, valid
 
 
+def call_time_known(calls: pd.DataFrame, valid: np.ndarray | None = None) -> np.ndarray:
+    """True for calls with a time of day: ``time_known`` (True if absent) and a date (``valid``)."""
+    n = len(calls)
+    if "occurred_at" not in calls.columns:
+        return np.zeros(n, bool)
+    if valid is None:
+        valid = datetime_ns(calls["occurred_at"])[1]
+    tk = (
+        calls["time_known"].fillna(False).to_numpy(dtype=bool)
+        if "time_known" in calls.columns
+        else np.ones(n, dtype=bool)
+    )
+    return tk & valid
+
+
 def call_clock(calls: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return (time_known, weekday Mon=0, minute of day) arrays for the calls (integer arithmetic)."""
     n = len(calls)
     if "occurred_at" not in calls.columns:
         return np.zeros(n, bool), np.zeros(n, np.int64), np.zeros(n, np.int64)
     ns, valid = datetime_ns(calls["occurred_at"])
-    tk = (
-        calls["time_known"].fillna(False).to_numpy(dtype=bool)
-        if "time_known" in calls.columns
-        else np.ones(n, dtype=bool)
-    )
-    tk = tk & valid
+    tk = call_time_known(calls, valid)
     minutes = np.where(valid, ns, 0) // 60_000_000_000
     days = minutes // 1440
-    wd = (days + 3) % 7  # 1970-01-01 was a Thursday
     minute = minutes - days * 1440
+    days += 3  # 1970-01-01 was a Thursday
+    wd = days - (days // 7) * 7  # == days % 7 (floor division), and several times quicker
     return tk, wd, minute

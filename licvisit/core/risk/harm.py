@@ -117,7 +117,8 @@ _BLENDS: dict[str, list[tuple[str, float, float, float]]] = {
 
 def _blend(category: str, column: int) -> float:
     parts = _BLENDS[category]
-    return round(sum(p[1] * p[column] for p in parts) / sum(p[1] for p in parts), 1)
+    weights = [float(p[column]) for p in parts]  # column 2: CCHI, 3: ONS CSS
+    return round(sum(p[1] * w for p, w in zip(parts, weights, strict=True)) / sum(p[1] for p in parts), 1)
 
 
 # Non-crime demand (ASB, welfare, licensing concerns) has no value in either index;

@@ -12,7 +12,7 @@ BANDS = ("A", "B", "C", "D")
 COMPONENTS = ("c_incidents", "c_licence", "c_breach", "c_intel", "c_compliant")
 
 
-@dataclass
+@dataclass(frozen=True)
 class RiskParams:
     """Parameters of the risk ranking; every default is documented in docs/risk.md.
 
@@ -80,10 +80,10 @@ class RiskParams:
     def __post_init__(self) -> None:
         from licvisit.domain import parse_hhmm
 
-        self.preventive = tuple(self.preventive)
-        self.band_shares = tuple(float(s) for s in self.band_shares)  # type: ignore[assignment]
-        self.band_frequencies = tuple(self.band_frequencies)  # type: ignore[assignment]
-        self.band_visits_per_week = tuple(float(v) for v in self.band_visits_per_week)  # type: ignore[assignment]
+        object.__setattr__(self, "preventive", tuple(self.preventive))
+        object.__setattr__(self, "band_shares", tuple(float(s) for s in self.band_shares))
+        object.__setattr__(self, "band_frequencies", tuple(self.band_frequencies))
+        object.__setattr__(self, "band_visits_per_week", tuple(float(v) for v in self.band_visits_per_week))
         if not self.radius_m > 0:
             raise ValueError("Expected radius_m > 0.")
         if not self.tie_m >= 0:
@@ -116,10 +116,11 @@ class RiskParams:
             raise ValueError("Expected history_days >= 0 (0 = all history).")
         if self.harm_prior_calls != "auto":
             try:
-                self.harm_prior_calls = float(self.harm_prior_calls)
+                prior = float(self.harm_prior_calls)
             except (TypeError, ValueError):
                 raise ValueError("Expected harm_prior_calls >= 0 or 'auto'.") from None
-            if not self.harm_prior_calls >= 0:
+            object.__setattr__(self, "harm_prior_calls", prior)
+            if not prior >= 0:
                 raise ValueError("Expected harm_prior_calls >= 0 or 'auto'.")
         for name in ("w_late", "w_capacity", "w_door", "w_breach", "w_intel", "w_compliant"):
             if not getattr(self, name) >= 0:

@@ -39,10 +39,9 @@ import pandas as pd
 
 from licvisit.core.risk.attribution import (
     Links,
-    call_clock,
     link_calls_to_premises,
 )
-from licvisit.core.risk.clock import _call_days, is_month_only, to_days
+from licvisit.core.risk.clock import _call_days, call_time_known, is_month_only, to_days
 from licvisit.core.risk.harm import HARM_SOURCES
 from licvisit.core.risk.params import BANDS, COMPONENTS, RiskParams
 from licvisit.core.risk.score import _bands, link_frame, score_premises
@@ -147,7 +146,7 @@ def calls_for_as_of(
     calls: pd.DataFrame,
     as_of: dt.datetime | dt.date | None,
     params: RiskParams,
-    option: str = "--as-of",
+    option: str = "`as_of`",
 ) -> tuple[dt.datetime, np.ndarray]:
     """The moment to score as at and the mask of the calls a ranking then uses.
 
@@ -187,7 +186,7 @@ def calls_in_window(calls: pd.DataFrame, as_of: dt.datetime, params: RiskParams)
 
     Month-only records are dated mid-month, as in scoring.
     """
-    day = _call_days(calls, call_clock(calls)[0])
+    day = _call_days(calls, call_time_known(calls))
     as_of_day = float(to_days(pd.Series([pd.Timestamp(as_of)]))[0])
     with np.errstate(invalid="ignore"):
         keep = day < as_of_day
