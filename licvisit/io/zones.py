@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -17,6 +18,10 @@ from licvisit.errors import Problem
 from licvisit.io.geo import in_bng_box, in_lonlat_box
 from licvisit.io.table import closest, normalise_name
 from licvisit.io.validate import FileSummary, ProblemLog
+
+if TYPE_CHECKING:
+    from pyproj import CRS
+    from shapely.geometry.base import BaseGeometry
 
 ID_HEADERS = ("zone_id", "id", "code", "zone_code", "ref")
 NAME_HEADERS = ("name", "zone_name", "zone", "label", "title")
@@ -252,7 +257,7 @@ def _zone_frame(
     return out
 
 
-def _declared_crs(p: Path, gdf: gpd.GeoDataFrame):
+def _declared_crs(p: Path, gdf: gpd.GeoDataFrame) -> CRS | None:
     """The CRS the file itself states, or None.
 
     GDAL reports EPSG:4326 for every GeoJSON without a ``crs`` member (RFC 7946),
@@ -273,7 +278,7 @@ def _example(xy: np.ndarray) -> str:
 
 
 def _to_analysis_crs(
-    gdf: gpd.GeoDataFrame, declared, log: ProblemLog
+    gdf: gpd.GeoDataFrame, declared: CRS | str | None, log: ProblemLog
 ) -> tuple[gpd.GeoDataFrame, np.ndarray] | None:
     """``gdf`` in EPSG:27700 and, per feature, whether it lies in Great Britain.
 
@@ -430,7 +435,7 @@ def _ids_from_names(names: list[str]) -> list[str]:
     return ids
 
 
-def _polygonal(g):
+def _polygonal(g: BaseGeometry | None) -> BaseGeometry | None:
     if g is None or g.geom_type in ("Polygon", "MultiPolygon"):
         return g
     parts = [p for p in getattr(g, "geoms", []) if p.geom_type in ("Polygon", "MultiPolygon")]
