@@ -14,7 +14,7 @@ import pandas as pd
 import shapely
 
 from licvisit.domain import ANALYSIS_CRS
-from licvisit.errors import Problem
+from licvisit.errors import ConfigError, Problem
 from licvisit.io.geo import in_bng_box, in_lonlat_box
 from licvisit.io.table import closest, normalise_name
 from licvisit.io.validate import FileSummary, ProblemLog
@@ -39,6 +39,54 @@ def empty_zones() -> gpd.GeoDataFrame:
         geometry=gpd.GeoSeries([], crs=ANALYSIS_CRS),
         crs=ANALYSIS_CRS,
     )
+
+
+def zones_matching(zones: gpd.GeoDataFrame | None, key: str, needed_by: str) -> tuple[gpd.GeoDataFrame, str]:
+    """Every zone whose name or zone_id is ``key`` (trimmed, case-insensitive), and their names joined.
+
+    The one zone picker: ``licvisit rank --zone`` and the evidence pack both use it,
+    so a name given twice in a zones file means the same area to both (all of it).
+
+    Raises
+    ------
+    ConfigError
+        No zones loaded (``needed_by`` says what needed them), or no zone of that
+        name (the message lists the zones there are).
+    """
+    if zones is None or len(zones) == 0:
+        raise ConfigError(
+            f"{needed_by} needs NTE zones. Fix: pass `zones` FILE or name it under [inputs] in `config`."
+        )
+    blank = pd.Series([""] * len(zones), index=zones.index)
+    names = zones["name"].astype(str) if "name" in zones.columns else blank
+    ids = zones["zone_id"].astype(str) if "zone_id" in zones.columns else blank
+    want = str(key).strip().casefold()
+    m = ((names.str.strip().str.casefold() == want) | (ids.str.strip().str.casefold() == want)).to_numpy()
+    if not m.any():
+        raise ConfigError(f"Zone '{key}' not found; expected one of: {', '.join(names)}.")
+    label = ", ".join(names[m]) if "name" in zones.columns else str(key)
+    return zones[m], label
+
+
+def select_zone(zones: gpd.GeoDataFrame | None, name: str) -> gpd.GeoDataFrame:
+    """Return the one-row frame of the zone called ``name`` (or with that zone_id), case-insensitive.
+
+    Zones are picked by :func:`zones_matching`; when several rows
+    match (a zone drawn in parts), the row holds all of them: their union and names.
+
+    Raises
+    ------
+    ConfigError
+        No zones, or no zone of that name (the message lists the zones there are).
+    """
+    matches, label = zones_matching(zones, name, "The evidence pack")
+    if len(matches) == 1:
+        return matches
+    one = matches.iloc[[0]].copy()
+    one["geometry"] = [matches.geometry.union_all()]
+    if "name" in one.columns:
+        one["name"] = label
+    return one
 
 
 def read_zones(
