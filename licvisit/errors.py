@@ -81,6 +81,7 @@ CLI_OPTIONS = {
     "period": "--period",
     "premises": "--premises",
     "to": "--to",
+    "zone": "--zone",
     "zones": "--zones",
 }
 _PARAMETER = re.compile(r"`([a-z_]+)`")

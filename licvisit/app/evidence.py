@@ -7,6 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from licvisit.config import Config
+from licvisit.core.evidence.pack import EvidencePack
+from licvisit.core.evidence.params import EvidenceParams, Month
+from licvisit.errors import ConfigError
 
 
 def evidence_to_folder(
@@ -32,7 +35,6 @@ def evidence_to_folder(
     """
     from licvisit.app.pages import street_lines, write_evidence
     from licvisit.app.params import evidence_params, map_params, risk_params
-    from licvisit.core.evidence import evidence_for_zone
     from licvisit.io.write import OUTPUT_FILES, staged_folder
 
     rp = risk_params(config)
@@ -63,3 +65,44 @@ def evidence_to_folder(
         written = [out_dir / p.relative_to(folder) for p in files]
     progress("done")
     return pack, written
+
+
+def evidence_for_zone(
+    inputs: Any,
+    zone_name: str,
+    period: tuple[Month, Month] | None = None,
+    compare: tuple[Month, Month] | None = None,
+    intervention: Month | None = None,
+    params: EvidenceParams | None = None,
+    *,
+    risk_params: Any = None,
+    harm_overrides: dict[str, Any] | None = None,
+    source_names: dict[str, str] | None = None,
+    links: Any = None,
+) -> EvidencePack:
+    """Build the evidence pack for the zone called ``zone_name`` from loaded ``Inputs``.
+
+    The zone is picked by :func:`licvisit.io.zones.select_zone`; see
+    :func:`licvisit.core.evidence.build_evidence` for the parameters.
+    """
+    if inputs.calls is None or inputs.premises is None:
+        raise ConfigError("The evidence pack needs calls and premises. Fix: pass `calls` and `premises`.")
+    from licvisit.core.evidence import build_evidence, other_zones_of
+    from licvisit.io.zones import select_zone
+
+    zone = select_zone(inputs.zones, zone_name)
+    return build_evidence(
+        inputs.calls,
+        inputs.premises,
+        zone,
+        params,
+        period,
+        compare,
+        intervention,
+        risk_params=risk_params,
+        harm_overrides=harm_overrides,
+        source_names=source_names,
+        other_zones=other_zones_of(inputs.zones, zone),
+        other_evidence=getattr(inputs, "other_evidence", None),
+        links=links,
+    )

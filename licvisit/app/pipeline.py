@@ -95,10 +95,10 @@ def _run_stages(
     progress: Callable[[str], None],
 ) -> PipelineResult:
     """Every stage of :func:`run_pipeline`, writing into the staging folder ``out``."""
+    from licvisit.app.evidence import evidence_for_zone
     from licvisit.app.pages import write_evidence, write_plan_folder, write_route_maps
     from licvisit.app.params import evidence_params, map_params, plan_params, risk_params
     from licvisit.app.rank import rank_to_folder
-    from licvisit.core.evidence import evidence_for_zone
     from licvisit.core.plan import plan_week
     from licvisit.core.risk import link_calls_to_premises
     from licvisit.core.risk.backtest import backtest

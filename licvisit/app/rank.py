@@ -52,21 +52,10 @@ class BacktestRun:
 
 def zone_filter(zones: Any, zone: str) -> tuple[Callable[[pd.DataFrame], pd.DataFrame], str]:
     """Check ``zone`` names an NTE zone (before any work); return a ranking-table filter and its name."""
-    if zones is None or len(zones) == 0:
-        raise ConfigError(
-            "--zone needs NTE zones. Fix: pass --zones FILE or name it under [inputs] in --config."
-        )
-    names = zones["name"].astype(str).str.lower() if "name" in zones.columns else None
-    ids = zones["zone_id"].astype(str).str.lower() if "zone_id" in zones.columns else None
-    key = zone.strip().lower()
-    m = (names == key) if names is not None else None
-    if ids is not None:
-        m = (ids == key) if m is None else (m | (ids == key))
-    if m is None or not m.any():
-        known = ", ".join(zones["name"].astype(str)) if "name" in zones.columns else ""
-        raise ConfigError(f"Zone '{zone}' not found; expected one of: {known}.")
-    poly = zones[m].geometry.union_all()
-    label = ", ".join(zones.loc[m, "name"].astype(str)) if "name" in zones.columns else zone
+    from licvisit.io.zones import zones_matching
+
+    matches, label = zones_matching(zones, zone, "`zone`")
+    poly = matches.geometry.union_all()
 
     def select(table):
         import geopandas as gpd

@@ -7,7 +7,7 @@ they return the data and a list of :class:`~licvisit.errors.Problem`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -232,7 +232,9 @@ def _files_in(p: Path) -> list[Path] | Problem:
     return [p]
 
 
-def _calls_from_file(path: Path, mapping: Mapping[str, Any] | None, source: str | None):
+def _calls_from_file(
+    path: Path, mapping: Mapping[str, Any] | None, source: str | None
+) -> tuple[pd.DataFrame | None, ProblemLog]:
     mapping, extras = split_mapping(mapping, "calls")
     log = ProblemLog(str(path), "calls")
     raw = read_table(path, log)
@@ -250,6 +252,7 @@ def _calls_from_file(path: Path, mapping: Mapping[str, Any] | None, source: str 
             fmt = "police_uk_api"
         else:
             fmt = "generic"
+    fields: dict[str, str] | None
     if (
         fmt == "generic"
         and not mapping
@@ -408,12 +411,12 @@ def _series(values: pa.ChunkedArray | pa.Array) -> pd.Series:
     return values.to_pandas().astype(str)
 
 
-def _value(values: pa.ChunkedArray | pa.Array):
+def _value(values: pa.ChunkedArray | pa.Array) -> Callable[[int], str]:
     """Lazy 'found' for ProblemLog.rows from Arrow text, converted only for listed rows."""
     return lambda i: show(values[int(i)].as_py())
 
 
-def _cell(raw: RawTable, name: str):
+def _cell(raw: RawTable, name: str) -> Callable[[int], str]:
     """Lazy 'found' for ProblemLog.rows: the raw cell, converted only for listed rows."""
     col = raw.table.column(name)
     return lambda i: show(col[int(i)].as_py())
@@ -488,7 +491,7 @@ def _calls_frame(
         unk_raw = _series(cat_raw.filter(pa.array(unknown)))
         counts = unk_raw.value_counts()
         unk_idx = np.flatnonzero(unknown)
-        first_row = {}
+        first_row: dict[str, int] = {}
         for v, i in zip(unk_raw.iloc[:100_000].tolist(), unk_idx[:100_000], strict=True):
             first_row.setdefault(v, int(raw.row_numbers[i]))
         for value, count in counts.items():
@@ -537,7 +540,7 @@ def _calls_frame(
     def kept(values: np.ndarray) -> np.ndarray:
         return values if everything else values[keep]
 
-    def kept_text(name: str, values=None) -> pd.Series:
+    def kept_text(name: str, values: pa.ChunkedArray | pa.Array | None = None) -> pd.Series:
         if values is None:
             if name not in fields:
                 return const_text("", k)
@@ -638,7 +641,14 @@ def stop_search_with_summary(path: str | Path) -> tuple[pd.DataFrame, list[Probl
     return pd.concat(frames, ignore_index=True), problems, summaries
 
 
-def _calls_frame_stop(raw: RawTable, fields, log: ProblemLog, cat, unknown, obj) -> pd.DataFrame | None:
+def _calls_frame_stop(
+    raw: RawTable,
+    fields: Mapping[str, str],
+    log: ProblemLog,
+    cat: pd.Series,
+    unknown: np.ndarray,
+    obj: pd.Series,
+) -> pd.DataFrame | None:
     xy = coordinates(raw, fields, log)
     if xy is None or log.has_error:
         return None

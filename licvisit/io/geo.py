@@ -14,6 +14,7 @@ with its number and reason and left out; the rest are used.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
@@ -128,7 +129,7 @@ class BngJob:
         self._future.result()
 
 
-def _in_background(fn) -> Future:
+def _in_background(fn: Callable[[], None]) -> Future[None]:
     """Run ``fn`` on its own thread; the Future re-raises its exception on ``result()``."""
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="licvisit-bng")
     try:

@@ -164,8 +164,20 @@ def _day_matches(part: pa.Array, parsed: pa.Array, fmt: str) -> np.ndarray:
     return out
 
 
-def _pandas_parse(part: pa.Array, idx: np.ndarray, fmt: str, has_time: bool, out, known, todo) -> None:
-    """Strict pandas parse of a few values (rejects 31/02, accepts '3/1/2025')."""
+def _pandas_parse(
+    part: pa.Array,
+    idx: np.ndarray,
+    fmt: str,
+    has_time: bool,
+    out: np.ndarray,
+    known: np.ndarray,
+    todo: np.ndarray,
+) -> None:
+    """Strict pandas parse of a few values (rejects 31/02, accepts '3/1/2025').
+
+    For each value it parses (position ``idx[i]``), writes the datetime64[ns] into
+    ``out``, ``has_time`` into ``known`` and False into ``todo``.
+    """
     try:
         parsed = pd.to_datetime(pd.Series(part.to_pylist(), dtype=object), format=fmt, errors="coerce")
     except (ValueError, OverflowError):  # pandas raises OutOfBoundsDatetime (a ValueError) for some years

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -31,6 +31,11 @@ from licvisit.domain import (
 )
 from licvisit.errors import LicvisitError
 from licvisit.io.write import atomic_write_text, to_json_text, write_csv, write_gpkg
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+_D = TypeVar("_D", bound="DataclassInstance")
 
 PLAN_FORMAT = "licvisit-plan/1"
 
@@ -57,8 +62,8 @@ def _crew_dict(crew: Crew) -> dict[str, Any]:
     return d
 
 
-def _conv(cls, d: dict[str, Any]):
-    kwargs = {}
+def _conv(cls: type[_D], d: dict[str, Any]) -> _D:
+    kwargs: dict[str, Any] = {}
     for f in dataclasses.fields(cls):
         if f.name not in d:
             continue

@@ -283,11 +283,18 @@ def premises_with_summary(
     return (gdf if gdf is not None else empty_premises()), problems, summaries
 
 
-def _premises_from_csv(p: Path, mapping, log: ProblemLog, lookup, params) -> gpd.GeoDataFrame | None:
+def _premises_from_csv(
+    p: Path,
+    mapping: Mapping[str, str] | None,
+    log: ProblemLog,
+    lookup: pd.DataFrame | None,
+    params: PremisesParams,
+) -> gpd.GeoDataFrame | None:
     raw = read_table(p, log)
     if raw is None:
         return None
     log.summary.notes += raw.notes
+    fields: dict[str, str] | None
     if not mapping and set(FHRS_HEADERS) <= set(raw.columns):
         log.summary.format = "FHRS food hygiene register CSV"
         fields = {"premises_id": "FHRSID", "name": "BusinessName"}
@@ -338,7 +345,13 @@ def _osm_features(p: Path) -> list[dict[str, Any]] | None:
     return None
 
 
-def _premises_from_vector(p: Path, mapping, log: ProblemLog, lookup, params) -> gpd.GeoDataFrame | None:
+def _premises_from_vector(
+    p: Path,
+    mapping: Mapping[str, str] | None,
+    log: ProblemLog,
+    lookup: pd.DataFrame | None,
+    params: PremisesParams,
+) -> gpd.GeoDataFrame | None:
     """A GeoJSON, GeoPackage or Shapefile register: read the features → an OSM export or a mapped file."""
     features = _osm_features(p) if p.suffix.lower() in (".geojson", ".json") else None
     read = _features_frame(features) if features is not None else _vector_frame(p, log)
@@ -359,6 +372,7 @@ def _premises_from_vector(p: Path, mapping, log: ProblemLog, lookup, params) -> 
     log.set_rows(raw.row_numbers)
     x, y = _points_27700(geo)
     derived: dict[str, Any] = {"_x": x, "_y": y}
+    fields: dict[str, str] | None
     if is_osm:
         log.summary.format = "OpenStreetMap GeoJSON"
         fields = _osm_fields(raw, derived)

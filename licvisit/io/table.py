@@ -15,6 +15,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from licvisit.errors import Problem
 from licvisit.io.validate import ProblemLog, show
 
 SNIFF_BYTES = 64 * 1024
@@ -102,7 +104,7 @@ def _trim_chunk(arr: pa.Array) -> pa.Array:
     _, off_buf, data_buf = arr.buffers()
     if data_buf is None or data_buf.size == 0:
         return arr  # every value is ""
-    off_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    off_type: type[np.signedinteger[Any]] = np.int64 if pa.types.is_large_string(arr.type) else np.int32
     offsets = np.frombuffer(off_buf, dtype=off_type)[arr.offset : arr.offset + n + 1]
     data = np.frombuffer(data_buf, dtype=np.uint8)
     start, end = offsets[:-1], offsets[1:]
@@ -236,10 +238,15 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
-def _read_arrow(path: Path, names: list[str], encoding: str, delimiter: str, *, as_text: bool, careful: bool):
-    bad_rows: list[tuple[int, str, int]] = []
+_BadRow = tuple[int | None, str, int]  # pyarrow's row number (None if unknown), text, field count
 
-    def handler(row) -> str:  # pyarrow InvalidRow
+
+def _read_arrow(
+    path: Path, names: list[str], encoding: str, delimiter: str, *, as_text: bool, careful: bool
+) -> tuple[pa.Table, list[_BadRow]]:
+    bad_rows: list[_BadRow] = []
+
+    def handler(row: Any) -> str:  # pyarrow InvalidRow
         bad_rows.append((row.number, row.text, row.actual_columns))
         return "skip"
 
@@ -272,7 +279,8 @@ def read_table(path: Path, log: ProblemLog) -> RawTable | None:
         notes.append(f"read as {encoding} (not UTF-8)")
     if delimiter != ",":
         notes.append(f"delimiter {delimiter!r}")
-    table = bad_rows = None
+    table: pa.Table | None = None
+    bad_rows: list[_BadRow] | None = None
     careful = False
     as_text = False
     for _attempt in range(6):
@@ -361,9 +369,7 @@ def read_table(path: Path, log: ProblemLog) -> RawTable | None:
     return raw
 
 
-def _bad_row_problem(file: str, row: int | None, text: str, actual: int, expected: int):
-    from licvisit.errors import Problem
-
+def _bad_row_problem(file: str, row: int | None, text: str, actual: int, expected: int) -> Problem:
     return Problem(
         file,
         row,

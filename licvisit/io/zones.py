@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -13,10 +14,14 @@ import pandas as pd
 import shapely
 
 from licvisit.domain import ANALYSIS_CRS
-from licvisit.errors import Problem
+from licvisit.errors import ConfigError, Problem
 from licvisit.io.geo import in_bng_box, in_lonlat_box
 from licvisit.io.table import closest, normalise_name
 from licvisit.io.validate import FileSummary, ProblemLog
+
+if TYPE_CHECKING:
+    from pyproj import CRS
+    from shapely.geometry.base import BaseGeometry
 
 ID_HEADERS = ("zone_id", "id", "code", "zone_code", "ref")
 NAME_HEADERS = ("name", "zone_name", "zone", "label", "title")
@@ -34,6 +39,54 @@ def empty_zones() -> gpd.GeoDataFrame:
         geometry=gpd.GeoSeries([], crs=ANALYSIS_CRS),
         crs=ANALYSIS_CRS,
     )
+
+
+def zones_matching(zones: gpd.GeoDataFrame | None, key: str, needed_by: str) -> tuple[gpd.GeoDataFrame, str]:
+    """Every zone whose name or zone_id is ``key`` (trimmed, case-insensitive), and their names joined.
+
+    The one zone picker: ``licvisit rank --zone`` and the evidence pack both use it,
+    so a name given twice in a zones file means the same area to both (all of it).
+
+    Raises
+    ------
+    ConfigError
+        No zones loaded (``needed_by`` says what needed them), or no zone of that
+        name (the message lists the zones there are).
+    """
+    if zones is None or len(zones) == 0:
+        raise ConfigError(
+            f"{needed_by} needs NTE zones. Fix: pass `zones` FILE or name it under [inputs] in `config`."
+        )
+    blank = pd.Series([""] * len(zones), index=zones.index)
+    names = zones["name"].astype(str) if "name" in zones.columns else blank
+    ids = zones["zone_id"].astype(str) if "zone_id" in zones.columns else blank
+    want = str(key).strip().casefold()
+    m = ((names.str.strip().str.casefold() == want) | (ids.str.strip().str.casefold() == want)).to_numpy()
+    if not m.any():
+        raise ConfigError(f"Zone '{key}' not found; expected one of: {', '.join(names)}.")
+    label = ", ".join(names[m]) if "name" in zones.columns else str(key)
+    return zones[m], label
+
+
+def select_zone(zones: gpd.GeoDataFrame | None, name: str) -> gpd.GeoDataFrame:
+    """Return the one-row frame of the zone called ``name`` (or with that zone_id), case-insensitive.
+
+    Zones are picked by :func:`zones_matching`; when several rows
+    match (a zone drawn in parts), the row holds all of them: their union and names.
+
+    Raises
+    ------
+    ConfigError
+        No zones, or no zone of that name (the message lists the zones there are).
+    """
+    matches, label = zones_matching(zones, name, "The evidence pack")
+    if len(matches) == 1:
+        return matches
+    one = matches.iloc[[0]].copy()
+    one["geometry"] = [matches.geometry.union_all()]
+    if "name" in one.columns:
+        one["name"] = label
+    return one
 
 
 def read_zones(
@@ -252,7 +305,7 @@ def _zone_frame(
     return out
 
 
-def _declared_crs(p: Path, gdf: gpd.GeoDataFrame):
+def _declared_crs(p: Path, gdf: gpd.GeoDataFrame) -> CRS | None:
     """The CRS the file itself states, or None.
 
     GDAL reports EPSG:4326 for every GeoJSON without a ``crs`` member (RFC 7946),
@@ -273,7 +326,7 @@ def _example(xy: np.ndarray) -> str:
 
 
 def _to_analysis_crs(
-    gdf: gpd.GeoDataFrame, declared, log: ProblemLog
+    gdf: gpd.GeoDataFrame, declared: CRS | str | None, log: ProblemLog
 ) -> tuple[gpd.GeoDataFrame, np.ndarray] | None:
     """``gdf`` in EPSG:27700 and, per feature, whether it lies in Great Britain.
 
@@ -430,7 +483,7 @@ def _ids_from_names(names: list[str]) -> list[str]:
     return ids
 
 
-def _polygonal(g):
+def _polygonal(g: BaseGeometry | None) -> BaseGeometry | None:
     if g is None or g.geom_type in ("Polygon", "MultiPolygon"):
         return g
     parts = [p for p in getattr(g, "geoms", []) if p.geom_type in ("Polygon", "MultiPolygon")]

@@ -8,6 +8,7 @@ import pytest
 
 from licvisit.config import Config
 from licvisit.domain import CALL_COLUMNS, PREMISES_COLUMNS, VISIT_COLUMNS, Officer
+from licvisit.errors import ConfigError
 from licvisit.io import (
     load_inputs,
     read_calls,
@@ -390,3 +391,29 @@ def test_coordinate_checks(tmp_path, header, rows, used, message):
     assert len(df) == used
     assert [str(p).split(": ", 1)[1] for p in problems] == [message]
     assert df["x"].between(390_000, 410_000).all()  # eastings of Birmingham and Aberdeen
+
+
+def test_one_zone_picker_takes_every_row_of_a_zone_drawn_in_parts():
+    """``rank --zone`` and the evidence pack pick the same area: every row with that name or id."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from licvisit.app.rank import zone_filter
+    from licvisit.io.zones import select_zone, zones_matching
+
+    zones = gpd.GeoDataFrame(
+        {"zone_id": ["A1", "A2", "B"], "name": ["Old Town", "old town ", "Quayside"]},
+        geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10), box(50, 50, 60, 60)],
+        crs=27700,
+    )
+    matches, label = zones_matching(zones, "OLD TOWN", "`zone`")
+    assert list(matches["zone_id"]) == ["A1", "A2"] and label == "Old Town, old town "
+    one = select_zone(zones, "old town")
+    assert len(one) == 1 and one.geometry.iloc[0].area == 200
+    select, _ = zone_filter(zones, "Old Town")
+    table = pd.DataFrame({"rank": [1, 2, 3], "x": [5.0, 15.0, 55.0], "y": [5.0, 5.0, 55.0]})
+    assert list(select(table)["rank"]) == [1, 2]
+    with pytest.raises(
+        ConfigError, match=r"^Zone 'Nowhere' not found; expected one of: Old Town, old town , Quayside\.$"
+    ):
+        zones_matching(zones, "Nowhere", "`zone`")

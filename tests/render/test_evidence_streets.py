@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from licvisit.app.pages import street_lines
 from licvisit.core import evidence as ev
+from licvisit.io.zones import select_zone
 from licvisit.render import evidence as rev
 from tests.paths import TEST_DATA
 
@@ -46,7 +47,7 @@ def pack():
     calls, _ = read_calls(DATA / "calls.csv")
     premises, _ = read_premises(DATA / "premises.csv")
     zones, _ = read_zones(DATA / "zones.geojson")
-    zone = ev.select_zone(zones, "Test Quarter")
+    zone = select_zone(zones, "Test Quarter")
     return ev.build_evidence(
         calls, premises, zone, ev.EvidenceParams(), ("2017-01", "2017-12"), intervention="2017-07"
     )

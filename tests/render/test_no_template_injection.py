@@ -26,6 +26,7 @@ from markupsafe import escape as jinja_escape
 from licvisit.app.pages import write_route_maps
 from licvisit.domain import Officer
 from licvisit.io.plan_io import itinerary_text
+from licvisit.io.zones import select_zone
 from licvisit.render.cards import split_flags
 from licvisit.render.roster_html import roster_html
 from tests.browser import map_inputs
@@ -259,7 +260,7 @@ def test_evidence_report_shows_zone_and_premises_names_as_text():
     zones.loc[zones["name"] == "Test Quarter", "name"] = zone_name
     top = premises.index[0]
     premises.loc[top, "name"] = "The {{ 6*7 }} Inn"
-    zone = ev.select_zone(zones, zone_name)
+    zone = select_zone(zones, zone_name)
     params = ev.EvidenceParams(kde_pixel_m=50.0)  # a coarse density raster: quicker, same text
     pack = ev.build_evidence(calls, premises, zone, params, ("2017-01", "2017-12"), intervention="2017-07")
     # Charts are drawn by matplotlib from numbers only; empty images keep the test quick.

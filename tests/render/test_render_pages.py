@@ -17,6 +17,7 @@ import pytest
 import licvisit
 from licvisit.app.pages import write_evidence, write_files, write_plan_folder, write_route_maps
 from licvisit.io.plan_io import write_plan
+from licvisit.io.zones import select_zone
 from licvisit.render.maps import map_file_name, route_map_pages
 from licvisit.render.offline import ASSETS, own_asset
 from licvisit.render.roster_html import roster_html
@@ -95,7 +96,7 @@ def test_evidence_is_rendered_as_data_and_written_by_the_app(tmp_path):
     calls, _ = read_calls(DATA / "calls.csv")
     premises, _ = read_premises(DATA / "premises.csv")
     zones, _ = read_zones(DATA / "zones.geojson")
-    pack = ev.build_evidence(calls, premises, ev.select_zone(zones, "Test Quarter"), ev.EvidenceParams(),
+    pack = ev.build_evidence(calls, premises, select_zone(zones, "Test Quarter"), ev.EvidenceParams(),
                              ("2017-01", "2017-12"))  # fmt: skip
     cwd = os.getcwd()
     files = render_evidence_files(pack)

@@ -25,10 +25,8 @@ from licvisit.core.evidence.pack import (
     BeforeAfter,
     EvidencePack,
     build_evidence,
-    evidence_for_zone,
     other_zones_of,
     params_dict,
-    select_zone,
 )
 from licvisit.core.evidence.params import HOTSPOT_WEIGHTS, EvidenceParams, Month, parse_month
 
@@ -39,11 +37,9 @@ __all__ = [
     "HOTSPOT_WEIGHTS",
     "Month",
     "build_evidence",
-    "evidence_for_zone",
     "other_zones_of",
     "params_dict",
     "parse_month",
-    "select_zone",
     "params",
     "disclosure",
     "hotspots",

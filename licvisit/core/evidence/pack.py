@@ -235,7 +235,7 @@ class _Scope:
     geom: Any
     start: pd.Period
     end: pd.Period
-    coverage: Any  # (first day, last day) of the data, or None
+    coverage: tuple[pd.Timestamp, pd.Timestamp]  # (first day, last day) of the data (_scope raises if none)
     exposure: np.ndarray  # days of data per month of the period
     covered: np.ndarray  # months of the period with any data
     notes: list[str]
@@ -310,7 +310,7 @@ def _scope(
     coverage = tr.data_coverage(calls)
     exposure = tr.month_exposure(tr.months(start, end), coverage)
     covered = exposure > 0
-    if not covered.any():
+    if coverage is None or not covered.any():  # no coverage means no month covered
         first = "none" if coverage is None else f"{_day(coverage[0])} to {_day(coverage[1])}"
         raise ConfigError(
             f"No calls loaded for {_month_label(start)} to {_month_label(end)} (the data cover {first}); "
@@ -709,7 +709,15 @@ def _link_zone_calls(
     return links
 
 
-def _premises_harm(calls, harm_all, link_tab, zp, zone_call_pos, start, end):
+def _premises_harm(
+    calls: pd.DataFrame,
+    harm_all: np.ndarray,
+    link_tab: pd.DataFrame,
+    zp: pd.DataFrame,
+    zone_call_pos: np.ndarray,
+    start: pd.Period,
+    end: pd.Period,
+) -> tuple[np.ndarray, np.ndarray, pd.DataFrame, np.ndarray]:
     """Harm, call counts, counts by group and monthly counts per zone premises."""
     n = len(zp)
     harm = np.zeros(n)
@@ -736,7 +744,14 @@ def _premises_harm(calls, harm_all, link_tab, zp, zone_call_pos, start, end):
 
 
 def _top_premises(
-    zp, harm, ncalls, groups, monthly, ranking, params: EvidenceParams, days
+    zp: pd.DataFrame,
+    harm: np.ndarray,
+    ncalls: np.ndarray,
+    groups: pd.DataFrame,
+    monthly: np.ndarray,
+    ranking: Any,
+    params: EvidenceParams,
+    days: np.ndarray,
 ) -> sdc.PublishedTable:
     """The top premises by linked harm, with counts by group (suppressed) and a one-word trend."""
     t = params.threshold
@@ -826,12 +841,23 @@ def _top_xy(table: sdc.PublishedTable, zp: pd.DataFrame) -> list[tuple[str, floa
     return out
 
 
-def _before_after(calls, in_zone, has_xy, per, cmp_, intervention, t_month, params, coverage):
+def _before_after(
+    calls: pd.DataFrame,
+    in_zone: np.ndarray,
+    has_xy: np.ndarray,
+    per: tuple[pd.Period, pd.Period],
+    cmp_: tuple[pd.Period, pd.Period] | None,
+    intervention: Month | None,
+    t_month: sdc.PublishedTable,
+    params: EvidenceParams,
+    coverage: tuple[pd.Timestamp, pd.Timestamp],
+) -> tuple[BeforeAfter, sdc.PublishedTable, sdc.PublishedTable | None]:
     """Before/after table and tests for the zone and, as a comparison, the rest of the loaded area."""
     start, end = per
     if cmp_ is not None:
         before, after, label = cmp_, per, "comparison period"
     else:
+        assert intervention is not None  # the caller passes one when there is no comparison period
         im = parse_month(intervention, "Intervention month")
         if not (start < im <= end):
             raise ConfigError(
@@ -931,73 +957,6 @@ def params_dict(pack: EvidencePack) -> dict[str, Any]:
     d = asdict(pack.params)
     d["top_shares"] = list(d["top_shares"])
     return d
-
-
-def select_zone(zones: Any, name: str) -> Any:
-    """Return the one-row frame of the zone called ``name`` (or with that zone_id), case-insensitive.
-
-    Raises
-    ------
-    ConfigError
-        No zones, or no zone of that name (the message lists the zones there are).
-    """
-    if zones is None or len(zones) == 0:
-        raise ConfigError(
-            "The evidence pack needs NTE zones. Fix: pass `zones` FILE or name it under [inputs] in `config`."
-        )
-    key = str(name).strip().casefold()
-    names = (
-        zones["name"].astype(str)
-        if "name" in zones.columns
-        else pd.Series([""] * len(zones), index=zones.index)
-    )
-    ids = (
-        zones["zone_id"].astype(str)
-        if "zone_id" in zones.columns
-        else pd.Series([""] * len(zones), index=zones.index)
-    )
-    m = (names.str.strip().str.casefold() == key) | (ids.str.strip().str.casefold() == key)
-    if not m.any():
-        raise ConfigError(f"Zone '{name}' not found; expected one of: {', '.join(names)}.")
-    return zones[m.to_numpy()].iloc[[0]]
-
-
-def evidence_for_zone(
-    inputs: Any,
-    zone_name: str,
-    period: tuple[Month, Month] | None = None,
-    compare: tuple[Month, Month] | None = None,
-    intervention: Month | None = None,
-    params: EvidenceParams | None = None,
-    *,
-    risk_params: Any = None,
-    harm_overrides: dict[str, Any] | None = None,
-    source_names: dict[str, str] | None = None,
-    links: Any = None,
-) -> EvidencePack:
-    """Build the evidence pack for the zone called ``zone_name`` from loaded ``Inputs``.
-
-    A convenience over ``select_zone`` and ``build_evidence`` for the CLI and
-    ``licvisit demo``; see ``build_evidence`` for the parameters.
-    """
-    if inputs.calls is None or inputs.premises is None:
-        raise ConfigError("The evidence pack needs calls and premises. Fix: pass `calls` and `premises`.")
-    zone = select_zone(inputs.zones, zone_name)
-    return build_evidence(
-        inputs.calls,
-        inputs.premises,
-        zone,
-        params,
-        period,
-        compare,
-        intervention,
-        risk_params=risk_params,
-        harm_overrides=harm_overrides,
-        source_names=source_names,
-        other_zones=other_zones_of(inputs.zones, zone),
-        other_evidence=getattr(inputs, "other_evidence", None),
-        links=links,
-    )
 
 
 def other_zones_of(zones: Any, zone: Any) -> list[tuple[str, Any]]:

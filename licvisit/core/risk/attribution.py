@@ -310,7 +310,7 @@ def link_calls_to_premises(
             if need.any():
                 r_i, k_i = np.nonzero(need)
                 op[r_i, k_i] = open_at(start, end, known, p[r_i, k_i], wd[multi[r_i]], minute[multi[r_i]])
-            any_open = op.any(axis=1)
+            any_open = np.asarray(op.any(axis=1))  # numpy's stubs allow a scalar for any(axis=...)
             eligible = np.where(any_open[:, None], op, inr)
             de = np.where(eligible, d, np.inf)
             dmin = de.min(axis=1)

@@ -100,9 +100,12 @@ def _periods(days: np.ndarray, period: str) -> tuple[np.ndarray, list[pd.Timesta
     return codes, [p.start_time for p in full]
 
 
+_Measures = tuple[float, float, float]  # hit rate, PAI, PEI (NaN where undefined)
+
+
 def _top_metrics(
     pred: np.ndarray, target: np.ndarray, tie: np.ndarray, shares: tuple[float, ...]
-) -> dict[float, tuple]:
+) -> dict[float, _Measures]:
     n = len(pred)
     order = np.lexsort((tie, -pred))
     tsorted = np.sort(target)[::-1]
@@ -117,7 +120,7 @@ def _top_metrics(
     return out
 
 
-def _random_metrics(target: np.ndarray, shares: tuple[float, ...]) -> dict[float, tuple]:
+def _random_metrics(target: np.ndarray, shares: tuple[float, ...]) -> dict[float, _Measures]:
     n = len(target)
     tsorted = np.sort(target)[::-1]
     total = target.sum()
@@ -387,7 +390,14 @@ def _baseline_preds(
     }
 
 
-def _metrics(m: str, preds: dict[str, np.ndarray], target: np.ndarray, tie: np.ndarray, top, ix=None):
+def _metrics(
+    m: str,
+    preds: dict[str, np.ndarray],
+    target: np.ndarray,
+    tie: np.ndarray,
+    top: tuple[float, ...],
+    ix: np.ndarray | None = None,
+) -> dict[float, _Measures]:
     """Hit rate, PAI and PEI of method ``m`` at each top share (on the premises ``ix`` if given)."""
     if ix is None:
         return _random_metrics(target, top) if m == "random" else _top_metrics(preds[m], target, tie, top)

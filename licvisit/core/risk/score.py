@@ -247,8 +247,8 @@ def _score_table(
     c_licence = reference * (params.w_late * late + params.w_capacity * cap_units + params.w_door * door)
     c_intel = reference * params.w_intel * np.minimum(flags, params.intel_cap)
 
-    breaches = np.zeros(n)
-    compliant = np.zeros(n)
+    breaches: np.ndarray = np.zeros(n)
+    compliant: np.ndarray = np.zeros(n)
     last_visit = np.full(n, np.nan)
     if visits is not None and len(visits):
         vid = pd.Index(premises["premises_id"].astype(str)).get_indexer(visits["premises_id"].astype(str))

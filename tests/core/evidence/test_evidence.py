@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from licvisit.config import params_from
 from licvisit.core import evidence as ev
 from licvisit.errors import ConfigError
+from licvisit.io.zones import select_zone
 from tests.core.evidence.disclosure_checks import check_published, relations
 from tests.paths import TEST_DATA
 
@@ -39,7 +40,7 @@ def inputs():
 def pack(inputs):
     """The pack for Test Quarter, 2017, intervention from July."""
     calls, premises, zones = inputs
-    zone = ev.select_zone(zones, "test quarter")
+    zone = select_zone(zones, "test quarter")
     return ev.build_evidence(
         calls, premises, zone, ev.EvidenceParams(), ("2017-01", "2017-12"), intervention="2017-07"
     )
@@ -113,7 +114,7 @@ def test_no_personal_data_or_free_text(pack, inputs):
 
 def test_anonymise_replaces_names_by_ids(inputs):
     calls, premises, zones = inputs
-    zone = ev.select_zone(zones, "Test Quarter")
+    zone = select_zone(zones, "Test Quarter")
     params = ev.EvidenceParams(anonymise=True)
     p = ev.build_evidence(calls, premises, zone, params, ("2017-01", "2017-06"))
     top = p.tables["top_premises"].frame
@@ -126,7 +127,7 @@ def test_anonymise_replaces_names_by_ids(inputs):
 
 def test_methods_follow_the_parameters(inputs):
     calls, premises, zones = inputs
-    zone = ev.select_zone(zones, "Test Quarter")
+    zone = select_zone(zones, "Test Quarter")
     params = ev.EvidenceParams(
         threshold=10, cell_m=150, kde_bandwidth_m=120, fdr_alpha=0.1, harm_scheme="ons_css"
     )
@@ -144,7 +145,7 @@ def test_month_only_data_leaves_out_time_of_day(inputs):
     month_only = calls.assign(
         occurred_at=pd.to_datetime(calls["occurred_at"]).dt.to_period("M").dt.to_timestamp(), time_known=False
     )
-    zone = ev.select_zone(zones, "Test Quarter")
+    zone = select_zone(zones, "Test Quarter")
     p = ev.build_evidence(month_only, premises, zone, ev.EvidenceParams(), ("2017-01", "2017-12"))
     assert "hour_of_week" not in p.tables and "nights" not in p.tables
     assert any("month only" in n for n in p.notes)
@@ -153,7 +154,7 @@ def test_month_only_data_leaves_out_time_of_day(inputs):
 
 def test_bad_arguments_are_one_line_errors(inputs):
     calls, premises, zones = inputs
-    zone = ev.select_zone(zones, "Test Quarter")
+    zone = select_zone(zones, "Test Quarter")
     with pytest.raises(ConfigError, match="expected a month YYYY-MM"):
         ev.build_evidence(calls, premises, zone, period=("2017-1", "2017-12"))
     with pytest.raises(ConfigError, match="not both"):
@@ -174,7 +175,7 @@ def test_bad_arguments_are_one_line_errors(inputs):
     with pytest.raises(
         ConfigError, match=r"Zone 'Nowhere' not found; expected one of: Test Quarter, Far Side\."
     ):
-        ev.select_zone(zones, "Nowhere")
+        select_zone(zones, "Nowhere")
 
 
 def test_params_validate_and_load_from_config():
@@ -193,7 +194,7 @@ def test_ranking_links_are_reused(inputs):
 
     calls, premises, zones = inputs
     ranking = rank_premises(calls, premises)
-    zone = ev.select_zone(zones, "Test Quarter")
+    zone = select_zone(zones, "Test Quarter")
     p = ev.build_evidence(calls, premises, zone, ev.EvidenceParams(), ("2017-01", "2017-12"), ranking=ranking)
     top = p.tables["top_premises"].frame
     assert "risk band" in top.columns
@@ -205,7 +206,7 @@ def test_calls_are_linked_against_every_premises_not_only_the_zones(inputs):
     from licvisit.core.risk import RiskParams, link_calls_to_premises
 
     calls, premises, zones = inputs
-    zone = ev.select_zone(zones, "Test Quarter")
+    zone = select_zone(zones, "Test Quarter")
     rp = RiskParams()
     links = link_calls_to_premises(calls.reset_index(drop=True), premises, rp)
     given = ev.build_evidence(calls, premises, zone, ev.EvidenceParams(), ("2017-01", "2017-12"), links=links)
@@ -324,7 +325,7 @@ def call_sets(draw):
 @given(call_sets(), st.sampled_from([3, 5]), st.booleans())
 def test_property_tables_in_the_report_are_safe(inputs, calls, threshold, split):
     _c, premises, zones = inputs
-    zone = ev.select_zone(zones, "Test Quarter")
+    zone = select_zone(zones, "Test Quarter")
     params = dataclasses.replace(ev.EvidenceParams(), threshold=threshold, hour_band_h=3)
     if split:  # before/after inside the period
         p = ev.build_evidence(calls, premises, zone, params, ("2017-01", "2017-06"), intervention="2017-04")
@@ -344,7 +345,7 @@ def test_property_tables_in_the_report_are_safe(inputs, calls, threshold, split)
 
 def test_months_without_data_are_left_out(inputs):
     calls, premises, zones = inputs
-    zone = ev.select_zone(zones, "Test Quarter")
+    zone = select_zone(zones, "Test Quarter")
     p = ev.build_evidence(calls, premises, zone, ev.EvidenceParams(), ("2016-10", "2017-03"))
     assert list(p.tables["monthly_by_group"].frame.index) == ["2017-01", "2017-02", "2017-03", "Total"]
     assert any("not every day of the period" in n for n in p.notes)
@@ -358,7 +359,7 @@ def test_months_without_data_are_left_out(inputs):
 
 def test_before_after_counts_never_give_back_a_hidden_monthly_total(inputs):
     calls, premises, zones = inputs
-    zone = ev.select_zone(zones, "Test Quarter")
+    zone = select_zone(zones, "Test Quarter")
     # keep only three zone calls in January: January's monthly total is hidden
     m = pd.to_datetime(calls["occurred_at"]).dt.month
     jan = calls.index[m == 1]

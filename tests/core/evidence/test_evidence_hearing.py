@@ -15,6 +15,7 @@ from licvisit.core import evidence as ev
 from licvisit.core.evidence import displacement as dsp
 from licvisit.core.evidence import profile as prof
 from licvisit.core.evidence import trends as tr
+from licvisit.io.zones import select_zone
 from tests.paths import TEST_DATA
 
 DATA = TEST_DATA / "evidence"
@@ -43,7 +44,7 @@ def inputs():
 def pack(inputs):
     """Test Quarter, 2017, intervention July, with Far Side as the other zone and the ambulance call-outs."""
     calls, premises, zones, amb = inputs
-    zone = ev.select_zone(zones, "Test Quarter")
+    zone = select_zone(zones, "Test Quarter")
     return ev.build_evidence(
         calls, premises, zone, ev.EvidenceParams(), ("2017-01", "2017-12"), intervention="2017-07",
         other_zones=ev.other_zones_of(zones, zone), other_evidence=[amb],
@@ -132,7 +133,7 @@ def test_inside_premises_against_street_when_the_data_name_premises(inputs):
     calls, premises, zones, _ = inputs
     ref = np.where(np.arange(len(calls)) % 3 == 0, "P001", "")
     named = calls.assign(premises_ref=ref)
-    zone = ev.select_zone(zones, "Test Quarter")
+    zone = select_zone(zones, "Test Quarter")
     p = ev.build_evidence(
         named, premises, zone, ev.EvidenceParams(), ("2017-01", "2017-12"), intervention="2017-07"
     )
@@ -402,7 +403,7 @@ def test_no_count_between_1_and_4_in_any_csv_or_the_report_text(report_dir, pack
 
 def test_top_share_premises_shown_from_the_threshold_up(inputs):
     calls, premises, zones, _amb = inputs
-    zone = ev.select_zone(zones, "Test Quarter")
+    zone = select_zone(zones, "Test Quarter")
     low = ev.build_evidence(calls, premises, zone, ev.EvidenceParams(threshold=2), ("2017-01", "2017-12"))
     t = low.tables["concentration"]
     assert t.display_frame()["premises"].tolist() == ["[c]", 2, 4]  # 1, 2 and 4 of 16; only 1 is below 2
