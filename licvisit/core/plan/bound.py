@@ -121,7 +121,14 @@ def _relaxation(
     return _Relaxation(keys, rows, value, n_cuts)
 
 
-def _window_cuts(problem, v, items, svc, min_in, min_out) -> list[tuple[list[tuple[int, int]], int]]:
+def _window_cuts(
+    problem: RoutingProblem,
+    v: int,
+    items: list[tuple[int, int]],
+    svc: dict[int, int],
+    min_in: np.ndarray,
+    min_out: np.ndarray,
+) -> list[tuple[list[tuple[int, int]], int]]:
     """Time-window cuts on crew ``v``'s timeline (only those that can bind)."""
     lo_v, hi_v = (int(x) for x in problem.vehicle_windows[v])
     win = {nd: (int(problem.windows[nd][0]), int(problem.windows[nd][1])) for nd, _ in items}

@@ -371,7 +371,9 @@ def build_candidates(
     return candidates, dropped
 
 
-def _check_locks(locks: list[Lock], candidates: list[Candidate], operations, params) -> None:
+def _check_locks(
+    locks: list[Lock], candidates: list[Candidate], operations: Iterable[OperationType], params: PlanParams
+) -> None:
     from licvisit.errors import InfeasiblePlanError
 
     by_key = {(c.premises_id, c.op_type): c for c in candidates}

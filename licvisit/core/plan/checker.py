@@ -17,7 +17,17 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from licvisit.domain import WEEKDAYS, Officer, OpeningHours, Plan, parse_hhmm, parse_session
+from licvisit.domain import (
+    WEEKDAYS,
+    Crew,
+    Officer,
+    OpeningHours,
+    OperationType,
+    Plan,
+    Visit,
+    parse_hhmm,
+    parse_session,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from licvisit.core.plan.params import PlanParams
@@ -25,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
 TOL = dt.timedelta(minutes=1)
 
 
-def _op_hours(op, night: dt.date) -> tuple[dt.datetime, dt.datetime]:
+def _op_hours(op: OperationType, night: dt.date) -> tuple[dt.datetime, dt.datetime]:
     a, b = parse_hhmm(op.earliest), parse_hhmm(op.latest)
     if b <= a:
         b += 1440
@@ -45,8 +55,8 @@ def _flag(row: Any, requires: str) -> bool:
     return requires.lower() in [f.strip() for f in flags.split(";")]
 
 
-def _service(op, row) -> float:
-    def num(v):
+def _service(op: OperationType, row: Any) -> float:
+    def num(v: Any) -> float:
         try:
             f = float(v)
         except (TypeError, ValueError):
@@ -84,7 +94,7 @@ def check_plan(
     prem["premises_id"] = prem["premises_id"].astype(str)
     prem = prem.drop_duplicates("premises_id").set_index("premises_id", drop=False)
     week = [plan.week_start + dt.timedelta(days=i) for i in range(7)]
-    crews = {}
+    crews: dict[str, Crew] = {}
     for c in plan.crews:
         if c.crew_id in crews:
             out.append(f"Crew {c.crew_id} appears twice.")
@@ -99,8 +109,9 @@ def check_plan(
         if op is None:
             out.append(f"Crew {c.crew_id}: unknown operation type {c.op_type}.")
             continue
-        members = [officers.get(m) for m in c.members]
-        if any(m is None for m in members):
+        found = [officers.get(m) for m in c.members]
+        members = [m for m in found if m is not None]
+        if len(members) != len(found):
             out.append(f"Crew {c.crew_id}: unknown officer in {c.members}.")
             continue
         why = [_composition_problem(c, op, members, template) for template in _templates(op)]
@@ -123,17 +134,17 @@ def check_plan(
 
     # Roster lines agree with crews.
     for s in plan.roster:
-        c = crews.get(s.crew_id)
-        if c is None or s.officer_id not in c.members or s.night != c.night:
+        sc = crews.get(s.crew_id)
+        if sc is None or s.officer_id not in sc.members or s.night != sc.night:
             out.append(f"Roster line {s.officer_id} {s.night} does not match crew {s.crew_id or '(none)'}.")
-        elif s.start != c.shift_start or s.end != c.shift_end:
+        elif s.start != sc.shift_start or s.end != sc.shift_end:
             out.append(f"Roster line {s.officer_id} {s.night}: times differ from crew {s.crew_id}.")
 
     # Per-officer week rules.
-    shifts_by: dict[str, list] = {}
+    shifts_by: dict[str, list[Crew]] = {}
     for c in plan.crews:
-        for m in c.members:
-            shifts_by.setdefault(m, []).append(c)
+        for mid in c.members:
+            shifts_by.setdefault(mid, []).append(c)
     for oid, cs in shifts_by.items():
         o = officers.get(oid)
         if o is None:
@@ -168,19 +179,19 @@ def check_plan(
             )
 
     # Visits.
-    by_crew: dict[str, list] = {}
+    by_crew: dict[str, list[Visit]] = {}
     out.extend(_repeat_problems(plan))
     for v in plan.visits:
         tag = f"Visit {v.premises_id} ({v.op_type}, {v.crew_id})"
-        c = crews.get(v.crew_id)
-        if c is None:
+        vc = crews.get(v.crew_id)
+        if vc is None:
             out.append(f"{tag}: no such crew.")
             continue
         by_crew.setdefault(v.crew_id, []).append(v)
-        if c.op_type != v.op_type:
-            out.append(f"{tag}: crew is for {c.op_type}.")
-        if c.night != v.night:
-            out.append(f"{tag}: crew works {c.night}, visit on {v.night}.")
+        if vc.op_type != v.op_type:
+            out.append(f"{tag}: crew is for {vc.op_type}.")
+        if vc.night != v.night:
+            out.append(f"{tag}: crew works {vc.night}, visit on {v.night}.")
         op = ops.get(v.op_type)
         if v.premises_id not in prem.index:
             out.append(f"{tag}: unknown premises.")
@@ -214,7 +225,7 @@ def check_plan(
             )
         if v.departure - v.arrival < dt.timedelta(minutes=math.floor(_service(op, row))) - TOL:
             out.append(f"{tag}: shorter than the {op.name} visit time.")
-        if v.arrival < c.shift_start or v.departure > c.shift_end:
+        if v.arrival < vc.shift_start or v.departure > vc.shift_end:
             out.append(f"{tag}: outside the crew's shift.")
     for crew_id, vs in by_crew.items():
         c = crews[crew_id]
@@ -274,11 +285,13 @@ def check_plan(
     return out
 
 
-def _templates(op) -> list[tuple[str, ...]]:
+def _templates(op: OperationType) -> list[tuple[str, ...]]:
     return [tuple(op.roles), *(tuple(r) for r in getattr(op, "alt_roles", ()))]
 
 
-def _composition_problem(c, op, members, template) -> str:
+def _composition_problem(
+    c: Crew, op: OperationType, members: list[Officer], template: tuple[str, ...]
+) -> str:
     """'' when ``members`` fill ``template`` (plus at most one support officer), else what is wrong."""
     have = list(members)
     for role in sorted(template, key=lambda r: r == "palo"):  # specific roles first, then any PALO
@@ -292,7 +305,14 @@ def _composition_problem(c, op, members, template) -> str:
     return ""
 
 
-def _busy_zone_problems(plan: Plan, prem: pd.DataFrame, officers, ops, zones, busy: set[str]) -> list[str]:
+def _busy_zone_problems(
+    plan: Plan,
+    prem: pd.DataFrame,
+    officers: dict[str, Officer],
+    ops: dict[str, OperationType],
+    zones: Any,
+    busy: set[str],
+) -> list[str]:
     """In a zone marked busy, an operation with a support role goes only with that support officer."""
     import geopandas as gpd
 
@@ -342,7 +362,7 @@ def _lpa_problems(plan: Plan, prem: pd.DataFrame, officers: dict[str, Officer]) 
     return out
 
 
-def _break_problems(plan: Plan, by_crew: dict[str, list], params: PlanParams) -> list[str]:
+def _break_problems(plan: Plan, by_crew: dict[str, list[Visit]], params: PlanParams) -> list[str]:
     """A shift longer than ``break_after_h`` has an uninterrupted break of ``break_min``, with no visit in it."""
     out = []
     after = dt.timedelta(hours=params.break_after_h)
@@ -367,7 +387,7 @@ def _break_problems(plan: Plan, by_crew: dict[str, list], params: PlanParams) ->
     return out
 
 
-def _door_problems(tag: str, row: Any, v) -> list[str]:
+def _door_problems(tag: str, row: Any, v: Visit) -> list[str]:
     """An SIA check only while door supervisors are required (``door_hours_<day>`` of its night)."""
     day = WEEKDAYS[v.night.weekday()]
     raw = row.get(f"door_hours_{day}")

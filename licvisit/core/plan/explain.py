@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from licvisit.core.plan.recruit import free_crew_reaches
 from licvisit.core.plan.repair import _displaced_by, _insertion
 from licvisit.domain import (
@@ -10,22 +12,30 @@ from licvisit.domain import (
     Visit,
 )
 
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from licvisit.core.plan.candidates import Candidate
+    from licvisit.core.plan.params import PlanParams
+    from licvisit.core.plan.routing import RoutingProblem, RoutingResult, VisitGroup
+    from licvisit.domain import OperationType
+
 
 def _explain(
-    candidates,
-    groups,
-    group_cands,
-    dropped_groups,
-    no_crew,
-    covered,
-    visits,
-    res,
-    problem,
-    ops,
-    node_info,
-    per_min,
-    params,
-    crew_ids,
+    candidates: list[Candidate],
+    groups: list[VisitGroup],
+    group_cands: list[list[int]],
+    dropped_groups: set[int],
+    no_crew: dict[int, str],
+    covered: set[int],
+    visits: list[Visit],
+    res: RoutingResult | None,
+    problem: RoutingProblem,
+    ops: dict[str, OperationType],
+    node_info: list[tuple[int, dt.date] | None],
+    per_min: float,
+    params: PlanParams,
+    crew_ids: list[str],
 ) -> list[DroppedCandidate]:
     """Say why each candidate no planned visit serves was left out (one row per candidate).
 
@@ -48,11 +58,18 @@ def _explain(
     return out
 
 
-def _label(ops, op_type: str) -> str:
+def _visit_info(node_info: list[tuple[int, dt.date] | None], node: int) -> tuple[int, dt.date]:
+    """(candidate, night) of a visit node (only the bases' depot nodes have none)."""
+    info = node_info[node]
+    assert info is not None, node
+    return info
+
+
+def _label(ops: dict[str, OperationType], op_type: str) -> str:
     return ops[op_type].label if op_type in ops else op_type
 
 
-def _no_node_row(cand, code: str, ops) -> DroppedCandidate:
+def _no_node_row(cand: Candidate, code: str, ops: dict[str, OperationType]) -> DroppedCandidate:
     """A candidate with no visit node: not open long enough, no crew when open, or outside every shift."""
     label = _label(ops, cand.op_type)
     open_nights = ", ".join(f"{n:%a}" for n in sorted(cand.windows))
@@ -85,7 +102,19 @@ def _no_node_row(cand, code: str, ops) -> DroppedCandidate:
 class _Context:
     """What the reasons for dropped groups look at: the routes, the planned visits, the model."""
 
-    def __init__(self, candidates, groups, visits, res, problem, ops, node_info, per_min, params, crew_ids):
+    def __init__(
+        self,
+        candidates: list[Candidate],
+        groups: list[VisitGroup],
+        visits: list[Visit],
+        res: RoutingResult | None,
+        problem: RoutingProblem,
+        ops: dict[str, OperationType],
+        node_info: list[tuple[int, dt.date] | None],
+        per_min: float,
+        params: PlanParams,
+        crew_ids: list[str],
+    ) -> None:
         self.candidates, self.groups, self.res, self.problem = candidates, groups, res, problem
         self.ops, self.node_info, self.per_min, self.params, self.crew_ids = (
             ops,
@@ -99,14 +128,14 @@ class _Context:
             planned = {(v.premises_id, v.night): v.value for v in visits}
             for r in res.routes:
                 for n in r:
-                    ci, night = node_info[n]
+                    ci, night = _visit_info(node_info, n)
                     self.value_of[n] = planned.get((candidates[ci].premises_id, night), 0.0)
         self.visit_of: dict[str, Visit] = {}
         for v in visits:
             self.visit_of.setdefault(v.premises_id, v)
         self.displaced: dict[int, list[tuple[str, float]]] = {}
 
-    def group_row(self, gi: int, cand, dropped: bool) -> DroppedCandidate:
+    def group_row(self, gi: int, cand: Candidate, dropped: bool) -> DroppedCandidate:
         label = _label(self.ops, cand.op_type)
         v = self.visit_of.get(cand.premises_id)
         if not dropped and v is not None:
@@ -132,16 +161,20 @@ class _Context:
             )
         return self.full_row(gi, cand, label)
 
-    def full_row(self, gi: int, cand, label: str) -> DroppedCandidate:
+    def full_row(self, gi: int, cand: Candidate, label: str) -> DroppedCandidate:
         """A drop no crew had room for: a free crew with too little work, or what it lost to."""
+        assert self.res is not None  # groups are dropped only by a routing search
         free = free_crew_reaches(self.problem, self.res, gi, self.params, _insertion)
         if free is not None:
             return _too_little_work(cand, self.crew_ids[free], self.params)
-        nights = sorted({self.node_info[n][1] for n in self.groups[gi].nodes})
+        nights = sorted({_visit_info(self.node_info, n)[1] for n in self.groups[gi].nodes})
         if gi not in self.displaced:
             self.displaced[gi] = sorted(
                 (
-                    (self.candidates[self.node_info[n][0]].premises_id, self.value_of.get(n, 0.0))
+                    (
+                        self.candidates[_visit_info(self.node_info, n)[0]].premises_id,
+                        self.value_of.get(n, 0.0),
+                    )
                     for n in _displaced_by(self.problem, self.res, gi, self.params)
                 ),
                 key=lambda pv: (-pv[1], pv[0]),
@@ -169,7 +202,7 @@ class _Context:
         )
 
 
-def _too_little_work(cand, crew_id: str, params) -> DroppedCandidate:
+def _too_little_work(cand: Candidate, crew_id: str, params: PlanParams) -> DroppedCandidate:
     """A drop a free crew could reach, but not with enough visits worth its night."""
     return DroppedCandidate(
         cand.premises_id,
@@ -182,7 +215,9 @@ def _too_little_work(cand, crew_id: str, params) -> DroppedCandidate:
     )
 
 
-def _cheapest_detour(nodes, res, problem) -> int | None:
+def _cheapest_detour(
+    nodes: tuple[int, ...], res: RoutingResult | None, problem: RoutingProblem
+) -> int | None:
     """Cheapest travel-cost detour to insert one of ``nodes`` into any allowed route (time ignored)."""
     if res is None:
         return None

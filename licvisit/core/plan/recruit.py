@@ -21,12 +21,18 @@ obey the triangle inequality), so donors stay feasible.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from licvisit.core.plan.params import PlanParams
+    from licvisit.core.plan.routing import RoutingProblem, RoutingResult, VisitGroup
 
 Insertion = Callable[..., Any]
 
 
-def open_free_crews(problem: Any, res: Any, params: Any, insertion: Insertion) -> list[int]:
+def open_free_crews(
+    problem: RoutingProblem, res: RoutingResult, params: PlanParams, insertion: Insertion
+) -> list[int]:
     """Send out free crews for dropped visits when it gains value; return the vehicles sent out.
 
     Mutates ``res`` (routes, starts, back, dropped_groups).
@@ -52,7 +58,9 @@ def open_free_crews(problem: Any, res: Any, params: Any, insertion: Insertion) -
     return opened
 
 
-def free_crew_reaches(problem: Any, res: Any, gi: int, params: Any, insertion: Insertion) -> int | None:
+def free_crew_reaches(
+    problem: RoutingProblem, res: RoutingResult, gi: int, params: PlanParams, insertion: Insertion
+) -> int | None:
     """Return a free (unrouted) vehicle that could make one of group ``gi``'s visits on its own, or None."""
     for v in _free_vehicles(problem, res):
         for node in problem.groups[gi].nodes:
@@ -62,7 +70,7 @@ def free_crew_reaches(problem: Any, res: Any, gi: int, params: Any, insertion: I
     return None
 
 
-def greedy_routes(problem: Any, params: Any, insertion: Insertion) -> list[list[int]]:
+def greedy_routes(problem: RoutingProblem, params: PlanParams, insertion: Insertion) -> list[list[int]]:
     """Routes built visit by visit: the most valuable premises first, each where it gains most.
 
     A start for the routing search that needs no first-solution heuristic
@@ -75,13 +83,14 @@ def greedy_routes(problem: Any, params: Any, insertion: Insertion) -> list[list[
     routes: list[list[int]] = [[] for _ in range(problem.n_vehicles)]
     starts: list[list[int]] = [[] for _ in range(problem.n_vehicles)]
     big = max((g.penalty or 0 for g in problem.groups), default=1) * 10
-    order = sorted(
-        range(len(problem.groups)),
-        key=lambda gi: (-(problem.groups[gi].penalty if problem.groups[gi].penalty is not None else big), gi),
-    )
+
+    def worth_of(g: VisitGroup) -> int:
+        return g.penalty if g.penalty is not None else big
+
+    order = sorted(range(len(problem.groups)), key=lambda gi: (-worth_of(problem.groups[gi]), gi))
     for gi in order:
         g = problem.groups[gi]
-        worth = g.penalty if g.penalty is not None else big
+        worth = worth_of(g)
         best = None
         for node in g.nodes:
             for v in problem.allowed.get(node, range(problem.n_vehicles)):
@@ -93,7 +102,7 @@ def greedy_routes(problem: Any, params: Any, insertion: Insertion) -> list[list[
     return routes
 
 
-def _free_vehicles(problem: Any, res: Any) -> list[int]:
+def _free_vehicles(problem: RoutingProblem, res: RoutingResult) -> list[int]:
     """Vehicles with no route that some visit may still use (released weak crews are not allowed any)."""
     usable = {v for vs in problem.allowed.values() for v in vs}
     if len(problem.allowed) < sum(len(g.nodes) for g in problem.groups):
@@ -101,7 +110,7 @@ def _free_vehicles(problem: Any, res: Any) -> list[int]:
     return [v for v in range(problem.n_vehicles) if not res.routes[v] and v in usable]
 
 
-def _dropped_nodes_for(problem: Any, res: Any, v: int) -> list[tuple[int, int]]:
+def _dropped_nodes_for(problem: RoutingProblem, res: RoutingResult, v: int) -> list[tuple[int, int]]:
     """(penalty, node) of every dropped, optional visit vehicle ``v`` may make, most valuable first."""
     out = []
     for gi in res.dropped_groups:
@@ -115,12 +124,21 @@ def _dropped_nodes_for(problem: Any, res: Any, v: int) -> list[tuple[int, int]]:
     return out
 
 
-def _arc_delta(problem: Any, seq: list[int], k: int, node: int) -> int:
+def _arc_delta(problem: RoutingProblem, seq: list[int], k: int, node: int) -> int:
     a, b = seq[k], seq[k + 1]
     return int(problem.cost[a, node] + problem.cost[node, b] - problem.cost[a, b])
 
 
-def _best_insert(problem, v, route, starts, node, worth, params, insertion):
+def _best_insert(
+    problem: RoutingProblem,
+    v: int,
+    route: list[int],
+    starts: list[int],
+    node: int,
+    worth: int,
+    params: PlanParams,
+    insertion: Insertion,
+) -> tuple[int, list[int], list[int], int] | None:
     """Best (gain, route, starts, back) for inserting ``node`` worth ``worth`` points into ``route``."""
     seq = [problem.starts[v], *route, problem.ends[v]]
     best = None
@@ -134,7 +152,15 @@ def _best_insert(problem, v, route, starts, node, worth, params, insertion):
     return best
 
 
-def _build_route(problem, res, v, dropped, params, insertion, group_of):
+def _build_route(
+    problem: RoutingProblem,
+    res: RoutingResult,
+    v: int,
+    dropped: list[tuple[int, int]],
+    params: PlanParams,
+    insertion: Insertion,
+    group_of: dict[int, int],
+) -> tuple[list[int], list[int], int, list[tuple[int, int]]] | None:
     """Greedy route for free vehicle ``v``: dropped visits, then visits busy crews can spare.
 
     Returns (route, starts, back, [(donor, node), ...]) when the crew gets at least
@@ -175,7 +201,18 @@ def _build_route(problem, res, v, dropped, params, insertion, group_of):
     return route, starts, back, stolen
 
 
-def _best_spare(problem, res, v, route, starts, params, insertion, group_of, used_groups, stolen):
+def _best_spare(
+    problem: RoutingProblem,
+    res: RoutingResult,
+    v: int,
+    route: list[int],
+    starts: list[int],
+    params: PlanParams,
+    insertion: Insertion,
+    group_of: dict[int, int],
+    used_groups: set[int],
+    stolen: list[tuple[int, int]],
+) -> tuple[int, int, int, tuple[list[int], list[int], int]] | None:
     """The visit a busy crew can give up that costs the least travel to move onto ``v``'s route."""
     given: dict[int, int] = {}
     for donor, _ in stolen:

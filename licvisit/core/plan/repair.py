@@ -7,16 +7,28 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 
 from licvisit.core.plan.params import PlanParams
-from licvisit.core.plan.routing import RoutingProblem, prune_unprofitable, solve_routing
+from licvisit.core.plan.routing import RoutingProblem, RoutingResult, prune_unprofitable, solve_routing
 from licvisit.domain import (
     Crew,
 )
 
+if TYPE_CHECKING:
+    import numpy as np
 
-def _insertion(problem, v, route, starts, brk, node, k, params: PlanParams):
+
+def _insertion(
+    problem: RoutingProblem,
+    v: int,
+    route: list[int],
+    starts: list[int],
+    brk: tuple[int, int] | None,
+    node: int,
+    k: int,
+    params: PlanParams,
+) -> tuple[list[int], list[int], int] | None:
     """Return (route, starts, back) with ``node`` inserted at position ``k`` of vehicle ``v``, or None.
 
     Time-aware: every visit keeps inside its window, none overlaps the
@@ -53,7 +65,7 @@ def _insertion(problem, v, route, starts, brk, node, k, params: PlanParams):
     return new_route, new_starts, back
 
 
-def _insert_if_gain(problem, res, params: PlanParams) -> int:
+def _insert_if_gain(problem: RoutingProblem, res: RoutingResult, params: PlanParams) -> int:
     """Insert every dropped visit that fits a route in time and is worth its detour; return how many.
 
     A short search can leave out a visit that still fits; the time-aware
@@ -99,7 +111,7 @@ def _insert_if_gain(problem, res, params: PlanParams) -> int:
     return inserted
 
 
-def _displaced_by(problem, res, gi: int, params: PlanParams) -> list[int]:
+def _displaced_by(problem: RoutingProblem, res: RoutingResult, gi: int, params: PlanParams) -> list[int]:
     """Planned visit nodes whose removal would let group ``gi`` in (time-aware), most valuable first."""
     out = set()
     for node in problem.groups[gi].nodes:
@@ -115,7 +127,9 @@ def _displaced_by(problem, res, gi: int, params: PlanParams) -> list[int]:
     return sorted(out)
 
 
-def _release_weak_crews(problem, res, crews, params: PlanParams):
+def _release_weak_crews(
+    problem: RoutingProblem, res: RoutingResult, crews: list[Crew], params: PlanParams
+) -> tuple[list[int], RoutingResult | None]:
     """Release crews with fewer than ``min_visits_per_crew`` visits and re-route their work; repeat.
 
     A crew sent out for one or two visits is a poor use of two or three
@@ -132,7 +146,7 @@ def _release_weak_crews(problem, res, crews, params: PlanParams):
     released: list[int] = []
     final = None
 
-    def weak_of(res) -> list[int]:
+    def weak_of(res: RoutingResult) -> list[int]:
         return [
             v
             for v, r in enumerate(res.routes)
@@ -171,7 +185,7 @@ def _release_weak_crews(problem, res, crews, params: PlanParams):
     return sorted(released), final
 
 
-def _fit_shift(crew: Crew, v: int, res: Any, problem: RoutingProblem, origin: dt.datetime) -> Crew:
+def _fit_shift(crew: Crew, v: int, res: RoutingResult, problem: RoutingProblem, origin: dt.datetime) -> Crew:
     """Fit a crew's shift to its work: leave base in time for the first visit, end when back.
 
     Also records its minutes on the road and idle (waiting that is neither a
@@ -206,7 +220,7 @@ def _fit_shift(crew: Crew, v: int, res: Any, problem: RoutingProblem, origin: dt
     )
 
 
-def _place_breaks(problem: RoutingProblem, res: Any, params: PlanParams) -> int:
+def _place_breaks(problem: RoutingProblem, res: RoutingResult, params: PlanParams) -> int:
     """Give every route longer than ``break_after_h`` a break between two visits; return visits removed.
 
     The routing search itself does not carry the breaks (OR-Tools' vehicle
@@ -229,8 +243,9 @@ def _place_breaks(problem: RoutingProblem, res: Any, params: PlanParams) -> int:
         while res.routes[v]:
             placed = _fit_break(problem, v, res.routes[v], res.starts[v], params)
             if placed is not None:
-                if placed[0] is not None:
-                    res.breaks[v], res.starts[v], res.back[v] = placed
+                brk, starts, back = placed
+                if brk is not None:
+                    res.breaks[v], res.starts[v], res.back[v] = brk, starts, back
                 break
             options = []
             for i, node in enumerate(res.routes[v]):
@@ -251,7 +266,9 @@ def _place_breaks(problem: RoutingProblem, res: Any, params: PlanParams) -> int:
     return removed
 
 
-def _fit_break(problem, v, route, starts, params: PlanParams):
+def _fit_break(
+    problem: RoutingProblem, v: int, route: list[int], starts: list[int], params: PlanParams
+) -> tuple[tuple[int, int] | None, list[int], int] | None:
     """Return (break, starts, back) for ``route``; (None, starts, back) when it needs none; None if no room.
 
     Ties between places go to the earliest.
@@ -289,7 +306,9 @@ def _fit_break(problem, v, route, starts, params: PlanParams):
     return best[1] if best else None
 
 
-def _route_travel(route, v, starts, node_loc, tmin_int) -> int:
+def _route_travel(
+    route: list[int], v: int, starts: list[int], node_loc: list[int], tmin_int: np.ndarray
+) -> int:
     if not route:
         return 0
     seq = [starts[v]] + [node_loc[n] for n in route] + [starts[v]]

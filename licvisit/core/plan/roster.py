@@ -32,6 +32,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 OP_ABBR = {"licensing_compliance": "LIC", "sia_check": "SIA", "gang_op": "GANG"}
 VALUE_SCALE = 1000
+# a linear expression of the roster model (or a plain int when it has no terms)
+Expr = cp_model.LinearExpr | int
+# (rule, subject, penalty variable, weight, detail) of a soft rule
+Penalty = tuple[str, str, cp_model.IntVar, int, str]
 
 
 @dataclass
@@ -63,7 +67,7 @@ class _Pair:
         return (self.palo, self.partner, self.support) if self.support else (self.palo, self.partner)
 
 
-def _avail(officer: Officer, night: dt.date):
+def _avail(officer: Officer, night: dt.date) -> tuple[dt.datetime, dt.datetime] | None:
     for a in officer.availability:
         if a.night == night:
             return a.start, a.end
@@ -162,7 +166,9 @@ def plan_roster(
     return Roster(crews, shifts, bent, status_name, objective_value, binding)
 
 
-def _all_crews(staff, operations, nights, params) -> list[_Pair]:
+def _all_crews(
+    staff: list[Officer], operations: tuple[OperationType, ...], nights: list[dt.date], params: PlanParams
+) -> list[_Pair]:
     """Every crew the templates allow on every night, or an error when there is none."""
     min_len = dt.timedelta(minutes=params.min_crew_shift_min)
     pairs: list[_Pair] = []
@@ -178,7 +184,14 @@ def _all_crews(staff, operations, nights, params) -> list[_Pair]:
     return pairs
 
 
-def _officer_rules(m, z, staff, nights, by_off_night, params):
+def _officer_rules(
+    m: cp_model.CpModel,
+    z: dict[_Pair, cp_model.IntVar],
+    staff: list[Officer],
+    nights: list[dt.date],
+    by_off_night: dict[tuple[str, dt.date], list[_Pair]],
+    params: PlanParams,
+) -> tuple[dict[tuple[str, dt.date], cp_model.IntVar], dict[tuple[str, dt.date], Expr]]:
     """Hard rules per officer: one crew a night, max shifts, contracted hours, late shifts in a row, rest.
 
     Returns (on[(officer, night)] booleans, late[(officer, night)] expressions).
@@ -188,7 +201,7 @@ def _officer_rules(m, z, staff, nights, by_off_night, params):
         v = m.new_bool_var(f"on_{key[0]}_{key[1]:%a}")
         m.add(sum(z[p] for p in prs) == v)
         on[key] = v
-    late: dict[tuple[str, dt.date], object] = {}
+    late: dict[tuple[str, dt.date], Expr] = {}
     for (oid, night), prs in by_off_night.items():
         late_prs = [z[p] for p in prs if _late(p.end, night)]
         late[(oid, night)] = sum(late_prs) if late_prs else 0
@@ -221,13 +234,27 @@ def _length_min(p: _Pair) -> int:
     return int((p.end - p.start).total_seconds() // 60)
 
 
-def _slot_objective(m, z, pairs, candidates, operations, nights, by_id, params):
+def _slot_objective(
+    m: cp_model.CpModel,
+    z: dict[_Pair, cp_model.IntVar],
+    pairs: list[_Pair],
+    candidates: list[Candidate],
+    operations: tuple[OperationType, ...],
+    nights: list[dt.date],
+    by_id: dict[str, Officer],
+    params: PlanParams,
+) -> tuple[
+    list[Expr],
+    dict[tuple[str, dt.date], list[cp_model.IntVar]],
+    dict[tuple[str, dt.date], list[int]],
+    list[tuple[dt.date, str, int]],
+]:
     """Diminishing-return value of the k-th crew of each type on each night, and uniformed support.
 
     Returns (objective terms, slots per (op, night), net value per slot, caps that could bind).
     """
-    objective = []
-    slot_terms: dict[tuple[str, dt.date], list] = {}
+    objective: list[Expr] = []
+    slot_terms: dict[tuple[str, dt.date], list[cp_model.IntVar]] = {}
     slot_vals: dict[tuple[str, dt.date], list[int]] = {}
     capped: list[tuple[dt.date, str, int]] = []
     by_op_night: dict[tuple[str, dt.date], list[_Pair]] = {}
@@ -262,7 +289,13 @@ def _slot_objective(m, z, pairs, candidates, operations, nights, by_id, params):
     return objective, slot_terms, slot_vals, capped
 
 
-def _lock_rules(m, slot_terms, locks, operations, params) -> None:
+def _lock_rules(
+    m: cp_model.CpModel,
+    slot_terms: dict[tuple[str, dt.date], list[cp_model.IntVar]],
+    locks: tuple[Lock, ...],
+    operations: tuple[OperationType, ...],
+    params: PlanParams,
+) -> None:
     """Locks need a crew of their type on their night."""
     op_by_name = {o.name: o for o in operations}
     for lk in locks:
@@ -276,9 +309,16 @@ def _lock_rules(m, slot_terms, locks, operations, params) -> None:
         m.add(slots[0] == 1)
 
 
-def _soft_rules(m, staff, nights, on, late, params) -> list[tuple[str, str, object, int, str]]:
+def _soft_rules(
+    m: cp_model.CpModel,
+    staff: list[Officer],
+    nights: list[dt.date],
+    on: dict[tuple[str, dt.date], cp_model.IntVar],
+    late: dict[tuple[str, dt.date], Expr],
+    params: PlanParams,
+) -> list[Penalty]:
     """Soft rules, each with a named penalty: days off asked for, fairness of late shifts among PALOs."""
-    penalties: list[tuple[str, str, object, int, str]] = []
+    penalties: list[Penalty] = []
     for o in staff:
         for pref in o.preferences:
             pref_l = pref.strip().lower()
@@ -316,7 +356,14 @@ def _soft_rules(m, staff, nights, on, late, params) -> list[tuple[str, str, obje
     return penalties
 
 
-def _solve(m, z, pairs, greedy, locks, params):
+def _solve(
+    m: cp_model.CpModel,
+    z: dict[_Pair, cp_model.IntVar],
+    pairs: list[_Pair],
+    greedy: set[_Pair],
+    locks: tuple[Lock, ...],
+    params: PlanParams,
+) -> tuple[list[_Pair], str, float, cp_model.CpSolver | None]:
     """Solve (one worker, deterministic time); fall back to the greedy roster when CP-SAT finds none.
 
     Returns (chosen pairings, status name, objective, solver or None when the greedy roster is used).
@@ -347,7 +394,7 @@ def _solve(m, z, pairs, greedy, locks, params):
     )
 
 
-def _pair_order(p: _Pair):
+def _pair_order(p: _Pair) -> tuple[dt.date, int, str, str, str, str]:
     return (p.night, list(OP_ABBR).index(p.op) if p.op in OP_ABBR else 9, p.op, p.palo, p.partner, p.support)
 
 
@@ -374,7 +421,7 @@ def _crews_of(chosen: list[_Pair], by_id: dict[str, Officer]) -> tuple[list[Crew
     return crews, shifts
 
 
-def _bent_rules(penalties, solver, params) -> list[BentRule]:
+def _bent_rules(penalties: list[Penalty], solver: cp_model.CpSolver, params: PlanParams) -> list[BentRule]:
     bent = []
     for rule, subject, var, w, detail in penalties:
         val = solver.value(var)
@@ -388,7 +435,14 @@ def _bent_rules(penalties, solver, params) -> list[BentRule]:
     return bent
 
 
-def _greedy_roster(pairs, by_id, nights, slot_vals, locks, params) -> set[_Pair]:
+def _greedy_roster(
+    pairs: list[_Pair],
+    by_id: dict[str, Officer],
+    nights: list[dt.date],
+    slot_vals: dict[tuple[str, dt.date], list[int]],
+    locks: tuple[Lock, ...],
+    params: PlanParams,
+) -> set[_Pair]:
     """A roster meeting every hard rule, built crew by crew: the most valuable next crew of any night first.
 
     Locked nights get their crew first.  For a (type, night) the next crew is
@@ -422,7 +476,7 @@ def _greedy_roster(pairs, by_id, nights, slot_vals, locks, params) -> set[_Pair]
 class _Book:
     """Each officer's shifts so far in the greedy roster, and whether one more crew keeps the hard rules."""
 
-    def __init__(self, by_id, nights, params):
+    def __init__(self, by_id: dict[str, Officer], nights: list[dt.date], params: PlanParams) -> None:
         self.by_id, self.nights, self.params = by_id, nights, params
         self.shift: dict[tuple[str, dt.date], tuple[dt.datetime, dt.datetime]] = {}
         self.count: dict[str, int] = {}
@@ -472,7 +526,13 @@ class _Book:
         return True
 
 
-def _by_shift(m, z, prs: list[_Pair], cache: dict, oid: str) -> dict:
+def _by_shift(
+    m: cp_model.CpModel,
+    z: dict[_Pair, cp_model.IntVar],
+    prs: list[_Pair],
+    cache: dict[tuple[str, dt.date, dt.datetime, dt.datetime], cp_model.IntVar],
+    oid: str,
+) -> dict[tuple[dt.datetime, dt.datetime], cp_model.IntVar]:
     """One boolean per distinct shift among ``prs`` (all one officer's crews on one night)."""
     out = {}
     groups: dict[tuple[dt.datetime, dt.datetime], list[_Pair]] = {}
@@ -502,7 +562,7 @@ def _possible_crews(
     support = sorted(
         (o for o in staff if op.support_role and o.role == op.support_role), key=lambda o: o.officer_id
     )
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, ...]] = set()
     for roles in op.templates():
         prole = roles[1] if roles[0] == "palo" else roles[0]
         partners = sorted((o for o in staff if _role_ok(o, prole)), key=lambda o: o.officer_id)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
@@ -123,7 +124,8 @@ def _mandatory_penalty(problem: RoutingProblem) -> int:
     return int(max(1, problem.cost.max()) * (problem.n_nodes + problem.n_vehicles) * 2 + 1)
 
 
-def _build(problem: RoutingProblem):
+def _build(problem: RoutingProblem) -> tuple[Any, Any, Any]:
+    """The OR-Tools index manager, routing model and time dimension of ``problem``."""
     n = problem.n_nodes
     manager = pywrapcp.RoutingIndexManager(n, problem.n_vehicles, list(problem.starts), list(problem.ends))
     model = pywrapcp.RoutingModel(manager)
@@ -181,7 +183,7 @@ def _params(
     solution_limit: int | None,
     metaheuristic: bool,
     improvement: tuple[float, int] | None = None,
-):
+) -> Any:
     p = pywrapcp.DefaultRoutingSearchParameters()
     p.first_solution_strategy = getattr(FSS, strategy)
     if metaheuristic:
@@ -197,7 +199,16 @@ def _params(
     return p
 
 
-def _extract(problem, manager, model, tdim, solution, strategy, t0, attempts) -> RoutingResult:
+def _extract(
+    problem: RoutingProblem,
+    manager: Any,
+    model: Any,
+    tdim: Any,
+    solution: Any,
+    strategy: str,
+    t0: float,
+    attempts: dict[str, int | None],
+) -> RoutingResult:
     routes, starts, depart, back = [], [], [], []
     travel = 0
     for v in range(problem.n_vehicles):
@@ -221,7 +232,7 @@ def _extract(problem, manager, model, tdim, solution, strategy, t0, attempts) ->
         starts.append(st)
     served = {n for r in routes for n in r}
     dropped = [k for k, g in enumerate(problem.groups) if not served.intersection(g.nodes)]
-    breaks = {}
+    breaks: dict[int, tuple[int, int]] = {}
     if problem.breaks is not None:
         intervals = solution.IntervalVarContainer()
         for i in range(intervals.Size()):
@@ -365,8 +376,9 @@ def solve_routing(
         total_work += work3.count
         if sol3 is not None:
             repaired = _routes_of_nodes(m3, r3, sol3)
-            attempts["route_duration_repair"] = _unserved_mandatory(problem, repaired)
-            if attempts["route_duration_repair"] <= _unserved_mandatory(problem, routes):
+            unserved = _unserved_mandatory(problem, repaired)
+            attempts["route_duration_repair"] = unserved
+            if unserved <= _unserved_mandatory(problem, routes):
                 start_routes = repaired
                 name = f"{name}+route_duration_repair"
     if mode != "portfolio" and len(strategies) > 1:
@@ -449,7 +461,7 @@ def prune_unprofitable(problem: RoutingProblem, res: RoutingResult) -> int:
 class _WorkLimit:
     """A deterministic effort limit: stop after ``n`` limit checks by the solver."""
 
-    def __init__(self, model, n: float | None):
+    def __init__(self, model: Any, n: float | None) -> None:
         self.n = None if n is None else max(1, int(n))
         self.count = 0
         if self.n is not None:
@@ -470,7 +482,7 @@ def _unserved_mandatory(problem: RoutingProblem, routes: Sequence[Sequence[int]]
     return sum(1 for g in problem.groups if g.penalty is None and not served.intersection(g.nodes))
 
 
-def _routes_of_nodes(manager, model, sol) -> list[list[int]]:
+def _routes_of_nodes(manager: Any, model: Any, sol: Any) -> list[list[int]]:
     routes = []
     for v in range(model.vehicles()):
         idx = sol.Value(model.NextVar(model.Start(v)))

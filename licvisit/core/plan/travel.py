@@ -10,6 +10,8 @@ distance estimation", Transportation Research A 36(9)).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -54,7 +56,7 @@ def travel_minutes(
     return out
 
 
-def zone_of_points(x, y, zones) -> np.ndarray:
+def zone_of_points(x: np.ndarray, y: np.ndarray, zones: Any) -> np.ndarray:
     """Return the zone_id containing each point ('' where none), or all '' without zones."""
     n = len(x)
     if zones is None or len(zones) == 0:

@@ -36,7 +36,13 @@ from licvisit.core.plan.repair import (
     _route_travel,
 )
 from licvisit.core.plan.roster import Roster, plan_roster
-from licvisit.core.plan.routing import RoutingProblem, VisitGroup, prune_unprofitable, solve_routing
+from licvisit.core.plan.routing import (
+    RoutingProblem,
+    RoutingResult,
+    VisitGroup,
+    prune_unprofitable,
+    solve_routing,
+)
 from licvisit.core.plan.travel import matrix_from_table, travel_minutes, zone_of_points
 from licvisit.domain import (
     BentRule,
@@ -175,7 +181,7 @@ def _check_staff(staff: list[Officer], nights: list[dt.date]) -> None:
 
 
 def _check_visit_fits_shifts(
-    staff: list[Officer], candidates: list[Candidate], params: PlanParams, nights
+    staff: list[Officer], candidates: list[Candidate], params: PlanParams, nights: list[dt.date]
 ) -> None:
     longest = dt.timedelta(0)
     for o in staff:
@@ -387,7 +393,13 @@ class _Locations:
     busy: set[str]
 
 
-def _locations(crews, candidates, params: PlanParams, zones: Any, travel_matrix) -> _Locations:
+def _locations(
+    crews: list[Crew],
+    candidates: list[Candidate],
+    params: PlanParams,
+    zones: Any,
+    travel_matrix: pd.DataFrame | None,
+) -> _Locations:
     """Travel times between the crews' bases and the candidate premises (a table or straight lines)."""
     bases: dict[str, tuple[float, float]] = {}
     for c in crews:
@@ -426,14 +438,30 @@ def _locations(crews, candidates, params: PlanParams, zones: Any, travel_matrix)
     return _Locations(base_names, loc_index, tmin, tmin_int, source, busy)
 
 
-def _visit_nodes(candidates, crews, ops, params: PlanParams, locs: _Locations, origin, previous):
+def _visit_nodes(
+    candidates: list[Candidate],
+    crews: list[Crew],
+    ops: dict[str, OperationType],
+    params: PlanParams,
+    locs: _Locations,
+    origin: dt.datetime,
+    previous: Plan | None,
+) -> tuple[
+    list[int],
+    list[int],
+    list[tuple[int, int]],
+    dict[int, list[int]],
+    list[tuple[int, dt.date] | None],
+    dict[int, str],
+    dict[int, list[int]],
+]:
     """One depot node per base, then a visit node per (candidate, night) some allowed crew can reach.
 
     Returns (node locations, service, windows, allowed crews per node, (candidate, night) per node,
     why a candidate got no node, nodes per candidate).
     """
     base_names, loc_index, tmin_int, busy = locs.base_names, locs.loc_index, locs.tmin_int, locs.busy
-    crews_by = {}
+    crews_by: dict[tuple[dt.date, str], list[int]] = {}
     for v, c in enumerate(crews):
         crews_by.setdefault((c.night, c.op_type), []).append(v)
     prev_night: dict[tuple[str, str], dt.date] = {}
@@ -513,7 +541,15 @@ def _visit_nodes(candidates, crews, ops, params: PlanParams, locs: _Locations, o
     return node_loc, service, windows, allowed, node_info, no_crew, cand_nodes
 
 
-def _search(problem, groups, crews, candidates, node_info, params: PlanParams, previous):
+def _search(
+    problem: RoutingProblem,
+    groups: list[VisitGroup],
+    crews: list[Crew],
+    candidates: list[Candidate],
+    node_info: list[tuple[int, dt.date] | None],
+    params: PlanParams,
+    previous: Plan | None,
+) -> tuple[RoutingResult | None, int, int, list[int], int, list[int]]:
     """Route the week, then repair: prune, breaks, release weak crews, insert, send out free crews.
 
     Returns (result or None, pruned, dropped for breaks, released vehicles, inserted, sent out).
@@ -545,7 +581,14 @@ def _search(problem, groups, crews, candidates, node_info, params: PlanParams, p
     return None, 0, 0, [], 0, []
 
 
-def _visits_from(res, crews, candidates, node_info, node_purposes, origin) -> tuple[list[Visit], set[int]]:
+def _visits_from(
+    res: RoutingResult | None,
+    crews: list[Crew],
+    candidates: list[Candidate],
+    node_info: list[tuple[int, dt.date] | None],
+    node_purposes: dict[int, tuple[int, ...]],
+    origin: dt.datetime,
+) -> tuple[list[Visit], set[int]]:
     """The planned visits of the routes, and the candidates they serve (their own or another purpose)."""
     visits: list[Visit] = []
     covered: set[int] = set()  # candidates served by a planned visit (its own or another purpose)
@@ -666,25 +709,30 @@ def _params_dict(params: PlanParams) -> dict[str, Any]:
     return d
 
 
-def _initial_routes(previous: Plan, crews: list[Crew], node_info, candidates) -> list[list[int]]:
+def _initial_routes(
+    previous: Plan,
+    crews: list[Crew],
+    node_info: list[tuple[int, dt.date] | None],
+    candidates: list[Candidate],
+) -> list[list[int]]:
     vehicle = {c.crew_id: v for v, c in enumerate(crews)}
-    node_of = {}
+    node_of: dict[tuple[str, str, dt.date], int] = {}
     for node, info in enumerate(node_info):
         if info is None:
             continue
         ci, night = info
         node_of[(candidates[ci].premises_id, candidates[ci].op_type, night)] = node
     routes: list[list[int]] = [[] for _ in crews]
-    used = set()
+    used: set[int] = set()
     for pv in sorted(previous.visits, key=lambda v: (v.crew_id, v.order)):
-        v = vehicle.get(pv.crew_id)
-        node = node_of.get((pv.premises_id, pv.op_type, pv.night))
-        if v is None or node is None or node in used or crews[v].night != pv.night:
+        vi = vehicle.get(pv.crew_id)
+        nd = node_of.get((pv.premises_id, pv.op_type, pv.night))
+        if vi is None or nd is None or nd in used or crews[vi].night != pv.night:
             continue
-        if crews[v].op_type != pv.op_type:
+        if crews[vi].op_type != pv.op_type:
             continue
-        routes[v].append(node)
-        used.add(node)
+        routes[vi].append(nd)
+        used.add(nd)
     return routes
 
 
