@@ -2,8 +2,9 @@
 
 ``licvisit.synth`` is a package by stage (params, model, calls, premises,
 visits) whose ``__init__`` re-exports the names callers import; the io
-readers, the backtest and the synth generators have no function longer than
-about 120 lines (coordinators read as a short list of named steps).
+readers, the backtest, the synth generators and the planning modules (candidates,
+checker, routing, week) have no function longer than about 120 lines
+(coordinators read as a short list of named steps).
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ SHORT_MODULES = (
     "io/staff.py",
     "io/zones.py",
     "core/risk/backtest.py",
+    "core/plan/candidates.py",
+    "core/plan/checker.py",
+    "core/plan/routing.py",
+    "core/plan/week.py",
     "synth/__init__.py",
     "synth/params.py",
     "synth/model.py",

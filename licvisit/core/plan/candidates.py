@@ -226,37 +226,23 @@ def build_candidates(
     prem = premises.copy()
     prem["premises_id"] = prem["premises_id"].astype(str)
     prem = prem.drop_duplicates("premises_id").set_index("premises_id", drop=False)
-    rk = ranking.copy()
-    rk["premises_id"] = rk["premises_id"].astype(str)
-    rk = rk[rk["premises_id"].isin(prem.index)]
-    if "rank" in rk:
-        rk = rk.sort_values(["rank", "premises_id"])
-    elif "score" in rk:
-        rk = rk.sort_values(["score", "premises_id"], ascending=[False, True])
-    harm_col = "expected_harm_week" if "expected_harm_week" in rk else "score"
-    harm = pd.to_numeric(rk.get(harm_col, pd.Series(0.0, index=rk.index)), errors="coerce").fillna(0.0)
-    if harm.max() <= 0 and "score" in rk:
-        harm = pd.to_numeric(rk["score"], errors="coerce").fillna(0.0)
-    rk = rk.assign(_harm=harm.clip(lower=0.0))
+    rk = _ranked(ranking, prem)
     components = sorted(c for c in rk.columns if c.startswith("c_"))
     locks = list(locks)
     locked_ids = {lk.premises_id for lk in locks}
     excluded = {str(e) for e in exclude}
-
-    last_visit: dict[str, dt.datetime] = {}
-    follow_up: dict[str, dt.datetime] = {}
-    if visits is not None and len(visits):
-        vv = visits.copy()
-        vv["premises_id"] = vv["premises_id"].astype(str)
-        vv["visited_at"] = pd.to_datetime(vv["visited_at"], errors="coerce")
-        start_dt = pd.Timestamp(week_start)
-        vv = vv[vv["visited_at"].notna() & (vv["visited_at"] < start_dt)].sort_values("visited_at")
-        for pid, g in vv.groupby("premises_id", sort=True):
-            last = g.iloc[-1]
-            last_visit[pid] = last["visited_at"].to_pydatetime()
-            age = (start_dt - last["visited_at"]).days
-            if str(last.get("outcome", "")) in FOLLOW_UP_OUTCOMES and age <= params.follow_up_days:
-                follow_up[pid] = last["visited_at"].to_pydatetime()
+    last_visit, follow_up = _visit_history(visits, week_start, params)
+    week = _Week(
+        week_start,
+        nights,
+        params,
+        components,
+        locks,
+        excluded,
+        last_visit,
+        follow_up,
+        premises.attrs.get("unknown_hours") == "exclude",
+    )
 
     top = rk.head(params.max_candidates)
     chosen_ids = list(top["premises_id"])
@@ -275,100 +261,175 @@ def build_candidates(
         hours = OpeningHours.from_row(p)
         # no licensed hours in the source: unknown, not closed ([premises] unknown_hours)
         hours_unknown = not _truthy(p.get("hours_known", True))
-        ops = [o for o in operations if applies(o, p)]
-        lock_here = [lk for lk in locks if lk.premises_id == pid]
-        for op in ops:
-            value = round(base_value * params.op_value_factor.get(op.name, 1.0), 4)
-            lk = next(
-                (lk for lk in lock_here if (lk.op_type or params.default_lock_op) == op.name),
-                None,
-            )
-            mandatory = pid in follow_up and op.name == "licensing_compliance"
-            why = why_chosen(r, components) if r is not None else "not in the ranking"
-            if mandatory:
-                why = f"follow-up of {follow_up[pid]:%d %b %Y} breach visit; " + why
-            if lk is not None:
-                why = "locked by the sergeant; " + why
-            if pid in excluded and lk is None:
-                dropped.append(
-                    DroppedCandidate(
-                        pid, op.name, value, "excluded", "Excluded from this week's plan by the user."
-                    )
-                )
-                continue
-            lv = last_visit.get(pid)
-            # A breach follow-up is due whatever the operation: an SIA check or gang operation that
-            # also serves as the licensing visit is not kept out because of the breach visit itself.
-            if (
-                lv is not None
-                and lk is None
-                and pid not in follow_up
-                and (dt.datetime.combine(week_start, dt.time()) - lv).days < params.min_days_since_visit
-            ):
-                dropped.append(
-                    DroppedCandidate(
-                        pid,
-                        op.name,
-                        value,
-                        "recently_visited",
-                        f"Last visited {lv:%d %b %Y}, less than {params.min_days_since_visit} days before the week.",
-                    )
-                )
-                continue
-            if hours_unknown and premises.attrs.get("unknown_hours") == "exclude":
-                dropped.append(
-                    DroppedCandidate(
-                        pid,
-                        op.name,
-                        value,
-                        "hours_unknown",
-                        'Licensed hours not known and [premises] unknown_hours = "exclude".',
-                    )
-                )
-                continue
-            service = service_minutes(op, p.get("capacity"), p.get("door_staff"))
-            if hours_unknown:
-                windows = {
-                    night: w
-                    for night in nights
-                    if (w := op_window(op, night))[1] - w[0] >= dt.timedelta(minutes=service)
-                }
+        for op in [o for o in operations if applies(o, p)]:
+            got = _candidate(week, pid, p, r, op, base_value, hours, hours_unknown)
+            if isinstance(got, Candidate):
+                candidates.append(got)
             else:
-                windows = visit_windows(op, hours, nights, service)
-            if op.requires == "door_supervision" and windows:
-                windows, lost = door_limited(windows, p, service)
-                if not windows and lk is None:
-                    whys = list(dict.fromkeys(lost))
-                    if all(w.startswith(DOOR_HOURS_UNKNOWN) for w in whys):
-                        text = (
-                            f"No {_lower(op.label)}: {'; '.join(whys)} (door_hours_mon ... door_hours_sun)."
-                        )
-                    else:
-                        text = (
-                            f"No {_lower(op.label)}: door supervisors are not required while it is open during "
-                            f"{_lower(op.label)} hours on any night this week ({'; '.join(whys)})."
-                        )
-                    dropped.append(DroppedCandidate(pid, op.name, value, "no_door_supervision", text))
-                    continue
-            candidates.append(
-                Candidate(
-                    premises_id=pid,
-                    name=str(p.get("name", "")),
-                    op_type=op.name,
-                    value=value,
-                    service_min=service,
-                    x=float(p["x"]),
-                    y=float(p["y"]),
-                    windows=windows,
-                    mandatory=mandatory,
-                    lock=lk,
-                    why=why,
-                    rank=int(r["rank"]) if r is not None and "rank" in r and pd.notna(r["rank"]) else 0,
-                    meta={"lpa": _text(p.get("lpa")), **({"hours_unknown": True} if hours_unknown else {})},
-                )
-            )
+                dropped.append(got)
     _check_locks(locks, candidates, operations, params)
     return candidates, dropped
+
+
+@dataclass
+class _Week:
+    """What each premises' candidates are judged by: the week, the visit history, the user's choices."""
+
+    week_start: dt.date
+    nights: list[dt.date]
+    params: PlanParams
+    components: list[str]
+    locks: list[Lock]
+    excluded: set[str]
+    last_visit: dict[str, dt.datetime]
+    follow_up: dict[str, dt.datetime]
+    exclude_unknown_hours: bool  # [premises] unknown_hours = "exclude"
+
+
+def _ranked(ranking: pd.DataFrame, prem: pd.DataFrame) -> pd.DataFrame:
+    """The ranking's known premises in rank order, with their expected harm (``_harm``, never negative)."""
+    rk = ranking.copy()
+    rk["premises_id"] = rk["premises_id"].astype(str)
+    rk = rk[rk["premises_id"].isin(prem.index)]
+    if "rank" in rk:
+        rk = rk.sort_values(["rank", "premises_id"])
+    elif "score" in rk:
+        rk = rk.sort_values(["score", "premises_id"], ascending=[False, True])
+    harm_col = "expected_harm_week" if "expected_harm_week" in rk else "score"
+    harm = pd.to_numeric(rk.get(harm_col, pd.Series(0.0, index=rk.index)), errors="coerce").fillna(0.0)
+    if harm.max() <= 0 and "score" in rk:
+        harm = pd.to_numeric(rk["score"], errors="coerce").fillna(0.0)
+    return rk.assign(_harm=harm.clip(lower=0.0))
+
+
+def _visit_history(
+    visits: pd.DataFrame | None, week_start: dt.date, params: PlanParams
+) -> tuple[dict[str, dt.datetime], dict[str, dt.datetime]]:
+    """Each premises' last visit before the week, and those whose breach visit is due a follow-up."""
+    last_visit: dict[str, dt.datetime] = {}
+    follow_up: dict[str, dt.datetime] = {}
+    if visits is not None and len(visits):
+        vv = visits.copy()
+        vv["premises_id"] = vv["premises_id"].astype(str)
+        vv["visited_at"] = pd.to_datetime(vv["visited_at"], errors="coerce")
+        start_dt = pd.Timestamp(week_start)
+        vv = vv[vv["visited_at"].notna() & (vv["visited_at"] < start_dt)].sort_values("visited_at")
+        for pid, g in vv.groupby("premises_id", sort=True):
+            last = g.iloc[-1]
+            last_visit[pid] = last["visited_at"].to_pydatetime()
+            age = (start_dt - last["visited_at"]).days
+            if str(last.get("outcome", "")) in FOLLOW_UP_OUTCOMES and age <= params.follow_up_days:
+                follow_up[pid] = last["visited_at"].to_pydatetime()
+    return last_visit, follow_up
+
+
+def _candidate(
+    week: _Week,
+    pid: str,
+    p: Any,
+    r: Any,
+    op: OperationType,
+    base_value: float,
+    hours: OpeningHours,
+    hours_unknown: bool,
+) -> Candidate | DroppedCandidate:
+    """The candidate visit of ``op`` at premises ``pid`` (row ``p``, ranking row ``r``), or why it is dropped."""
+    params = week.params
+    value = round(base_value * params.op_value_factor.get(op.name, 1.0), 4)
+    lk = next(
+        (
+            lk
+            for lk in week.locks
+            if lk.premises_id == pid and (lk.op_type or params.default_lock_op) == op.name
+        ),
+        None,
+    )
+    mandatory = pid in week.follow_up and op.name == "licensing_compliance"
+    why = why_chosen(r, week.components) if r is not None else "not in the ranking"
+    if mandatory:
+        why = f"follow-up of {week.follow_up[pid]:%d %b %Y} breach visit; " + why
+    if lk is not None:
+        why = "locked by the sergeant; " + why
+    early = _dropped_up_front(week, pid, op, value, lk, hours_unknown)
+    if early is not None:
+        return early
+    service = service_minutes(op, p.get("capacity"), p.get("door_staff"))
+    if hours_unknown:
+        windows = {
+            night: w
+            for night in week.nights
+            if (w := op_window(op, night))[1] - w[0] >= dt.timedelta(minutes=service)
+        }
+    else:
+        windows = visit_windows(op, hours, week.nights, service)
+    if op.requires == "door_supervision" and windows:
+        windows, lost = door_limited(windows, p, service)
+        if not windows and lk is None:
+            return _no_door_supervision(pid, op, value, lost)
+    return Candidate(
+        premises_id=pid,
+        name=str(p.get("name", "")),
+        op_type=op.name,
+        value=value,
+        service_min=service,
+        x=float(p["x"]),
+        y=float(p["y"]),
+        windows=windows,
+        mandatory=mandatory,
+        lock=lk,
+        why=why,
+        rank=int(r["rank"]) if r is not None and "rank" in r and pd.notna(r["rank"]) else 0,
+        meta={"lpa": _text(p.get("lpa")), **({"hours_unknown": True} if hours_unknown else {})},
+    )
+
+
+def _dropped_up_front(
+    week: _Week, pid: str, op: OperationType, value: float, lk: Lock | None, hours_unknown: bool
+) -> DroppedCandidate | None:
+    """Excluded by the user, visited too recently, or licensed hours unknown and excluded; else None."""
+    params = week.params
+    if pid in week.excluded and lk is None:
+        return DroppedCandidate(
+            pid, op.name, value, "excluded", "Excluded from this week's plan by the user."
+        )
+    lv = week.last_visit.get(pid)
+    # A breach follow-up is due whatever the operation: an SIA check or gang operation that
+    # also serves as the licensing visit is not kept out because of the breach visit itself.
+    if (
+        lv is not None
+        and lk is None
+        and pid not in week.follow_up
+        and (dt.datetime.combine(week.week_start, dt.time()) - lv).days < params.min_days_since_visit
+    ):
+        return DroppedCandidate(
+            pid,
+            op.name,
+            value,
+            "recently_visited",
+            f"Last visited {lv:%d %b %Y}, less than {params.min_days_since_visit} days before the week.",
+        )
+    if hours_unknown and week.exclude_unknown_hours:
+        return DroppedCandidate(
+            pid,
+            op.name,
+            value,
+            "hours_unknown",
+            'Licensed hours not known and [premises] unknown_hours = "exclude".',
+        )
+    return None
+
+
+def _no_door_supervision(pid: str, op: OperationType, value: float, lost: list[str]) -> DroppedCandidate:
+    """Dropped: door supervisors are not required (or their hours are not known) while it is open."""
+    whys = list(dict.fromkeys(lost))
+    if all(w.startswith(DOOR_HOURS_UNKNOWN) for w in whys):
+        text = f"No {_lower(op.label)}: {'; '.join(whys)} (door_hours_mon ... door_hours_sun)."
+    else:
+        text = (
+            f"No {_lower(op.label)}: door supervisors are not required while it is open during "
+            f"{_lower(op.label)} hours on any night this week ({'; '.join(whys)})."
+        )
+    return DroppedCandidate(pid, op.name, value, "no_door_supervision", text)
 
 
 def _check_locks(

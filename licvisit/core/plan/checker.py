@@ -93,14 +93,35 @@ def check_plan(
     prem = premises.copy()
     prem["premises_id"] = prem["premises_id"].astype(str)
     prem = prem.drop_duplicates("premises_id").set_index("premises_id", drop=False)
-    week = [plan.week_start + dt.timedelta(days=i) for i in range(7)]
     crews: dict[str, Crew] = {}
     for c in plan.crews:
         if c.crew_id in crews:
             out.append(f"Crew {c.crew_id} appears twice.")
         crews[c.crew_id] = c
+    out.extend(_crew_problems(plan, ops, officers, params))
+    out.extend(_roster_problems(plan, crews))
+    out.extend(_officer_week_problems(plan, officers, params))
+    out.extend(_repeat_problems(plan))
+    visit_out, by_crew = _visit_problems(plan, prem, crews, ops)
+    out.extend(visit_out)
+    for crew_id, vs in by_crew.items():
+        out.extend(_route_problems(plan, prem, crews[crew_id], vs, params))
+    out.extend(_break_problems(plan, by_crew, params))
+    out.extend(_few_visits_problems(plan, by_crew, params))
+    if getattr(params, "crews_stay_in_lpa", False):
+        out.extend(_lpa_problems(plan, prem, officers))
+    if getattr(params, "busy_zones", ()) and zones is not None:
+        out.extend(_busy_zone_problems(plan, prem, officers, ops, zones, set(params.busy_zones)))
+    out.extend(_lock_problems(plan))
+    return out
 
-    # Crews: composition, availability, shift length.
+
+def _crew_problems(
+    plan: Plan, ops: dict[str, OperationType], officers: dict[str, Officer], params: PlanParams
+) -> list[str]:
+    """Crews: in the week, of a known operation and officers, composition, shift length, availability, no double-booking."""
+    out: list[str] = []
+    week = [plan.week_start + dt.timedelta(days=i) for i in range(7)]
     on_night: dict[tuple[str, dt.date], list[str]] = {}
     for c in plan.crews:
         if c.night not in week:
@@ -131,16 +152,24 @@ def check_plan(
     for (oid, night), ids in on_night.items():
         if len(ids) > 1:
             out.append(f"Officer {oid} is double-booked on {night}: {', '.join(ids)}.")
+    return out
 
-    # Roster lines agree with crews.
+
+def _roster_problems(plan: Plan, crews: dict[str, Crew]) -> list[str]:
+    """Roster lines agree with crews."""
+    out: list[str] = []
     for s in plan.roster:
         sc = crews.get(s.crew_id)
         if sc is None or s.officer_id not in sc.members or s.night != sc.night:
             out.append(f"Roster line {s.officer_id} {s.night} does not match crew {s.crew_id or '(none)'}.")
         elif s.start != sc.shift_start or s.end != sc.shift_end:
             out.append(f"Roster line {s.officer_id} {s.night}: times differ from crew {s.crew_id}.")
+    return out
 
-    # Per-officer week rules.
+
+def _officer_week_problems(plan: Plan, officers: dict[str, Officer], params: PlanParams) -> list[str]:
+    """Per-officer week rules: maximum shifts, contracted hours, rest, consecutive late shifts."""
+    out: list[str] = []
     shifts_by: dict[str, list[Crew]] = {}
     for c in plan.crews:
         for mid in c.members:
@@ -177,10 +206,15 @@ def check_plan(
             out.append(
                 f"Officer {oid}: {best} consecutive late shifts, more than {params.max_consecutive_late}."
             )
+    return out
 
-    # Visits.
+
+def _visit_problems(
+    plan: Plan, prem: pd.DataFrame, crews: dict[str, Crew], ops: dict[str, OperationType]
+) -> tuple[list[str], dict[str, list[Visit]]]:
+    """Each visit by a crew of its type on its night, at a known premises it fits; and the visits per crew."""
+    out: list[str] = []
     by_crew: dict[str, list[Visit]] = {}
-    out.extend(_repeat_problems(plan))
     for v in plan.visits:
         tag = f"Visit {v.premises_id} ({v.op_type}, {v.crew_id})"
         vc = crews.get(v.crew_id)
@@ -199,63 +233,83 @@ def check_plan(
         row = prem.loc[v.premises_id]
         if op is None:
             continue
-        purposes = v.purposes or (v.op_type,)
-        if purposes[0] != v.op_type:
-            out.append(f"{tag}: its purposes {', '.join(purposes)} do not start with its own operation.")
-        for pur in purposes[1:]:
-            if pur not in op.covers:
-                out.append(f"{tag}: a {v.op_type} visit cannot also serve {pur}.")
-            elif pur in ops and not _flag(row, ops[pur].requires):
-                out.append(f"{tag}: premises does not qualify for {pur} ({ops[pur].requires}).")
-        if not _flag(row, op.requires):
-            out.append(f"{tag}: premises does not qualify ({op.requires}).")
-        if any(ops[p].requires == "door_supervision" for p in purposes if p in ops):
-            out.extend(_door_problems(tag, row, v))
-        oh = _op_hours(op, v.night)
-        # licensed hours unknown in the source: plannable inside the operation's hours (flagged)
-        unknown = str(row.get("hours_known", True)).strip().lower() in ("false", "0", "no")
-        lic = oh if unknown else OpeningHours.from_row(row).window_on(v.night)
-        if lic is None:
-            out.append(f"{tag}: premises is closed on {v.night:%A}.")
-            continue
-        lo, hi = max(lic[0], oh[0]), min(lic[1], oh[1])
-        if v.arrival < lo - TOL or v.departure > hi + TOL:
-            out.append(
-                f"{tag}: {v.arrival:%H:%M}-{v.departure:%H:%M} outside open and operation hours {lo:%H:%M}-{hi:%H:%M}."
-            )
-        if v.departure - v.arrival < dt.timedelta(minutes=math.floor(_service(op, row))) - TOL:
-            out.append(f"{tag}: shorter than the {op.name} visit time.")
-        if v.arrival < vc.shift_start or v.departure > vc.shift_end:
-            out.append(f"{tag}: outside the crew's shift.")
-    for crew_id, vs in by_crew.items():
-        c = crews[crew_id]
-        vs = sorted(vs, key=lambda v: v.order)
-        if [v.order for v in vs] != list(range(1, len(vs) + 1)):
-            out.append(f"Crew {crew_id}: visit order is not 1..{len(vs)}.")
-        pts = [(c.base_x, c.base_y, c.shift_start)]
-        for v in vs:
-            if v.premises_id not in prem.index:
-                continue
-            r = prem.loc[v.premises_id]
-            x, y = float(r["x"]), float(r["y"])
-            px, py, free = pts[-1]
-            # A break taken on this leg delays the arrival by its length.
-            paused = sum(
-                (b - a for a, b in c.breaks if free - TOL <= a and b <= v.arrival + TOL), dt.timedelta(0)
-            )
-            if plan.meta.get("travel_source") != "matrix":
-                need = _min_travel(px, py, x, y, params) + paused
-                if v.arrival < free + need - TOL:
-                    out.append(f"Crew {crew_id}: no time to travel to {v.premises_id} (visit {v.order}).")
-            elif v.arrival < free - TOL:
-                out.append(f"Crew {crew_id}: visit {v.order} starts before the previous one ends.")
-            pts.append((x, y, v.departure))
-        if plan.meta.get("travel_source") != "matrix" and len(pts) > 1:
-            px, py, free = pts[-1]
-            if free + _min_travel(px, py, c.base_x, c.base_y, params) > c.shift_end + TOL:
-                out.append(f"Crew {crew_id}: cannot get back to base before the end of the shift.")
+        out.extend(_visit_fit_problems(tag, v, vc, op, ops, row))
+    return out, by_crew
 
-    out.extend(_break_problems(plan, by_crew, params))
+
+def _visit_fit_problems(
+    tag: str, v: Visit, vc: Crew, op: OperationType, ops: dict[str, OperationType], row: Any
+) -> list[str]:
+    """A visit's purposes, qualification, door hours, open and operation hours, visit time and crew shift."""
+    out: list[str] = []
+    purposes = v.purposes or (v.op_type,)
+    if purposes[0] != v.op_type:
+        out.append(f"{tag}: its purposes {', '.join(purposes)} do not start with its own operation.")
+    for pur in purposes[1:]:
+        if pur not in op.covers:
+            out.append(f"{tag}: a {v.op_type} visit cannot also serve {pur}.")
+        elif pur in ops and not _flag(row, ops[pur].requires):
+            out.append(f"{tag}: premises does not qualify for {pur} ({ops[pur].requires}).")
+    if not _flag(row, op.requires):
+        out.append(f"{tag}: premises does not qualify ({op.requires}).")
+    if any(ops[p].requires == "door_supervision" for p in purposes if p in ops):
+        out.extend(_door_problems(tag, row, v))
+    oh = _op_hours(op, v.night)
+    # licensed hours unknown in the source: plannable inside the operation's hours (flagged)
+    unknown = str(row.get("hours_known", True)).strip().lower() in ("false", "0", "no")
+    lic = oh if unknown else OpeningHours.from_row(row).window_on(v.night)
+    if lic is None:
+        out.append(f"{tag}: premises is closed on {v.night:%A}.")
+        return out
+    lo, hi = max(lic[0], oh[0]), min(lic[1], oh[1])
+    if v.arrival < lo - TOL or v.departure > hi + TOL:
+        out.append(
+            f"{tag}: {v.arrival:%H:%M}-{v.departure:%H:%M} outside open and operation hours {lo:%H:%M}-{hi:%H:%M}."
+        )
+    if v.departure - v.arrival < dt.timedelta(minutes=math.floor(_service(op, row))) - TOL:
+        out.append(f"{tag}: shorter than the {op.name} visit time.")
+    if v.arrival < vc.shift_start or v.departure > vc.shift_end:
+        out.append(f"{tag}: outside the crew's shift.")
+    return out
+
+
+def _route_problems(
+    plan: Plan, prem: pd.DataFrame, c: Crew, vs: list[Visit], params: PlanParams
+) -> list[str]:
+    """A crew's visits in order 1..n, with time to travel between them and back to base."""
+    out: list[str] = []
+    crew_id = c.crew_id
+    vs = sorted(vs, key=lambda v: v.order)
+    if [v.order for v in vs] != list(range(1, len(vs) + 1)):
+        out.append(f"Crew {crew_id}: visit order is not 1..{len(vs)}.")
+    pts = [(c.base_x, c.base_y, c.shift_start)]
+    for v in vs:
+        if v.premises_id not in prem.index:
+            continue
+        r = prem.loc[v.premises_id]
+        x, y = float(r["x"]), float(r["y"])
+        px, py, free = pts[-1]
+        # A break taken on this leg delays the arrival by its length.
+        paused = sum(
+            (b - a for a, b in c.breaks if free - TOL <= a and b <= v.arrival + TOL), dt.timedelta(0)
+        )
+        if plan.meta.get("travel_source") != "matrix":
+            need = _min_travel(px, py, x, y, params) + paused
+            if v.arrival < free + need - TOL:
+                out.append(f"Crew {crew_id}: no time to travel to {v.premises_id} (visit {v.order}).")
+        elif v.arrival < free - TOL:
+            out.append(f"Crew {crew_id}: visit {v.order} starts before the previous one ends.")
+        pts.append((x, y, v.departure))
+    if plan.meta.get("travel_source") != "matrix" and len(pts) > 1:
+        px, py, free = pts[-1]
+        if free + _min_travel(px, py, c.base_x, c.base_y, params) > c.shift_end + TOL:
+            out.append(f"Crew {crew_id}: cannot get back to base before the end of the shift.")
+    return out
+
+
+def _few_visits_problems(plan: Plan, by_crew: dict[str, list[Visit]], params: PlanParams) -> list[str]:
+    """A crew is sent out for at least ``min_visits_per_crew`` visits (unless it holds a locked one)."""
+    out: list[str] = []
     least = getattr(params, "min_visits_per_crew", 1)
     for c in plan.crews:
         vs = by_crew.get(c.crew_id, [])
@@ -264,12 +318,12 @@ def check_plan(
                 f"Crew {c.crew_id}: only {len(vs)} visit{'s' if len(vs) != 1 else ''}, "
                 f"fewer than the {least} a crew is sent out for."
             )
-    if getattr(params, "crews_stay_in_lpa", False):
-        out.extend(_lpa_problems(plan, prem, officers))
-    if getattr(params, "busy_zones", ()) and zones is not None:
-        out.extend(_busy_zone_problems(plan, prem, officers, ops, zones, set(params.busy_zones)))
+    return out
 
-    # Locks.
+
+def _lock_problems(plan: Plan) -> list[str]:
+    """Every lock honoured by a visit of its premises, night, operation and crew."""
+    out: list[str] = []
     for lk in plan.locks:
         ok = any(
             v.premises_id == lk.premises_id

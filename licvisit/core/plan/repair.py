@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from licvisit.core.plan.params import PlanParams
@@ -307,7 +308,7 @@ def _fit_break(
 
 
 def _route_travel(
-    route: list[int], v: int, starts: list[int], node_loc: list[int], tmin_int: np.ndarray
+    route: list[int], v: int, starts: Sequence[int], node_loc: list[int], tmin_int: np.ndarray
 ) -> int:
     if not route:
         return 0

@@ -308,43 +308,89 @@ def solve_routing(
         raise ValueError("Expected mode 'continue', 'restart', 'portfolio' or 'fallback'.")
     t0 = time.perf_counter()
     strategies = list(strategies) or ["PARALLEL_CHEAPEST_INSERTION"]
-    attempts: dict[str, int | None] = {}
-    stopped = []
-    total_work = 0
+    search = _Search(problem, time_limit_s, work_limit, t0)
     if initial_routes is not None:
-        manager, model, tdim = _build(problem)
-        work = _WorkLimit(model, work_limit)
-        params = _params("PARALLEL_CHEAPEST_INSERTION", time_limit_s, None, True)
-        model.CloseModelWithParameters(params)
-        start = model.ReadAssignmentFromRoutes([list(r) for r in initial_routes], True)
-        if start is not None:
-            sol = model.SolveFromAssignmentWithParameters(start, params) or start
-            res = _extract(problem, manager, model, tdim, sol, "previous_plan", t0, attempts)
-            res.stopped_by = "work_limit" if work.reached() else "time_limit"
-            res.work = work.count
-            return res
+        from_routes = _solve_from_routes(search, initial_routes)
+        if from_routes is not None:
+            return from_routes
+    best = _probe(search, strategies, mode, probe_share)
+    if best is None:  # pragma: no cover - every node is optional, so this should not happen
+        raise RuntimeError("OR-Tools found no routing solution")
+    _, name, manager, model, tdim, sol, _ = best
+    start_routes = None
+    if mode == "fallback" and len(strategies) > 1 and best[0] >= _mandatory_penalty(problem):
+        start_routes, name = _route_duration_repair(search, name, manager, model, sol)
+    if mode != "portfolio" and len(strategies) > 1:
+        manager, model, tdim, sol = _improve(
+            search, mode, probe_share, name, start_routes, (manager, model, tdim, sol)
+        )
+    res = _extract(problem, manager, model, tdim, sol, name, t0, search.attempts)
+    res.stopped_by = "work_limit" if work_limit and all(search.stopped) else "time_limit"
+    res.work = search.total_work
+    return res
+
+
+@dataclass
+class _Search:
+    """One call's budget and record: limits, start time, objective per strategy, phases stopped by work."""
+
+    problem: RoutingProblem
+    time_limit_s: float
+    work_limit: int | None
+    t0: float
+    attempts: dict[str, int | None] = field(default_factory=dict)
+    stopped: list[bool] = field(default_factory=list)  # per phase: did the work limit stop it
+    total_work: int = 0
+    used_share: float = 0.0  # of the budget, by the probes and the repair
+
+
+# (objective, strategy, manager, model, time dimension, solution, work limit) of a probe
+_Probe = tuple[float, str, Any, Any, Any, Any, "_WorkLimit"]
+# (manager, model, time dimension, solution) of a search phase
+_Phase = tuple[Any, Any, Any, Any]
+
+
+def _solve_from_routes(search: _Search, initial_routes: Sequence[Sequence[int]]) -> RoutingResult | None:
+    """Guided local search from ``initial_routes``; None when OR-Tools cannot read them as a solution."""
+    problem, time_limit_s = search.problem, search.time_limit_s
+    manager, model, tdim = _build(problem)
+    work = _WorkLimit(model, search.work_limit)
+    params = _params("PARALLEL_CHEAPEST_INSERTION", time_limit_s, None, True)
+    model.CloseModelWithParameters(params)
+    start = model.ReadAssignmentFromRoutes([list(r) for r in initial_routes], True)
+    if start is None:
+        return None
+    sol = model.SolveFromAssignmentWithParameters(start, params) or start
+    res = _extract(problem, manager, model, tdim, sol, "previous_plan", search.t0, search.attempts)
+    res.stopped_by = "work_limit" if work.reached() else "time_limit"
+    res.work = work.count
+    return res
+
+
+def _probe(search: _Search, strategies: list[str], mode: str, probe_share: float) -> _Probe | None:
+    """Run the first-solution strategies on their shares of the budget; return the best solution."""
+    problem, time_limit_s, work_limit, t0 = search.problem, search.time_limit_s, search.work_limit, search.t0
     share = 1.0 / len(strategies) if mode == "portfolio" else probe_share / len(strategies)
     if len(strategies) == 1:
         share = 1.0
     plan = [(name, share) for name in strategies]  # (strategy, share of the budget)
-    used_share = 0.0
     if mode == "fallback" and len(strategies) > 1:
         plan = [(strategies[0], probe_share)]
-    best = None  # (objective, name, manager, model, tdim, solution, work)
+    best: _Probe | None = None
     k = 0
     while k < len(plan):
         name, share_k = plan[k]
         k += 1
-        used_share += share_k
+        search.used_share += share_k
         manager, model, tdim = _build(problem)
         work = _WorkLimit(model, work_limit * share_k if work_limit else None)
         gls = mode != "restart" or len(strategies) == 1
         # With a work limit the effort is shared out by work; time is only the overall safety cap.
         phase_s = time_limit_s - (time.perf_counter() - t0) if work_limit else time_limit_s * share_k
         sol = model.SolveWithParameters(_params(name, max(0.1, phase_s), None, gls))
-        attempts[name] = None if sol is None else int(sol.ObjectiveValue())
-        stopped.append(work.reached())
-        total_work += work.count
+        search.attempts[name] = None if sol is None else int(sol.ObjectiveValue())
+        search.stopped.append(work.reached())
+        search.total_work += work.count
         if sol is not None and (best is None or sol.ObjectiveValue() < best[0]):
             best = (sol.ObjectiveValue(), name, manager, model, tdim, sol, work)
         if mode == "fallback" and k == 1 and len(strategies) > 1:
@@ -353,55 +399,75 @@ def solve_routing(
             if sol is None or sol.ObjectiveValue() >= _mandatory_penalty(problem):
                 others = strategies[1:]
                 plan += [(other, probe_share / len(others)) for other in others]
-    if best is None:  # pragma: no cover - every node is optional, so this should not happen
-        raise RuntimeError("OR-Tools found no routing solution")
-    _, name, manager, model, tdim, sol, work = best
+    return best
+
+
+def _route_duration_repair(
+    search: _Search, name: str, manager: Any, model: Any, sol: Any
+) -> tuple[list[list[int]] | None, str]:
+    """Half the rest of the budget with route duration as cost; the repaired routes when they serve more.
+
+    Returns (routes to continue from or None, the strategy name).
+    """
+    problem, time_limit_s, work_limit, t0 = search.problem, search.time_limit_s, search.work_limit, search.t0
     start_routes = None
-    if mode == "fallback" and len(strategies) > 1 and best[0] >= _mandatory_penalty(problem):
-        # Still a mandatory visit unserved: spend half the rest with route duration counted as
-        # cost (time and cost in the same units, as in VRPTW), which packs the routes and
-        # leaves room for it; then the distance search continues from the repaired routes.
-        share_r = max(0.0, 1.0 - used_share) / 2
-        used_share += share_r
-        routes = _routes_of_nodes(manager, model, sol)
-        m3, r3, t3 = _build(problem)
-        t3.SetSpanCostCoefficientForAllVehicles(1)
-        work3 = _WorkLimit(r3, work_limit * share_r if work_limit else None)
-        phase_s = time_limit_s - (time.perf_counter() - t0) if work_limit else time_limit_s * share_r
-        params = _params(name, max(0.1, phase_s), None, True)
-        r3.CloseModelWithParameters(params)
-        start = r3.ReadAssignmentFromRoutes(routes, True)
-        sol3 = r3.SolveFromAssignmentWithParameters(start, params) if start is not None else None
-        stopped.append(work3.reached())
-        total_work += work3.count
-        if sol3 is not None:
-            repaired = _routes_of_nodes(m3, r3, sol3)
-            unserved = _unserved_mandatory(problem, repaired)
-            attempts["route_duration_repair"] = unserved
-            if unserved <= _unserved_mandatory(problem, routes):
-                start_routes = repaired
-                name = f"{name}+route_duration_repair"
-    if mode != "portfolio" and len(strategies) > 1:
-        remaining = max(0.2, time_limit_s - (time.perf_counter() - t0))
-        rest = max(0.0, 1.0 - (used_share if mode == "fallback" else probe_share))
-        m2, r2, t2 = _build(problem)
-        work2 = _WorkLimit(r2, work_limit * rest if work_limit else None)
-        params = _params(name.split("+")[0], remaining, None, True)
-        if mode in ("continue", "fallback"):
-            routes = start_routes or _routes_of_nodes(manager, model, sol)
-            r2.CloseModelWithParameters(params)
-            start = r2.ReadAssignmentFromRoutes(routes, True)
-            sol2 = r2.SolveFromAssignmentWithParameters(start, params) if start is not None else None
-        else:
-            sol2 = r2.SolveWithParameters(params)
-        stopped.append(work2.reached())
-        total_work += work2.count
-        if sol2 is not None and sol2.ObjectiveValue() <= sol.ObjectiveValue():
-            manager, model, tdim, sol = m2, r2, t2, sol2
-    res = _extract(problem, manager, model, tdim, sol, name, t0, attempts)
-    res.stopped_by = "work_limit" if work_limit and all(stopped) else "time_limit"
-    res.work = total_work
-    return res
+    # Still a mandatory visit unserved: spend half the rest with route duration counted as
+    # cost (time and cost in the same units, as in VRPTW), which packs the routes and
+    # leaves room for it; then the distance search continues from the repaired routes.
+    share_r = max(0.0, 1.0 - search.used_share) / 2
+    search.used_share += share_r
+    routes = _routes_of_nodes(manager, model, sol)
+    m3, r3, t3 = _build(problem)
+    t3.SetSpanCostCoefficientForAllVehicles(1)
+    work3 = _WorkLimit(r3, work_limit * share_r if work_limit else None)
+    phase_s = time_limit_s - (time.perf_counter() - t0) if work_limit else time_limit_s * share_r
+    params = _params(name, max(0.1, phase_s), None, True)
+    r3.CloseModelWithParameters(params)
+    start = r3.ReadAssignmentFromRoutes(routes, True)
+    sol3 = r3.SolveFromAssignmentWithParameters(start, params) if start is not None else None
+    search.stopped.append(work3.reached())
+    search.total_work += work3.count
+    if sol3 is not None:
+        repaired = _routes_of_nodes(m3, r3, sol3)
+        unserved = _unserved_mandatory(problem, repaired)
+        search.attempts["route_duration_repair"] = unserved
+        if unserved <= _unserved_mandatory(problem, routes):
+            start_routes = repaired
+            name = f"{name}+route_duration_repair"
+    return start_routes, name
+
+
+def _improve(
+    search: _Search,
+    mode: str,
+    probe_share: float,
+    name: str,
+    start_routes: list[list[int]] | None,
+    phase: _Phase,
+) -> _Phase:
+    """Guided local search on the rest of the budget, from the best routes (or afresh in ``restart``).
+
+    Returns the better of ``phase`` and the improved search.
+    """
+    manager, model, tdim, sol = phase
+    time_limit_s, work_limit, t0 = search.time_limit_s, search.work_limit, search.t0
+    remaining = max(0.2, time_limit_s - (time.perf_counter() - t0))
+    rest = max(0.0, 1.0 - (search.used_share if mode == "fallback" else probe_share))
+    m2, r2, t2 = _build(search.problem)
+    work2 = _WorkLimit(r2, work_limit * rest if work_limit else None)
+    params = _params(name.split("+")[0], remaining, None, True)
+    if mode in ("continue", "fallback"):
+        routes = start_routes or _routes_of_nodes(manager, model, sol)
+        r2.CloseModelWithParameters(params)
+        start = r2.ReadAssignmentFromRoutes(routes, True)
+        sol2 = r2.SolveFromAssignmentWithParameters(start, params) if start is not None else None
+    else:
+        sol2 = r2.SolveWithParameters(params)
+    search.stopped.append(work2.reached())
+    search.total_work += work2.count
+    if sol2 is not None and sol2.ObjectiveValue() <= sol.ObjectiveValue():
+        return m2, r2, t2, sol2
+    return phase
 
 
 def prune_unprofitable(problem: RoutingProblem, res: RoutingResult) -> int:

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from licvisit.core.plan.bound import value_upper_bound
+from licvisit.core.plan.bound import ValueBound, value_upper_bound
 from licvisit.core.plan.candidates import Candidate, build_candidates, mean_value, week_nights
 from licvisit.core.plan.checker import check_plan
 from licvisit.core.plan.explain import _explain, compare_plans, plan_changes
@@ -52,6 +52,7 @@ from licvisit.domain import (
     Officer,
     OperationType,
     Plan,
+    ShiftAssignment,
     Visit,
 )
 from licvisit.errors import InfeasiblePlanError, PlanCheckError
@@ -218,9 +219,6 @@ def _route_week(
     crews = roster.crews
     ops = {o.name: o for o in params.operation_types()}
     locs = _locations(crews, candidates, params, zones, travel_matrix)
-    base_names, loc_index, tmin, tmin_int = locs.base_names, locs.loc_index, locs.tmin, locs.tmin_int
-    source, busy = locs.source, locs.busy
-
     mean = mean_value(candidates)
     node_loc, service, windows, allowed, node_info, no_crew, cand_nodes = _visit_nodes(
         candidates, crews, ops, params, locs, origin, previous
@@ -228,10 +226,87 @@ def _route_week(
     groups, group_cands, node_purposes, node_extra = _premises_groups(
         candidates, cand_nodes, node_info, ops, params, mean
     )
+    per_min = params.travel_weight * POINTS
+    problem = _routing_problem(
+        crews, locs, origin, per_min, (node_loc, service, windows, allowed), groups, node_extra
+    )
+    res, pruned, made_room, released_weak, inserted, opened = _search(
+        problem, groups, crews, candidates, node_info, params, previous
+    )
 
+    visits, covered = _visits_from(res, crews, candidates, node_info, node_purposes, origin)
+    dropped_groups = set(res.dropped_groups) if res is not None else set()
+    visits = _mark_repeats(visits)
+    crews, shifts = _fitted_shifts(res, crews, roster, problem, origin)
+    _check_dropped_locks(dropped_groups, candidates, group_cands)
+    explained = _explain(
+        candidates,
+        groups,
+        group_cands,
+        dropped_groups,
+        no_crew,
+        covered,
+        visits,
+        res,
+        problem,
+        ops,
+        node_info,
+        per_min,
+        params,
+        [c.crew_id for c in crews],
+    )
+    bent = [*roster.bent, *_unplanned_follow_ups(explained, candidates, mean, params)]
+    dropped = dropped + explained
+    visits.sort(key=lambda v: (v.night, v.crew_id, v.order))
+    bound = _value_bound(problem, candidates, node_purposes, params)
+    value_planned = round(sum(v.value for v in visits), 4)
+    meta = _meta(
+        params,
+        roster,
+        previous,
+        res,
+        (pruned, made_room, inserted),
+        (locs, node_loc, problem),
+        candidates,
+        value_planned,
+        bound,
+    )
+    # Crews the routes left idle are released rather than sent out with nothing to do.
+    busy = {v.crew_id for v in visits}
+    idle = [c.crew_id for c in crews if c.crew_id not in busy]
+    meta["crews_released"] = idle
+    meta["crews_released_few_visits"] = [crews[v].crew_id for v in released_weak]
+    meta["crews_sent_out_for_drops"] = [crews[v].crew_id for v in opened]
+    plan = Plan(
+        week_start=week_start,
+        roster=[s for s in shifts if s.crew_id in busy],
+        crews=[c for c in crews if c.crew_id in busy],
+        visits=visits,
+        dropped=dropped,
+        bent=bent,
+        locks=list(locks),
+        meta=meta,
+    )
+    if previous is not None:
+        meta.update(compare_plans(previous, plan))
+        meta["changes"] = plan_changes(previous, plan)
+    return plan
+
+
+def _routing_problem(
+    crews: list[Crew],
+    locs: _Locations,
+    origin: dt.datetime,
+    per_min: float,
+    nodes: tuple[list[int], list[int], list[tuple[int, int]], dict[int, list[int]]],
+    groups: list[VisitGroup],
+    node_extra: dict[int, int],
+) -> RoutingProblem:
+    """The routing model of the week: travel cost and time between the nodes, windows, crews' shifts."""
+    node_loc, service, windows, allowed = nodes
+    loc_index, tmin, tmin_int = locs.loc_index, locs.tmin, locs.tmin_int
     node_loc_arr = np.array(node_loc)
     time_m = tmin_int[np.ix_(node_loc_arr, node_loc_arr)]
-    per_min = params.travel_weight * POINTS
     cost = np.round(tmin[np.ix_(node_loc_arr, node_loc_arr)] * per_min).astype(np.int64)
     # A visit serving fewer purposes than the premises' best is worth less: charge the difference on
     # leaving it, so one disjunction per premises (penalty = best worth) values each alternative right.
@@ -251,13 +326,13 @@ def _route_week(
         allowed=allowed,
         horizon=9 * 1440,
     )
-    res, pruned, made_room, released_weak, inserted, opened = _search(
-        problem, groups, crews, candidates, node_info, params, previous
-    )
+    return problem
 
-    visits, covered = _visits_from(res, crews, candidates, node_info, node_purposes, origin)
-    dropped_groups = set(res.dropped_groups) if res is not None else set()
-    visits = _mark_repeats(visits)
+
+def _fitted_shifts(
+    res: RoutingResult | None, crews: list[Crew], roster: Roster, problem: RoutingProblem, origin: dt.datetime
+) -> tuple[list[Crew], list[ShiftAssignment]]:
+    """Each crew's shift fitted to its route, and the roster lines with the fitted times."""
     if res is not None:
         crews = [_fit_shift(c, v, res, problem, origin) for v, c in enumerate(crews)]
         fitted = {c.crew_id: c for c in crews}
@@ -268,6 +343,13 @@ def _route_week(
         ]  # fmt: skip
     else:
         shifts = list(roster.shifts)
+    return crews, shifts
+
+
+def _check_dropped_locks(
+    dropped_groups: set[int], candidates: list[Candidate], group_cands: list[list[int]]
+) -> None:
+    """A locked visit the routes could not make is an error, not a drop."""
     for gi in sorted(dropped_groups):
         cand = candidates[group_cands[gi][0]]
         if cand.lock is not None:
@@ -275,23 +357,13 @@ def _route_week(
                 f"Lock {cand.premises_id}@{cand.lock.night}:{cand.op_type} cannot be honoured within the crews' "
                 "shifts and the premises' hours. Fix: relax the lock or another lock that night."
             )
-    bent = list(roster.bent)
-    explained = _explain(
-        candidates,
-        groups,
-        group_cands,
-        dropped_groups,
-        no_crew,
-        covered,
-        visits,
-        res,
-        problem,
-        ops,
-        node_info,
-        per_min,
-        params,
-        [c.crew_id for c in crews],
-    )
+
+
+def _unplanned_follow_ups(
+    explained: list[DroppedCandidate], candidates: list[Candidate], mean: float, params: PlanParams
+) -> list[BentRule]:
+    """A bent rule for each breach follow-up left out of the plan."""
+    bent: list[BentRule] = []
     for d in explained:
         cand = next(c for c in candidates if c.premises_id == d.premises_id and c.op_type == d.op_type)
         if cand.mandatory:
@@ -303,17 +375,46 @@ def _route_week(
                     f"breach follow-up not planned: {d.reason}",
                 )
             )
-    dropped = dropped + explained
-    visits.sort(key=lambda v: (v.night, v.crew_id, v.order))
+    return bent
+
+
+def _value_bound(
+    problem: RoutingProblem,
+    candidates: list[Candidate],
+    node_purposes: dict[int, tuple[int, ...]],
+    params: PlanParams,
+) -> ValueBound:
+    """Upper bound on the value the rostered crews could plan (see :mod:`licvisit.core.plan.bound`)."""
     node_value = {n: sum(candidates[j].value for j in served) for n, served in node_purposes.items()}
     # A route over break_after_h loses its break; a shorter one needs none, but is that short.
     capacity = [
-        max(hi - lo - params.break_min, min(hi - lo, int(params.break_after_h * 60))) for lo, hi in vwin
+        max(hi - lo - params.break_min, min(hi - lo, int(params.break_after_h * 60)))
+        for lo, hi in problem.vehicle_windows
     ]
-    bound = value_upper_bound(
+    return value_upper_bound(
         problem, node_value, capacity, deterministic_time=params.bound_deterministic_time, seed=params.seed
     )
-    value_planned = round(sum(v.value for v in visits), 4)
+
+
+def _meta(
+    params: PlanParams,
+    roster: Roster,
+    previous: Plan | None,
+    res: RoutingResult | None,
+    counts: tuple[int, int, int],
+    model: tuple[_Locations, list[int], RoutingProblem],
+    candidates: list[Candidate],
+    value_planned: float,
+    bound: ValueBound,
+) -> dict[str, Any]:
+    """What the plan records about its search: settings, roster, routing, value and bound, travel.
+
+    ``counts`` are (pruned, dropped for breaks, inserted after the search); ``model`` is
+    (locations, node locations, routing problem).
+    """
+    pruned, made_room, inserted = counts
+    locs, node_loc, problem = model
+    base_names, tmin_int, source, starts = locs.base_names, locs.tmin_int, locs.source, problem.starts
     # A plan can never beat the bound; the max() only guards rounding in the last digit.
     upper = max(bound.upper_bound, value_planned)
     meta: dict[str, Any] = {
@@ -353,32 +454,13 @@ def _route_week(
         "travel_min": int(
             sum(
                 _route_travel(res.routes[v], v, starts, node_loc, tmin_int) if res else 0
-                for v in range(len(crews))
+                for v in range(problem.n_vehicles)
             )
         ),
         "operations": [o.name for o in params.operation_types()],
         "params": _params_dict(params),
     }
-    # Crews the routes left idle are released rather than sent out with nothing to do.
-    busy = {v.crew_id for v in visits}
-    idle = [c.crew_id for c in crews if c.crew_id not in busy]
-    meta["crews_released"] = idle
-    meta["crews_released_few_visits"] = [crews[v].crew_id for v in released_weak]
-    meta["crews_sent_out_for_drops"] = [crews[v].crew_id for v in opened]
-    plan = Plan(
-        week_start=week_start,
-        roster=[s for s in shifts if s.crew_id in busy],
-        crews=[c for c in crews if c.crew_id in busy],
-        visits=visits,
-        dropped=dropped,
-        bent=bent,
-        locks=list(locks),
-        meta=meta,
-    )
-    if previous is not None:
-        meta.update(compare_plans(previous, plan))
-        meta["changes"] = plan_changes(previous, plan)
-    return plan
+    return meta
 
 
 @dataclasses.dataclass
