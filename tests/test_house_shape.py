@@ -2,9 +2,10 @@
 
 ``licvisit.synth`` is a package by stage (params, model, calls, premises,
 visits) whose ``__init__`` re-exports the names callers import; the io
-readers, the backtest, the synth generators and the planning modules (candidates,
-checker, routing, week) have no function longer than about 120 lines
-(coordinators read as a short list of named steps).
+readers, the risk stage (attribution, score, rank, backtest), the hearing
+sections of the evidence pack, the planning modules (candidates, checker,
+routing, week) and the synth generators have no function longer than about
+120 lines (coordinators read as a short list of named steps).
 """
 
 from __future__ import annotations
@@ -19,14 +20,20 @@ import licvisit.synth
 PACKAGE = Path(licvisit.__file__).resolve().parent
 MAX_LINES = 120
 SHORT_MODULES = (
+    "io/calls.py",
+    "io/geo.py",
     "io/premises.py",
     "io/staff.py",
     "io/zones.py",
+    "core/risk/attribution.py",
+    "core/risk/score.py",
+    "core/risk/rank.py",
     "core/risk/backtest.py",
     "core/plan/candidates.py",
     "core/plan/checker.py",
     "core/plan/routing.py",
     "core/plan/week.py",
+    "core/evidence/hearing.py",
     "synth/__init__.py",
     "synth/params.py",
     "synth/model.py",

@@ -436,11 +436,29 @@ def _calls_frame(
         **check_recode(extras.get("categories", {}), CATEGORY_LOOKUP, "categories"),
     }
     thrive_lookup = {**THRIVE_LOOKUP, **check_recode(extras.get("thrive", {}), THRIVE_LOOKUP, "thrive")}
-    n = len(raw)
-    file = str(log.file)
     # The transformation to British National Grid runs in the background while
     # the dates, categories and ids are checked; x and y are used only at the end.
     pending: list[BngJob | Future] = []
+    xy = _calls_xy(raw, fields, log, pending)
+    if xy is None:
+        return None
+    when, time_known = _calls_when(raw, fields, log, police_uk)
+    cat, cat_raw = _calls_category(raw, fields, log, category_lookup)
+    thrive = _calls_thrive(raw, fields, log, thrive_lookup)
+    call_id = _calls_ids(raw, fields, log, police_uk)
+    columns = {"call_id": call_id, "category": cat, "category_raw": cat_raw, "thrive": thrive}
+    df = _calls_kept(raw, fields, log, pending, when, time_known, xy, columns)
+    _note_dates(df, log)
+    log.finish(raw.rows_read, len(df))
+    if log.has_error:
+        return None
+    return df
+
+
+def _calls_xy(
+    raw: RawTable, fields: Mapping[str, str], log: ProblemLog, pending: list[BngJob | Future]
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The calls' x and y (filled once ``pending`` is done), or None after an error."""
     xy = coordinates(raw, fields, log, pending=pending)
     if xy is None:
         cols = raw.columns
@@ -463,7 +481,14 @@ def _calls_frame(
         "add the location or delete the row",
         "location missing",
     )
+    return x, y
 
+
+def _calls_when(
+    raw: RawTable, fields: Mapping[str, str], log: ProblemLog, police_uk: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """When each call happened and whether its time of day is known (never for police.uk)."""
+    n = len(raw)
     when, time_known, bad_when = parse_datetimes(raw.table.column(fields["occurred_at"]))
     blank_when = np.isnat(when) & ~bad_when
     log.rows(
@@ -484,7 +509,13 @@ def _calls_frame(
     )
     if police_uk:
         time_known = np.zeros(n, dtype=bool)
+    return when, time_known
 
+
+def _calls_category(
+    raw: RawTable, fields: Mapping[str, str], log: ProblemLog, category_lookup: Mapping[str, str]
+) -> tuple[pa.ChunkedArray | pa.Array, pa.ChunkedArray | pa.Array]:
+    """Each call's licvisit category and its text as read; unknown ones are warned of and 'other'."""
     cat_raw = _text(raw, fields["category"])
     cat, unknown = map_codes_arrow(cat_raw, category_lookup, unknown_as="other", blank_as="other")
     if unknown.any():
@@ -501,7 +532,13 @@ def _calls_frame(
                 "none needed: these rows were counted as 'other'; map the category in your export to use it",
                 field=fields["category"],
             )
+    return cat, cat_raw
 
+
+def _calls_thrive(
+    raw: RawTable, fields: Mapping[str, str], log: ProblemLog, thrive_lookup: Mapping[str, str]
+) -> pa.ChunkedArray | pa.Array | None:
+    """Each call's THRIVE grade (bad ones left blank), or None without a thrive column."""
     thrive = None
     if "thrive" in fields:
         t_raw = _text(raw, fields["thrive"])
@@ -515,7 +552,13 @@ def _calls_frame(
             "",
             exclude=False,
         )
+    return thrive
 
+
+def _calls_ids(
+    raw: RawTable, fields: Mapping[str, str], log: ProblemLog, police_uk: bool
+) -> pa.ChunkedArray | pa.Array | None:
+    """The call ids (duplicates logged, except in police.uk files), or None without the column."""
     call_id = _text(raw, fields["call_id"]) if "call_id" in fields else None
     if call_id is not None and not police_uk:
         dup = duplicated(raw.table.column(fields["call_id"]))
@@ -527,7 +570,22 @@ def _calls_frame(
             "delete the duplicate row or give it its own id",
             "duplicate call id",
         )
+    return call_id
 
+
+def _calls_kept(
+    raw: RawTable,
+    fields: Mapping[str, str],
+    log: ProblemLog,
+    pending: list[BngJob | Future],
+    when: np.ndarray,
+    time_known: np.ndarray,
+    xy: tuple[np.ndarray, np.ndarray],
+    columns: Mapping[str, pa.ChunkedArray | pa.Array | None],
+) -> pd.DataFrame:
+    """The calls frame of the rows kept, once the coordinates are transformed."""
+    x, y = xy
+    file = str(log.file)
     # Rows are dropped once, here, from every column (Arrow text moves before pandas sees it).
     keep = log.keep
     everything = bool(keep.all())
@@ -550,12 +608,12 @@ def _calls_frame(
         return _series(values)
 
     out = {
-        "call_id": kept_text("call_id", call_id),
+        "call_id": kept_text("call_id", columns["call_id"]),
         "occurred_at": kept(when),
         "time_known": kept(time_known),
-        "category": kept_text("category", cat),
-        "category_raw": kept_text("category_raw", cat_raw),
-        "thrive": kept_text("thrive", thrive),
+        "category": kept_text("category", columns["category"]),
+        "category_raw": kept_text("category_raw", columns["category_raw"]),
+        "thrive": kept_text("thrive", columns["thrive"]),
         "premises_ref": kept_text("premises_ref"),
         "location_text": kept_text("location_text"),
         "x": kept(x),
@@ -563,7 +621,11 @@ def _calls_frame(
         "source_file": const_text(file, k),
         "source_row": kept(raw.row_numbers),
     }
-    df = _frame(out)
+    return _frame(out)
+
+
+def _note_dates(df: pd.DataFrame, log: ProblemLog) -> None:
+    """Note the months or dates the calls cover."""
     if len(df):
         first, last = df["occurred_at"].min(), df["occurred_at"].max()
         if not df["time_known"].any() and (df["occurred_at"].dt.day == 1).all():
@@ -572,10 +634,6 @@ def _calls_frame(
         else:
             share = df["time_known"].mean()
             log.note(f"dates {first:%Y-%m-%d} to {last:%Y-%m-%d} ({share:.0%} with a time of day)")
-    log.finish(raw.rows_read, len(df))
-    if log.has_error:
-        return None
-    return df
 
 
 # --- stop and search --------------------------------------------------------------

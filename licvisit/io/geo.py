@@ -211,9 +211,25 @@ def locate(
     y = np.full(n, np.nan)
     missing = np.isnan(a) | np.isnan(b)
     have = ~missing
-    fa, fb = fields
-    pair = f"{fa}/{fb}"
+    readings = _readings(a, b, have)
+    n_have = int(have.sum())
+    if n_have == 0:
+        return x, y, missing
+    loc = _Locating(a, b, x, y, have, n_have, fields, log, pending)
+    if named == "lonlat":
+        outside = _locate_lonlat(loc, *readings)
+    else:
+        outside = _locate_en(loc, named, *readings)
+    if outside is not None:
+        _log_outside(loc, outside)
+    return x, y, missing
 
+
+def _readings(
+    a: np.ndarray, b: np.ndarray, have: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Which rows read as lon/lat, lon/lat swapped, easting/northing, easting/northing swapped."""
+    n = len(a)
     ll_ok = in_lonlat_box(a, b) & have
     # The other readings are checked only on the rows not already in degrees the right way round.
     ll_swapped = np.zeros(n, dtype=bool)
@@ -227,14 +243,35 @@ def locate(
         ll_swapped[rest] = swapped
         en_ok[rest] = grid
         en_swapped[rest] = in_bng_box(rb, ra) & ~swapped & ~grid
-    n_have = int(have.sum())
-    if n_have == 0:
-        return x, y, missing
+    return ll_ok, ll_swapped, en_ok, en_swapped
 
-    def shown(i: int) -> str:
-        return f"{_num(a[i])}, {_num(b[i])}"
 
-    def to_bng(sel: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> None:
+class _Locating:
+    """One call of :func:`locate`: the values, the output arrays and the problem log."""
+
+    def __init__(
+        self,
+        a: np.ndarray,
+        b: np.ndarray,
+        x: np.ndarray,
+        y: np.ndarray,
+        have: np.ndarray,
+        n_have: int,
+        fields: tuple[str, str],
+        log: ProblemLog,
+        pending: list[BngJob | Future] | None,
+    ):
+        self.a, self.b, self.x, self.y, self.have, self.n_have = a, b, x, y, have, n_have
+        self.fa, self.fb = fields
+        self.pair = f"{self.fa}/{self.fb}"
+        self.log = log
+        self.pending = pending
+
+    def shown(self, i: int) -> str:
+        return f"{_num(self.a[i])}, {_num(self.b[i])}"
+
+    def to_bng(self, sel: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> None:
+        x, y, pending = self.x, self.y, self.pending
         lon, lat = lon[sel], lat[sel]
         if pending is None:
             x[sel], y[sel] = lonlat_to_bng(lon, lat)
@@ -247,90 +284,113 @@ def locate(
         else:
             pending.append(BngJob(lon, lat, np.flatnonzero(sel), x, y))
 
-    if named == "lonlat":
-        good, as_en = ll_ok, en_ok
-        wrong_way = ll_swapped
-        if n_have and int(as_en.sum()) == n_have:
-            log.warn(
-                f"eastings/northings in the longitude/latitude columns {pair} (e.g. {shown(int(np.argmax(have)))})",
-                "longitude and latitude in degrees",
-                "none needed: every row was read as British National Grid easting/northing; rename the columns to easting/northing",
-                field=pair,
-            )
-            x[as_en], y[as_en] = a[as_en], b[as_en]
-            return x, y, missing
-        if n_have and int(wrong_way.sum()) == n_have:
-            log.warn(
-                f"longitude and latitude swapped in every row (e.g. {shown(int(np.argmax(have)))})",
-                f"{fa} about -6 to 2 and {fb} about 50 to 60 in Great Britain",
-                "none needed: every row was read the other way round; swap the column headers",
-                field=pair,
-            )
-            to_bng(wrong_way, b, a)
-            return x, y, missing
-        ok = good
-        to_bng(ok, a, b)
-        log.rows(
-            wrong_way,
-            pair,
-            shown,
-            "longitude then latitude (longitude about -6 to 2, latitude about 50 to 60)",
-            "swap the two values in this row",
-            "longitude and latitude swapped",
-        )
-        log.rows(
-            as_en,
-            pair,
-            shown,
+
+def _locate_lonlat(
+    loc: _Locating, ll_ok: np.ndarray, ll_swapped: np.ndarray, en_ok: np.ndarray, en_swapped: np.ndarray
+) -> np.ndarray | None:
+    """Columns named longitude/latitude: fill x, y; the rows outside Great Britain, or None when done."""
+    a, b, x, y, have, n_have = loc.a, loc.b, loc.x, loc.y, loc.have, loc.n_have
+    fa, fb, pair, log, shown, to_bng = loc.fa, loc.fb, loc.pair, loc.log, loc.shown, loc.to_bng
+    good, as_en = ll_ok, en_ok
+    wrong_way = ll_swapped
+    if n_have and int(as_en.sum()) == n_have:
+        log.warn(
+            f"eastings/northings in the longitude/latitude columns {pair} (e.g. {shown(int(np.argmax(have)))})",
             "longitude and latitude in degrees",
-            "give this row's location in degrees, or the whole file as easting/northing",
-            "easting/northing in longitude/latitude columns",
+            "none needed: every row was read as British National Grid easting/northing; rename the columns to easting/northing",
+            field=pair,
         )
-        outside = have & ~ok & ~wrong_way & ~as_en
-    else:
-        good = en_ok
-        as_ll = ll_ok
-        if int(as_ll.sum()) == n_have and named == "xy":
-            log.note(f"{pair} read as longitude/latitude (the values are degrees)")
-            to_bng(as_ll, a, b)
-            return x, y, missing
-        if int(as_ll.sum()) == n_have:
-            log.warn(
-                f"longitude/latitude in the easting/northing columns {pair} (e.g. {shown(int(np.argmax(have)))})",
-                "British National Grid easting and northing in metres",
-                "none needed: every row was read as longitude/latitude; rename the columns to longitude/latitude",
-                field=pair,
-            )
-            to_bng(as_ll, a, b)
-            return x, y, missing
-        if int(en_swapped.sum()) == n_have:
-            log.warn(
-                f"easting and northing swapped in every row (e.g. {shown(int(np.argmax(have)))})",
-                f"{fa} (easting) 0 to 700000 and {fb} (northing) 0 to 1250000",
-                "none needed: every row was read the other way round; swap the column headers",
-                field=pair,
-            )
-            x[en_swapped], y[en_swapped] = b[en_swapped], a[en_swapped]
-            return x, y, missing
-        ok = good
-        x[ok], y[ok] = a[ok], b[ok]
-        log.rows(
-            en_swapped,
-            pair,
-            shown,
-            "easting then northing in metres",
-            "swap the two values in this row",
-            "easting and northing swapped",
+        x[as_en], y[as_en] = a[as_en], b[as_en]
+        return None
+    if n_have and int(wrong_way.sum()) == n_have:
+        log.warn(
+            f"longitude and latitude swapped in every row (e.g. {shown(int(np.argmax(have)))})",
+            f"{fa} about -6 to 2 and {fb} about 50 to 60 in Great Britain",
+            "none needed: every row was read the other way round; swap the column headers",
+            field=pair,
         )
-        log.rows(
-            as_ll,
-            pair,
-            shown,
+        to_bng(wrong_way, b, a)
+        return None
+    ok = good
+    to_bng(ok, a, b)
+    log.rows(
+        wrong_way,
+        pair,
+        shown,
+        "longitude then latitude (longitude about -6 to 2, latitude about 50 to 60)",
+        "swap the two values in this row",
+        "longitude and latitude swapped",
+    )
+    log.rows(
+        as_en,
+        pair,
+        shown,
+        "longitude and latitude in degrees",
+        "give this row's location in degrees, or the whole file as easting/northing",
+        "easting/northing in longitude/latitude columns",
+    )
+    return have & ~ok & ~wrong_way & ~as_en
+
+
+def _locate_en(
+    loc: _Locating,
+    named: str,
+    ll_ok: np.ndarray,
+    ll_swapped: np.ndarray,
+    en_ok: np.ndarray,
+    en_swapped: np.ndarray,
+) -> np.ndarray | None:
+    """Columns named easting/northing (or x/y): fill x, y; the rows outside Great Britain, or None when done."""
+    a, b, x, y, have, n_have = loc.a, loc.b, loc.x, loc.y, loc.have, loc.n_have
+    fa, fb, pair, log, shown, to_bng = loc.fa, loc.fb, loc.pair, loc.log, loc.shown, loc.to_bng
+    good = en_ok
+    as_ll = ll_ok
+    if int(as_ll.sum()) == n_have and named == "xy":
+        log.note(f"{pair} read as longitude/latitude (the values are degrees)")
+        to_bng(as_ll, a, b)
+        return None
+    if int(as_ll.sum()) == n_have:
+        log.warn(
+            f"longitude/latitude in the easting/northing columns {pair} (e.g. {shown(int(np.argmax(have)))})",
             "British National Grid easting and northing in metres",
-            "give this row's location as easting/northing",
-            "longitude/latitude in easting/northing columns",
+            "none needed: every row was read as longitude/latitude; rename the columns to longitude/latitude",
+            field=pair,
         )
-        outside = have & ~ok & ~en_swapped & ~as_ll
+        to_bng(as_ll, a, b)
+        return None
+    if int(en_swapped.sum()) == n_have:
+        log.warn(
+            f"easting and northing swapped in every row (e.g. {shown(int(np.argmax(have)))})",
+            f"{fa} (easting) 0 to 700000 and {fb} (northing) 0 to 1250000",
+            "none needed: every row was read the other way round; swap the column headers",
+            field=pair,
+        )
+        x[en_swapped], y[en_swapped] = b[en_swapped], a[en_swapped]
+        return None
+    ok = good
+    x[ok], y[ok] = a[ok], b[ok]
+    log.rows(
+        en_swapped,
+        pair,
+        shown,
+        "easting then northing in metres",
+        "swap the two values in this row",
+        "easting and northing swapped",
+    )
+    log.rows(
+        as_ll,
+        pair,
+        shown,
+        "British National Grid easting and northing in metres",
+        "give this row's location as easting/northing",
+        "longitude/latitude in easting/northing columns",
+    )
+    return have & ~ok & ~en_swapped & ~as_ll
+
+
+def _log_outside(loc: _Locating, outside: np.ndarray) -> None:
+    """Log the rows outside Great Britain: one error when that is every row."""
+    have, n_have, pair, log, shown = loc.have, loc.n_have, loc.pair, loc.log, loc.shown
     if int(outside.sum()) == n_have:
         log.error(
             f"every coordinate outside Great Britain (e.g. {shown(int(np.argmax(have)))} in {pair})",
@@ -338,7 +398,7 @@ def locate(
             "check the coordinate columns and their order; a mapping in licvisit.toml can name them",
             field=pair,
         )
-        return x, y, missing
+        return
     log.rows(
         outside,
         pair,
@@ -347,7 +407,6 @@ def locate(
         "correct the coordinates or delete the row",
         "location outside Great Britain",
     )
-    return x, y, missing
 
 
 def _num(v: float) -> str:

@@ -130,17 +130,46 @@ def hearing_sections(
             "(--intervention or --compare-from/--compare-to)",
         }
     # Comparison ----------------------------------------------------------------------------------------
-    months = tr.months(*per)[covered]
-    days = exposure[covered]
-    prev_days = tr.month_exposure(months - 12, coverage)
-    reach = bool((prev_days > 0).all())
-    areas = [_area(zone_name, in_zone, zone_km2, premises, p_in)]
     rest_p = p_ok & ~p_in & in_area_p
+    areas = [_area(zone_name, in_zone, zone_km2, premises, p_in)]
     areas.append(_area("Rest of the area", has_xy & ~in_zone, rest_km2, premises, rest_p))
     for name, g in other_zones:
         areas.append(
             _area(str(name), dsp.inside(g, cx, cy), float(g.area) / 1e6, premises, dsp.inside(g, px, py))
         )
+    _comparison(m_all, areas, zone_name, per, coverage, covered, exposure, t_month, tables, params, noun, out)
+    # Premises profile ----------------------------------------------------------------------------------
+    _premises_profile(premises, p_in, rest_p, zone_name, zone_km2, rest_km2, tables, params, out)
+    # Other evidence ------------------------------------------------------------------------------------
+    out["other_evidence"] = [
+        _other(df, geom, zone_name, per, ba, tables, params, k)
+        for k, df in enumerate(other_evidence)
+        if len(df)
+    ]
+    for o in out["other_evidence"]:
+        out["_findings"] += o.pop("_findings")
+    return out
+
+
+def _comparison(
+    m_all: pd.Series,
+    areas: list[cmp.Area],
+    zone_name: str,
+    per: tuple[pd.Period, pd.Period],
+    coverage: tuple[pd.Timestamp, pd.Timestamp] | None,
+    covered: np.ndarray,
+    exposure: np.ndarray,
+    t_month: sdc.PublishedTable,
+    tables: dict[str, sdc.PublishedTable],
+    params: EvidenceParams,
+    noun: str,
+    out: dict[str, Any],
+) -> None:
+    """The zone against the rest of the area and the other zones: tables, ``out["comparison"]``, findings."""
+    months = tr.months(*per)[covered]
+    days = exposure[covered]
+    prev_days = tr.month_exposure(months - 12, coverage)
+    reach = bool((prev_days > 0).all())
     zt = t_month.frame[sdc.TOTAL]
     force = {(str(mo), zone_name) for mo in zt.index if not _visible(zt.loc[mo])}
     monthly, summary, finds = cmp.compare_areas(
@@ -179,7 +208,20 @@ def hearing_sections(
         "monthly": _records(monthly.frame),
         "previous_year_available": reach,
     }
-    # Premises profile ----------------------------------------------------------------------------------
+
+
+def _premises_profile(
+    premises: pd.DataFrame,
+    p_in: np.ndarray,
+    rest_p: np.ndarray,
+    zone_name: str,
+    zone_km2: float,
+    rest_km2: float,
+    tables: dict[str, sdc.PublishedTable],
+    params: EvidenceParams,
+    out: dict[str, Any],
+) -> None:
+    """Premises in the zone beside the rest of the area: tables and ``out["premises_profile"]``."""
     profile, latest = prof.premises_profile(
         premises[p_in],
         premises[rest_p],
@@ -204,15 +246,6 @@ def hearing_sections(
         caption="The latest end of any premises' licensed hours for the session starting that day.",
     )
     out["premises_profile"] = {"rows": _records(profile), "latest_hours": _records(latest)}
-    # Other evidence ------------------------------------------------------------------------------------
-    out["other_evidence"] = [
-        _other(df, geom, zone_name, per, ba, tables, params, k)
-        for k, df in enumerate(other_evidence)
-        if len(df)
-    ]
-    for o in out["other_evidence"]:
-        out["_findings"] += o.pop("_findings")
-    return out
 
 
 def _area(name: str, mask: np.ndarray, km2: float, premises: pd.DataFrame, p_mask: np.ndarray) -> cmp.Area:
@@ -250,6 +283,55 @@ def _displacement(
     mb, ma = tr.months(*ba.before), tr.months(*ba.after)
     db, da = tr.month_exposure(mb, coverage), tr.month_exposure(ma, coverage)
     mb, db, ma, da = mb[db > 0], db[db > 0], ma[da > 0], da[da > 0]
+    a, names, have_inside = _displacement_areas(
+        calls, premises, geom, zone_name, cx, cy, has_xy, in_zone, p_in, px, py, m_all, mb, ma, params, out
+    )
+    ba_t = tables.get("before_after")
+    zone_hidden = (
+        ba_t is not None and "Zone" in ba_t.frame.index and ba_t.frame.loc["Zone"].isna().iloc[:2].any()
+    )
+    df = dsp.displacement_table(
+        list(a.values()), db, da, params.threshold, noun,
+        force_hidden={names["zone"]} if zone_hidden else set(),
+        hide_together=[(names["ring"], names["rest"]), (names["rest"], names["ring"])],
+    )  # fmt: skip
+    counts = [f"{noun} before", f"{noun} after"]
+    results = _displacement_tests(a, names, have_inside, df, counts, db, da, params, noun)
+    tests = dsp.did_table(results)
+    _publish_displacement(df, tests, counts, ba, have_inside, tables, params, noun)
+    out["_findings"] += [r.verdict for r in results[1:] if not r.verdict.startswith("Not tested")]
+    return {
+        "available": True,
+        "ring_m": params.ring_m,
+        "street_buffer_m": params.street_buffer_m,
+        "inside_premises_known": have_inside,
+        "areas": _records(df),
+        "tests": _records(tests),
+    }
+
+
+def _displacement_areas(
+    calls: pd.DataFrame,
+    premises: pd.DataFrame,
+    geom: Any,
+    zone_name: str,
+    cx: np.ndarray,
+    cy: np.ndarray,
+    has_xy: np.ndarray,
+    in_zone: np.ndarray,
+    p_in: np.ndarray,
+    px: np.ndarray,
+    py: np.ndarray,
+    m_all: pd.Series,
+    mb: pd.PeriodIndex,
+    ma: pd.PeriodIndex,
+    params: EvidenceParams,
+    out: dict[str, Any],
+) -> tuple[dict[str, dsp.AreaSeries], dict[str, str], bool]:
+    """The zone, ring, rest, street (and inside premises, when known) before/after series and names.
+
+    Puts the ring and buffer in ``out["_geoms"]`` for the map.
+    """
 
     def series(name: str, mask: np.ndarray) -> dsp.AreaSeries:
         m = m_all[mask]
@@ -281,16 +363,21 @@ def _displacement(
     }
     if have_inside:
         a["inside"] = series(names["inside"], at_premises)
-    ba_t = tables.get("before_after")
-    zone_hidden = (
-        ba_t is not None and "Zone" in ba_t.frame.index and ba_t.frame.loc["Zone"].isna().iloc[:2].any()
-    )
-    df = dsp.displacement_table(
-        list(a.values()), db, da, params.threshold, noun,
-        force_hidden={names["zone"]} if zone_hidden else set(),
-        hide_together=[(names["ring"], names["rest"]), (names["rest"], names["ring"])],
-    )  # fmt: skip
-    counts = [f"{noun} before", f"{noun} after"]
+    return a, names, have_inside
+
+
+def _displacement_tests(
+    a: dict[str, dsp.AreaSeries],
+    names: dict[str, str],
+    have_inside: bool,
+    df: pd.DataFrame,
+    counts: list[str],
+    db: np.ndarray,
+    da: np.ndarray,
+    params: EvidenceParams,
+    noun: str,
+) -> list[dsp.DidResult]:
+    """Difference-in-differences of each pair of areas whose counts are shown, with its verdict."""
 
     def shown(k: str) -> bool:
         return k in a and not df.loc[a[k].name, counts].isna().any()
@@ -312,7 +399,20 @@ def _displacement(
             else "Not tested: numbers too small to publish."
         )
         results.append(dsp.DidResult(label, names[t], names[r], test, verdict))
-    tests = dsp.did_table(results)
+    return results
+
+
+def _publish_displacement(
+    df: pd.DataFrame,
+    tests: pd.DataFrame,
+    counts: list[str],
+    ba: Any,
+    have_inside: bool,
+    tables: dict[str, sdc.PublishedTable],
+    params: EvidenceParams,
+    noun: str,
+) -> None:
+    """Add the ``displacement`` and ``displacement_tests`` tables."""
     period = (
         f"Before: {_month_label(ba.before[0])} to {_month_label(ba.before[1])}; after: {_month_label(ba.after[0])} to "
         f"{_month_label(ba.after[1])}."
@@ -341,15 +441,6 @@ def _displacement(
         "assumes both areas would have changed alike without the intervention (parallel trends). Tested at the "
         f"{params.trend_alpha:g} level.",
     )
-    out["_findings"] += [r.verdict for r in results[1:] if not r.verdict.startswith("Not tested")]
-    return {
-        "available": True,
-        "ring_m": params.ring_m,
-        "street_buffer_m": params.street_buffer_m,
-        "inside_premises_known": have_inside,
-        "areas": _records(df),
-        "tests": _records(tests),
-    }
 
 
 def _short(name: str) -> str:
@@ -408,8 +499,58 @@ def _other(
     )
     tables[slug] = t
     days = exp_[covered]
+    finds: list[str] = []
+    trend = _other_trends(name, zone_name, counts, t, days, params, finds)
+    tables[f"{slug}_trends"] = sdc.PublishedTable(
+        f"{slug}_trends",
+        f"{name}: test of steady change per month",
+        trend,
+        count_columns=["records"],
+        caption="Poisson (quasi-Poisson when over-dispersed) regression on month number with days as exposure; "
+        "tested only where no month is hidden.",
+    )
+    grand = t.frame.loc[sdc.TOTAL, sdc.TOTAL]
+    ba_rows = None
+    if ba is not None:
+        ba_rows = _other_before_after(m[in_zone], cov, ba, t, params, name, finds, zone_name)
+        tables[f"{slug}_before_after"] = sdc.PublishedTable(
+            f"{slug}_before_after",
+            f"{name}: before and after ({ba.label})",
+            ba_rows,
+            count_columns=["records before", "records after"],
+            caption=f"Records in {zone_name}. Before: {_month_label(ba.before[0])} to {_month_label(ba.before[1])}; "
+            f"after: {_month_label(ba.after[0])} to {_month_label(ba.after[1])}. Rate ratio after/before per day "
+            "(Poisson, quasi-Poisson when over-dispersed).",
+        )
+    if _visible(grand):
+        finds.insert(
+            0,
+            f"{name}: {int(grand):,} records in {zone_name} in the period (categories as the source names them).",
+        )
+    source_row = _other_source_row(df, name, x, m, grand)
+    return {
+        "source": name,
+        "file": source_row["file"],
+        "monthly": _records(t.frame),
+        "trends": _records(trend),
+        "before_after": _records(ba_rows) if ba_rows is not None else None,
+        "suppressed_cells": t.n_suppressed,
+        "source_row": source_row,
+        "_findings": finds,
+    }
+
+
+def _other_trends(
+    name: str,
+    zone_name: str,
+    counts: pd.DataFrame,
+    t: sdc.PublishedTable,
+    days: np.ndarray,
+    params: EvidenceParams,
+    finds: list[str],
+) -> pd.DataFrame:
+    """Records and the month-on-month trend of each category and of all (appends the finding for all)."""
     rows = []
-    finds = []
     for col in [*counts.columns, sdc.TOTAL]:
         shown = t.frame[col]
         row: dict[str, Any] = {
@@ -437,32 +578,11 @@ def _other(
         rows.append(row)
     trend = pd.DataFrame(rows).set_index("category")
     trend["records"] = trend["records"].astype("Int64")
-    tables[f"{slug}_trends"] = sdc.PublishedTable(
-        f"{slug}_trends",
-        f"{name}: test of steady change per month",
-        trend,
-        count_columns=["records"],
-        caption="Poisson (quasi-Poisson when over-dispersed) regression on month number with days as exposure; "
-        "tested only where no month is hidden.",
-    )
-    grand = t.frame.loc[sdc.TOTAL, sdc.TOTAL]
-    ba_rows = None
-    if ba is not None:
-        ba_rows = _other_before_after(m[in_zone], cov, ba, t, params, name, finds, zone_name)
-        tables[f"{slug}_before_after"] = sdc.PublishedTable(
-            f"{slug}_before_after",
-            f"{name}: before and after ({ba.label})",
-            ba_rows,
-            count_columns=["records before", "records after"],
-            caption=f"Records in {zone_name}. Before: {_month_label(ba.before[0])} to {_month_label(ba.before[1])}; "
-            f"after: {_month_label(ba.after[0])} to {_month_label(ba.after[1])}. Rate ratio after/before per day "
-            "(Poisson, quasi-Poisson when over-dispersed).",
-        )
-    if _visible(grand):
-        finds.insert(
-            0,
-            f"{name}: {int(grand):,} records in {zone_name} in the period (categories as the source names them).",
-        )
+    return trend
+
+
+def _other_source_row(df: pd.DataFrame, name: str, x: np.ndarray, m: pd.Series, grand: Any) -> dict[str, str]:
+    """The source's row of the pack's sources table, with its caveats."""
     n_xy = int(np.isfinite(x).sum())
     month_only = not bool(df["time_known"].any())
     caveats = [
@@ -473,23 +593,13 @@ def _other(
         "agency's recording and coding.",
     ]
     mm = m.dropna()
-    source_row = {
+    return {
         "source": f"Other evidence: {name}",
         "file": str(df["source_file"].iloc[0]).replace("\\", "/").rsplit("/", 1)[-1],
         "dates": f"{_month_label(mm.min())} to {_month_label(mm.max())}" if len(mm) else "",
         "rows": f"{len(df):,} loaded; {_visible(grand) and f'{int(grand):,}' or sdc.SUPPRESSED_SYMBOL} in the zone "
         "in the period",
         "caveats": " ".join(c for c in caveats if c),
-    }
-    return {
-        "source": name,
-        "file": source_row["file"],
-        "monthly": _records(t.frame),
-        "trends": _records(trend),
-        "before_after": _records(ba_rows) if ba_rows is not None else None,
-        "suppressed_cells": t.n_suppressed,
-        "source_row": source_row,
-        "_findings": finds,
     }
 
 

@@ -174,6 +174,25 @@ def factorize_text(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     return codes, uniq_list
 
 
+@dataclass
+class _LinkInputs:
+    """The calls' and premises' columns the linking rules read, as plain arrays."""
+
+    n: int
+    npm: int
+    cx: np.ndarray
+    cy: np.ndarray
+    px: np.ndarray
+    py: np.ndarray
+    pids: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    known: np.ndarray
+    tk: np.ndarray
+    wd: np.ndarray
+    minute: np.ndarray
+
+
 def link_calls_to_premises(
     calls: pd.DataFrame, premises: pd.DataFrame, params: RiskParams | None = None
 ) -> Links:
@@ -196,12 +215,24 @@ def link_calls_to_premises(
     -------
     Links
     """
-    from scipy.spatial import cKDTree  # imported here: importing scipy takes ~0.4 s
-
     if params is None:
         from licvisit.core.risk.params import RiskParams
 
         params = RiskParams()
+    a = _link_inputs(calls, premises)
+    assigned = np.zeros(a.n, dtype=bool)
+    parts: list[dict[str, Any]] = []
+    _link_by_reference(calls, a, assigned, parts)
+    _link_by_name(calls, premises, a, params, assigned, parts)
+    sensitivity, valid_xy = _link_nearest(a, params, assigned, parts)
+    table, c, rule_code, share, closed = _links_table(parts, a, params)
+    counts = _link_counts(a, params, assigned, valid_xy, c, rule_code, share, closed)
+    notes = _link_notes(premises, a, table)
+    return Links(table=table, counts=counts, sensitivity=sensitivity, notes=notes)
+
+
+def _link_inputs(calls: pd.DataFrame, premises: pd.DataFrame) -> _LinkInputs:
+    """Coordinates, ids, licensed hours and call clocks as the arrays the rules read."""
     n = len(calls)
     npm = len(premises)
     cx = pd.to_numeric(calls["x"], errors="coerce").to_numpy(dtype=float) if n else np.zeros(0)
@@ -211,10 +242,14 @@ def link_calls_to_premises(
     pids = premises["premises_id"].astype(str).to_numpy() if npm else np.zeros(0, dtype=object)
     start, end, known = hours_arrays(premises)
     tk, wd, minute = call_clock(calls) if n else (np.zeros(0, bool), np.zeros(0, int), np.zeros(0, int))
+    return _LinkInputs(n, npm, cx, cy, px, py, pids, start, end, known, tk, wd, minute)
 
-    assigned = np.zeros(n, dtype=bool)
-    parts: list[dict[str, Any]] = []
 
+def _link_by_reference(
+    calls: pd.DataFrame, a: _LinkInputs, assigned: np.ndarray, parts: list[dict[str, Any]]
+) -> None:
+    """Rule 1: calls naming a registered premises in ``premises_ref`` (appends to ``parts``)."""
+    n, npm, cx, cy, px, py, pids = a.n, a.npm, a.cx, a.cy, a.px, a.py, a.pids
     # 1. explicit reference ------------------------------------------------------
     if n and npm and "premises_ref" in calls.columns:
         codes, uniq = factorize_text(calls["premises_ref"])
@@ -227,6 +262,17 @@ def link_calls_to_premises(
             parts.append(_part(idx, p, "reference", np.hypot(cx[idx] - px[p], cy[idx] - py[p])))
             assigned[idx] = True
 
+
+def _link_by_name(
+    calls: pd.DataFrame,
+    premises: pd.DataFrame,
+    a: _LinkInputs,
+    params: RiskParams,
+    assigned: np.ndarray,
+    parts: list[dict[str, Any]],
+) -> None:
+    """Rule 2: a premises' name in the call's ``location_text`` (appends to ``parts``)."""
+    n, npm, cx, cy, px, py = a.n, a.npm, a.cx, a.cy, a.px, a.py
     # 2. name in the free-text location ------------------------------------------
     if n and npm and "location_text" in calls.columns:
         all_codes, all_uniq = factorize_text(calls["location_text"])
@@ -257,6 +303,18 @@ def link_calls_to_premises(
                     )
                     assigned[m["call"].to_numpy()] = True
 
+
+def _link_nearest(
+    a: _LinkInputs, params: RiskParams, assigned: np.ndarray, parts: list[dict[str, Any]]
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Rule 3: nearest premises within the radius, with the near-tie and open-premises rules.
+
+    Appends to ``parts``; returns the radius sensitivity table and which calls have a location.
+    """
+    from scipy.spatial import cKDTree  # imported here: importing scipy takes ~0.4 s
+
+    n, npm, cx, cy, px, py = a.n, a.npm, a.cx, a.cy, a.px, a.py
+    start, end, known, tk, wd, minute = a.start, a.end, a.known, a.tk, a.wd, a.minute
     # 3. nearest within the radius (with the near-tie rule) ------------------------
     # One k=2 query out to 100 m serves the sensitivity table and shows which calls
     # have a single candidate; only calls with two or more premises inside the radius
@@ -321,7 +379,19 @@ def link_calls_to_premises(
             parts.append(_part(multi[rr], p[rr, kk], "nearest", d[rr, kk], 1.0 / m[rr], op[rr, kk]))
         assigned[rest] = True
     del dist, nbr  # n x 2 each: freed before the links table is built (peak memory at 12 M calls)
+    return sensitivity, valid_xy
 
+
+def _links_table(
+    parts: list[dict[str, Any]], a: _LinkInputs, params: RiskParams
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The links table from the rules' parts, with the closed-hours weights.
+
+    Returns the table and the arrays the counts read: ``call``, ``rule`` codes,
+    ``share`` and the closed flag of each link.
+    """
+    npm, pids, start, end, known = a.npm, a.pids, a.start, a.end, a.known
+    tk, wd, minute = a.tk, a.wd, a.minute
     joined = _join_parts(parts)
     parts.clear()
     c, p, rule_code = joined["call"], joined["premises_idx"], joined["rule"]
@@ -349,7 +419,21 @@ def link_calls_to_premises(
             "weight": weight,
         }
     )
+    return table, c, rule_code, share, closed
 
+
+def _link_counts(
+    a: _LinkInputs,
+    params: RiskParams,
+    assigned: np.ndarray,
+    valid_xy: np.ndarray,
+    c: np.ndarray,
+    rule_code: np.ndarray,
+    share: np.ndarray,
+    closed: np.ndarray,
+) -> dict[str, int]:
+    """Calls linked by each rule, unlinked, tied, closed and of unknown time."""
+    n, tk = a.n, a.tk
     # rows of one call are contiguous (each rule's part is ordered by call)
     first = np.r_[True, c[1:] != c[:-1]] if len(c) else np.zeros(0, bool)
     counts = {rule: int((first & (rule_code == i)).sum()) for i, rule in enumerate(RULES)}
@@ -367,6 +451,12 @@ def link_calls_to_premises(
             "time_unknown": int((~tk).sum()),
         }
     )
+    return counts
+
+
+def _link_notes(premises: pd.DataFrame, a: _LinkInputs, table: pd.DataFrame) -> list[str]:
+    """Notes on month-only dates, missing hours and premises left out (adds ``premises_left_out``)."""
+    n, npm, known, tk = a.n, a.npm, a.known, a.tk
     notes = []
     if n and (~tk).mean() > 0.5:
         notes.append(
@@ -389,4 +479,4 @@ def link_calls_to_premises(
                 f"{n_left:,} links go to premises left out as not licensed (column premises_left_out): "
                 "they keep those calls, so the calls are not handed to licensed premises near them."
             )
-    return Links(table=table, counts=counts, sensitivity=sensitivity, notes=notes)
+    return notes

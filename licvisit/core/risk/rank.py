@@ -247,6 +247,36 @@ def rank_premises(
         if "left_out" in premises.columns
         else np.ones(len(premises), dtype=bool)
     )
+    table, pid = _ranked_table(table, premises, params, ranked)
+    n = int(ranked.sum())
+    month_only = is_month_only(calls)
+    notes = _ranking_notes(premises, links, params, info, table, ranked, as_of_notes, month_only)
+    summary = {
+        "counts": dict(links.counts),
+        "sensitivity": links.sensitivity.to_dict(orient="records"),
+        "month_only": month_only,
+        "scheme": params.scheme,
+        "harm_source": HARM_SOURCES[params.scheme],
+        "premises": int(n),
+        "premises_with_calls": int((table["n_calls"] > 0).sum()) if n else 0,
+        "bands": {b: int((table["band"] == b).sum()) for b in BANDS} if n else {},
+        **info,
+    }
+    return Ranking(
+        table=table,
+        links=links,
+        summary=summary,
+        notes=notes,
+        params=params,
+        as_of=as_of_dt,
+        calls=_linked_calls(lf, as_of_dt, pid) if n else None,
+    )
+
+
+def _ranked_table(
+    table: pd.DataFrame, premises: pd.DataFrame, params: RiskParams, ranked: np.ndarray
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The ranked premises in rank order, with rank, band, visit frequency and place; and all ids."""
     n_all, n = len(premises), int(ranked.sum())
     # rank: score desc, then harm, then premises_id for determinism (left-out premises last)
     pid = premises["premises_id"].astype(str).to_numpy()
@@ -274,8 +304,21 @@ def rank_premises(
             table[extra] = premises[extra].astype("string").fillna("").to_numpy(dtype=object)
     table = table.iloc[order[:n]].reset_index(drop=True)
     table = table.drop(columns=["premises_idx"])
+    return table, pid
 
-    month_only = is_month_only(calls)
+
+def _ranking_notes(
+    premises: pd.DataFrame,
+    links: Links,
+    params: RiskParams,
+    info: dict[str, Any],
+    table: pd.DataFrame,
+    ranked: np.ndarray,
+    as_of_notes: list[str],
+    month_only: bool,
+) -> list[str]:
+    """The ranking's notes: month-only data, the as-of date, left-out premises, exposure, shrinkage."""
+    n_all, n = len(premises), int(ranked.sum())
     notes = [n for n in links.notes if not (month_only and n.startswith("Most calls have month-only"))]
     if month_only:
         notes.insert(
@@ -308,36 +351,20 @@ def rank_premises(
                 f"{params.group_by}, so each premises' harm per call is its {params.group_by}'s mean "
                 "(harm mix fully pooled); the call rate is still each premises' own."
             )
-    summary = {
-        "counts": dict(links.counts),
-        "sensitivity": links.sensitivity.to_dict(orient="records"),
-        "month_only": month_only,
-        "scheme": params.scheme,
-        "harm_source": HARM_SOURCES[params.scheme],
-        "premises": int(n),
-        "premises_with_calls": int((table["n_calls"] > 0).sum()) if n else 0,
-        "bands": {b: int((table["band"] == b).sum()) for b in BANDS} if n else {},
-        **info,
-    }
+    return notes
+
+
+def _linked_calls(lf: pd.DataFrame, as_of_dt: dt.datetime, pid: np.ndarray) -> pd.DataFrame:
+    """The links before ``as_of`` (call, premises_id, weight, harm) the ranking was scored from."""
     cols = ["call", "premises_id", "w", "harm"]
     linked = lf[lf["day"] < float(to_days(pd.Series([pd.Timestamp(as_of_dt)]))[0])][
         ["call", "premises_idx", "w", "harm"]
     ]
-    return Ranking(
-        table=table,
-        links=links,
-        summary=summary,
-        notes=notes,
-        params=params,
-        as_of=as_of_dt,
-        calls=linked.assign(
-            premises_id=pd.Categorical.from_codes(linked["premises_idx"].to_numpy(), categories=pid)
-            if pd.Index(pid).is_unique
-            else pid[linked["premises_idx"].to_numpy()]
-        )[cols]
-        if n
-        else None,
-    )
+    return linked.assign(
+        premises_id=pd.Categorical.from_codes(linked["premises_idx"].to_numpy(), categories=pid)
+        if pd.Index(pid).is_unique
+        else pid[linked["premises_idx"].to_numpy()]
+    )[cols]
 
 
 def explain(

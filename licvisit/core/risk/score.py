@@ -162,6 +162,56 @@ def _score_table(
     n = len(premises)
     sel = (lf["day"].to_numpy() < as_of_day) & (lf["day"].to_numpy() >= start_day) & (lf["w"].to_numpy() > 0)
     lf = lf[sel]
+    sums = _incident_sums(lf, n, params, as_of_day)
+    rates, kappa = _incident_rates(lf, premises, params, sums, as_of_day, start_day)
+    c_incidents = rates["calls_per_week"] * rates["harm_per_call"]
+    reference = float(c_incidents.mean()) if n else 0.0
+    static = _static_risk(premises, params, reference)
+    breaches, compliant, last_visit = _visit_history(premises, visits, params, as_of_day)
+    c_breach = reference * params.w_breach * breaches
+    positive = c_incidents + static["c_licence"] + c_breach + static["c_intel"]
+    reduction = np.minimum(params.w_compliant * compliant, params.compliant_cap)
+    c_compliant = -reduction * positive
+    score = positive + c_compliant
+
+    table = pd.DataFrame(
+        {
+            "premises_idx": np.arange(n),
+            "score": score,
+            "expected_harm_week": c_incidents,
+            "n_calls": sums["n_calls"],
+            "harm": sums["harm"],
+            "nte_weekday_harm": sums["nte_weekday_harm"],
+            "nte_weekend_harm": sums["nte_weekend_harm"],
+            "calls_per_week": rates["calls_per_week"],
+            "harm_per_call": rates["harm_per_call"],
+            "prior_calls_per_week": rates["prior_calls_per_week"],
+            "shrinkage_weight": rates["shrinkage_weight"],
+            "exposure_known": rates["exposure_known"],
+            "exposure_factor": rates["exposure_factor"],
+            "late_hours": static["late_hours"],
+            "recent_breaches": breaches,
+            "recent_compliant": compliant,
+            "intel_flag_count": static["intel_flag_count"],
+            "c_incidents": c_incidents,
+            "c_licence": static["c_licence"],
+            "c_breach": c_breach,
+            "c_intel": static["c_intel"],
+            "c_compliant": c_compliant,
+        }
+    )
+    lv = pd.to_datetime(pd.Series(last_visit) * 86_400e9, errors="coerce")
+    table["last_visit"] = lv.dt.date.astype("string").fillna("")
+    info = {
+        "reference_harm_week": reference,
+        "history_weeks": (as_of_day - start_day) / 7.0,
+        "harm_prior_calls": kappa,
+    }
+    return table, info
+
+
+def _incident_sums(lf: pd.DataFrame, n: int, params: RiskParams, as_of_day: float) -> dict[str, np.ndarray]:
+    """Per premises: calls, harm, night-time harm, and the decayed calls ``dn`` and harm ``dh``."""
     p = lf["premises_idx"].to_numpy()
     w = lf["w"].to_numpy()
     age = as_of_day - lf["day"].to_numpy()
@@ -174,7 +224,29 @@ def _score_table(
     nte_wkday = np.bincount(p, weights=w * h * lf["nte_weekday"].to_numpy(), minlength=n)
     dn = np.bincount(p, weights=dw, minlength=n)
     dh = np.bincount(p, weights=dw * h, minlength=n)
+    return {
+        "n_calls": n_calls,
+        "harm": harm_total,
+        "nte_weekend_harm": nte_wkend,
+        "nte_weekday_harm": nte_wkday,
+        "dn": dn,
+        "dh": dh,
+    }
 
+
+def _incident_rates(
+    lf: pd.DataFrame,
+    premises: pd.DataFrame,
+    params: RiskParams,
+    sums: dict[str, np.ndarray],
+    as_of_day: float,
+    start_day: float,
+) -> tuple[dict[str, np.ndarray], float]:
+    """Calls per week and harm per call, shrunk towards each group's prior; and kappa."""
+    n = len(premises)
+    p = lf["premises_idx"].to_numpy()
+    w = lf["w"].to_numpy()
+    dn, dh = sums["dn"], sums["dh"]
     weeks = _exposure_weeks(as_of_day - start_day, params.half_life_days)
     groups = (
         premises[params.group_by].astype("string").fillna("other").to_numpy(dtype=object)
@@ -210,9 +282,20 @@ def _score_table(
             rate[m] = dn[m] / weeks
             hpc[m] = np.where(dn[m] > 0, dh[m] / np.maximum(dn[m], 1e-12), 0.0)
         prior_rate[m] = gm * xf[m]
-    c_incidents = rate * hpc
-    reference = float(c_incidents.mean()) if n else 0.0
+    rates = {
+        "calls_per_week": rate,
+        "harm_per_call": hpc,
+        "prior_calls_per_week": prior_rate,
+        "shrinkage_weight": shrink_w,
+        "exposure_known": xknown,
+        "exposure_factor": xf,
+    }
+    return rates, kappa
 
+
+def _static_risk(premises: pd.DataFrame, params: RiskParams, reference: float) -> dict[str, np.ndarray]:
+    """Licence (late hours, capacity, door supervision) and intelligence components."""
+    n = len(premises)
     # static licence risk ------------------------------------------------------------------
     from licvisit.domain import parse_hhmm
 
@@ -246,7 +329,14 @@ def _score_table(
     )
     c_licence = reference * (params.w_late * late + params.w_capacity * cap_units + params.w_door * door)
     c_intel = reference * params.w_intel * np.minimum(flags, params.intel_cap)
+    return {"late_hours": late, "intel_flag_count": flags, "c_licence": c_licence, "c_intel": c_intel}
 
+
+def _visit_history(
+    premises: pd.DataFrame, visits: pd.DataFrame | None, params: RiskParams, as_of_day: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Recent breaches (decayed), recent compliant visits and the day of the last visit."""
+    n = len(premises)
     breaches: np.ndarray = np.zeros(n)
     compliant: np.ndarray = np.zeros(n)
     last_visit = np.full(n, np.nan)
@@ -264,46 +354,7 @@ def _score_table(
         if ok.any():
             lv = pd.Series(vday[ok]).groupby(vid[ok]).max()
             last_visit[lv.index.to_numpy()] = lv.to_numpy()
-    c_breach = reference * params.w_breach * breaches
-    positive = c_incidents + c_licence + c_breach + c_intel
-    reduction = np.minimum(params.w_compliant * compliant, params.compliant_cap)
-    c_compliant = -reduction * positive
-    score = positive + c_compliant
-
-    table = pd.DataFrame(
-        {
-            "premises_idx": np.arange(n),
-            "score": score,
-            "expected_harm_week": c_incidents,
-            "n_calls": n_calls,
-            "harm": harm_total,
-            "nte_weekday_harm": nte_wkday,
-            "nte_weekend_harm": nte_wkend,
-            "calls_per_week": rate,
-            "harm_per_call": hpc,
-            "prior_calls_per_week": prior_rate,
-            "shrinkage_weight": shrink_w,
-            "exposure_known": xknown,
-            "exposure_factor": xf,
-            "late_hours": late,
-            "recent_breaches": breaches,
-            "recent_compliant": compliant,
-            "intel_flag_count": flags,
-            "c_incidents": c_incidents,
-            "c_licence": c_licence,
-            "c_breach": c_breach,
-            "c_intel": c_intel,
-            "c_compliant": c_compliant,
-        }
-    )
-    lv = pd.to_datetime(pd.Series(last_visit) * 86_400e9, errors="coerce")
-    table["last_visit"] = lv.dt.date.astype("string").fillna("")
-    info = {
-        "reference_harm_week": reference,
-        "history_weeks": (as_of_day - start_day) / 7.0,
-        "harm_prior_calls": kappa,
-    }
-    return table, info
+    return breaches, compliant, last_visit
 
 
 def _bands(order_pos: np.ndarray, n: int, params: RiskParams, score: np.ndarray | None = None) -> np.ndarray:
