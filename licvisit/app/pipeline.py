@@ -150,6 +150,7 @@ def _run_stages(
         pp,
         visits=inputs.visits,
         zones=inputs.zones,
+        progress=lambda msg: progress(f"  {msg}"),
     )
     with staged_folder(out / "plan", OUTPUT_FILES["plan"], "licvisit demo") as folder:  # own manifest
         written = write_plan_folder(plan, folder, premises=inputs.premises, staff=inputs.staff)

@@ -37,6 +37,7 @@ def plan_to_folder(
     as_of: dt.datetime | None = None,
     read_inputs: Callable[..., Any],
     check_folder: Callable[..., Any],
+    progress: Callable[[str], None] | None = None,
 ) -> PlanRun:
     """Plan the week starting ``week_start`` and write ``out_dir`` (and the route maps into ``maps_dir``).
 
@@ -78,6 +79,7 @@ def plan_to_folder(
         locks=locks,
         exclude=exclude,
         previous=read_plan(previous) if previous else None,
+        progress=progress,
     )
     files = _write(config, result, inputs, ranking, out_dir, maps_dir if with_maps else None)
     return PlanRun(result, inputs, files, stale)

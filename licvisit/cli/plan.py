@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from licvisit.app.params import plan_params
-from licvisit.cli.options import check_out_folder, input_options, load_named, resolve_config
+from licvisit.cli.options import check_out_folder, input_options, load_named, resolve_config, stage_printer
 from licvisit.errors import ConfigError, LicvisitError, PlanCheckError
 
 
@@ -111,6 +111,7 @@ def plan(
         as_of=as_of,
         read_inputs=load_named,
         check_folder=check_out_folder,
+        progress=stage_printer(),
     )
     if run.stale_note:
         click.echo(f"Warning: {run.stale_note}", err=True)

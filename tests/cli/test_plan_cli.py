@@ -46,6 +46,24 @@ def test_plan_writes_every_output_and_says_so(planned):
     assert len(list((out / "itineraries").glob("*.txt"))) == len(plan["crews"])
 
 
+def test_plan_says_each_step_as_it_starts(planned):
+    """A plan takes tens of seconds: the sergeant sees which step it is on, in order, with the time."""
+    import re
+
+    _, text = planned
+    steps = [
+        "choosing candidate visits from the ranking",
+        "rostering ",
+        "routing ",
+        "fitting shifts and breaks, explaining what was left out",
+        "computing the upper bound on the week's value",
+        "checking every hard rule independently",
+    ]
+    where = [text.find(s) for s in steps]
+    assert -1 not in where and where == sorted(where), where
+    assert re.search(r"\[\s*\d+\.\ds\] routing \d+ crews \(OR-Tools, work limit [\d,]+\)", text)
+
+
 def test_check_passes_a_written_plan(planned):
     out, _ = planned
     res = CliRunner().invoke(main, ["check", str(out), "--config", CFG])

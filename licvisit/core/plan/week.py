@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -71,6 +71,7 @@ def plan_week(
     exclude: Iterable[str] = (),
     previous: Plan | None = None,
     travel_matrix: pd.DataFrame | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Plan:
     """Plan the week starting Monday ``week_start``.
 
@@ -89,6 +90,8 @@ def plan_week(
     previous : an earlier plan for the week: re-planning keeps as much of it as it can.
     travel_matrix : long table ``from_id, to_id, travel_min`` over premises ids
         and base names, replacing the straight-line estimate.
+    progress : called with a short line as each step starts (candidates, roster,
+        routes, repair, bound, check), so a long plan is not silent.
 
     Returns
     -------
@@ -102,6 +105,7 @@ def plan_week(
         The checker found a broken hard rule (a bug: please report it).
     """
     params = params or PlanParams()
+    say = progress or _quiet
     if week_start.weekday() != 0:
         raise InfeasiblePlanError(f"The week must start on a Monday; {week_start} is a {week_start:%A}.")
     locks = tuple(locks)
@@ -123,6 +127,7 @@ def plan_week(
     _check_staff(staff, nights)
     operations = params.operation_types()
 
+    say("choosing candidate visits from the ranking")
     candidates, dropped = build_candidates(
         ranking_table, premises, week_start, operations, params, visits=visits, locks=locks, exclude=exclude
     )
@@ -132,6 +137,7 @@ def plan_week(
             "Fix: check the premises' licensed hours (hours_mon ... hours_sun) and the ranking."
         )
     _check_visit_fits_shifts(staff, candidates, params, nights)
+    say(f"rostering {len(staff)} officers for {len(candidates)} candidate premises (CP-SAT)")
     roster = plan_roster(
         staff,
         candidates,
@@ -148,7 +154,13 @@ def plan_week(
             f"(crews on {', '.join(sorted({f'{n:%a}' for n, _ in staffed})) or 'no night'}). "
             "Fix: check staff availability against the premises' licensed hours."
         )
-    plan = _route_week(candidates, dropped, roster, week_start, params, zones, locks, previous, travel_matrix)
+    limit = (
+        f"work limit {params.work_limit:,}" if params.work_limit else f"time limit {params.time_limit_s:g} s"
+    )
+    say(f"routing {len(roster.crews)} crews (OR-Tools, {limit})")
+    plan = _route_week(
+        candidates, dropped, roster, week_start, params, zones, locks, previous, travel_matrix, say
+    )
     if not plan.visits:
         from collections import Counter
 
@@ -158,12 +170,17 @@ def plan_week(
             + ", ".join(f"{n} {code.replace('_', ' ')}" for code, n in why)
             + "). Fix: check staff availability against the premises' licensed hours."
         )
+    say("checking every hard rule independently")
     problems = check_plan(plan, premises, staff, params, zones=zones)
     if problems:
         raise PlanCheckError(
             f"The plan broke {len(problems)} hard rule(s); first: {problems[0]}. This is a bug: please report it."
         )
     return plan
+
+
+def _quiet(_msg: str) -> None:
+    return None
 
 
 def _check_staff(staff: list[Officer], nights: list[dt.date]) -> None:
@@ -214,6 +231,7 @@ def _route_week(
     locks: tuple[Lock, ...],
     previous: Plan | None,
     travel_matrix: pd.DataFrame | None,
+    say: Callable[[str], None],
 ) -> Plan:
     origin = dt.datetime.combine(week_start, dt.time())
     crews = roster.crews
@@ -234,6 +252,7 @@ def _route_week(
         problem, groups, crews, candidates, node_info, params, previous
     )
 
+    say("fitting shifts and breaks, explaining what was left out")
     visits, covered = _visits_from(res, crews, candidates, node_info, node_purposes, origin)
     dropped_groups = set(res.dropped_groups) if res is not None else set()
     visits = _mark_repeats(visits)
@@ -258,6 +277,7 @@ def _route_week(
     bent = [*roster.bent, *_unplanned_follow_ups(explained, candidates, mean, params)]
     dropped = dropped + explained
     visits.sort(key=lambda v: (v.night, v.crew_id, v.order))
+    say("computing the upper bound on the week's value")
     bound = _value_bound(problem, candidates, node_purposes, params)
     value_planned = round(sum(v.value for v in visits), 4)
     meta = _meta(
