@@ -338,9 +338,9 @@ class DroppedCandidate:
     premises_id: str
     op_type: str
     value: float
-    reason_code: (
-        str  # no_crew_when_open, outside_shifts, not_worth_travel, crews_full, excluded, recently_visited
-    )
+    # excluded, recently_visited, no_door_supervision, no_crew_when_open, outside_shifts,
+    # not_worth_travel, crews_full, too_little_work, one_visit_per_premises (docs/planning.md, step 6)
+    reason_code: str
     reason: str
     displaced_by: str = ""  # crews_full: planned visits it could replace, 'premises_id (value); ...'
 
