@@ -110,21 +110,18 @@ def write_plan_maps(
     or a ``Ranking`` result (its ``.table`` is used, and its links count each
     card's recent incidents unless ``call_links`` is given).
     """
-    table = getattr(ranking, "table", ranking)
-    if call_links is None and getattr(ranking, "links", None) is not None:
-        call_links = ranking.links.table
-    return write_route_maps(
+    from licvisit.render.maps import plan_map_pages
+
+    params = params or MapParams()
+    pages = plan_map_pages(
         plan,
-        inputs.premises,
-        out_dir,
-        ranking=table,
-        visit_history=inputs.visits,
-        calls=inputs.calls,
-        zones=inputs.zones,
+        inputs,
+        ranking=ranking,
         params=params,
-        staff=inputs.staff,
+        streets=street_lines(params.streets),
         call_links=call_links,
     )
+    return write_files(pages, out_dir)
 
 
 def write_plan_folder(

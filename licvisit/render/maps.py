@@ -147,13 +147,17 @@ def plan_map_pages(
     ranking: pd.DataFrame | None = None,
     params: MapParams | None = None,
     streets: StreetLines | None = None,
+    call_links: pd.DataFrame | None = None,
 ) -> dict[str, str]:
     """Every map page of ``plan`` from loaded :class:`~licvisit.domain.Inputs` (for ``plan``, ``demo``, ``maps``).
 
     Same pages as :func:`route_map_pages`; ``ranking`` may be a ranking table
-    or a ``Ranking`` result (its ``.table`` is used).
+    or a ``Ranking`` result (its ``.table`` is used, and its links count each
+    card's recent incidents unless ``call_links`` is given).
     """
     table = getattr(ranking, "table", ranking)
+    if call_links is None and getattr(ranking, "links", None) is not None:
+        call_links = ranking.links.table
     return route_map_pages(
         plan,
         inputs.premises,
@@ -164,4 +168,5 @@ def plan_map_pages(
         params=params,
         staff=inputs.staff,
         streets=streets,
+        call_links=call_links,
     )
