@@ -12,6 +12,7 @@ Pure functions; no I/O.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,24 @@ from licvisit.core.evidence import displacement as dsp
 from licvisit.core.evidence import profile as prof
 from licvisit.core.evidence import trends as tr
 from licvisit.core.evidence.params import EvidenceParams
+
+
+@dataclass(frozen=True)
+class _Zone:
+    """The records and premises of a zone's study, as the displacement steps read them."""
+
+    calls: pd.DataFrame
+    premises: pd.DataFrame
+    geom: Any  # the zone's shapely polygon [EPSG:27700]
+    name: str
+    cx: np.ndarray  # call coordinates [m]
+    cy: np.ndarray
+    has_xy: np.ndarray  # calls with a location
+    in_zone: np.ndarray  # calls inside the zone
+    p_in: np.ndarray  # premises inside the zone
+    px: np.ndarray  # premises coordinates [m]
+    py: np.ndarray
+    months: pd.Series  # each call's month
 
 
 def noun_for(calls: pd.DataFrame) -> str:
@@ -119,10 +138,8 @@ def hearing_sections(
 
     # Displacement --------------------------------------------------------------------------------------
     if ba is not None:
-        out["displacement"] = _displacement(
-            calls, premises, geom, zone_name, cx, cy, has_xy, in_zone, p_in, px, py, m_all, coverage, ba, tables, params,
-            noun, out,
-        )  # fmt: skip
+        zone = _Zone(calls, premises, geom, zone_name, cx, cy, has_xy, in_zone, p_in, px, py, m_all)
+        out["displacement"] = _displacement(zone, coverage, ba, tables, params, noun, out)
     else:
         out["displacement"] = {
             "available": False,
@@ -261,18 +278,7 @@ def _area(name: str, mask: np.ndarray, km2: float, premises: pd.DataFrame, p_mas
 
 
 def _displacement(
-    calls: pd.DataFrame,
-    premises: pd.DataFrame,
-    geom: Any,
-    zone_name: str,
-    cx: np.ndarray,
-    cy: np.ndarray,
-    has_xy: np.ndarray,
-    in_zone: np.ndarray,
-    p_in: np.ndarray,
-    px: np.ndarray,
-    py: np.ndarray,
-    m_all: pd.Series,
+    zone: _Zone,
     coverage: tuple[pd.Timestamp, pd.Timestamp] | None,
     ba: Any,
     tables: dict[str, sdc.PublishedTable],
@@ -283,9 +289,7 @@ def _displacement(
     mb, ma = tr.months(*ba.before), tr.months(*ba.after)
     db, da = tr.month_exposure(mb, coverage), tr.month_exposure(ma, coverage)
     mb, db, ma, da = mb[db > 0], db[db > 0], ma[da > 0], da[da > 0]
-    a, names, have_inside = _displacement_areas(
-        calls, premises, geom, zone_name, cx, cy, has_xy, in_zone, p_in, px, py, m_all, mb, ma, params, out
-    )
+    a, names, have_inside = _displacement_areas(zone, mb, ma, params, out)
     ba_t = tables.get("before_after")
     zone_hidden = (
         ba_t is not None and "Zone" in ba_t.frame.index and ba_t.frame.loc["Zone"].isna().iloc[:2].any()
@@ -311,18 +315,7 @@ def _displacement(
 
 
 def _displacement_areas(
-    calls: pd.DataFrame,
-    premises: pd.DataFrame,
-    geom: Any,
-    zone_name: str,
-    cx: np.ndarray,
-    cy: np.ndarray,
-    has_xy: np.ndarray,
-    in_zone: np.ndarray,
-    p_in: np.ndarray,
-    px: np.ndarray,
-    py: np.ndarray,
-    m_all: pd.Series,
+    zone: _Zone,
     mb: pd.PeriodIndex,
     ma: pd.PeriodIndex,
     params: EvidenceParams,
@@ -332,9 +325,11 @@ def _displacement_areas(
 
     Puts the ring and buffer in ``out["_geoms"]`` for the map.
     """
+    calls, premises, geom, cx, cy = zone.calls, zone.premises, zone.geom, zone.cx, zone.cy
+    has_xy, in_zone, p_in, px, py = zone.has_xy, zone.in_zone, zone.p_in, zone.px, zone.py
 
     def series(name: str, mask: np.ndarray) -> dsp.AreaSeries:
-        m = m_all[mask]
+        m = zone.months[mask]
         vb = m.value_counts().reindex(mb, fill_value=0).to_numpy(float)
         va = m.value_counts().reindex(ma, fill_value=0).to_numpy(float)
         return dsp.AreaSeries(name, vb, va)
@@ -345,7 +340,7 @@ def _displacement_areas(
     near = dsp.inside(buf, cx, cy)
     out["_geoms"] = {"ring": ring, "buffer": buf}
     names = {
-        "zone": zone_name,
+        "zone": zone.name,
         "ring": f"Ring: 0 to {params.ring_m:g} m round the zone",
         "rest": "Rest of the area beyond the ring",
         "street": f"Street space within {params.street_buffer_m:g} m of the zone's premises",
