@@ -112,19 +112,7 @@ def plan_week(
     locks = tuple(locks)
     exclude = tuple(exclude)
     nights = week_nights(week_start)
-    for lk in locks:
-        if lk.night not in nights:
-            raise InfeasiblePlanError(
-                f"Lock {lk.premises_id}@{lk.night} is outside the week {nights[0]} to {nights[-1]}."
-            )
-    seen_lock: dict[tuple[str, dt.date], Lock] = {}
-    for lk in locks:
-        if (lk.premises_id, lk.night) in seen_lock:
-            raise InfeasiblePlanError(
-                f"Locks {lk.premises_id}@{lk.night} ask for two visits to one premises on one night; "
-                "one visit serves every purpose its crew can. Fix: keep one of the locks."
-            )
-        seen_lock[(lk.premises_id, lk.night)] = lk
+    _check_locks_in_week(locks, nights)
     staff = list(staff or [])
     _check_staff(staff, nights)
     operations = params.operation_types()
@@ -195,6 +183,23 @@ def plan_week(
 
 def _quiet(_msg: str) -> None:
     return None
+
+
+def _check_locks_in_week(locks: tuple[Lock, ...], nights: list[dt.date]) -> None:
+    """Refuse a lock outside the week, and two locks on one premises on one night."""
+    for lk in locks:
+        if lk.night not in nights:
+            raise InfeasiblePlanError(
+                f"Lock {lk.premises_id}@{lk.night} is outside the week {nights[0]} to {nights[-1]}."
+            )
+    seen_lock: dict[tuple[str, dt.date], Lock] = {}
+    for lk in locks:
+        if (lk.premises_id, lk.night) in seen_lock:
+            raise InfeasiblePlanError(
+                f"Locks {lk.premises_id}@{lk.night} ask for two visits to one premises on one night; "
+                "one visit serves every purpose its crew can. Fix: keep one of the locks."
+            )
+        seen_lock[(lk.premises_id, lk.night)] = lk
 
 
 def _check_staff(staff: list[Officer], nights: list[dt.date]) -> None:
