@@ -45,7 +45,19 @@ from licvisit.errors import InfeasiblePlanError
 
 # [plan] settings that may differ between the previous plan and this one: they steer the search
 # only, so the kept nights still obey every rule.
-SEARCH_ONLY_PARAMS = ("time_limit_s", "work_limit", "seed", "first_solution_strategies", "greedy_start")
+SEARCH_ONLY_PARAMS = (
+    "time_limit_s",
+    "work_limit",
+    "seed",
+    "first_solution_strategies",
+    "greedy_start",
+    "roster_deterministic_time",
+    "bound_deterministic_time",
+    "release_rounds",
+    "replan_keep_nights",
+    "max_nights_per_candidate",
+    "w_keep_crew",
+)
 
 
 @dataclasses.dataclass(frozen=True)
