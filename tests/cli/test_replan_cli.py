@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 
 import pytest
@@ -41,6 +42,11 @@ def test_replan_says_which_nights_changed_and_keeps_the_others(replanned):
     before, gone, out, text = replanned
     night = dt.date.fromisoformat(gone["night"])
     assert f"Re-planned {night:%a %d %b}; kept the other 6 nights as they were." in text
+    assert re.search(
+        rf"\] re-planning {night:%a %d %b}; kept the other 6 nights as they were: routing \d+ crews "
+        r"\(OR-Tools, work limit [\d,]+\)",
+        text,
+    )
     after = json.loads((out / "plan.json").read_text())
     assert after["meta"]["nights_replanned"] == [gone["night"]]
     assert len(after["meta"]["nights_kept"]) == 6

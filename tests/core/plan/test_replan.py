@@ -147,3 +147,14 @@ def test_replan_summary_names_the_nights():
     )
     assert replan_summary(["2025-10-08"], 6) == "Wed 08 Oct; kept the other 6 nights as they were"
     assert replan_summary([], 7) == "no night; kept all 7 nights as they were"
+
+
+def test_a_previous_visit_that_no_longer_fits_re_plans_its_night(week):
+    prem, rk, staff, plan = week
+    v0 = sorted(plan.visits, key=lambda v: (v.night, v.crew_id, v.order))[0]
+    changed = dataclasses.replace(
+        plan, visits=[dataclasses.replace(v, value=v.value + 1.0) if v == v0 else v for v in plan.visits]
+    )
+    p2 = plan_week(rk, prem, staff, WEEK, FAST, previous=changed)
+    assert p2.meta["replan"] == "incremental" and p2.meta["nights_replanned"] == [v0.night.isoformat()]
+    assert check_plan(p2, prem, staff, FAST) == []
