@@ -15,8 +15,9 @@ with ``previous`` when the previous plan can be reused:
 3. keep every other night's crews, shifts and visits exactly as they were,
    and route only the affected nights' crews (the week's own routing step,
    warm-started from their previous routes) over the candidates no kept
-   visit serves, with the work limit scaled to the share of the crews
-   re-searched, so the re-plan stops at the same point on any machine;
+   visit serves, with the work limit scaled to the share of the week's
+   (candidate, staffed night) windows re-searched, so the re-plan stops
+   at the same point on any machine;
 4. merge: reasons for what is left out, bent rules, the value bound (kept
    value + the re-planned nights' bound), ``changes`` against the previous
    plan, ``meta.nights_replanned`` and ``meta.nights_kept``; then the
@@ -291,14 +292,6 @@ def _replanned(
         sub = None
     else:
         crews = [c for c in scope.roster.crews if c.night in nights]
-        share = len(crews) / max(1, len(scope.roster.crews))
-        sub_params = dataclasses.replace(params, work_limit=_scaled(params.work_limit, share))
-        limit = (
-            f"work limit {sub_params.work_limit:,}"
-            if sub_params.work_limit
-            else f"time limit {params.time_limit_s:g} s"
-        )
-        say(f"re-planning {kept_line}: routing {len(crews)} crews (OR-Tools, {limit})")
         # Every candidate stays in the model's list (the value scale is the week's mean), but only
         # the affected nights' windows of premises no kept visit serves can be visited.
         sub_cands = [
@@ -310,6 +303,14 @@ def _replanned(
             )
             for c in candidates
         ]
+        share = _staffed_windows(sub_cands, scope.roster) / max(1, _staffed_windows(candidates, scope.roster))
+        sub_params = dataclasses.replace(params, work_limit=_scaled(params.work_limit, share))
+        limit = (
+            f"work limit {sub_params.work_limit:,}"
+            if sub_params.work_limit
+            else f"time limit {params.time_limit_s:g} s"
+        )
+        say(f"re-planning {kept_line}: routing {len(crews)} crews (OR-Tools, {limit})")
         sub_roster = Roster(crews, [s for s in scope.roster.shifts if s.night in nights], [], "previous_plan")
         sub_prev = dataclasses.replace(
             previous,
@@ -321,8 +322,14 @@ def _replanned(
     return _merge(scope, sub, candidates, dropped, previous, locks, week_start, params)
 
 
+def _staffed_windows(candidates: list[Candidate], roster: Roster) -> int:
+    """How many (candidate, night) windows a crew of the candidate's kind works: the model's size."""
+    staffed = {(c.night, c.op_type) for c in roster.crews}
+    return sum(1 for c in candidates for n in c.windows if (n, c.op_type) in staffed)
+
+
 def _scaled(work_limit: int, share: float) -> int:
-    """The work limit for re-searching ``share`` of the week's crews (0 stays 0: time limit only)."""
+    """The work limit for re-searching ``share`` of the week's model (0 stays 0: time limit only)."""
     if not work_limit:
         return 0
     return max(1, int(round(work_limit * share)))
