@@ -60,6 +60,9 @@ SEARCH_ONLY_PARAMS = (
     "w_keep_crew",
 )
 
+# Reasons a candidate was left out before the routing saw it (the kept nights' routes never weighed it).
+BEFORE_ROUTING = ("excluded", "recently_visited", "no_door_supervision")
+
 
 @dataclasses.dataclass(frozen=True)
 class ReplanScope:
@@ -110,11 +113,11 @@ def reused_roster(previous: Plan, staff: list[Officer], params: PlanParams) -> R
         gone = [m for m in c.members if m not in by_id or _avail(by_id[m], c.night) is None]
         if gone:
             return f"{', '.join(gone)} of crew {c.crew_id} is no longer available on {c.night:%a %d %b}"
-        avail = [_avail(by_id[m], c.night) for m in c.members]
-        shift = crew_shift(avail[0], avail[1], ops[c.op_type], c.night, params.shift_length_h)  # type: ignore[arg-type]
-        if shift is not None and len(avail) > 2:
-            both = (max(avail[0][0], avail[1][0]), min(avail[0][1], avail[1][1]))  # type: ignore[index]
-            shift = crew_shift(both, avail[2], ops[c.op_type], c.night, params.shift_length_h)  # type: ignore[arg-type]
+        avail = [a for m in c.members if (a := _avail(by_id[m], c.night)) is not None]
+        shift = crew_shift(avail[0], avail[1], ops[c.op_type], c.night, params.shift_length_h)
+        if shift is not None and len(avail) > 2:  # as the roster forms a crew with uniformed support
+            both = (max(avail[0][0], avail[1][0]), min(avail[0][1], avail[1][1]))
+            shift = crew_shift(both, avail[2], ops[c.op_type], c.night, params.shift_length_h)
         if (
             shift is None
             or shift[1] - shift[0] < min_len
@@ -137,8 +140,13 @@ def affected_nights(
     candidates: list[Candidate],
     locks: tuple[Lock, ...],
     exclude: Iterable[str],
+    staffed: set[tuple[dt.date, str]],
 ) -> set[dt.date]:
-    """The nights an edit touches: exclusions, new or removed locks, visits that no longer fit."""
+    """The nights an edit touches: exclusions, new or removed locks, visits that no longer fit, new candidates.
+
+    ``staffed`` holds the (night, operation) pairs the previous roster has a crew for: a candidate
+    the previous plan never routed (excluded then, or new) re-plans the nights it could be visited.
+    """
     nights: set[dt.date] = set()
     visited: dict[str, set[dt.date]] = {}
     for v in previous.visits:
@@ -158,6 +166,11 @@ def affected_nights(
     for v in previous.visits:
         if not _still_fits(v, by_key):
             nights.add(v.night)
+    routed = {(v.premises_id, p) for v in previous.visits for p in v.purposes or (v.op_type,)}
+    routed |= {(d.premises_id, d.op_type) for d in previous.dropped if d.reason_code not in BEFORE_ROUTING}
+    for c in candidates:
+        if c.lock is None and (c.premises_id, c.op_type) not in routed:
+            nights |= {n for n in c.windows if (n, c.op_type) in staffed}
     return nights
 
 
@@ -213,7 +226,8 @@ def replan_week(
     roster = reused_roster(previous, staff, params)
     if isinstance(roster, str):
         return roster
-    nights = affected_nights(previous, candidates, locks, exclude)
+    staffed = {(c.night, c.op_type) for c in roster.crews}
+    nights = affected_nights(previous, candidates, locks, exclude, staffed)
     why = _locks_without_crew(candidates, roster, nights)
     if why:
         return why

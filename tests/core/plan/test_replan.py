@@ -158,3 +158,14 @@ def test_a_previous_visit_that_no_longer_fits_re_plans_its_night(week):
     p2 = plan_week(rk, prem, staff, WEEK, FAST, previous=changed)
     assert p2.meta["replan"] == "incremental" and p2.meta["nights_replanned"] == [v0.night.isoformat()]
     assert check_plan(p2, prem, staff, FAST) == []
+
+
+def test_lifting_an_exclusion_re_plans_the_nights_the_premises_could_be_visited(week):
+    prem, rk, staff, plan = week
+    gone = plan.visits[-1]
+    p2 = plan_week(rk, prem, staff, WEEK, FAST, exclude=[gone.premises_id], previous=plan)
+    p3 = plan_week(rk, prem, staff, WEEK, FAST, previous=p2)
+    assert p3.meta["replan"] == "incremental"
+    assert gone.night.isoformat() in p3.meta["nights_replanned"]
+    assert not any(d.reason_code == "excluded" for d in p3.dropped)
+    assert check_plan(p3, prem, staff, FAST) == []
