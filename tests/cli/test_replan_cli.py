@@ -80,3 +80,18 @@ def test_a_previous_plan_of_another_week_is_refused(replanned, tmp_path):
         f"Error: --previous {other}: that plan is for the week of Mon 29 Sep 2025, not the week of "
         "Mon 06 Oct 2025 being planned. Fix: give the folder of a plan for 2025-W41, or leave out --previous.\n"
     )
+
+
+def test_a_full_re_plan_says_why(replanned, capsys):
+    from licvisit.cli.plan import _summary
+    from licvisit.io.plan_io import read_plan
+
+    *_, out, _ = replanned
+    p = read_plan(out)
+    p.meta.update(
+        replan="full", replan_fallback="CL02 of crew TUE-LIC-1 is no longer available on Tue 07 Oct"
+    )
+    _summary(p)
+    text = capsys.readouterr().out
+    assert "Re-planned the whole week: CL02 of crew TUE-LIC-1 is no longer available on Tue 07 Oct.\n" in text
+    assert "kept the other" not in text
