@@ -15,7 +15,10 @@ themselves, so they must not compete for the cores).  In a full run:
 * ``bench_vrptw.py`` rewrites the generated block of ``docs/benchmarks/vrptw.md``
   (every shared Solomon instance, and PyVRP beside it when installed);
 * ``bench_plan.py`` prints its table; this script puts it in the generated
-  block of ``docs/benchmarks/plan.md``.
+  block of ``docs/benchmarks/plan.md``;
+* ``bench_replan.py`` (``plan --previous`` after one exclusion and one lock
+  against the full plan, in one run) likewise, in its own block of
+  ``docs/benchmarks/plan.md``.
 
 Finally the list of runs (command, exit status, wall time) replaces the
 generated block of ``docs/benchmarks.md``.  A failing benchmark does not stop
@@ -77,6 +80,14 @@ def benches(tmp: Path) -> list[Bench]:
                 *("--lpas", "2", "--staff-per-lpa", "13", "--premises-per-lpa", "60", "--factors", "1"),
                 *("--out", str(tmp / "plan_force.json")),
             ),
+            "plan.md",
+            prints_table=True,
+        ),
+        Bench(
+            "replan",
+            "bench_replan.py",
+            ("--out", str(tmp / "replan.json")),
+            ("--config", "tests/data/plan/licvisit.toml", "--out", str(tmp / "replan.json")),
             "plan.md",
             prints_table=True,
         ),

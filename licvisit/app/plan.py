@@ -53,6 +53,7 @@ def plan_to_folder(
     check_folder(out_dir)  # a bad folder fails now, not after solving
     if with_maps:
         check_folder(maps_dir, "--maps-dir")
+    before = _previous_plan(previous, week_start)  # a plan of another week fails now, not after solving
     inputs = read_inputs(
         config,
         ("calls", "premises", "zones", "staff", "visits"),
@@ -66,7 +67,6 @@ def plan_to_folder(
     exclude = _checked_ids(inputs.premises, exclude, locks)
     ranking, stale = _rank_for_week(config, inputs, week_start, as_of)
     from licvisit.core.plan import plan_week
-    from licvisit.io.plan_io import read_plan
 
     result = plan_week(
         ranking.table,
@@ -78,11 +78,27 @@ def plan_to_folder(
         zones=inputs.zones,
         locks=locks,
         exclude=exclude,
-        previous=read_plan(previous) if previous else None,
+        previous=before,
         progress=progress,
     )
     files = _write(config, result, inputs, ranking, out_dir, maps_dir if with_maps else None)
     return PlanRun(result, inputs, files, stale)
+
+
+def _previous_plan(previous: Path | None, week_start: dt.date) -> Plan | None:
+    """Read the ``--previous`` plan and refuse one made for another week."""
+    from licvisit.io.plan_io import read_plan
+
+    if previous is None:
+        return None
+    before = read_plan(previous)
+    if before.week_start != week_start:
+        raise ConfigError(
+            f"--previous {previous}: that plan is for the week of {before.week_start:%a %d %b %Y}, not the "
+            f"week of {week_start:%a %d %b %Y} being planned. Fix: give the folder of a plan for "
+            f"{week_start:%G-W%V}, or leave out --previous."
+        )
+    return before
 
 
 def _checked_ids(premises: Any, exclude: tuple[str, ...], locks: tuple[Lock, ...]) -> tuple[str, ...]:

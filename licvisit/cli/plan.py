@@ -158,6 +158,12 @@ def _summary(p) -> None:
                 f"{p.meta['visits_removed']} removed, {p.meta['visits_added']} added."
             )
             break
+    if p.meta.get("replan") == "incremental":
+        from licvisit.core.plan.replan import replan_summary
+
+        click.echo(f"Re-planned {replan_summary(p.meta['nights_replanned'], len(p.meta['nights_kept']))}.")
+    elif p.meta.get("replan") == "full":
+        click.echo(f"Re-planned the whole week: {p.meta['replan_fallback']}.")
     if p.meta.get("crews_released"):
         click.echo(
             f"Crews released (no visits they could usefully make): {', '.join(p.meta['crews_released'])}"

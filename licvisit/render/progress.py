@@ -25,6 +25,8 @@ def done_visits(
         return {}
     h = pd.DataFrame(history)[["premises_id", "visited_at", "outcome"]].copy()
     h["premises_id"] = h["premises_id"].astype(str)
+    planned = {str(v.premises_id) for v in visits}  # only their history: sorting every premises' took seconds
+    h = h[h["premises_id"].isin(planned)].copy()
     h["visited_at"] = pd.to_datetime(h["visited_at"], errors="coerce")
     h = h[h["visited_at"].notna()]
     shifts = {(c.crew_id, c.night): (c.shift_start - SLACK, c.shift_end + SLACK) for c in crews}

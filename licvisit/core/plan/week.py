@@ -35,6 +35,7 @@ from licvisit.core.plan.repair import (
     _release_weak_crews,
     _route_travel,
 )
+from licvisit.core.plan.replan import full_replan_meta, replan_week
 from licvisit.core.plan.roster import Roster, plan_roster
 from licvisit.core.plan.routing import (
     RoutingProblem,
@@ -109,20 +110,9 @@ def plan_week(
     if week_start.weekday() != 0:
         raise InfeasiblePlanError(f"The week must start on a Monday; {week_start} is a {week_start:%A}.")
     locks = tuple(locks)
+    exclude = tuple(exclude)
     nights = week_nights(week_start)
-    for lk in locks:
-        if lk.night not in nights:
-            raise InfeasiblePlanError(
-                f"Lock {lk.premises_id}@{lk.night} is outside the week {nights[0]} to {nights[-1]}."
-            )
-    seen_lock: dict[tuple[str, dt.date], Lock] = {}
-    for lk in locks:
-        if (lk.premises_id, lk.night) in seen_lock:
-            raise InfeasiblePlanError(
-                f"Locks {lk.premises_id}@{lk.night} ask for two visits to one premises on one night; "
-                "one visit serves every purpose its crew can. Fix: keep one of the locks."
-            )
-        seen_lock[(lk.premises_id, lk.night)] = lk
+    _check_locks_in_week(locks, nights)
     staff = list(staff or [])
     _check_staff(staff, nights)
     operations = params.operation_types()
@@ -137,6 +127,16 @@ def plan_week(
             "Fix: check the premises' licensed hours (hours_mon ... hours_sun) and the ranking."
         )
     _check_visit_fits_shifts(staff, candidates, params, nights)
+    fallback = ""
+    if previous is not None:  # re-plan only the nights the edits touch, when the previous roster still holds
+        replanned = replan_week(
+            candidates, dropped, staff, premises, week_start, params, previous=previous, locks=locks,
+            exclude=exclude, zones=zones, travel_matrix=travel_matrix, route=_route_week, say=say,
+        )  # fmt: skip
+        if isinstance(replanned, Plan):
+            return replanned
+        fallback = replanned
+        say(f"re-planning the whole week: {fallback}")
     say(f"rostering {len(staff)} officers for {len(candidates)} candidate premises (CP-SAT)")
     roster = plan_roster(
         staff,
@@ -161,6 +161,8 @@ def plan_week(
     plan = _route_week(
         candidates, dropped, roster, week_start, params, zones, locks, previous, travel_matrix, say
     )
+    if fallback:
+        plan.meta.update(full_replan_meta(fallback, week_start))
     if not plan.visits:
         from collections import Counter
 
@@ -181,6 +183,23 @@ def plan_week(
 
 def _quiet(_msg: str) -> None:
     return None
+
+
+def _check_locks_in_week(locks: tuple[Lock, ...], nights: list[dt.date]) -> None:
+    """Refuse a lock outside the week, and two locks on one premises on one night."""
+    for lk in locks:
+        if lk.night not in nights:
+            raise InfeasiblePlanError(
+                f"Lock {lk.premises_id}@{lk.night} is outside the week {nights[0]} to {nights[-1]}."
+            )
+    seen_lock: dict[tuple[str, dt.date], Lock] = {}
+    for lk in locks:
+        if (lk.premises_id, lk.night) in seen_lock:
+            raise InfeasiblePlanError(
+                f"Locks {lk.premises_id}@{lk.night} ask for two visits to one premises on one night; "
+                "one visit serves every purpose its crew can. Fix: keep one of the locks."
+            )
+        seen_lock[(lk.premises_id, lk.night)] = lk
 
 
 def _check_staff(staff: list[Officer], nights: list[dt.date]) -> None:
