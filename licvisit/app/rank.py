@@ -190,8 +190,11 @@ def rank_command(
     passes one that also prints the input warnings).
     """
     from licvisit.core.risk import explain, staleness_note
+    from licvisit.io.table import parse_ahead
 
     progress("reading inputs")
+    if "calls" in config.inputs:
+        parse_ahead(config.inputs["calls"])  # the biggest file: parsed while the others are read
     kinds = ("calls", "premises", "visits") + (("zones",) if zone is not None else ())
     inputs = _read(config, kinds, read_inputs)
     if inputs.calls is None or inputs.premises is None or len(inputs.premises) == 0:
