@@ -104,20 +104,27 @@ def _named_candidates(texts: pd.Series, premises: pd.DataFrame) -> pd.DataFrame:
     """Return (text_code, premises_idx) pairs where a premises' name occurs in a text."""
     names = premises["name"] if "name" in premises.columns else pd.Series([""] * len(premises))
     lookup: dict[str, list[int]] = defaultdict(list)
-    max_words = 1
+    # first word of a name -> the names' lengths in words, shortest first: a text is
+    # tried only at its words that begin a name, and only for those lengths
+    lengths: dict[str, set[int]] = defaultdict(set)
     for i, nm in enumerate(names.to_numpy(dtype=object)):
         key = normalise_name(nm)
         if len(key) < 4 or key in _GENERIC_NAMES:
             continue
         lookup[key].append(i)
-        max_words = max(max_words, key.count(" ") + 1)
+        first, *rest = key.split(" ")
+        lengths[first].add(len(rest) + 1)
+    spans = {w: sorted(ls) for w, ls in lengths.items()}
     rows_t: list[int] = []
     rows_p: list[int] = []
     for code, text in enumerate(texts):
         words = normalise_name(text).split()
         found: set[int] = set()
-        for a in range(len(words)):
-            for b in range(a + 1, min(len(words), a + max_words) + 1):
+        for a, word in enumerate(words):
+            for length in spans.get(word, ()):
+                b = a + length
+                if b > len(words):
+                    break
                 hit = lookup.get(" ".join(words[a:b]))
                 # "3 Victoria Street", "W VINE ST", "Crown Street car park": a street, not The Victoria
                 if hit and not (b < len(words) and words[b] in STREET_WORDS):
