@@ -138,8 +138,13 @@ def _harm_prior_calls(p: np.ndarray, w: np.ndarray, cat: np.ndarray, n: int) -> 
     n0 = (tot - (n_i[has] ** 2).sum() / tot) / (k - 1)
     df_w = (n_i[big] - 1).sum()
     sigma2 = tau2 = 0.0
-    for c in np.unique(cat):
-        s1 = np.bincount(p, weights=w * (cat == c), minlength=n)  # indicator: s2 == s1
+    # every category's weighted count per premises in one pass: column j is category uniq[j]
+    # (the sums are those of one bincount per category, the other rows adding exact zeros)
+    uniq, inv = np.unique(cat, return_inverse=True)
+    by_cat = np.bincount(p * len(uniq) + inv.ravel(), weights=w, minlength=n * len(uniq))
+    by_cat = by_cat.reshape(n, len(uniq))
+    for j in range(len(uniq)):
+        s1 = by_cat[:, j]  # indicator: s2 == s1
         within = (s1[big] - s1[big] ** 2 / n_i[big]).sum() / df_w
         pbar = s1[has].sum() / tot
         ssb = (n_i[has] * (s1[has] / n_i[has] - pbar) ** 2).sum()
