@@ -320,11 +320,16 @@ def parse_ahead(path: str | Path) -> None:
         pool.shutdown(wait=False)
 
 
-def _parsed_ahead(path: Path) -> Future[_Parsed | None] | None:
+def _parsed_ahead(path: str | Path) -> Future[_Parsed | None] | None:
     """The parse :func:`parse_ahead` started for ``path`` (forgotten here), or None."""
-    key = _file_key(path)
+    key = _file_key(Path(path))
     with _AHEAD_LOCK:
         return _PARSED_AHEAD.pop(key, None) if key is not None else None
+
+
+def forget_parse_ahead(path: str | Path) -> None:
+    """Drop a parse of ``path`` that :func:`parse_ahead` started and no read took (e.g. after an error)."""
+    _parsed_ahead(path)
 
 
 def _first_parse(

@@ -206,3 +206,19 @@ def test_parse_ahead_of_an_awkward_file_gives_the_same_table_and_messages(tmp_pa
     assert ahead.row_numbers.tolist() == plain.row_numbers.tolist()
     assert ahead.table.column("call_id").to_pylist() == ["A1", "A3"]
     assert [str(p) for p in log.problems] == [str(p) for p in plain_log.problems] != []
+
+
+def test_rank_leaves_no_parse_ahead_behind_when_the_inputs_fail(tmp_path):
+    """No premises file named: the command fails before any read, and the calls' parse is not kept."""
+    from licvisit.app.rank import rank_command
+    from licvisit.config import Config
+    from licvisit.core.risk import RiskParams
+    from licvisit.errors import LicvisitError
+    from licvisit.io import table as table_mod
+
+    calls = tmp_path / "calls.csv"
+    calls.write_text("call_id,occurred_at,category,x,y\nA1,2025-01-03 23:15,theft,406950,286560\n")
+    config = Config(inputs={"calls": calls})
+    with pytest.raises(LicvisitError, match="No premises file given"):
+        rank_command(config, RiskParams(), tmp_path / "out")
+    assert table_mod._PARSED_AHEAD == {}
