@@ -17,7 +17,7 @@ from licvisit.core.risk.attribution import (
     hours_arrays,
 )
 from licvisit.core.risk.clock import _call_days, to_days
-from licvisit.core.risk.harm import call_harm
+from licvisit.core.risk.harm import call_harm, call_harm_of_codes
 from licvisit.core.risk.params import RiskParams
 
 
@@ -44,7 +44,15 @@ def link_frame(calls: pd.DataFrame, links: Links, params: RiskParams) -> pd.Data
     """Per (call, premises) link: premises_idx, weight, harm, day, NTE flags."""
     t = links.table
     c = t["call"].to_numpy()
-    harm = call_harm(calls, params.scheme, params.harm_config)
+    # the categories factorised once, for the harm weights and the harm-mix prior's codes
+    cat_codes, cat_uniq = (
+        pd.factorize(calls["category"]) if "category" in calls.columns else (np.zeros(len(calls), int), None)
+    )
+    harm = (
+        call_harm_of_codes(calls, cat_codes, cat_uniq, params.scheme, params.harm_config)
+        if "category" in calls.columns
+        else call_harm(calls, params.scheme, params.harm_config)
+    )
     tk, weekday, minute = call_clock(calls)
     day = _call_days(calls, tk)
     nte, wkend, wkday = _nte_flags(minute, weekday, tk, params)
@@ -57,9 +65,7 @@ def link_frame(calls: pd.DataFrame, links: Links, params: RiskParams) -> pd.Data
             "premises_idx": t["premises_idx"].to_numpy(),
             "w": w,
             "harm": harm[c],
-            "cat": pd.factorize(calls["category"])[0][c]
-            if "category" in calls.columns
-            else np.zeros(len(c), int),
+            "cat": cat_codes[c],
             "day": day[c],
             "nte_weekend": wkend[c],
             "nte_weekday": wkday[c],
