@@ -331,9 +331,8 @@ def call_harm(
     if len(calls) == 0:
         return np.zeros(0)
     # Factorise first: string work once per distinct value, not per call.
-    return call_harm_of_codes(
-        calls, *pd.factorize(calls["category"], use_na_sentinel=True), scheme, overrides
-    )
+    codes, uniq = pd.factorize(calls["category"], use_na_sentinel=True)
+    return call_harm_of_codes(calls, codes, uniq, scheme, overrides)
 
 
 def call_harm_of_codes(
