@@ -193,9 +193,10 @@ def rank_command(
     from licvisit.io.table import forget_parse_ahead, parse_ahead
 
     progress("reading inputs")
-    calls_path = config.inputs.get("calls")
+    # the biggest file, parsed while the others are read (once the command has what it needs)
+    calls_path = config.inputs.get("calls") if "premises" in config.inputs else None
     if calls_path is not None:
-        parse_ahead(calls_path)  # the biggest file: parsed while the others are read
+        parse_ahead(calls_path)
     kinds = ("calls", "premises", "visits") + (("zones",) if zone is not None else ())
     try:
         inputs = _read(config, kinds, read_inputs)

@@ -209,16 +209,41 @@ def test_parse_ahead_of_an_awkward_file_gives_the_same_table_and_messages(tmp_pa
 
 
 def test_rank_leaves_no_parse_ahead_behind_when_the_inputs_fail(tmp_path):
-    """No premises file named: the command fails before any read, and the calls' parse is not kept."""
+    """The read fails before it reaches the calls: the command fails, and the calls' parse is not kept."""
     from licvisit.app.rank import rank_command
     from licvisit.config import Config
     from licvisit.core.risk import RiskParams
-    from licvisit.errors import LicvisitError
+    from licvisit.errors import ConfigError
     from licvisit.io import table as table_mod
 
     calls = tmp_path / "calls.csv"
     calls.write_text("call_id,occurred_at,category,x,y\nA1,2025-01-03 23:15,theft,406950,286560\n")
-    config = Config(inputs={"calls": calls})
-    with pytest.raises(LicvisitError, match="No premises file given"):
-        rank_command(config, RiskParams(), tmp_path / "out")
+    config = Config(inputs={"calls": calls, "premises": tmp_path / "premises.csv"})
+    started = []
+
+    def failing_read(cfg, kinds, required=()):
+        started.append(dict(table_mod._PARSED_AHEAD))
+        raise ConfigError("The premises register is locked.")
+
+    with pytest.raises(ConfigError, match="locked"):
+        rank_command(config, RiskParams(), tmp_path / "out", read_inputs=failing_read)
+    assert len(started[0]) == 1  # the calls were being parsed ahead when the read began
     assert table_mod._PARSED_AHEAD == {}
+
+
+def test_rank_without_a_premises_file_parses_nothing_ahead(tmp_path, monkeypatch):
+    """The command fails on the missing input at once; it does not first parse the calls."""
+    from licvisit.app.rank import rank_command
+    from licvisit.config import Config
+    from licvisit.core.risk import RiskParams
+    from licvisit.errors import ConfigError
+    from licvisit.io import table as table_mod
+
+    calls = tmp_path / "calls.csv"
+    calls.write_text("call_id,occurred_at,category,x,y\nA1,2025-01-03 23:15,theft,406950,286560\n")
+    parsed = []
+    real = table_mod.parse_ahead
+    monkeypatch.setattr(table_mod, "parse_ahead", lambda path: parsed.append(path) or real(path))
+    with pytest.raises(ConfigError, match="No premises file given"):
+        rank_command(Config(inputs={"calls": calls}), RiskParams(), tmp_path / "out")
+    assert parsed == []
