@@ -220,8 +220,9 @@ prem = pd.read_csv(sys.argv[2], keep_default_na=False, na_values={"capacity": ["
 t1 = time.perf_counter()
 r = rank_premises(calls, prem)
 t2 = time.perf_counter()
-print(json.dumps({"read_s": t1 - t0, "rank_s": t2 - t1, "total_s": t2 - t0,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+ru = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"read_s": t1 - t0, "rank_s": t2 - t1, "total_s": t2 - t0, "cpu_s": ru.ru_utime + ru.ru_stime,
+                  "peak_mb": ru.ru_maxrss / 1024,
                   "counts": r.summary["counts"], "top": r.table["premises_id"].head(5).tolist()}))
 """
 
@@ -232,7 +233,8 @@ sys.path.insert(0, sys.argv[3])
 from naive_rank import naive_rank
 r = naive_rank(sys.argv[1], sys.argv[2])
 t1 = time.perf_counter()
-print(json.dumps({"total_s": t1 - t0, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+ru = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"total_s": t1 - t0, "cpu_s": ru.ru_utime + ru.ru_stime, "peak_mb": ru.ru_maxrss / 1024,
                   "linked_premises": int(len(r)), "top": r["premises_id"].head(5).tolist()}))
 """
 
@@ -248,8 +250,9 @@ res = CliRunner().invoke(main, ["rank", "--calls", sys.argv[1], "--premises", sy
 t1 = time.perf_counter()
 # the command's own progress lines, "[   2.5s] reading inputs", timed from the command's start
 stages = [[float(m[1]), m[2]] for m in re.finditer(r"^\\[\\s*([0-9.]+)s\\] (.*)$", res.output, re.M)]
+ru = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"total_s": t1 - t0, "cli_import_s": t_cli - t0, "stages": stages,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "cpu_s": ru.ru_utime + ru.ru_stime, "peak_mb": ru.ru_maxrss / 1024,
                   "exit_code": res.exit_code, "output": res.output[-400:]}))
 """
 
@@ -417,23 +420,23 @@ def _format_lines(fmt: str, res: dict, a: argparse.Namespace) -> list[str]:
         "",
         f"{a.calls:,} calls x {a.premises:,} premises; calls CSV {res['size_mb']:.0f} MB; best of {a.repeat}.",
         "",
-        "| pipeline | what it does | wall time [s] | peak memory [MB] |",
-        "|---|---|---:|---:|",
+        "| pipeline | what it does | wall time [s] | CPU time [s] | peak memory [MB] |",
+        "|---|---|---:|---:|---:|",
         f"| naive (`benchmarks/naive_rank.py`) | pandas read, geopandas `sjoin_nearest` (50 m), group-by sum of "
-        f"harm | {_f(naive, 'total_s')} | {_f(naive, 'peak_mb', '.0f')} |",
+        f"harm | {_f(naive, 'total_s')} | {_f(naive, 'cpu_s')} | {_f(naive, 'peak_mb', '.0f')} |",
     ]
     if ours:
         lines.append(
             f"| licvisit `rank_premises` + pyarrow CSV read | all attribution rules, near-ties, closed hours, "
             f"sensitivity, harm x THRIVE, NTE split, decay, EB shrinkage, static risk, bands "
             f"| {_f(ours, 'total_s')} (read {_f(ours, 'read_s')}, rank {_f(ours, 'rank_s')}) "
-            f"| {_f(ours, 'peak_mb', '.0f')} |"
+            f"| {_f(ours, 'cpu_s')} | {_f(ours, 'peak_mb', '.0f')} |"
         )
     if cli:
         lines.append(
             f"| whole `licvisit rank` command | imports, project readers with validation, ranking, writing "
             f"ranking.csv/.gpkg/.json and the attribution table | {_f(cli, 'total_s')} "
-            f"| {_f(cli, 'peak_mb', '.0f')} |"
+            f"| {_f(cli, 'cpu_s')} | {_f(cli, 'peak_mb', '.0f')} |"
         )
     lines.append("")
     if "total_s" in naive and "total_s" in ours:
@@ -445,17 +448,24 @@ def _format_lines(fmt: str, res: dict, a: argparse.Namespace) -> list[str]:
             f"Ratio whole command / naive (best of each): **{cli['total_s'] / naive['total_s']:.2f}** "
             "(target <= 0.35)."
         )
+    if "cpu_s" in naive and "cpu_s" in cli:
+        lines.append(
+            f"CPU time, whole command / naive (the same runs): **{cli['cpu_s'] / naive['cpu_s']:.2f}** "
+            "(CPU seconds of all the process's threads: what the ratio tends to on a machine whose cores "
+            "are all busy)."
+        )
     lines += [
         "",
-        "| repeat | naive [s] | whole command [s] | ratio | the command's seconds per step |",
-        "|---:|---:|---:|---:|---|",
+        "| repeat | naive [s] | whole command [s] | ratio | CPU ratio | the command's seconds per step |",
+        "|---:|---:|---:|---:|---:|---|",
     ]
     for i, nv in enumerate(res["naive"]):
         cv = res["licvisit_cli"][i] if i < len(res["licvisit_cli"]) else {}
         if "total_s" in nv and "total_s" in cv:
+            cpu = f"{cv['cpu_s'] / nv['cpu_s']:.2f}" if "cpu_s" in nv and "cpu_s" in cv else "n/a"
             lines.append(
                 f"| {i + 1} | {nv['total_s']:.2f} | {cv['total_s']:.2f} | {cv['total_s'] / nv['total_s']:.2f} "
-                f"| {_split_text(cv)} |"
+                f"| {cpu} | {_split_text(cv)} |"
             )
     return lines + [""]
 
@@ -475,15 +485,16 @@ def _scale_lines(a: argparse.Namespace, sc: dict) -> list[str]:
         f"{sc['size_mb']:.0f} MB; its first {a.calls:,} rows are the {a.calls:,}-call file), then on "
         f"{a.calls:,} calls again, back to back; the ratio is against the mean of the two small runs.",
         "",
-        "| run | calls | wall time [s] | peak memory [GB] | exit | seconds per step |",
-        "|---|---:|---:|---:|---:|---|",
+        "| run | calls | wall time [s] | CPU time [s] | peak memory [GB] | exit | seconds per step |",
+        "|---|---:|---:|---:|---:|---:|---|",
     ]
     runs = [("before", a.calls, sc["small"][0] if sc["small"] else {}), ("large", a.scale_calls, large)]
     runs += [("after", a.calls, sc["small"][1])] if len(sc["small"]) > 1 else []
     for name, n, r in runs:
         peak = f"{r['peak_mb'] * 2**20 / GB:.2f}" if "peak_mb" in r else "n/a"
         lines.append(
-            f"| {name} | {n:,} | {_f(r, 'total_s')} | {peak} | {r.get('exit_code', 'n/a')} | {_split_text(r)} |"
+            f"| {name} | {n:,} | {_f(r, 'total_s')} | {_f(r, 'cpu_s')} | {peak} | {r.get('exit_code', 'n/a')} "
+            f"| {_split_text(r)} |"
         )
     if smalls and "total_s" in large:
         mean_small = sum(r["total_s"] for r in smalls) / len(smalls)

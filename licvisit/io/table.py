@@ -13,6 +13,8 @@ import codecs
 import csv
 import difflib
 import re
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -268,12 +270,88 @@ def _read_arrow(
     return table, bad_rows
 
 
+_FileKey = tuple[str, int, int]  # resolved path, size [bytes], modification time [ns]
+_Parsed = tuple[tuple[str, str, list[str]], tuple[pa.Table, list[_BadRow]]]
+# Parses started by parse_ahead, taken (and forgotten) by the next read_table of the same
+# unchanged file.  A cache of work in flight, not a setting: nothing else reads it.
+_PARSED_AHEAD: dict[_FileKey, Future[_Parsed | None]] = {}
+_AHEAD_LOCK = threading.Lock()
+
+
+def _file_key(path: Path) -> _FileKey | None:
+    try:
+        st = path.stat()
+        return str(path.resolve()), st.st_size, st.st_mtime_ns
+    except OSError:
+        return None
+
+
+def parse_ahead(path: str | Path) -> None:
+    """Start parsing the CSV file ``path`` in a background thread, for the next :func:`read_table` of it.
+
+    Arrow's parser releases the GIL, so a command that knows its biggest file
+    early (``licvisit rank``: the calls) lets the parse overlap the imports and
+    the smaller files read first.  :func:`read_table` takes the result only if
+    the file is unchanged and its own sniff (encoding, delimiter, header) agrees,
+    and it handles the result exactly as a parse of its own (the same retries,
+    the same messages); otherwise it parses as always.  Folders and missing
+    files are left alone.
+    """
+    p = Path(path)
+    key = _file_key(p) if p.is_file() else None
+    if key is None:
+        return
+
+    def work() -> _Parsed | None:
+        try:
+            sniff = _sniff(p, ProblemLog(str(p), "calls"))  # a throwaway log: read_table logs for real
+        except Exception:  # noqa: BLE001 - read_table's own sniff reports it
+            return None
+        if sniff is None:
+            return None
+        encoding, delimiter, names = sniff
+        return sniff, _read_arrow(p, names, encoding, delimiter, as_text=False, careful=False)
+
+    with _AHEAD_LOCK:
+        if key in _PARSED_AHEAD:
+            return
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="licvisit-parse-ahead")
+        _PARSED_AHEAD[key] = pool.submit(work)
+        pool.shutdown(wait=False)
+
+
+def _parsed_ahead(path: str | Path) -> Future[_Parsed | None] | None:
+    """The parse :func:`parse_ahead` started for ``path`` (forgotten here), or None."""
+    key = _file_key(Path(path))
+    with _AHEAD_LOCK:
+        return _PARSED_AHEAD.pop(key, None) if key is not None else None
+
+
+def forget_parse_ahead(path: str | Path) -> None:
+    """Drop a parse of ``path`` that :func:`parse_ahead` started and no read took (e.g. after an error)."""
+    _parsed_ahead(path)
+
+
+def _first_parse(
+    ahead: Future[_Parsed | None] | None, path: Path, names: list[str], encoding: str, delimiter: str
+) -> tuple[pa.Table, list[_BadRow]]:
+    """The first attempt's parse: the one started ahead if it read the file as sniffed now, else a new one.
+
+    An exception raised by the parse ahead is raised here, as the same parse would raise it.
+    """
+    got = ahead.result() if ahead is not None else None
+    if got is not None and got[0] == (encoding, delimiter, names):
+        return got[1]
+    return _read_arrow(path, names, encoding, delimiter, as_text=False, careful=False)
+
+
 def read_table(path: Path, log: ProblemLog) -> RawTable | None:
     """Parse a CSV file into a :class:`RawTable`, or return None after logging an error."""
     sniff = _sniff(path, log)
     if sniff is None:
         return None
     encoding, delimiter, names = sniff
+    ahead = _parsed_ahead(path)
     notes = []
     if encoding != "utf-8":
         notes.append(f"read as {encoding} (not UTF-8)")
@@ -283,9 +361,14 @@ def read_table(path: Path, log: ProblemLog) -> RawTable | None:
     bad_rows: list[_BadRow] | None = None
     careful = False
     as_text = False
-    for _attempt in range(6):
+    for attempt in range(6):
         try:
-            table, bad_rows = _read_arrow(path, names, encoding, delimiter, as_text=as_text, careful=careful)
+            if attempt == 0:
+                table, bad_rows = _first_parse(ahead, path, names, encoding, delimiter)
+            else:
+                table, bad_rows = _read_arrow(
+                    path, names, encoding, delimiter, as_text=as_text, careful=careful
+                )
         except UnicodeDecodeError:
             table = None
             if encoding == "latin-1":

@@ -79,3 +79,23 @@ def test_a_rerun_that_writes_parquet_replaces_the_previous_attribution_csv(tmp_p
     _rank(out)
     names = sorted(p.name for p in out.iterdir())
     assert "attribution.csv" in names and "attribution.parquet" not in names
+
+
+def test_parquet_attribution_keeps_dictionaries_and_statistics_only_where_they_help(tmp_path, monkeypatch):
+    """Distinct call ids get no page dictionary and no min/max; numbers keep their statistics."""
+    import pyarrow.parquet as papq
+
+    monkeypatch.setattr(ranking_io, "EXCEL_MAX_ROWS", 10)
+    out = tmp_path / "out"
+    _rank(out)
+    meta = papq.ParquetFile(out / "attribution.parquet").metadata
+    columns = {
+        meta.row_group(0).column(i).path_in_schema: meta.row_group(0).column(i)
+        for i in range(meta.num_columns)
+    }
+    assert "RLE_DICTIONARY" not in columns["call_id"].encodings
+    assert not columns["call_id"].is_stats_set
+    assert "RLE_DICTIONARY" in columns["premises_id"].encodings
+    assert not columns["premises_id"].is_stats_set
+    for name in ("call", "distance_m", "weight", "source_row"):
+        assert columns[name].is_stats_set, name

@@ -149,3 +149,101 @@ def test_dates_outside_plausible_years_are_bad_not_wrapped_or_crashing(text):
     vals, known, bad = parse_datetimes(pa.chunked_array([[text, "2025-01-03 23:15:00"]]))
     assert bad.tolist() == [True, False]
     assert str(vals[1]) == "2025-01-03T23:15:00.000000000"
+
+
+def _read(path):
+    from licvisit.io.table import read_table
+    from licvisit.io.validate import ProblemLog
+
+    log = ProblemLog(str(path), "calls")
+    raw = read_table(path, log)
+    return raw, log
+
+
+def test_parse_ahead_is_taken_by_the_next_read_and_gives_the_same_table(tmp_path, monkeypatch):
+    from licvisit.io import table as table_mod
+
+    path = tmp_path / "calls.csv"
+    path.write_text("call_id,occurred_at,x\nA1,2025-01-03 23:15,406950\nA2,2025-01-04 01:10,406960\n")
+    plain, _ = _read(path)
+    calls = []
+    real = table_mod._read_arrow
+    monkeypatch.setattr(table_mod, "_read_arrow", lambda *a, **k: calls.append(1) or real(*a, **k))
+    table_mod.parse_ahead(path)
+    ahead, log = _read(path)
+    assert len(calls) == 1  # parsed once, ahead; read_table took that parse
+    assert ahead.table.equals(plain.table)
+    assert ahead.row_numbers.tolist() == [2, 3] and not log.problems
+    assert table_mod._PARSED_AHEAD == {}  # taken and forgotten
+    _read(path)
+    assert len(calls) == 2  # a later read parses again
+
+
+def test_a_file_changed_after_parse_ahead_is_read_as_it_is_now(tmp_path):
+    from licvisit.io import table as table_mod
+
+    path = tmp_path / "calls.csv"
+    path.write_text("call_id,x\nA1,1\n")
+    table_mod.parse_ahead(path)
+    path.write_text("call_id;x;y\nB1;2;3\nB2;4;5\n")  # another size, delimiter and header
+    raw, _ = _read(path)
+    assert raw.columns == ["call_id", "x", "y"]
+    assert raw.table.column("call_id").to_pylist() == ["B1", "B2"]
+    table_mod._PARSED_AHEAD.clear()  # the stale parse was never taken
+
+
+def test_parse_ahead_of_an_awkward_file_gives_the_same_table_and_messages(tmp_path):
+    """Rows with the wrong number of fields and Windows-1252 text: the retries run as without it."""
+    from licvisit.io import table as table_mod
+
+    path = tmp_path / "calls.csv"
+    path.write_bytes("call_id,name,x\nA1,Caf\xe9 \xa3,1\nA2,two,2,extra\nA3,three,3\n".encode("latin-1"))
+    plain, plain_log = _read(path)
+    table_mod.parse_ahead(path)
+    ahead, log = _read(path)
+    assert table_mod._PARSED_AHEAD == {}
+    assert ahead.table.equals(plain.table) and ahead.encoding == plain.encoding == "cp1252"
+    assert ahead.row_numbers.tolist() == plain.row_numbers.tolist()
+    assert ahead.table.column("call_id").to_pylist() == ["A1", "A3"]
+    assert [str(p) for p in log.problems] == [str(p) for p in plain_log.problems] != []
+
+
+def test_rank_leaves_no_parse_ahead_behind_when_the_inputs_fail(tmp_path):
+    """The read fails before it reaches the calls: the command fails, and the calls' parse is not kept."""
+    from licvisit.app.rank import rank_command
+    from licvisit.config import Config
+    from licvisit.core.risk import RiskParams
+    from licvisit.errors import ConfigError
+    from licvisit.io import table as table_mod
+
+    calls = tmp_path / "calls.csv"
+    calls.write_text("call_id,occurred_at,category,x,y\nA1,2025-01-03 23:15,theft,406950,286560\n")
+    config = Config(inputs={"calls": calls, "premises": tmp_path / "premises.csv"})
+    started = []
+
+    def failing_read(cfg, kinds, required=()):
+        started.append(dict(table_mod._PARSED_AHEAD))
+        raise ConfigError("The premises register is locked.")
+
+    with pytest.raises(ConfigError, match="locked"):
+        rank_command(config, RiskParams(), tmp_path / "out", read_inputs=failing_read)
+    assert len(started[0]) == 1  # the calls were being parsed ahead when the read began
+    assert table_mod._PARSED_AHEAD == {}
+
+
+def test_rank_without_a_premises_file_parses_nothing_ahead(tmp_path, monkeypatch):
+    """The command fails on the missing input at once; it does not first parse the calls."""
+    from licvisit.app.rank import rank_command
+    from licvisit.config import Config
+    from licvisit.core.risk import RiskParams
+    from licvisit.errors import ConfigError
+    from licvisit.io import table as table_mod
+
+    calls = tmp_path / "calls.csv"
+    calls.write_text("call_id,occurred_at,category,x,y\nA1,2025-01-03 23:15,theft,406950,286560\n")
+    parsed = []
+    real = table_mod.parse_ahead
+    monkeypatch.setattr(table_mod, "parse_ahead", lambda path: parsed.append(path) or real(path))
+    with pytest.raises(ConfigError, match="No premises file given"):
+        rank_command(Config(inputs={"calls": calls}), RiskParams(), tmp_path / "out")
+    assert parsed == []

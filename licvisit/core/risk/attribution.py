@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -103,20 +104,27 @@ def _named_candidates(texts: pd.Series, premises: pd.DataFrame) -> pd.DataFrame:
     """Return (text_code, premises_idx) pairs where a premises' name occurs in a text."""
     names = premises["name"] if "name" in premises.columns else pd.Series([""] * len(premises))
     lookup: dict[str, list[int]] = defaultdict(list)
-    max_words = 1
+    # first word of a name -> the names' lengths in words, shortest first: a text is
+    # tried only at its words that begin a name, and only for those lengths
+    lengths: dict[str, set[int]] = defaultdict(set)
     for i, nm in enumerate(names.to_numpy(dtype=object)):
         key = normalise_name(nm)
         if len(key) < 4 or key in _GENERIC_NAMES:
             continue
         lookup[key].append(i)
-        max_words = max(max_words, key.count(" ") + 1)
+        first, *rest = key.split(" ")
+        lengths[first].add(len(rest) + 1)
+    spans = {w: sorted(ls) for w, ls in lengths.items()}
     rows_t: list[int] = []
     rows_p: list[int] = []
     for code, text in enumerate(texts):
         words = normalise_name(text).split()
         found: set[int] = set()
-        for a in range(len(words)):
-            for b in range(a + 1, min(len(words), a + max_words) + 1):
+        for a, word in enumerate(words):
+            for length in spans.get(word, ()):
+                b = a + length
+                if b > len(words):
+                    break
                 hit = lookup.get(" ".join(words[a:b]))
                 # "3 Victoria Street", "W VINE ST", "Crown Street car park": a street, not The Victoria
                 if hit and not (b < len(words) and words[b] in STREET_WORDS):
@@ -219,26 +227,43 @@ def link_calls_to_premises(
         from licvisit.core.risk.params import RiskParams
 
         params = RiskParams()
-    a = _link_inputs(calls, premises)
-    assigned = np.zeros(a.n, dtype=bool)
-    parts: list[dict[str, Any]] = []
-    _link_by_reference(calls, a, assigned, parts)
-    _link_by_name(calls, premises, a, params, assigned, parts)
-    sensitivity, valid_xy = _link_nearest(a, params, assigned, parts)
+    xy = _link_coordinates(calls, premises)
+    # The k-d tree query of every call (rule 3 and the sensitivity table) needs only
+    # the coordinates, and scipy runs it without the GIL: it runs in a second thread
+    # while the clocks and rules 1 and 2 (Python string work) are worked out here.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="licvisit-nearest") as pool:
+        first = pool.submit(_nearest_two, *xy, params)
+        a = _link_inputs(calls, premises, xy)
+        assigned = np.zeros(a.n, dtype=bool)
+        parts: list[dict[str, Any]] = []
+        _link_by_reference(calls, a, assigned, parts)
+        _link_by_name(calls, premises, a, params, assigned, parts)
+        sensitivity, valid_xy = _link_nearest(a, params, assigned, parts, first.result())
     table, c, rule_code, share, closed = _links_table(parts, a, params)
     counts = _link_counts(a, params, assigned, valid_xy, c, rule_code, share, closed)
     notes = _link_notes(premises, a, table)
     return Links(table=table, counts=counts, sensitivity=sensitivity, notes=notes)
 
 
-def _link_inputs(calls: pd.DataFrame, premises: pd.DataFrame) -> _LinkInputs:
-    """Coordinates, ids, licensed hours and call clocks as the arrays the rules read."""
-    n = len(calls)
-    npm = len(premises)
+def _link_coordinates(
+    calls: pd.DataFrame, premises: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The calls' and premises' x and y [m] as float arrays (NaN where not a number)."""
+    n, npm = len(calls), len(premises)
     cx = pd.to_numeric(calls["x"], errors="coerce").to_numpy(dtype=float) if n else np.zeros(0)
     cy = pd.to_numeric(calls["y"], errors="coerce").to_numpy(dtype=float) if n else np.zeros(0)
     px = pd.to_numeric(premises["x"], errors="coerce").to_numpy(dtype=float) if npm else np.zeros(0)
     py = pd.to_numeric(premises["y"], errors="coerce").to_numpy(dtype=float) if npm else np.zeros(0)
+    return cx, cy, px, py
+
+
+def _link_inputs(
+    calls: pd.DataFrame, premises: pd.DataFrame, xy: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+) -> _LinkInputs:
+    """Coordinates ``xy``, ids, licensed hours and call clocks as the arrays the rules read."""
+    n = len(calls)
+    npm = len(premises)
+    cx, cy, px, py = xy
     pids = premises["premises_id"].astype(str).to_numpy() if npm else np.zeros(0, dtype=object)
     start, end, known = hours_arrays(premises)
     tk, wd, minute = call_clock(calls) if n else (np.zeros(0, bool), np.zeros(0, int), np.zeros(0, int))
@@ -304,40 +329,66 @@ def _link_by_name(
                     assigned[m["call"].to_numpy()] = True
 
 
-def _link_nearest(
-    a: _LinkInputs, params: RiskParams, assigned: np.ndarray, parts: list[dict[str, Any]]
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """Rule 3: nearest premises within the radius, with the near-tie and open-premises rules.
+@dataclass
+class _Nearest:
+    """The k-d tree of the located premises and every call's two nearest within the largest radius."""
 
-    Appends to ``parts``; returns the radius sensitivity table and which calls have a location.
-    """
-    from scipy.spatial import cKDTree  # imported here: importing scipy takes ~0.4 s
+    ok_idx: np.ndarray  # premises rows in the tree
+    tree: Any  # scipy cKDTree, or None without located premises
+    valid_xy: np.ndarray  # calls with finite coordinates
+    dist: np.ndarray  # (n, k2) [m], inf beyond the radius
+    nbr: np.ndarray  # (n, k2) premises rows, -1 beyond the radius
 
-    n, npm, cx, cy, px, py = a.n, a.npm, a.cx, a.cy, a.px, a.py
-    start, end, known, tk, wd, minute = a.start, a.end, a.known, a.tk, a.wd, a.minute
-    # 3. nearest within the radius (with the near-tie rule) ------------------------
-    # One k=2 query out to 100 m serves the sensitivity table and shows which calls
-    # have a single candidate; only calls with two or more premises inside the radius
-    # (usually a minority) are queried again for up to max_candidates neighbours.
-    valid_xy = np.isfinite(cx) & np.isfinite(cy)
-    prem_ok = np.isfinite(px) & np.isfinite(py)
-    ok_idx = np.flatnonzero(prem_ok)
-    k = max(1, min(params.max_candidates, len(ok_idx)))
-    k2 = min(2, k)
-    big_r = max(params.radius_m, *SENSITIVITY_RADII)
-    dist = np.full((n, k2), np.inf)
-    nbr = np.full((n, k2), -1, dtype=np.int64)
-    tree = cKDTree(np.column_stack([px[ok_idx], py[ok_idx]])) if len(ok_idx) else None
-
-    def _query(points: np.ndarray, kk: int, r: float) -> tuple[np.ndarray, np.ndarray]:
-        dd, ii = tree.query(points, k=kk, distance_upper_bound=r, workers=-1)  # type: ignore[union-attr]
+    def query(self, points: np.ndarray, kk: int, r: float) -> tuple[np.ndarray, np.ndarray]:
+        """Up to ``kk`` premises within ``r`` [m] of each point: (distances, premises rows or -1)."""
+        ok_idx = self.ok_idx
+        dd, ii = self.tree.query(points, k=kk, distance_upper_bound=r, workers=-1)
         dd = dd.reshape(len(points), kk)
         ii = ii.reshape(len(points), kk)
         return dd, np.where(np.isfinite(dd), ok_idx[np.minimum(ii, len(ok_idx) - 1)], -1)
 
+
+def _nearest_two(
+    cx: np.ndarray, cy: np.ndarray, px: np.ndarray, py: np.ndarray, params: RiskParams
+) -> _Nearest:
+    """Each call's two nearest premises out to the largest radius (ruled and sensitivity radii).
+
+    One k=2 query out to 100 m serves the sensitivity table and shows which calls
+    have a single candidate; only calls with two or more premises inside the radius
+    (usually a minority) are queried again for up to max_candidates neighbours.
+    """
+    from scipy.spatial import cKDTree  # imported here: importing scipy takes ~0.4 s
+
+    n = len(cx)
+    valid_xy = np.isfinite(cx) & np.isfinite(cy)
+    prem_ok = np.isfinite(px) & np.isfinite(py)
+    ok_idx = np.flatnonzero(prem_ok)
+    k2 = min(2, max(1, min(params.max_candidates, len(ok_idx))))
+    big_r = max(params.radius_m, *SENSITIVITY_RADII)
+    dist = np.full((n, k2), np.inf)
+    nbr = np.full((n, k2), -1, dtype=np.int64)
+    tree = cKDTree(np.column_stack([px[ok_idx], py[ok_idx]])) if len(ok_idx) else None
+    near = _Nearest(ok_idx, tree, valid_xy, dist, nbr)
     q = np.flatnonzero(valid_xy)
     if n and tree is not None and len(q):
-        dist[q], nbr[q] = _query(np.column_stack([cx[q], cy[q]]), k2, big_r)
+        dist[q], nbr[q] = near.query(np.column_stack([cx[q], cy[q]]), k2, big_r)
+    return near
+
+
+def _link_nearest(
+    a: _LinkInputs, params: RiskParams, assigned: np.ndarray, parts: list[dict[str, Any]], near: _Nearest
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Rule 3: nearest premises within the radius, with the near-tie and open-premises rules.
+
+    ``near``: each call's two nearest premises (:func:`_nearest_two`).  Appends to
+    ``parts``; returns the radius sensitivity table and which calls have a location.
+    """
+    n, npm, cx, cy = a.n, a.npm, a.cx, a.cy
+    start, end, known, tk, wd, minute = a.start, a.end, a.known, a.tk, a.wd, a.minute
+    # 3. nearest within the radius (with the near-tie rule) ------------------------
+    dist, nbr, valid_xy = near.dist, near.nbr, near.valid_xy
+    k = max(1, min(params.max_candidates, len(near.ok_idx)))
+    k2 = dist.shape[1]
     sens_rows = []
     for r in SENSITIVITY_RADII:
         within = dist[:, 0] <= r
@@ -360,7 +411,7 @@ def _link_nearest(
         parts.append(_part(one, nbr[one, 0], "nearest", dist[one, 0]))
         multi = rest[several]
         if len(multi):
-            d, p = _query(np.column_stack([cx[multi], cy[multi]]), k, params.radius_m)
+            d, p = near.query(np.column_stack([cx[multi], cy[multi]]), k, params.radius_m)
             inr = d <= params.radius_m
             # Prefer premises open at the call's (known) time when any candidate is open.
             op = inr.copy()
@@ -378,7 +429,8 @@ def _link_nearest(
             # keep each call's rows together and calls in order
             parts.append(_part(multi[rr], p[rr, kk], "nearest", d[rr, kk], 1.0 / m[rr], op[rr, kk]))
         assigned[rest] = True
-    del dist, nbr  # n x 2 each: freed before the links table is built (peak memory at 12 M calls)
+    near.dist = near.nbr = np.zeros((0, k2))  # n x 2 each: freed before the links table is built
+    del dist, nbr  # (peak memory at 12 M calls)
     return sensitivity, valid_xy
 
 

@@ -328,16 +328,28 @@ def call_harm(
     -------
     numpy.ndarray of float64, one value per row of ``calls``.
     """
-    n = len(calls)
-    if n == 0:
+    if len(calls) == 0:
         return np.zeros(0)
-    weights = harm_weights(scheme, overrides)
     # Factorise first: string work once per distinct value, not per call.
     codes, uniq = pd.factorize(calls["category"], use_na_sentinel=True)
+    return call_harm_of_codes(calls, codes, uniq, scheme, overrides)
+
+
+def call_harm_of_codes(
+    calls: pd.DataFrame,
+    codes: np.ndarray,
+    uniq: Any,
+    scheme: str = "cchi",
+    overrides: Mapping[str, Any] | None = None,
+) -> np.ndarray:
+    """:func:`call_harm` from ``pd.factorize(calls["category"])`` done already (codes, uniques)."""
+    if len(calls) == 0:
+        return np.zeros(0)
+    weights = harm_weights(scheme, overrides)
     uw = np.array(
         [weights.get(str(u), weights["other"]) for u in np.asarray(uniq, dtype=object)] + [weights["other"]]
     )
-    codes = np.asarray(codes, dtype=np.int64)
+    codes = np.array(codes, dtype=np.int64)  # a copy: the caller may use its codes again
     codes[codes < 0] = len(uw) - 1
     harm = uw[codes]
     if "thrive" in calls.columns and scheme != "count":

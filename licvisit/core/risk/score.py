@@ -17,7 +17,7 @@ from licvisit.core.risk.attribution import (
     hours_arrays,
 )
 from licvisit.core.risk.clock import _call_days, to_days
-from licvisit.core.risk.harm import call_harm
+from licvisit.core.risk.harm import call_harm, call_harm_of_codes
 from licvisit.core.risk.params import RiskParams
 
 
@@ -44,7 +44,15 @@ def link_frame(calls: pd.DataFrame, links: Links, params: RiskParams) -> pd.Data
     """Per (call, premises) link: premises_idx, weight, harm, day, NTE flags."""
     t = links.table
     c = t["call"].to_numpy()
-    harm = call_harm(calls, params.scheme, params.harm_config)
+    # the categories factorised once, for the harm weights and the harm-mix prior's codes
+    cat_codes, cat_uniq = (
+        pd.factorize(calls["category"]) if "category" in calls.columns else (np.zeros(len(calls), int), None)
+    )
+    harm = (
+        call_harm_of_codes(calls, cat_codes, cat_uniq, params.scheme, params.harm_config)
+        if "category" in calls.columns
+        else call_harm(calls, params.scheme, params.harm_config)
+    )
     tk, weekday, minute = call_clock(calls)
     day = _call_days(calls, tk)
     nte, wkend, wkday = _nte_flags(minute, weekday, tk, params)
@@ -57,9 +65,7 @@ def link_frame(calls: pd.DataFrame, links: Links, params: RiskParams) -> pd.Data
             "premises_idx": t["premises_idx"].to_numpy(),
             "w": w,
             "harm": harm[c],
-            "cat": pd.factorize(calls["category"])[0][c]
-            if "category" in calls.columns
-            else np.zeros(len(c), int),
+            "cat": cat_codes[c],
             "day": day[c],
             "nte_weekend": wkend[c],
             "nte_weekday": wkday[c],
@@ -138,8 +144,13 @@ def _harm_prior_calls(p: np.ndarray, w: np.ndarray, cat: np.ndarray, n: int) -> 
     n0 = (tot - (n_i[has] ** 2).sum() / tot) / (k - 1)
     df_w = (n_i[big] - 1).sum()
     sigma2 = tau2 = 0.0
-    for c in np.unique(cat):
-        s1 = np.bincount(p, weights=w * (cat == c), minlength=n)  # indicator: s2 == s1
+    # every category's weighted count per premises in one pass: column j is category uniq[j]
+    # (the sums are those of one bincount per category, the other rows adding exact zeros)
+    uniq, inv = np.unique(cat, return_inverse=True)
+    by_cat = np.bincount(p * len(uniq) + inv.ravel(), weights=w, minlength=n * len(uniq))
+    by_cat = by_cat.reshape(n, len(uniq))
+    for j in range(len(uniq)):
+        s1 = by_cat[:, j]  # indicator: s2 == s1
         within = (s1[big] - s1[big] ** 2 / n_i[big]).sum() / df_w
         pbar = s1[has].sum() / tot
         ssb = (n_i[has] * (s1[has] / n_i[has] - pbar) ** 2).sum()

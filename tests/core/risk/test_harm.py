@@ -56,3 +56,15 @@ def test_thrive_multipliers_and_call_harm():
     assert np.allclose(h, [365 * 1.5, 0, 1, 1])
     assert np.allclose(call_harm(calls, "count"), [1, 0, 1, 1])
     assert len(call_harm(calls.iloc[:0])) == 0
+
+
+def test_call_harm_of_codes_equals_call_harm_and_leaves_the_codes_alone():
+    from licvisit.core.risk.harm import call_harm_of_codes
+
+    calls = pd.DataFrame(
+        {"category": ["theft", None, "public_order", "theft", "made_up"], "thrive": ["E", "P", "", "CR", "S"]}
+    )
+    codes, uniq = pd.factorize(calls["category"])
+    before = codes.copy()
+    assert np.array_equal(call_harm_of_codes(calls, codes, uniq), call_harm(calls))
+    assert np.array_equal(codes, before)  # the missing category keeps its -1 for the caller
