@@ -419,8 +419,8 @@ def read_table(path: Path, log: ProblemLog) -> RawTable | None:
     n_total = table.num_rows + len(bad_rows or [])
     if bad_numbers and len(bad_numbers) == len(bad_rows or []):
         all_rows = np.arange(2, n_total + 2, dtype=np.int64)
-        # pyarrow numbers rows from 1 at the first line read (after the header).
-        bad_set = np.array([n + 1 for n in bad_numbers], dtype=np.int64)
+        # pyarrow numbers a bad row by its line in the file, the header (skipped) being line 1.
+        bad_set = np.array(bad_numbers, dtype=np.int64)
         row_numbers = all_rows[~np.isin(all_rows, bad_set)][: table.num_rows]
     else:
         row_numbers = np.arange(2, table.num_rows + 2, dtype=np.int64)
@@ -429,7 +429,7 @@ def read_table(path: Path, log: ProblemLog) -> RawTable | None:
         for number, text, actual in bad_rows[: log.cap]:
             log.problems.append(
                 _bad_row_problem(
-                    log.file, number + 1 if number and number > 0 else None, text, actual, len(names)
+                    log.file, number if number and number > 0 else None, text, actual, len(names)
                 )
             )
         if len(bad_rows) > log.cap:

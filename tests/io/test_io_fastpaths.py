@@ -247,3 +247,17 @@ def test_rank_without_a_premises_file_parses_nothing_ahead(tmp_path, monkeypatch
     with pytest.raises(ConfigError, match="No premises file given"):
         rank_command(Config(inputs={"calls": calls}), RiskParams(), tmp_path / "out")
     assert parsed == []
+
+
+def test_a_row_with_the_wrong_number_of_fields_is_named_by_its_line(tmp_path):
+    """The spreadsheet row (header = row 1) of a bad row, and of the rows after it, as a user finds them."""
+    path = tmp_path / "calls.csv"
+    path.write_text("call_id,name,x\nA1,one,1\nA2,two,2,extra\nA3,three,3\n")
+    raw, log = _read(path)
+    assert raw.table.column("call_id").to_pylist() == ["A1", "A3"]
+    assert raw.row_numbers.tolist() == [2, 4]
+    assert [p.row for p in log.problems] == [3]
+    assert str(log.problems[0]) == (
+        f'{path}, row 3: found 4 fields in "A2,two,2,extra"; expected 3 fields, as in the header. '
+        "Fix: fix the quoting or the number of delimiters in this row"
+    )
