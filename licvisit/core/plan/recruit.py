@@ -20,12 +20,21 @@ obey the triangle inequality), so donors stay feasible.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from licvisit.core.plan.repair import _fit_break
+from licvisit.core.plan.roster import OP_ABBR
+from licvisit.domain import WEEKDAYS
+
 if TYPE_CHECKING:
+    from licvisit.core.plan.candidates import Candidate
     from licvisit.core.plan.params import PlanParams
+    from licvisit.core.plan.roster import TeamAtHome, _Pair
     from licvisit.core.plan.routing import RoutingProblem, RoutingResult, VisitGroup
+    from licvisit.domain import Crew, OperationType, ShiftAssignment
 
 Insertion = Callable[..., Any]
 
@@ -46,16 +55,67 @@ def open_free_crews(
         plan = _build_route(problem, res, v, dropped, params, insertion, group_of)
         if plan is None:
             continue
-        route, starts, back, stolen = plan
-        for donor, node in stolen:
-            i = res.routes[donor].index(node)
-            res.routes[donor].pop(i)
-            res.starts[donor].pop(i)
-        res.routes[v], res.starts[v], res.back[v] = route, starts, back
+        route, starts, back, stolen, _ = plan
+        _move(problem, res, params, v, (route, starts, back), stolen)
         taken = {group_of[n] for n in route}
         res.dropped_groups = [gi for gi in res.dropped_groups if gi not in taken]
         opened.append(v)
     return opened
+
+
+def _move(
+    problem: RoutingProblem,
+    res: RoutingResult,
+    params: PlanParams,
+    v: int,
+    plan: tuple[list[int], list[int], int],
+    stolen: list[tuple[int, int]],
+) -> None:
+    """Give vehicle ``v`` its new route, take the visits it got from their donors, re-time them all."""
+    for donor, node in stolen:
+        i = res.routes[donor].index(node)
+        res.routes[donor].pop(i)
+        res.starts[donor].pop(i)
+    res.routes[v], res.starts[v], res.back[v] = plan
+    for u in sorted({v, *(d for d, _ in stolen)}):
+        _retime(problem, res, u, params)
+
+
+def _retime(problem: RoutingProblem, res: RoutingResult, v: int, params: PlanParams) -> None:
+    """Close the gaps a route was left with (a visit given up, visits inserted one by one).
+
+    Earliest starts from the start of the shift, then every visit but the last as
+    late as the next allows (so the crew waits as little as the windows let it);
+    the break is placed again (or dropped, when the route is now short enough).
+    When the tight timing leaves no room for the break, the route keeps its timing.
+    """
+    route = res.routes[v]
+    if not route:
+        res.breaks.pop(v, None)
+        return
+    t, svc, win = problem.time, problem.service, problem.windows
+    lo_v, hi_v = problem.vehicle_windows[v]
+    st: list[int] = []
+    d, prev = lo_v, problem.starts[v]
+    for n in route:
+        st.append(max(d + int(t[prev, n]), int(win[n][0])))
+        if st[-1] > int(win[n][1]):
+            return
+        d, prev = st[-1] + int(svc[n]), n
+    for k in range(len(route) - 2, -1, -1):
+        a, b = route[k], route[k + 1]
+        st[k] = min(int(win[a][1]), st[k + 1] - int(t[a, b]) - int(svc[a]))
+    if st[-1] + int(svc[route[-1]]) + int(t[route[-1], problem.ends[v]]) > hi_v:
+        return
+    placed = _fit_break(problem, v, route, st, params)
+    if placed is None:
+        return
+    brk, starts, back = placed
+    res.starts[v], res.back[v] = starts, back
+    if brk is None:
+        res.breaks.pop(v, None)
+    else:
+        res.breaks[v] = brk
 
 
 def free_crew_reaches(
@@ -160,11 +220,11 @@ def _build_route(
     params: PlanParams,
     insertion: Insertion,
     group_of: dict[int, int],
-) -> tuple[list[int], list[int], int, list[tuple[int, int]]] | None:
+) -> tuple[list[int], list[int], int, list[tuple[int, int]], int] | None:
     """Greedy route for free vehicle ``v``: dropped visits, then visits busy crews can spare.
 
-    Returns (route, starts, back, [(donor, node), ...]) when the crew gets at least
-    ``min_visits_per_crew`` visits and the week gains value; else None.
+    Returns (route, starts, back, [(donor, donor's node), ...], gain in points) when the
+    crew gets at least ``min_visits_per_crew`` visits and the week gains value; else None.
     """
     route: list[int] = []
     starts: list[int] = []
@@ -198,7 +258,7 @@ def _build_route(
         stolen.append((donor, node))
     if gain_total <= 0:
         return None
-    return route, starts, back, stolen
+    return route, starts, back, stolen, gain_total
 
 
 def _best_spare(
@@ -223,9 +283,8 @@ def _best_spare(
             continue
         dseq = [problem.starts[donor], *droute, problem.ends[donor]]
         for j, node in enumerate(droute):
-            if problem.groups[group_of[node]].penalty is None or group_of[node] in used_groups:
-                continue
-            if (donor, node) in stolen or v not in problem.allowed.get(node, range(problem.n_vehicles)):
+            group = problem.groups[group_of[node]]
+            if group.penalty is None or group_of[node] in used_groups or (donor, node) in stolen:
                 continue
             # The donor saves the detour it made for the visit (ignoring visits it already gave up).
             saved = int(
@@ -233,10 +292,206 @@ def _best_spare(
                 + problem.cost[node, dseq[j + 2]]
                 - problem.cost[dseq[j], dseq[j + 2]]
             )
-            got = _best_insert(problem, v, route, starts, node, saved, params, insertion)
-            if got is not None and (best is None or got[0] > best[0]):
-                best = (got[0], donor, node, got[1:])
+            # The premises may move to ``v`` on the donor's night or on another of its nights.
+            for alt in group.nodes:
+                if v not in problem.allowed.get(alt, range(problem.n_vehicles)):
+                    continue
+                got = _best_insert(problem, v, route, starts, alt, saved, params, insertion)
+                if got is not None and (best is None or got[0] > best[0]):
+                    best = (got[0], donor, node, got[1:])
     return best
 
 
-__all__ = ["free_crew_reaches", "greedy_routes", "open_free_crews"]
+@dataclass
+class Home:
+    """What forming crews from the officers at home needs to know about the week's routing model.
+
+    ``crews`` and ``shifts`` are the week's crews (vehicle ``v`` is ``crews[v]``) and roster
+    lines: :func:`send_out_from_home` appends the crews it forms to both.
+    """
+
+    team: TeamAtHome
+    crews: list[Crew]
+    shifts: list[ShiftAssignment]
+    candidates: list[Candidate]
+    node_info: list[tuple[int, dt.date] | None]
+    depot: dict[str, int]  # base -> its depot node (a base no rostered crew starts from has none)
+    busy: set[str]  # premises where a licensing crew must have uniformed support
+    ops: dict[str, OperationType]
+    origin: dt.datetime
+    params: PlanParams
+    sent: list[int] = field(default_factory=list)  # vehicles formed from home and sent out
+    _nodes: dict[tuple[dt.date, str], list[int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for n, info in enumerate(self.node_info):
+            if info is not None and self.candidates[info[0]].lock is None:
+                self._nodes.setdefault((info[1], self.candidates[info[0]].op_type), []).append(n)
+
+    def window(self, p: _Pair) -> tuple[int, int]:
+        return _min(p.start, self.origin), _min(p.end, self.origin)
+
+    def reach(self, problem: RoutingProblem, p: _Pair) -> list[int]:
+        """The visit nodes crew ``p`` may make: its night and type, its LPAs, support rule, in its shift."""
+        depot = self.depot.get(self.team.officers[p.palo].base)
+        if depot is None:
+            return []
+        lpas = {self.team.officers[m].lpa for m in p.members}
+        lo, hi = self.window(p)
+        out = []
+        for n in self._nodes.get((p.night, p.op), []):
+            cand = self.candidates[self.node_info[n][0]]  # type: ignore[index]
+            lpa = cand.meta.get("lpa", "")
+            if self.params.crews_stay_in_lpa and lpa and "" not in lpas and lpa not in lpas:
+                continue
+            if cand.premises_id in self.busy and self.ops[cand.op_type].support_role and not p.support:
+                continue
+            s0 = lo + int(problem.time[depot, n])
+            s1 = hi - int(problem.time[n, depot]) - int(problem.service[n])
+            if max(int(problem.windows[n][0]), s0) <= min(int(problem.windows[n][1]), s1):
+                out.append(n)
+        return out
+
+
+def _min(t: dt.datetime, origin: dt.datetime) -> int:
+    return int((t - origin).total_seconds() // 60)
+
+
+def send_out_from_home(
+    problem: RoutingProblem, res: RoutingResult, params: PlanParams, insertion: Insertion, home: Home
+) -> list[int]:
+    """Form crews from officers at home for dropped visits, as a sergeant would; return their vehicles.
+
+    Each round tries one crew of every kind the team at home can still form
+    (night, type, base, shift, LPAs, with or without support) that reaches a
+    dropped visit, builds its night as :func:`open_free_crews` does (dropped
+    visits, topped up to ``min_visits_per_crew`` with visits busy crews can
+    spare), and sends out the one that gains most; its members are booked and
+    the round repeats until no crew gains.  A crew the roster had already
+    formed and the routes left empty keeps its vehicle and name.  Mutates
+    ``problem`` (vehicles, allowed), ``res`` and ``home``.
+    """
+    group_of = {n: gi for gi, g in enumerate(problem.groups) for n in g.nodes}
+    # Vehicles are appended below: the per-vehicle lists must be lists of their own.
+    problem.starts, problem.ends = list(problem.starts), list(problem.ends)
+    problem.vehicle_windows = list(problem.vehicle_windows)
+    for v, c in enumerate(home.crews):
+        if res.routes[v]:
+            home.team.put_on_duty(c)
+    while True:
+        dropped_nodes = {
+            n for gi in res.dropped_groups if problem.groups[gi].penalty is not None for n in problem.groups[gi].nodes
+        }
+        if not dropped_nodes:
+            break
+        best = None
+        for p, nodes in _offers(problem, home):
+            if dropped_nodes.isdisjoint(nodes):
+                continue
+            v = _add_vehicle(problem, res, home, p, nodes)
+            dropped = _dropped_nodes_for(problem, res, v)
+            plan = _build_route(problem, res, v, dropped, params, insertion, group_of)
+            _remove_vehicle(problem, res, nodes)
+            if plan is not None and (best is None or plan[4] > best[0]):
+                best = (plan[4], p, nodes, plan)
+        if best is None:
+            break
+        _, p, nodes, (route, starts, back, stolen, _) = best
+        v = _commit(problem, res, home, p, nodes)
+        _move(problem, res, params, v, (route, starts, back), stolen)
+        taken = {group_of[n] for n in route}
+        res.dropped_groups = [gi for gi in res.dropped_groups if gi not in taken]
+        home.team.put_on_duty(home.crews[v])
+        home.sent.append(v)
+    return home.sent
+
+
+def who_at_home_reaches(problem: RoutingProblem, home: Home, gi: int) -> _Pair | None:
+    """A crew the team at home could still form that could make one of group ``gi``'s visits, or None."""
+    nodes = set(problem.groups[gi].nodes)
+    for p, reach in _offers(problem, home):
+        if not nodes.isdisjoint(reach):
+            return p
+    return None
+
+
+def _offers(problem: RoutingProblem, home: Home) -> list[tuple[_Pair, list[int]]]:
+    """One crew of each kind the team at home can form, with the visit nodes it may make."""
+    seen: set[tuple[Any, ...]] = set()
+    out = []
+    for p in home.team.offers():
+        lpas = tuple(sorted({home.team.officers[m].lpa for m in p.members}))
+        kind = (p.night, p.op, home.team.officers[p.palo].base, p.start, p.end, lpas, bool(p.support))
+        if kind in seen:
+            continue
+        seen.add(kind)
+        nodes = home.reach(problem, p)
+        if nodes:
+            out.append((p, nodes))
+    return out
+
+
+def _add_vehicle(problem: RoutingProblem, res: RoutingResult, home: Home, p: _Pair, nodes: list[int]) -> int:
+    """Append crew ``p`` as a vehicle allowed on ``nodes``; return its index."""
+    v = problem.n_vehicles
+    depot = home.depot[home.team.officers[p.palo].base]
+    lo, hi = home.window(p)
+    problem.starts.append(depot)  # type: ignore[attr-defined]
+    problem.ends.append(depot)  # type: ignore[attr-defined]
+    problem.vehicle_windows.append((lo, hi))  # type: ignore[attr-defined]
+    for n in nodes:
+        problem.allowed.setdefault(n, []).append(v)
+    res.routes.append([])
+    res.starts.append([])
+    res.depart.append(lo)
+    res.back.append(lo)
+    return v
+
+
+def _remove_vehicle(problem: RoutingProblem, res: RoutingResult, nodes: list[int]) -> None:
+    """Undo :func:`_add_vehicle` (the last vehicle)."""
+    v = problem.n_vehicles - 1
+    for n in nodes:
+        problem.allowed[n].remove(v)
+    for seq in (problem.starts, problem.ends, problem.vehicle_windows):
+        seq.pop()  # type: ignore[attr-defined]
+    for lst in (res.routes, res.starts, res.depart, res.back):
+        lst.pop()
+
+
+def _commit(problem: RoutingProblem, res: RoutingResult, home: Home, p: _Pair, nodes: list[int]) -> int:
+    """The vehicle crew ``p`` goes out as: its rostered vehicle if the routes left it empty, else a new one."""
+    window = home.window(p)
+    for v, c in enumerate(home.crews):
+        if (
+            c.night == p.night
+            and c.op_type == p.op
+            and sorted(c.members) == sorted(p.members)
+            and not res.routes[v]
+            and tuple(problem.vehicle_windows[v]) == window
+            and problem.starts[v] == home.depot[home.team.officers[p.palo].base]
+        ):
+            for n in nodes:
+                if v not in problem.allowed.setdefault(n, []):
+                    problem.allowed[n].append(v)
+            return v
+    v = _add_vehicle(problem, res, home, p, nodes)
+    day, abbr = WEEKDAYS[p.night.weekday()].upper(), OP_ABBR.get(p.op, p.op.upper())
+    taken = {c.crew_id for c in home.crews}
+    k = 1
+    while f"{day}-{abbr}-{k}" in taken:
+        k += 1
+    crew, shifts = home.team.crew_of(p, f"{day}-{abbr}-{k}")
+    home.crews.append(crew)
+    home.shifts.extend(shifts)
+    return v
+
+
+__all__ = [
+    "Home",
+    "free_crew_reaches",
+    "greedy_routes",
+    "open_free_crews",
+    "send_out_from_home",
+    "who_at_home_reaches",
+]
