@@ -273,33 +273,46 @@ def _best_spare(
     used_groups: set[int],
     stolen: list[tuple[int, int]],
 ) -> tuple[int, int, int, tuple[list[int], list[int], int]] | None:
-    """The visit a busy crew can give up that costs the least travel to move onto ``v``'s route."""
+    """The visit a busy crew can give up that costs the least travel to move onto ``v``'s route.
+
+    The premises may move to ``v`` on the donor's night or on another of its nights
+    (any node of its group ``v`` may make).
+    """
     given: dict[int, int] = {}
     for donor, _ in stolen:
         given[donor] = given.get(donor, 0) + 1
+    served = {group_of[n]: (d, j, n) for d, r in enumerate(res.routes) for j, n in enumerate(r)}
     best = None
-    for donor, droute in enumerate(res.routes):
-        if donor == v or len(droute) - given.get(donor, 0) <= params.min_visits_per_crew:
+    for alt in _nodes_of(problem, v):
+        gi = group_of[alt]
+        if gi not in served or gi in used_groups or problem.groups[gi].penalty is None:
             continue
-        dseq = [problem.starts[donor], *droute, problem.ends[donor]]
-        for j, node in enumerate(droute):
-            group = problem.groups[group_of[node]]
-            if group.penalty is None or group_of[node] in used_groups or (donor, node) in stolen:
-                continue
-            # The donor saves the detour it made for the visit (ignoring visits it already gave up).
-            saved = int(
-                problem.cost[dseq[j], node]
-                + problem.cost[node, dseq[j + 2]]
-                - problem.cost[dseq[j], dseq[j + 2]]
-            )
-            # The premises may move to ``v`` on the donor's night or on another of its nights.
-            for alt in group.nodes:
-                if v not in problem.allowed.get(alt, range(problem.n_vehicles)):
-                    continue
-                got = _best_insert(problem, v, route, starts, alt, saved, params, insertion)
-                if got is not None and (best is None or got[0] > best[0]):
-                    best = (got[0], donor, node, got[1:])
+        donor, j, node = served[gi]
+        if (
+            donor == v
+            or (donor, node) in stolen
+            or len(res.routes[donor]) - given.get(donor, 0) <= params.min_visits_per_crew
+        ):
+            continue
+        dseq = [problem.starts[donor], *res.routes[donor], problem.ends[donor]]
+        # The donor saves the detour it made for the visit (ignoring visits it already gave up).
+        saved = int(
+            problem.cost[dseq[j], node] + problem.cost[node, dseq[j + 2]] - problem.cost[dseq[j], dseq[j + 2]]
+        )
+        got = _best_insert(problem, v, route, starts, alt, saved, params, insertion)
+        if got is not None and (best is None or got[0] > best[0]):
+            best = (got[0], donor, node, got[1:])
     return best
+
+
+def _nodes_of(problem: RoutingProblem, v: int) -> list[int]:
+    """The visit nodes vehicle ``v`` may make (a node with no entry in ``allowed`` allows every vehicle)."""
+    depots = set(problem.starts) | set(problem.ends)
+    return [
+        n
+        for n in range(problem.n_nodes)
+        if n not in depots and v in problem.allowed.get(n, range(problem.n_vehicles))
+    ]
 
 
 @dataclass
@@ -322,6 +335,7 @@ class Home:
     params: PlanParams
     sent: list[int] = field(default_factory=list)  # vehicles formed from home and sent out
     _nodes: dict[tuple[dt.date, str], list[int]] = field(default_factory=dict)
+    _offers_at: tuple[int, list[tuple[_Pair, list[int]]]] = (-1, [])  # (crews booked, offers then)
 
     def __post_init__(self) -> None:
         for n, info in enumerate(self.node_info):
@@ -380,7 +394,10 @@ def send_out_from_home(
             home.team.put_on_duty(c)
     while True:
         dropped_nodes = {
-            n for gi in res.dropped_groups if problem.groups[gi].penalty is not None for n in problem.groups[gi].nodes
+            n
+            for gi in res.dropped_groups
+            if problem.groups[gi].penalty is not None
+            for n in problem.groups[gi].nodes
         }
         if not dropped_nodes:
             break
@@ -417,6 +434,8 @@ def who_at_home_reaches(problem: RoutingProblem, home: Home, gi: int) -> _Pair |
 
 def _offers(problem: RoutingProblem, home: Home) -> list[tuple[_Pair, list[int]]]:
     """One crew of each kind the team at home can form, with the visit nodes it may make."""
+    if home._offers_at[0] == home.team.booked:
+        return home._offers_at[1]
     seen: set[tuple[Any, ...]] = set()
     out = []
     for p in home.team.offers():
@@ -428,6 +447,7 @@ def _offers(problem: RoutingProblem, home: Home) -> list[tuple[_Pair, list[int]]
         nodes = home.reach(problem, p)
         if nodes:
             out.append((p, nodes))
+    home._offers_at = (home.team.booked, out)
     return out
 
 
@@ -453,8 +473,9 @@ def _remove_vehicle(problem: RoutingProblem, res: RoutingResult, nodes: list[int
     v = problem.n_vehicles - 1
     for n in nodes:
         problem.allowed[n].remove(v)
-    for seq in (problem.starts, problem.ends, problem.vehicle_windows):
-        seq.pop()  # type: ignore[attr-defined]
+    problem.starts.pop()  # type: ignore[attr-defined]
+    problem.ends.pop()  # type: ignore[attr-defined]
+    problem.vehicle_windows.pop()  # type: ignore[attr-defined]
     for lst in (res.routes, res.starts, res.depart, res.back):
         lst.pop()
 

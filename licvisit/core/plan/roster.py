@@ -660,14 +660,24 @@ class TeamAtHome:
         self.officers = roster.officers
         self._book = _Book(roster.officers, roster.nights, params)
         self._valid = sorted(roster.pairs, key=_pair_order)
+        self.booked = 0  # crews booked so far (changes what :meth:`offers` returns)
 
     def put_on_duty(self, crew: Crew) -> None:
         """Book ``crew``'s members for its night (on the crew's current shift window)."""
         m = crew.members
         self._book.add(
-            _Pair(m[0], m[1], crew.night, crew.op_type, crew.shift_start, crew.shift_end, m[2] if len(m) > 2 else "")
+            _Pair(
+                m[0],
+                m[1],
+                crew.night,
+                crew.op_type,
+                crew.shift_start,
+                crew.shift_end,
+                m[2] if len(m) > 2 else "",
+            )
         )
         self._valid = [p for p in self._valid if self._book.fits(p)]
+        self.booked += 1
 
     def offers(self) -> list[_Pair]:
         """Every crew the team at home can still form, in a fixed order (night, operation, members)."""

@@ -716,7 +716,8 @@ def _search(
         inserted = _insert_if_gain(problem, res, params)
         opened = open_free_crews(problem, res, params, _insertion)
         if home is not None:
-            opened += [v for v in send_out_from_home(problem, res, params, _insertion, home) if v not in opened]
+            sent = send_out_from_home(problem, res, params, _insertion, home)
+            opened += [v for v in sent if v not in opened]
             released_weak = [v for v in released_weak if not res.routes[v]]
         inserted += _insert_if_gain(problem, res, params) if opened else 0
         return res, pruned, made_room, released_weak, inserted, opened
