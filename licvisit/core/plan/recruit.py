@@ -21,6 +21,7 @@ obey the triangle inequality), so donors stay feasible.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -198,13 +199,17 @@ def _best_insert(
     worth: int,
     params: PlanParams,
     insertion: Insertion,
+    floor: int | None = None,
 ) -> tuple[int, list[int], list[int], int] | None:
-    """Best (gain, route, starts, back) for inserting ``node`` worth ``worth`` points into ``route``."""
+    """Best (gain, route, starts, back) for inserting ``node`` worth ``worth`` points into ``route``.
+
+    With ``floor``, only insertions gaining more than ``floor`` are checked (None if there is none).
+    """
     seq = [problem.starts[v], *route, problem.ends[v]]
     best = None
     for k in range(len(route) + 1):
         gain = worth - _arc_delta(problem, seq, k, node)
-        if best is not None and gain <= best[0]:
+        if (best is not None and gain <= best[0]) or (floor is not None and gain <= floor):
             continue
         got = insertion(problem, v, route, starts, None, node, k, params)
         if got is not None:
@@ -240,7 +245,8 @@ def _build_route(
             if group_of[node] in used_groups:
                 continue
             got = _best_insert(problem, v, route, starts, node, pen, params, insertion)
-            if got is not None and got[0] > 0:
+            # The first visit may not pay for the trip out on its own: the night as a whole must gain.
+            if got is not None and (got[0] > 0 or not route):
                 gain_total += got[0]
                 route, starts, back = got[1], got[2], got[3]
                 used_groups.add(group_of[node])
@@ -299,7 +305,9 @@ def _best_spare(
         saved = int(
             problem.cost[dseq[j], node] + problem.cost[node, dseq[j + 2]] - problem.cost[dseq[j], dseq[j + 2]]
         )
-        got = _best_insert(problem, v, route, starts, alt, saved, params, insertion)
+        got = _best_insert(
+            problem, v, route, starts, alt, saved, params, insertion, best[0] if best else None
+        )
         if got is not None and (best is None or got[0] > best[0]):
             best = (got[0], donor, node, got[1:])
     return best
@@ -392,35 +400,67 @@ def send_out_from_home(
     for v, c in enumerate(home.crews):
         if res.routes[v]:
             home.team.put_on_duty(c)
-    while True:
-        dropped_nodes = {
-            n
-            for gi in res.dropped_groups
-            if problem.groups[gi].penalty is not None
-            for n in problem.groups[gi].nodes
-        }
-        if not dropped_nodes:
-            break
-        best = None
-        for p, nodes in _offers(problem, home):
-            if dropped_nodes.isdisjoint(nodes):
-                continue
-            v = _add_vehicle(problem, res, home, p, nodes)
-            dropped = _dropped_nodes_for(problem, res, v)
-            plan = _build_route(problem, res, v, dropped, params, insertion, group_of)
-            _remove_vehicle(problem, res, nodes)
-            if plan is not None and (best is None or plan[4] > best[0]):
-                best = (plan[4], p, nodes, plan)
-        if best is None:
-            break
-        _, p, nodes, (route, starts, back, stolen, _) = best
+    # Lazy greedy: a crew's gain only falls as others go out, so each kind is re-built only when
+    # it comes to the top of the queue; the one whose fresh gain still leads goes out.
+    queue: list[tuple[int, int, tuple[Any, ...]]] = []
+    for i, (p, nodes) in enumerate(_offers(problem, home)):
+        plan = _try(problem, res, params, insertion, home, p, nodes, group_of)
+        if plan is not None:
+            heapq.heappush(queue, (-plan[4], i, _kind(home, p)))
+    while queue:
+        _, i, kind = heapq.heappop(queue)
+        offer = next(((p, nodes) for p, nodes in _offers(problem, home) if _kind(home, p) == kind), None)
+        if offer is None:  # its officers went out in another crew, or it broke a rule now
+            continue
+        p, nodes = offer
+        plan = _try(problem, res, params, insertion, home, p, nodes, group_of)
+        if plan is None:
+            continue
+        if queue and plan[4] < -queue[0][0]:
+            heapq.heappush(queue, (-plan[4], i, kind))
+            continue
+        route, starts, back, stolen, _ = plan
         v = _commit(problem, res, home, p, nodes)
         _move(problem, res, params, v, (route, starts, back), stolen)
         taken = {group_of[n] for n in route}
         res.dropped_groups = [gi for gi in res.dropped_groups if gi not in taken]
         home.team.put_on_duty(home.crews[v])
         home.sent.append(v)
+        heapq.heappush(queue, (-plan[4], i, kind))  # other officers at home may form one more of its kind
     return home.sent
+
+
+def _try(
+    problem: RoutingProblem,
+    res: RoutingResult,
+    params: PlanParams,
+    insertion: Insertion,
+    home: Home,
+    p: _Pair,
+    nodes: list[int],
+    group_of: dict[int, int],
+) -> tuple[list[int], list[int], int, list[tuple[int, int]], int] | None:
+    """The night crew ``p`` would have (see :func:`_build_route`), or None; the model is left as it was."""
+    dropped_nodes = {
+        n
+        for gi in res.dropped_groups
+        if problem.groups[gi].penalty is not None
+        for n in problem.groups[gi].nodes
+    }
+    if dropped_nodes.isdisjoint(nodes):
+        return None
+    v = _add_vehicle(problem, res, home, p, nodes)
+    try:
+        dropped = _dropped_nodes_for(problem, res, v)
+        return _build_route(problem, res, v, dropped, params, insertion, group_of)
+    finally:
+        _remove_vehicle(problem, res, nodes)
+
+
+def _kind(home: Home, p: _Pair) -> tuple[Any, ...]:
+    """Crews of one kind make the same nights: night, type, base, shift, LPAs, with or without support."""
+    lpas = tuple(sorted({home.team.officers[m].lpa for m in p.members}))
+    return (p.night, p.op, home.team.officers[p.palo].base, p.start, p.end, lpas, bool(p.support))
 
 
 def who_at_home_reaches(problem: RoutingProblem, home: Home, gi: int) -> _Pair | None:
@@ -439,8 +479,7 @@ def _offers(problem: RoutingProblem, home: Home) -> list[tuple[_Pair, list[int]]
     seen: set[tuple[Any, ...]] = set()
     out = []
     for p in home.team.offers():
-        lpas = tuple(sorted({home.team.officers[m].lpa for m in p.members}))
-        kind = (p.night, p.op, home.team.officers[p.palo].base, p.start, p.end, lpas, bool(p.support))
+        kind = _kind(home, p)
         if kind in seen:
             continue
         seen.add(kind)
