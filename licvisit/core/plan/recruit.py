@@ -225,8 +225,11 @@ def _build_route(
     params: PlanParams,
     insertion: Insertion,
     group_of: dict[int, int],
+    v_nodes: list[int] | None = None,
 ) -> tuple[list[int], list[int], int, list[tuple[int, int]], int] | None:
     """Greedy route for free vehicle ``v``: dropped visits, then visits busy crews can spare.
+
+    ``v_nodes`` are the visit nodes ``v`` may make (found from ``problem.allowed`` when not given).
 
     Returns (route, starts, back, [(donor, donor's node), ...], gain in points) when the
     crew gets at least ``min_visits_per_crew`` visits and the week gains value; else None.
@@ -255,7 +258,11 @@ def _build_route(
     if not route:
         return None
     while len(route) < need:
-        take = _best_spare(problem, res, v, route, starts, params, insertion, group_of, used_groups, stolen)
+        if v_nodes is None:
+            v_nodes = _nodes_of(problem, v)
+        take = _best_spare(
+            problem, res, v, route, starts, params, insertion, group_of, used_groups, stolen, v_nodes
+        )
         if take is None:
             return None
         delta, donor, node, (route, starts, back) = take
@@ -278,6 +285,7 @@ def _best_spare(
     group_of: dict[int, int],
     used_groups: set[int],
     stolen: list[tuple[int, int]],
+    v_nodes: list[int],
 ) -> tuple[int, int, int, tuple[list[int], list[int], int]] | None:
     """The visit a busy crew can give up that costs the least travel to move onto ``v``'s route.
 
@@ -289,7 +297,7 @@ def _best_spare(
         given[donor] = given.get(donor, 0) + 1
     served = {group_of[n]: (d, j, n) for d, r in enumerate(res.routes) for j, n in enumerate(r)}
     best = None
-    for alt in _nodes_of(problem, v):
+    for alt in v_nodes:
         gi = group_of[alt]
         if gi not in served or gi in used_groups or problem.groups[gi].penalty is None:
             continue
@@ -343,7 +351,11 @@ class Home:
     params: PlanParams
     sent: list[int] = field(default_factory=list)  # vehicles formed from home and sent out
     _nodes: dict[tuple[dt.date, str], list[int]] = field(default_factory=dict)
-    _offers_at: tuple[int, list[tuple[_Pair, list[int]]]] = (-1, [])  # (crews booked, offers then)
+    _offers_at: tuple[int, list[tuple[tuple[Any, ...], _Pair, list[int]]]] = (
+        -1,
+        [],
+    )  # (crews booked, offers)
+    _reach: dict[tuple[Any, ...], list[int]] = field(default_factory=dict)  # kind of crew -> visit nodes
 
     def __post_init__(self) -> None:
         for n, info in enumerate(self.node_info):
@@ -403,13 +415,13 @@ def send_out_from_home(
     # Lazy greedy: a crew's gain only falls as others go out, so each kind is re-built only when
     # it comes to the top of the queue; the one whose fresh gain still leads goes out.
     queue: list[tuple[int, int, tuple[Any, ...]]] = []
-    for i, (p, nodes) in enumerate(_offers(problem, home)):
+    for i, (key, p, nodes) in enumerate(_offers(problem, home)):
         plan = _try(problem, res, params, insertion, home, p, nodes, group_of)
         if plan is not None:
-            heapq.heappush(queue, (-plan[4], i, _kind(home, p)))
+            heapq.heappush(queue, (-plan[4], i, key))
     while queue:
         _, i, kind = heapq.heappop(queue)
-        offer = next(((p, nodes) for p, nodes in _offers(problem, home) if _kind(home, p) == kind), None)
+        offer = next(((p, nodes) for key, p, nodes in _offers(problem, home) if key == kind), None)
         if offer is None:  # its officers went out in another crew, or it broke a rule now
             continue
         p, nodes = offer
@@ -452,13 +464,13 @@ def _try(
     v = _add_vehicle(problem, res, home, p, nodes)
     try:
         dropped = _dropped_nodes_for(problem, res, v)
-        return _build_route(problem, res, v, dropped, params, insertion, group_of)
+        return _build_route(problem, res, v, dropped, params, insertion, group_of, nodes)
     finally:
         _remove_vehicle(problem, res, nodes)
 
 
 def _kind(home: Home, p: _Pair) -> tuple[Any, ...]:
-    """Crews of one kind make the same nights: night, type, base, shift, LPAs, with or without support."""
+    """Crews of one kind may make the same visits: night, type, base, shift, LPAs, with or without support."""
     lpas = tuple(sorted({home.team.officers[m].lpa for m in p.members}))
     return (p.night, p.op, home.team.officers[p.palo].base, p.start, p.end, lpas, bool(p.support))
 
@@ -466,26 +478,33 @@ def _kind(home: Home, p: _Pair) -> tuple[Any, ...]:
 def who_at_home_reaches(problem: RoutingProblem, home: Home, gi: int) -> _Pair | None:
     """A crew the team at home could still form that could make one of group ``gi``'s visits, or None."""
     nodes = set(problem.groups[gi].nodes)
-    for p, reach in _offers(problem, home):
+    for _, p, reach in _offers(problem, home):
         if not nodes.isdisjoint(reach):
             return p
     return None
 
 
-def _offers(problem: RoutingProblem, home: Home) -> list[tuple[_Pair, list[int]]]:
-    """One crew of each kind the team at home can form, with the visit nodes it may make."""
+def _offers(problem: RoutingProblem, home: Home) -> list[tuple[tuple[Any, ...], _Pair, list[int]]]:
+    """(key, crew, visit nodes it may make): one crew for each night a crew from home could have.
+
+    Crews that would start from the same base in the same shift with the same visit nodes
+    to choose from would make the same night: one of them (with uniformed support when
+    one has it) stands for all, under the key (night, type, base, shift, nodes).
+    """
     if home._offers_at[0] == home.team.booked:
         return home._offers_at[1]
-    seen: set[tuple[Any, ...]] = set()
-    out = []
+    chosen: dict[tuple[Any, ...], tuple[_Pair, list[int]]] = {}
     for p in home.team.offers():
         kind = _kind(home, p)
-        if kind in seen:
+        if kind not in home._reach:
+            home._reach[kind] = home.reach(problem, p)
+        nodes = home._reach[kind]
+        if not nodes:
             continue
-        seen.add(kind)
-        nodes = home.reach(problem, p)
-        if nodes:
-            out.append((p, nodes))
+        key = (*kind[:5], tuple(nodes))
+        if key not in chosen or (p.support and not chosen[key][0].support):
+            chosen[key] = (p, nodes)
+    out = [(key, p, nodes) for key, (p, nodes) in chosen.items()]
     home._offers_at = (home.team.booked, out)
     return out
 

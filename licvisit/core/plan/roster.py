@@ -659,7 +659,12 @@ class TeamAtHome:
     def __init__(self, roster: Roster, params: PlanParams) -> None:
         self.officers = roster.officers
         self._book = _Book(roster.officers, roster.nights, params)
-        self._valid = sorted(roster.pairs, key=_pair_order)
+        self._all = sorted(roster.pairs, key=_pair_order)
+        self._valid = {p for p in self._all if self._book.fits(p)}
+        self._with: dict[str, list[_Pair]] = {}  # officer -> the possible crews they are in
+        for p in self._all:
+            for m in p.members:
+                self._with.setdefault(m, []).append(p)
         self.booked = 0  # crews booked so far (changes what :meth:`offers` returns)
 
     def put_on_duty(self, crew: Crew) -> None:
@@ -676,12 +681,16 @@ class TeamAtHome:
                 m[2] if len(m) > 2 else "",
             )
         )
-        self._valid = [p for p in self._valid if self._book.fits(p)]
+        # Whether a crew keeps the hard rules depends only on its own members' shifts.
+        for oid in m:
+            for p in self._with.get(oid, []):
+                if p in self._valid and not self._book.fits(p):
+                    self._valid.discard(p)
         self.booked += 1
 
     def offers(self) -> list[_Pair]:
         """Every crew the team at home can still form, in a fixed order (night, operation, members)."""
-        return list(self._valid)
+        return [p for p in self._all if p in self._valid]
 
     def crew_of(self, p: _Pair, crew_id: str) -> tuple[Crew, list[ShiftAssignment]]:
         """The crew ``p`` forms (named ``crew_id``) and its members' shifts."""
