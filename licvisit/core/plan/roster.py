@@ -659,7 +659,16 @@ class TeamAtHome:
     def __init__(self, roster: Roster, params: PlanParams) -> None:
         self.officers = roster.officers
         self._book = _Book(roster.officers, roster.nights, params)
-        self._all = sorted(roster.pairs, key=_pair_order)
+        # Nobody is called in on a night they asked to have off (a soft rule the roster may bend, but
+        # only with its penalty reported).
+        self._all = sorted(
+            (
+                p
+                for p in roster.pairs
+                if not any(_prefers_off(roster.officers[m], p.night) for m in p.members)
+            ),
+            key=_pair_order,
+        )
         self._valid = {p for p in self._all if self._book.fits(p)}
         self._with: dict[str, list[_Pair]] = {}  # officer -> the possible crews they are in
         for p in self._all:
@@ -695,6 +704,13 @@ class TeamAtHome:
     def crew_of(self, p: _Pair, crew_id: str) -> tuple[Crew, list[ShiftAssignment]]:
         """The crew ``p`` forms (named ``crew_id``) and its members' shifts."""
         return _crew_from(p, crew_id, self.officers)
+
+
+def _prefers_off(officer: Officer, night: dt.date) -> bool:
+    """Whether ``officer`` asked to have ``night`` off (the preferences ``_soft_rules`` reads)."""
+    d = WEEKDAYS[night.weekday()]
+    asks = {f"prefers_{d}_off", f"{d}_off", f"prefers_{d}day_off"}
+    return any(pref.strip().lower() in asks for pref in officer.preferences)
 
 
 def palo_nights(officers: dict[str, Officer], nights: list[dt.date], crews: list[Crew]) -> tuple[int, int]:

@@ -142,6 +142,20 @@ def test_officers_who_used_their_shifts_stay_at_home(monday):
     assert palo_nights(roster.officers, nights, []) == (0, 3)
 
 
+def test_nobody_is_called_in_on_a_night_they_asked_to_have_off():
+    staff = [
+        _officer("P1", "licensing_staff"),
+        dataclasses.replace(_officer("C1", "council_licensing"), preferences=("prefers_mon_off",)),
+        _officer("P2", "licensing_staff"),
+    ]
+    nights = [WEEK + dt.timedelta(days=i) for i in range(7)]
+    ops = PARAMS.operation_types()
+    pairs = [p for n in nights for p in _possible_crews(staff, ops[0], n, PARAMS, dt.timedelta(minutes=90))]
+    assert {p.members for p in pairs} == {("P1", "C1"), ("P2", "C1"), ("P1", "P2")}
+    roster = Roster([], [], pairs=pairs, officers={o.officer_id: o for o in staff}, nights=nights)
+    assert [p.members for p in TeamAtHome(roster, PARAMS).offers()] == [("P1", "P2")]
+
+
 def test_a_crew_formed_from_home_is_the_same_plan_every_time(monday):
     prem, rk, staff, plan = monday
     again = plan_week(rk, prem, staff, WEEK, PARAMS)
