@@ -93,6 +93,15 @@ def _no_node_row(cand: Candidate, code: str, ops: dict[str, OperationType]) -> D
             code,
             f"No {label.lower()} crew is rostered on the nights it is open ({open_nights}).",
         )
+    if code == "outside_lpas":
+        return DroppedCandidate(
+            cand.premises_id,
+            cand.op_type,
+            cand.value,
+            "no_crew_when_open",
+            f"Open on {open_nights}, but no {label.lower()} crew rostered on those nights covers its LPA "
+            f"({cand.meta.get('lpa', '')}); crews work only in their members' LPAs (crews_stay_in_lpa).",
+        )
     return DroppedCandidate(
         cand.premises_id,
         cand.op_type,

@@ -626,7 +626,16 @@ def _visit_nodes(
                 if max(lo_m, s0) <= min(hi_m, s1):
                     ok_vs.append(v)
             if not ok_vs:
-                no_crew.setdefault(ci, "outside_shifts")
+                # No crew of that night covers the premises' LPA: say so, unless shifts were the reason too.
+                in_lpa = (
+                    not params.crews_stay_in_lpa
+                    or not lpa
+                    or any(not crews[v].lpas or lpa in crews[v].lpas for v in vs)
+                )
+                if in_lpa or no_crew.get(ci) == "outside_shifts":
+                    no_crew[ci] = "outside_shifts"
+                else:
+                    no_crew.setdefault(ci, "outside_lpas")
                 continue
             node = len(node_loc)
             node_loc.append(loc)

@@ -223,3 +223,23 @@ def test_a_crew_is_formed_from_home_only_with_enough_work():
     assert [(c.crew_id, c.members) for c in home.crews] == [("MON-LIC-1", ("P1", "C1"))]
     assert sorted(s.officer_id for s in home.shifts) == ["C1", "P1"]
     assert problem.allowed == {1: [0], 2: [0]}
+
+
+def test_a_premises_no_crew_of_its_area_can_reach_says_so():
+    prem, rk = _monday_premises(12)
+    prem["lpa"] = ["A" if i % 2 == 0 else "B" for i in range(len(prem))]
+    staff = [
+        dataclasses.replace(_officer("P1", "licensing_staff"), lpa="A"),
+        dataclasses.replace(_officer("C1", "council_licensing"), lpa="A"),
+    ]
+    plan = plan_week(rk, prem, staff, WEEK, PARAMS)
+    in_b = set(prem.loc[prem["lpa"] == "B", "premises_id"])
+    rows = [d for d in plan.dropped if d.premises_id in in_b]
+    assert sorted(d.premises_id for d in rows) == sorted(in_b)
+    for d in rows:
+        assert d.reason_code == "no_crew_when_open"
+        assert d.reason == (
+            "Open on Mon, but no licensing compliance visit crew rostered on those nights covers its LPA (B); "
+            "crews work only in their members' LPAs (crews_stay_in_lpa)."
+        )
+    assert not {v.premises_id for v in plan.visits} & in_b
