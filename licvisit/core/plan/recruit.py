@@ -351,10 +351,8 @@ class Home:
     params: PlanParams
     sent: list[int] = field(default_factory=list)  # vehicles formed from home and sent out
     _nodes: dict[tuple[dt.date, str], list[int]] = field(default_factory=dict)
-    _offers_at: tuple[int, list[tuple[tuple[Any, ...], _Pair, list[int]]]] = (
-        -1,
-        [],
-    )  # (crews booked, offers)
+    # (crews booked when the offers were listed, the offers then)
+    _offers_at: tuple[int, list[tuple[tuple[Any, ...], _Pair, list[int]]]] = (-1, [])
     _reach: dict[tuple[Any, ...], list[int]] = field(default_factory=dict)  # kind of crew -> visit nodes
 
     def __post_init__(self) -> None:
@@ -396,14 +394,17 @@ def send_out_from_home(
 ) -> list[int]:
     """Form crews from officers at home for dropped visits, as a sergeant would; return their vehicles.
 
-    Each round tries one crew of every kind the team at home can still form
-    (night, type, base, shift, LPAs, with or without support) that reaches a
-    dropped visit, builds its night as :func:`open_free_crews` does (dropped
-    visits, topped up to ``min_visits_per_crew`` with visits busy crews can
-    spare), and sends out the one that gains most; its members are booked and
-    the round repeats until no crew gains.  A crew the roster had already
-    formed and the routes left empty keeps its vehicle and name.  Mutates
-    ``problem`` (vehicles, allowed), ``res`` and ``home``.
+    For one crew of every kind the team at home can still form (one per
+    night it could have: night, type, base, shift and the visit nodes it may
+    make) that reaches a dropped visit, its night is built as
+    :func:`open_free_crews` does (dropped visits, topped up to
+    ``min_visits_per_crew`` with visits busy crews can spare) and queued by
+    its gain.  The crew at the top is built again with the week as it is now;
+    if it still gains most it goes out (its members are booked, its kind
+    queued again for other officers), else it is queued with its new gain.
+    This stops when no crew gains.  A crew the roster had already formed and
+    the routes left empty keeps its vehicle and name.  Mutates ``problem``
+    (vehicles, allowed), ``res`` and ``home``.
     """
     group_of = {n: gi for gi, g in enumerate(problem.groups) for n in g.nodes}
     # Vehicles are appended below: the per-vehicle lists must be lists of their own.
