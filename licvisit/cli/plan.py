@@ -151,6 +151,14 @@ def _summary(p) -> None:
     )
     if reasons:
         click.echo("Not planned: " + ", ".join(f"{k} {n}" for k, n in sorted(reasons.items())))
+    if p.meta.get("palo_nights_available"):
+        used, avail = p.meta["palo_nights_used"], p.meta["palo_nights_available"]
+        formed = p.meta.get("crews_formed_from_home") or []
+        click.echo(
+            f"PALO nights used: {used} of {avail} available ({100 * used / avail:.0f} %; availability capped "
+            "by max_shifts)"
+            + (f"; crews formed from officers at home: {', '.join(formed)}." if formed else ".")
+        )
     for key in ("visits_kept", "visits_moved", "visits_removed", "visits_added"):
         if key in p.meta:
             click.echo(

@@ -46,6 +46,18 @@ def test_plan_writes_every_output_and_says_so(planned):
     assert len(list((out / "itineraries").glob("*.txt"))) == len(plan["crews"])
 
 
+def test_plan_says_how_many_palo_nights_it_used(planned):
+    out, text = planned
+    meta = json.loads((out / "plan.json").read_text())["meta"]
+    used, avail = meta["palo_nights_used"], meta["palo_nights_available"]
+    assert 0 < used <= avail
+    line = next(ln for ln in text.splitlines() if ln.startswith("PALO nights used:"))
+    assert line.startswith(
+        f"PALO nights used: {used} of {avail} available ({100 * used / avail:.0f} %; availability capped by "
+        "max_shifts)"
+    )
+
+
 def test_plan_says_each_step_as_it_starts(planned):
     """A plan takes tens of seconds: the sergeant sees which step it is on, in order, with the time."""
     import re

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from licvisit.core.plan.recruit import free_crew_reaches
+from licvisit.core.plan.recruit import free_crew_reaches, who_at_home_reaches
 from licvisit.core.plan.repair import _displaced_by, _insertion
 from licvisit.domain import (
     DroppedCandidate,
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from licvisit.core.plan.candidates import Candidate
     from licvisit.core.plan.params import PlanParams
+    from licvisit.core.plan.recruit import Home
     from licvisit.core.plan.routing import RoutingProblem, RoutingResult, VisitGroup
     from licvisit.domain import OperationType
 
@@ -36,6 +37,8 @@ def _explain(
     per_min: float,
     params: PlanParams,
     crew_ids: list[str],
+    *,
+    home: Home | None = None,
 ) -> list[DroppedCandidate]:
     """Say why each candidate no planned visit serves was left out (one row per candidate).
 
@@ -51,6 +54,7 @@ def _explain(
         if ci not in in_group and ci not in covered
     ]
     ctx = _Context(candidates, groups, visits, res, problem, ops, node_info, per_min, params, crew_ids)
+    ctx.home = home
     for gi, cis in enumerate(group_cands):
         for ci in cis:
             if ci not in covered:
@@ -88,6 +92,15 @@ def _no_node_row(cand: Candidate, code: str, ops: dict[str, OperationType]) -> D
             cand.value,
             code,
             f"No {label.lower()} crew is rostered on the nights it is open ({open_nights}).",
+        )
+    if code == "outside_lpas":
+        return DroppedCandidate(
+            cand.premises_id,
+            cand.op_type,
+            cand.value,
+            "no_crew_when_open",
+            f"Open on {open_nights}, but no {label.lower()} crew rostered on those nights covers its LPA "
+            f"({cand.meta.get('lpa', '')}); crews work only in their members' LPAs (crews_stay_in_lpa).",
         )
     return DroppedCandidate(
         cand.premises_id,
@@ -134,6 +147,7 @@ class _Context:
         for v in visits:
             self.visit_of.setdefault(v.premises_id, v)
         self.displaced: dict[int, list[tuple[str, float]]] = {}
+        self.home: Home | None = None
 
     def group_row(self, gi: int, cand: Candidate, dropped: bool) -> DroppedCandidate:
         label = _label(self.ops, cand.op_type)
@@ -168,6 +182,15 @@ class _Context:
         if free is not None:
             return _too_little_work(cand, self.crew_ids[free], self.params)
         nights = sorted({_visit_info(self.node_info, n)[1] for n in self.groups[gi].nodes})
+        at_home = ""
+        if self.home is not None:
+            pair = who_at_home_reaches(self.problem, self.home, gi)
+            if pair is not None:
+                return _too_little_work_at_home(cand, pair.members, pair.night, label, self.params)
+            at_home = (
+                " No officer at home on those nights can form a crew that reaches it within the roster's "
+                "rules (availability, max_shifts, contracted hours, rest, late shifts, crew templates, LPAs)."
+            )
         if gi not in self.displaced:
             self.displaced[gi] = sorted(
                 (
@@ -185,12 +208,12 @@ class _Context:
             text = (
                 f"{label} crews on the nights it could be visited ({on}) had no time left for it: it fits "
                 f"only in place of one of {len(lost_to)} planned visits (displaced_by, most valuable "
-                f"first); it would have added {cand.value:.3g}."
+                f"first); it would have added {cand.value:.3g}.{at_home}"
             )
         else:
             text = (
                 f"{label} crews on the nights it could be visited ({on}) had no time left for it, and "
-                f"no single planned visit makes room; it would have added {cand.value:.3g}."
+                f"no single planned visit makes room; it would have added {cand.value:.3g}.{at_home}"
             )
         return DroppedCandidate(
             cand.premises_id,
@@ -212,6 +235,23 @@ def _too_little_work(cand: Candidate, crew_id: str, params: PlanParams) -> Dropp
         f"Crew {crew_id} is free that night and could reach it, but the dropped visits it can reach and the "
         f"visits other crews can spare do not make the {params.min_visits_per_crew} visits "
         f"(min_visits_per_crew) worth its travel; it would have added {cand.value:.3g}.",
+    )
+
+
+def _too_little_work_at_home(
+    cand: Candidate, members: tuple[str, ...], night: dt.date, label: str, params: PlanParams
+) -> DroppedCandidate:
+    """A drop officers at home could form a crew for, but not with enough visits worth its night."""
+    who = " and ".join([", ".join(members[:-1]), members[-1]] if len(members) > 1 else members)
+    return DroppedCandidate(
+        cand.premises_id,
+        cand.op_type,
+        cand.value,
+        "too_little_work",
+        f"{who} are at home on {night:%a} and could form a {label.lower()} crew that reaches it, but the "
+        f"dropped visits it can reach and the visits other crews can spare do not make the "
+        f"{params.min_visits_per_crew} visits (min_visits_per_crew) worth its travel; it would have added "
+        f"{cand.value:.3g}.",
     )
 
 

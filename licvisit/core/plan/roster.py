@@ -48,6 +48,11 @@ class Roster:
     status: str = ""
     objective: float = 0.0
     capped: list[str] = field(default_factory=list)  # nights/operations where max_crews_per_op_night bound
+    # Every crew the templates allow this week (officers the roster leaves at home included), the
+    # officers and the nights: what :class:`TeamAtHome` forms more crews from after the routes.
+    pairs: list[_Pair] = field(default_factory=list)
+    officers: dict[str, Officer] = field(default_factory=dict)
+    nights: list[dt.date] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -163,7 +168,7 @@ def plan_roster(
         for n, op, cap in capped
         if sum(1 for c in crews if c.night == n and c.op_type == op) >= cap
     ]
-    return Roster(crews, shifts, bent, status_name, objective_value, binding)
+    return Roster(crews, shifts, bent, status_name, objective_value, binding, pairs, by_id, nights)
 
 
 def _all_crews(
@@ -409,16 +414,20 @@ def _crews_of(chosen: list[_Pair], by_id: dict[str, Officer]) -> tuple[list[Crew
         key = (pr.night, pr.op)
         counter[key] = counter.get(key, 0) + 1
         crew_id = f"{WEEKDAYS[pr.night.weekday()].upper()}-{OP_ABBR.get(pr.op, pr.op.upper())}-{counter[key]}"
-        palo = by_id[pr.palo]
-        lpas = tuple(sorted({by_id[m].lpa for m in pr.members}))
-        crews.append(
-            Crew(crew_id, pr.night, pr.op, pr.members, palo.base, palo.base_x, palo.base_y, pr.start, pr.end,
-                 lpas=() if "" in lpas else lpas)
-        )  # fmt: skip
-        for oid in pr.members:
-            shifts.append(ShiftAssignment(oid, pr.night, pr.start, pr.end, crew_id))
+        crew, crew_shifts = _crew_from(pr, crew_id, by_id)
+        crews.append(crew)
+        shifts.extend(crew_shifts)
     shifts.sort(key=lambda s: (s.night, s.officer_id))
     return crews, shifts
+
+
+def _crew_from(pr: _Pair, crew_id: str, by_id: dict[str, Officer]) -> tuple[Crew, list[ShiftAssignment]]:
+    """The crew of a pairing (based at its leading PALO's base) and one shift per member."""
+    palo = by_id[pr.palo]
+    lpas = tuple(sorted({by_id[m].lpa for m in pr.members}))
+    crew = Crew(crew_id, pr.night, pr.op, pr.members, palo.base, palo.base_x, palo.base_y, pr.start, pr.end,
+                lpas=() if "" in lpas else lpas)  # fmt: skip
+    return crew, [ShiftAssignment(oid, pr.night, pr.start, pr.end, crew_id) for oid in pr.members]
 
 
 def _bent_rules(penalties: list[Penalty], solver: cp_model.CpSolver, params: PlanParams) -> list[BentRule]:
@@ -517,13 +526,16 @@ class _Book:
                 best = (rank, p)
         if best is None:
             return False
-        p = best[1]
+        self.add(best[1])
+        chosen.add(best[1])
+        return True
+
+    def add(self, p: _Pair) -> None:
+        """Book every member of ``p`` on its night."""
         for oid in p.members:
             self.shift[(oid, p.night)] = (p.start, p.end)
             self.count[oid] = self.count.get(oid, 0) + 1
             self.minutes[oid] = self.minutes.get(oid, 0) + _length_min(p)
-        chosen.add(p)
-        return True
 
 
 def _by_shift(
@@ -630,3 +642,84 @@ def _slot_values(
         block = shares[k * per_crew : (k + 1) * per_crew]
         vals.append(int(round(VALUE_SCALE * sum(block) / max(mean, 1e-9))))
     return vals
+
+
+class TeamAtHome:
+    """The crews officers the routes left at home could still form, within the roster's hard rules.
+
+    Starts from a roster's possible crews (:attr:`Roster.pairs`); :meth:`put_on_duty`
+    books a crew that goes out (a rostered crew with work, or one formed from
+    home), and :meth:`offers` lists the crews whose members are all still at
+    home that night and would keep every hard rule the greedy roster keeps
+    (availability, one crew a night, ``max_shifts``, contracted hours,
+    ``min_rest_h``, ``max_consecutive_late``), checked on the crews' roster
+    windows (at least as long as their fitted shifts).
+    """
+
+    def __init__(self, roster: Roster, params: PlanParams) -> None:
+        self.officers = roster.officers
+        self._book = _Book(roster.officers, roster.nights, params)
+        # Nobody is called in on a night they asked to have off (a soft rule the roster may bend, but
+        # only with its penalty reported).
+        self._all = sorted(
+            (
+                p
+                for p in roster.pairs
+                if not any(_prefers_off(roster.officers[m], p.night) for m in p.members)
+            ),
+            key=_pair_order,
+        )
+        self._valid = {p for p in self._all if self._book.fits(p)}
+        self._with: dict[str, list[_Pair]] = {}  # officer -> the possible crews they are in
+        for p in self._all:
+            for m in p.members:
+                self._with.setdefault(m, []).append(p)
+        self.booked = 0  # crews booked so far (changes what :meth:`offers` returns)
+
+    def put_on_duty(self, crew: Crew) -> None:
+        """Book ``crew``'s members for its night (on the crew's current shift window)."""
+        m = crew.members
+        self._book.add(
+            _Pair(
+                m[0],
+                m[1],
+                crew.night,
+                crew.op_type,
+                crew.shift_start,
+                crew.shift_end,
+                m[2] if len(m) > 2 else "",
+            )
+        )
+        # Whether a crew keeps the hard rules depends only on its own members' shifts.
+        for oid in m:
+            for p in self._with.get(oid, []):
+                if p in self._valid and not self._book.fits(p):
+                    self._valid.discard(p)
+        self.booked += 1
+
+    def offers(self) -> list[_Pair]:
+        """Every crew the team at home can still form, in a fixed order (night, operation, members)."""
+        return [p for p in self._all if p in self._valid]
+
+    def crew_of(self, p: _Pair, crew_id: str) -> tuple[Crew, list[ShiftAssignment]]:
+        """The crew ``p`` forms (named ``crew_id``) and its members' shifts."""
+        return _crew_from(p, crew_id, self.officers)
+
+
+def _prefers_off(officer: Officer, night: dt.date) -> bool:
+    """Whether ``officer`` asked to have ``night`` off (the preferences ``_soft_rules`` reads)."""
+    d = WEEKDAYS[night.weekday()]
+    asks = {f"prefers_{d}_off", f"{d}_off", f"prefers_{d}day_off"}
+    return any(pref.strip().lower() in asks for pref in officer.preferences)
+
+
+def palo_nights(officers: dict[str, Officer], nights: list[dt.date], crews: list[Crew]) -> tuple[int, int]:
+    """(PALO nights used by ``crews``, PALO nights available: each PALO's nights capped by ``max_shifts``)."""
+    week = set(nights)
+    available = sum(
+        min(sum(1 for a in o.availability if a.night in week), max(0, o.max_shifts))
+        for o in officers.values()
+        if o.is_palo
+    )
+    used = len({(m, c.night) for c in crews for m in c.members if m in officers and officers[m].is_palo})
+    return used, available

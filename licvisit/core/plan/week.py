@@ -26,7 +26,7 @@ from licvisit.core.plan.candidates import Candidate, build_candidates, mean_valu
 from licvisit.core.plan.checker import check_plan
 from licvisit.core.plan.explain import _explain, compare_plans, plan_changes
 from licvisit.core.plan.params import POINTS, PlanParams
-from licvisit.core.plan.recruit import greedy_routes, open_free_crews
+from licvisit.core.plan.recruit import Home, greedy_routes, open_free_crews, send_out_from_home
 from licvisit.core.plan.repair import (
     _fit_shift,
     _insert_if_gain,
@@ -36,7 +36,7 @@ from licvisit.core.plan.repair import (
     _route_travel,
 )
 from licvisit.core.plan.replan import full_replan_meta, replan_week
-from licvisit.core.plan.roster import Roster, plan_roster
+from licvisit.core.plan.roster import Roster, TeamAtHome, palo_nights, plan_roster
 from licvisit.core.plan.routing import (
     RoutingProblem,
     RoutingResult,
@@ -267,8 +267,9 @@ def _route_week(
     problem = _routing_problem(
         crews, locs, origin, per_min, (node_loc, service, windows, allowed), groups, node_extra
     )
+    home = _home(roster, candidates, node_info, locs, ops, origin, params)
     res, pruned, made_room, released_weak, inserted, opened = _search(
-        problem, groups, crews, candidates, node_info, params, previous
+        problem, groups, crews, candidates, node_info, params, previous, home=home
     )
 
     say("fitting shifts and breaks, explaining what was left out")
@@ -292,6 +293,7 @@ def _route_week(
         per_min,
         params,
         [c.crew_id for c in crews],
+        home=home,
     )
     bent = [*roster.bent, *_unplanned_follow_ups(explained, candidates, mean, params)]
     dropped = dropped + explained
@@ -316,6 +318,9 @@ def _route_week(
     meta["crews_released"] = idle
     meta["crews_released_few_visits"] = [crews[v].crew_id for v in released_weak]
     meta["crews_sent_out_for_drops"] = [crews[v].crew_id for v in opened]
+    meta["crews_formed_from_home"] = [crews[v].crew_id for v in home.sent]
+    used, available = palo_nights(roster.officers, roster.nights, [c for c in crews if c.crew_id in busy])
+    meta["palo_nights_used"], meta["palo_nights_available"] = used, available
     plan = Plan(
         week_start=week_start,
         roster=[s for s in shifts if s.crew_id in busy],
@@ -640,7 +645,16 @@ def _visit_nodes(
                 if max(lo_m, s0) <= min(hi_m, s1):
                     ok_vs.append(v)
             if not ok_vs:
-                no_crew.setdefault(ci, "outside_shifts")
+                # No crew of that night covers the premises' LPA: say so, unless shifts were the reason too.
+                in_lpa = (
+                    not params.crews_stay_in_lpa
+                    or not lpa
+                    or any(not crews[v].lpas or lpa in crews[v].lpas for v in vs)
+                )
+                if in_lpa or no_crew.get(ci) == "outside_shifts":
+                    no_crew[ci] = "outside_shifts"
+                else:
+                    no_crew.setdefault(ci, "outside_lpas")
                 continue
             node = len(node_loc)
             node_loc.append(loc)
@@ -662,6 +676,31 @@ def _visit_nodes(
     return node_loc, service, windows, allowed, node_info, no_crew, cand_nodes
 
 
+def _home(
+    roster: Roster,
+    candidates: list[Candidate],
+    node_info: list[tuple[int, dt.date] | None],
+    locs: _Locations,
+    ops: dict[str, OperationType],
+    origin: dt.datetime,
+    params: PlanParams,
+) -> Home:
+    """The team at home and what forming crews from it needs (the roster's crews and shifts, extended in place)."""
+    depot = {b: locs.loc_index[b] for b in locs.base_names}  # a base's depot node is its location index
+    return Home(
+        TeamAtHome(roster, params),
+        roster.crews,
+        roster.shifts,
+        candidates,
+        node_info,
+        depot,
+        locs.busy,
+        ops,
+        origin,
+        params,
+    )
+
+
 def _search(
     problem: RoutingProblem,
     groups: list[VisitGroup],
@@ -670,10 +709,17 @@ def _search(
     node_info: list[tuple[int, dt.date] | None],
     params: PlanParams,
     previous: Plan | None,
+    *,
+    home: Home | None = None,
 ) -> tuple[RoutingResult | None, int, int, list[int], int, list[int]]:
     """Route the week, then repair: prune, breaks, release weak crews, insert, send out free crews.
 
-    Returns (result or None, pruned, dropped for breaks, released vehicles, inserted, sent out).
+    With ``home``, crews formed from officers the routes left at home go out for
+    the visits still dropped (:func:`licvisit.core.plan.recruit.send_out_from_home`);
+    they are appended to ``crews`` (``home.crews``) as new vehicles of ``problem``.
+
+    Returns (result or None, pruned, dropped for breaks, released vehicles still at home,
+    inserted, sent out).
     """
     initial = None
     if previous is not None:
@@ -697,6 +743,10 @@ def _search(
             res.stopped_by = "time_limit"
         inserted = _insert_if_gain(problem, res, params)
         opened = open_free_crews(problem, res, params, _insertion)
+        if home is not None:
+            sent = send_out_from_home(problem, res, params, _insertion, home)
+            opened += [v for v in sent if v not in opened]
+            released_weak = [v for v in released_weak if not res.routes[v]]
         inserted += _insert_if_gain(problem, res, params) if opened else 0
         return res, pruned, made_room, released_weak, inserted, opened
     return None, 0, 0, [], 0, []

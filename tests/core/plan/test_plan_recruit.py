@@ -86,3 +86,18 @@ def test_greedy_routes_place_the_most_valuable_visits_first_within_the_shift():
     )
     routes = greedy_routes(problem, PARAMS, _insertion)
     assert len(routes) == 1 and sorted(routes[0]) == [1, 2, 3]
+
+
+def test_a_route_that_gave_up_a_visit_is_re_timed_with_no_gap():
+    from licvisit.core.plan.recruit import _retime
+
+    problem, res = _week(spare=0)  # crew 0 visits 1, 2, 3 at 5, 30, 55
+    res.routes[0], res.starts[0] = [1, 3], [5, 55]  # visit 2 given up: 25 minutes of waiting before 3
+    _retime(problem, res, 0, PARAMS)
+    assert res.starts[0] == [5, 30] and res.back[0] == 55 and 0 not in res.breaks
+    # A window that opens late: the crew leaves later rather than waiting after its first visit.
+    windows = list(problem.windows)
+    windows[3] = (100, 300)
+    problem.windows = windows
+    _retime(problem, res, 0, PARAMS)
+    assert res.starts[0] == [75, 100] and res.back[0] == 125
