@@ -40,7 +40,7 @@ from licvisit.core.plan.candidates import Candidate, week_nights
 from licvisit.core.plan.checker import check_plan
 from licvisit.core.plan.explain import compare_plans, plan_changes
 from licvisit.core.plan.params import PlanParams
-from licvisit.core.plan.roster import Roster, _avail, crew_shift
+from licvisit.core.plan.roster import Roster, _all_crews, _avail, crew_shift, palo_nights
 from licvisit.domain import BentRule, Crew, DroppedCandidate, Lock, Officer, Plan, Visit
 from licvisit.errors import InfeasiblePlanError
 
@@ -132,7 +132,17 @@ def reused_roster(previous: Plan, staff: list[Officer], params: PlanParams) -> R
         for rc in crews
         if rc.crew_id == s.crew_id
     ]
-    return Roster(crews, shifts, [], "previous_plan", float(previous.meta.get("roster_objective", 0.0)))
+    nights = week_nights(previous.week_start)
+    return Roster(
+        crews,
+        shifts,
+        [],
+        "previous_plan",
+        float(previous.meta.get("roster_objective", 0.0)),
+        pairs=_all_crews(staff, params.operation_types(), nights, params),  # for crews formed from home
+        officers=by_id,
+        nights=nights,
+    )
 
 
 def affected_nights(
@@ -325,7 +335,16 @@ def _replanned(
             else f"time limit {params.time_limit_s:g} s"
         )
         say(f"re-planning {kept_line}: routing {len(crews)} crews (OR-Tools, {limit})")
-        sub_roster = Roster(crews, [s for s in scope.roster.shifts if s.night in nights], [], "previous_plan")
+        sub_roster = Roster(
+            crews,
+            [s for s in scope.roster.shifts if s.night in nights],
+            [],
+            "previous_plan",
+            pairs=[p for p in scope.roster.pairs if p.night in nights],
+            officers=scope.roster.officers,
+            nights=scope.roster.nights,
+            on_duty=[c for c in previous.crews if c.night not in nights],  # the kept nights' crews
+        )
         sub_prev = dataclasses.replace(
             previous,
             crews=[c for c in previous.crews if c.night in nights],
@@ -388,9 +407,13 @@ def _merge(
     roster = [s for s in previous.roster if s.crew_id in kept_ids] + (sub.roster if sub else [])
     roster.sort(key=lambda s: (s.night, s.officer_id))
     out, decided_by_kept = _dropped(scope, sub, candidates, dropped, previous, visits)
-    bent = _bent(sub, previous, decided_by_kept)
+    bent = _bent(sub, previous, decided_by_kept, {v.premises_id for v in visits})
     kept_value = round(sum(v.value for v in kept_visits), 4)
     meta = _merged_meta(scope, sub, previous, params, kept_value, kept_crews, visits, week_start)
+    meta["palo_nights_used"], meta["palo_nights_available"] = palo_nights(
+        scope.roster.officers, scope.roster.nights, crews
+    )
+    meta["crews_formed_from_home"] = list(sub.meta.get("crews_formed_from_home", [])) if sub else []
     plan = Plan(week_start, roster, crews, visits, out, bent, list(locks), meta)
     meta.update(compare_plans(previous, plan))
     meta["changes"] = plan_changes(previous, plan)
@@ -456,16 +479,22 @@ def _kept_night_row(c: Candidate, scope: ReplanScope, kept_prem: set[str]) -> Dr
     )  # fmt: skip
 
 
-def _bent(sub: Plan | None, previous: Plan, decided_by_kept: set[str]) -> list[BentRule]:
-    """The roster's bent rules from the previous plan, follow-ups left out by either part."""
+def _bent(sub: Plan | None, previous: Plan, decided_by_kept: set[str], visited: set[str]) -> list[BentRule]:
+    """The roster's bent rules from the previous plan, follow-ups left out by either part.
+
+    A follow-up visited anywhere in the merged week is not left out, whatever
+    the re-planned nights' part (which does not see the kept visits) says.
+    """
     roster_rules = [b for b in previous.bent if b.rule != "breach_follow_up"]
     kept_follow_ups = [
-        b for b in previous.bent if b.rule == "breach_follow_up" and b.subject in decided_by_kept
+        b
+        for b in previous.bent
+        if b.rule == "breach_follow_up" and b.subject in decided_by_kept and b.subject not in visited
     ]
     new_follow_ups = [
         b
         for b in (sub.bent if sub else [])
-        if b.rule == "breach_follow_up" and b.subject not in decided_by_kept
+        if b.rule == "breach_follow_up" and b.subject not in decided_by_kept and b.subject not in visited
     ]
     return roster_rules + kept_follow_ups + new_follow_ups
 

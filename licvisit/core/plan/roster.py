@@ -53,6 +53,9 @@ class Roster:
     pairs: list[_Pair] = field(default_factory=list)
     officers: dict[str, Officer] = field(default_factory=dict)
     nights: list[dt.date] = field(default_factory=list)
+    # Crews on duty on nights outside this roster's routing (a re-plan's kept nights): they count
+    # against their members' hard rules when :class:`TeamAtHome` forms more crews.
+    on_duty: list[Crew] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -675,6 +678,8 @@ class TeamAtHome:
             for m in p.members:
                 self._with.setdefault(m, []).append(p)
         self.booked = 0  # crews booked so far (changes what :meth:`offers` returns)
+        for crew in roster.on_duty:
+            self.put_on_duty(crew)
 
     def put_on_duty(self, crew: Crew) -> None:
         """Book ``crew``'s members for its night (on the crew's current shift window)."""

@@ -169,3 +169,38 @@ def test_lifting_an_exclusion_re_plans_the_nights_the_premises_could_be_visited(
     assert gone.night.isoformat() in p3.meta["nights_replanned"]
     assert not any(d.reason_code == "excluded" for d in p3.dropped)
     assert check_plan(p3, prem, staff, FAST) == []
+
+
+def test_a_re_plan_does_not_call_follow_ups_visited_on_kept_nights_unplanned(week):
+    """Breach follow-ups visited on a night the re-plan keeps are visited, not 'not planned'.
+
+    The re-planned nights' part does not see the kept visits; its view of a
+    follow-up must not reach the week's bent rules.
+    """
+    import pandas as pd
+
+    prem, rk, staff, _ = week
+    ids = list(rk["premises_id"][:6])
+    history = pd.DataFrame(
+        {
+            "premises_id": ids,
+            "visited_at": pd.to_datetime(["2025-09-15 22:00"] * len(ids)),
+            "visit_type": ["licensing_compliance"] * len(ids),
+            "outcome": ["breach_found"] * len(ids),
+            "notes": [""] * len(ids),
+        }
+    )
+    plan = plan_week(rk, prem, staff, WEEK, FAST, visits=history)
+    followed = {v.premises_id: v.night for v in plan.visits if v.premises_id in ids}
+    assert len(set(followed.values())) >= 2  # follow-ups on more than one night
+    gone = next(v for v in plan.visits if v.premises_id not in ids)
+    p2 = plan_week(rk, prem, staff, WEEK, FAST, visits=history, exclude=[gone.premises_id], previous=plan)
+    assert p2.meta["replan"] == "incremental"
+    visited = {v.premises_id for v in p2.visits}
+    unplanned = {b.subject for b in p2.bent if b.rule == "breach_follow_up"}
+    assert not unplanned & visited
+    assert unplanned == {b.subject for b in plan.bent if b.rule == "breach_follow_up"} - visited
+    assert p2.meta["palo_nights_available"] == plan.meta["palo_nights_available"] > 0
+    assert p2.meta["palo_nights_used"] == len(
+        {(m, c.night) for c in p2.crews for m in c.members if m in {o.officer_id for o in staff if o.is_palo}}
+    )
