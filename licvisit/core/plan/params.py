@@ -73,6 +73,9 @@ class PlanParams:
     greedy_start: bool = True  # start the routing search from greedy routes, not first-solution heuristics
     first_solution_strategies: tuple[str, ...] = ("PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION")
     work_limit: int = 1_500_000  # search effort; stops the same on any machine (0 = time limit only)
+    # The week's routing splits into independent parts by LPA (crews_stay_in_lpa): each part gets
+    # the share of work_limit of its visit nodes, and at least this share of it.
+    component_work_floor: float = 0.1
     # Working Time Regulations 1998, reg. 12: 20 min after 6 h is the floor; a crew longer than
     # break_after_h gets one uninterrupted break of break_min with no visit in it.
     break_after_h: float = 6.0
@@ -109,6 +112,7 @@ class PlanParams:
             (self.travel_weight >= 0, "travel_weight >= 0"),
             (self.follow_up_weight >= 1, "follow_up_weight >= 1"),
             (self.work_limit >= 0, "work_limit >= 0"),
+            (0 < self.component_work_floor <= 1, "component_work_floor in (0, 1]"),
             (0 < self.break_after_h <= 24, "break_after_h between 0 and 24"),
             (self.break_min >= 0, "break_min >= 0"),
             (self.roster_deterministic_time > 0, "roster_deterministic_time > 0"),

@@ -24,6 +24,7 @@ import pandas as pd
 from licvisit.core.plan.bound import ValueBound, value_upper_bound
 from licvisit.core.plan.candidates import Candidate, build_candidates, mean_value, week_nights
 from licvisit.core.plan.checker import check_plan
+from licvisit.core.plan.components import Component, component_work_limit, week_components
 from licvisit.core.plan.explain import _explain, compare_plans, plan_changes
 from licvisit.core.plan.params import POINTS, PlanParams
 from licvisit.core.plan.recruit import greedy_routes, open_free_crews
@@ -52,7 +53,6 @@ from licvisit.domain import (
     Officer,
     OperationType,
     Plan,
-    ShiftAssignment,
     Visit,
 )
 from licvisit.errors import InfeasiblePlanError, PlanCheckError
@@ -233,11 +233,100 @@ def _route_week(
     travel_matrix: pd.DataFrame | None,
     say: Callable[[str], None],
 ) -> Plan:
+    """Route the week's independent components (see :mod:`licvisit.core.plan.components`) and merge them.
+
+    Each component is its own routing problem (greedy start, search, repair,
+    explanations, bound) with its share of the work limit
+    (:func:`licvisit.core.plan.components.component_work_limit`); the plan is
+    their union and its bound the sum of theirs.
+    """
     origin = dt.datetime.combine(week_start, dt.time())
-    crews = roster.crews
+    mean = mean_value(candidates)
+    comps = week_components(roster.crews, candidates, params.crews_stay_in_lpa)
+    models = [
+        _part_model(
+            [candidates[i] for i in comp.candidates],
+            [roster.crews[v] for v in comp.crews],
+            params, zones, travel_matrix, origin, previous, mean,
+        )
+        for comp in comps
+    ]  # fmt: skip
+    total_nodes = sum(m.n_nodes for m in models)
+    parts = []
+    for k, (comp, model) in enumerate(zip(comps, models, strict=True)):
+        part_params = params
+        if len(comps) > 1:
+            work = component_work_limit(
+                params.work_limit, model.n_nodes, total_nodes, params.component_work_floor
+            )
+            part_params = dataclasses.replace(params, work_limit=work)
+            say(
+                f"routing part {k + 1} of {len(comps)} ({', '.join(comp.lpas) or 'any LPA'}: "
+                f"{len(model.crews)} crews, {len(model.candidates)} candidates, work limit {work:,})"
+            )
+        parts.append(_route_part(model, part_params, previous))
+    say("fitting shifts and breaks, explaining what was left out")
+    for part in parts:
+        _finish_part(part, origin)
+    say("computing the upper bound on the week's value")
+    for part in parts:
+        part.bound = _value_bound(
+            part.model.problem, part.model.candidates, part.model.node_purposes, part.params
+        )
+    return _merged_plan(parts, comps, candidates, dropped, roster, week_start, params, locks, previous, mean)
+
+
+@dataclasses.dataclass
+class _PartModel:
+    """One component's routing model: its candidates and crews, nodes, groups and problem."""
+
+    candidates: list[Candidate]
+    crews: list[Crew]
+    ops: dict[str, OperationType]
+    locs: _Locations
+    node_loc: list[int]
+    node_info: list[tuple[int, dt.date] | None]
+    no_crew: dict[int, str]
+    groups: list[VisitGroup]
+    group_cands: list[list[int]]
+    node_purposes: dict[int, tuple[int, ...]]
+    problem: RoutingProblem
+    per_min: float
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.node_loc) - len(self.locs.base_names)
+
+
+@dataclasses.dataclass
+class _Part:
+    """A routed component: the search's result and counts, then its visits, crews, drops and bound."""
+
+    model: _PartModel
+    params: PlanParams
+    res: RoutingResult | None
+    counts: tuple[int, int, int]  # pruned, dropped for breaks, inserted after the search
+    released_weak: list[int]
+    opened: list[int]
+    visits: list[Visit] = dataclasses.field(default_factory=list)
+    crews: list[Crew] = dataclasses.field(default_factory=list)
+    explained: list[DroppedCandidate] = dataclasses.field(default_factory=list)
+    bound: ValueBound | None = None
+
+
+def _part_model(
+    candidates: list[Candidate],
+    crews: list[Crew],
+    params: PlanParams,
+    zones: Any,
+    travel_matrix: pd.DataFrame | None,
+    origin: dt.datetime,
+    previous: Plan | None,
+    mean: float,
+) -> _PartModel:
+    """Build one component's routing model (``mean``: the week's mean candidate value, for one scale)."""
     ops = {o.name: o for o in params.operation_types()}
     locs = _locations(crews, candidates, params, zones, travel_matrix)
-    mean = mean_value(candidates)
     node_loc, service, windows, allowed, node_info, no_crew, cand_nodes = _visit_nodes(
         candidates, crews, ops, params, locs, origin, previous
     )
@@ -248,61 +337,94 @@ def _route_week(
     problem = _routing_problem(
         crews, locs, origin, per_min, (node_loc, service, windows, allowed), groups, node_extra
     )
-    res, pruned, made_room, released_weak, inserted, opened = _search(
-        problem, groups, crews, candidates, node_info, params, previous
-    )
+    return _PartModel(
+        candidates, crews, ops, locs, node_loc, node_info, no_crew, groups, group_cands, node_purposes,
+        problem, per_min,
+    )  # fmt: skip
 
-    say("fitting shifts and breaks, explaining what was left out")
-    visits, covered = _visits_from(res, crews, candidates, node_info, node_purposes, origin)
+
+def _route_part(model: _PartModel, params: PlanParams, previous: Plan | None) -> _Part:
+    """Search one component's routes and repair them (:func:`_search`)."""
+    if not model.crews:
+        return _Part(model, params, None, (0, 0, 0), [], [])
+    res, pruned, made_room, released_weak, inserted, opened = _search(
+        model.problem, model.groups, model.crews, model.candidates, model.node_info, params, previous
+    )
+    return _Part(model, params, res, (pruned, made_room, inserted), released_weak, opened)
+
+
+def _finish_part(part: _Part, origin: dt.datetime) -> None:
+    """Visits, fitted crews and explanations of one routed component."""
+    m, res, params = part.model, part.res, part.params
+    visits, covered = _visits_from(res, m.crews, m.candidates, m.node_info, m.node_purposes, origin)
     dropped_groups = set(res.dropped_groups) if res is not None else set()
-    visits = _mark_repeats(visits)
-    crews, shifts = _fitted_shifts(res, crews, roster, problem, origin)
-    _check_dropped_locks(dropped_groups, candidates, group_cands)
-    explained = _explain(
-        candidates,
-        groups,
-        group_cands,
+    crews = m.crews
+    if res is not None:
+        crews = [_fit_shift(c, v, res, m.problem, origin) for v, c in enumerate(crews)]
+    _check_dropped_locks(dropped_groups, m.candidates, m.group_cands)
+    part.explained = _explain(
+        m.candidates,
+        m.groups,
+        m.group_cands,
         dropped_groups,
-        no_crew,
+        m.no_crew,
         covered,
         visits,
         res,
-        problem,
-        ops,
-        node_info,
-        per_min,
+        m.problem,
+        m.ops,
+        m.node_info,
+        m.per_min,
         params,
         [c.crew_id for c in crews],
     )
-    bent = [*roster.bent, *_unplanned_follow_ups(explained, candidates, mean, params)]
-    dropped = dropped + explained
+    part.visits, part.crews = visits, crews
+
+
+def _merged_plan(
+    parts: list[_Part],
+    comps: list[Component],
+    candidates: list[Candidate],
+    dropped: list[DroppedCandidate],
+    roster: Roster,
+    week_start: dt.date,
+    params: PlanParams,
+    locks: tuple[Lock, ...],
+    previous: Plan | None,
+    mean: float,
+) -> Plan:
+    """One plan from the routed components: their visits, crews, drops, bounds and metadata."""
+    visits = _mark_repeats([v for p in parts for v in p.visits])
     visits.sort(key=lambda v: (v.night, v.crew_id, v.order))
-    say("computing the upper bound on the week's value")
-    bound = _value_bound(problem, candidates, node_purposes, params)
-    value_planned = round(sum(v.value for v in visits), 4)
-    meta = _meta(
-        params,
-        roster,
-        previous,
-        res,
-        (pruned, made_room, inserted),
-        (locs, node_loc, problem),
-        candidates,
-        value_planned,
-        bound,
-    )
+    explained = [d for p in parts for d in p.explained]
+    bent = [*roster.bent, *_unplanned_follow_ups(explained, candidates, mean, params)]
+    fitted = {c.crew_id: c for p in parts for c in p.crews}
+    crews = [fitted[c.crew_id] for c in roster.crews]
+    shifts = [
+        dataclasses.replace(s, start=fitted[s.crew_id].shift_start, end=fitted[s.crew_id].shift_end)
+        if s.crew_id in fitted else s
+        for s in roster.shifts
+    ]  # fmt: skip
+    metas = []
+    for p in parts:
+        value = round(sum(v.value for v in p.visits), 4)
+        bound = p.bound or ValueBound(0.0, "OPTIMAL", 0)
+        counts, model = p.counts, (p.model.locs, p.model.node_loc, p.model.problem)
+        metas.append(
+            _meta(p.params, roster, previous, p.res, counts, model, p.model.candidates, value, bound)
+        )
+    meta = _merge_meta(metas, comps, parts, params)
     # Crews the routes left idle are released rather than sent out with nothing to do.
     busy = {v.crew_id for v in visits}
-    idle = [c.crew_id for c in crews if c.crew_id not in busy]
-    meta["crews_released"] = idle
-    meta["crews_released_few_visits"] = [crews[v].crew_id for v in released_weak]
-    meta["crews_sent_out_for_drops"] = [crews[v].crew_id for v in opened]
+    meta["crews_released"] = [c.crew_id for c in crews if c.crew_id not in busy]
+    meta["crews_released_few_visits"] = [p.model.crews[v].crew_id for p in parts for v in p.released_weak]
+    meta["crews_sent_out_for_drops"] = [p.model.crews[v].crew_id for p in parts for v in p.opened]
     plan = Plan(
         week_start=week_start,
         roster=[s for s in shifts if s.crew_id in busy],
         crews=[c for c in crews if c.crew_id in busy],
         visits=visits,
-        dropped=dropped,
+        dropped=dropped + explained,
         bent=bent,
         locks=list(locks),
         meta=meta,
@@ -311,6 +433,51 @@ def _route_week(
         meta.update(compare_plans(previous, plan))
         meta["changes"] = plan_changes(previous, plan)
     return plan
+
+
+_SUMMED = (
+    "routing_objective", "routing_solve_s", "routing_work", "routing_pruned", "dropped_for_breaks",
+    "inserted_after_search", "travel_cost_points", "n_candidates", "n_visit_nodes", "value_planned",
+    "value_upper_bound", "bound_cuts", "value_candidates", "travel_min",
+)  # fmt: skip
+_BOUND_ORDER = ("OPTIMAL", "FEASIBLE", "LP_BOUND")  # weakest proof last
+
+
+def _merge_meta(
+    metas: list[dict[str, Any]], comps: list[Component], parts: list[_Part], params: PlanParams
+) -> dict[str, Any]:
+    """The week's metadata from its components': sums, the weakest proof, the limit that stopped any."""
+    meta = dict(metas[0])
+    meta["work_limit"] = params.work_limit
+    meta["routing_components"] = [
+        {
+            "lpas": list(comp.lpas),
+            "crews": len(p.model.crews),
+            "candidates": len(p.model.candidates),
+            "visit_nodes": p.model.n_nodes,
+            "work_limit": p.params.work_limit,
+            "routing_work": m["routing_work"],
+            "routing_stopped_by": m["routing_stopped_by"],
+            "value_planned": m["value_planned"],
+            "value_upper_bound": m["value_upper_bound"],
+        }
+        for comp, p, m in zip(comps, parts, metas, strict=True)
+    ]
+    if len(metas) == 1:
+        return meta
+    for key in _SUMMED:
+        total = sum(m[key] for m in metas)
+        meta[key] = round(total, 4) if isinstance(total, float) else total
+    routed = [m for m in metas if m["routing_stopped_by"]]
+    meta["status"] = "planned" if any(m["status"] == "planned" for m in metas) else "no_visits_possible"
+    stops = [m["routing_stopped_by"] for m in routed]
+    meta["routing_stopped_by"] = "time_limit" if "time_limit" in stops else (stops[0] if stops else "")
+    meta["routing_strategy"] = ", ".join(dict.fromkeys(m["routing_strategy"] for m in routed))
+    meta["routing_attempts"] = {}
+    meta["bound_status"] = max((m["bound_status"] for m in metas), key=_BOUND_ORDER.index)
+    upper, value = meta["value_upper_bound"], meta["value_planned"]
+    meta["optimality_gap"] = round((upper - value) / upper, 4) if upper > 0 else 0.0
+    return meta
 
 
 def _routing_problem(
@@ -347,23 +514,6 @@ def _routing_problem(
         horizon=9 * 1440,
     )
     return problem
-
-
-def _fitted_shifts(
-    res: RoutingResult | None, crews: list[Crew], roster: Roster, problem: RoutingProblem, origin: dt.datetime
-) -> tuple[list[Crew], list[ShiftAssignment]]:
-    """Each crew's shift fitted to its route, and the roster lines with the fitted times."""
-    if res is not None:
-        crews = [_fit_shift(c, v, res, problem, origin) for v, c in enumerate(crews)]
-        fitted = {c.crew_id: c for c in crews}
-        shifts = [
-            dataclasses.replace(s, start=fitted[s.crew_id].shift_start, end=fitted[s.crew_id].shift_end)
-            if s.crew_id in fitted else s
-            for s in roster.shifts
-        ]  # fmt: skip
-    else:
-        shifts = list(roster.shifts)
-    return crews, shifts
 
 
 def _check_dropped_locks(
