@@ -242,7 +242,7 @@ def _route_week(
     """
     origin = dt.datetime.combine(week_start, dt.time())
     mean = mean_value(candidates)
-    comps = week_components(roster.crews, candidates, params.crews_stay_in_lpa)
+    comps = week_components(roster.crews, candidates, params.crews_stay_in_lpa and params.route_by_component)
     models = [
         _part_model(
             [candidates[i] for i in comp.candidates],
@@ -254,12 +254,12 @@ def _route_week(
     total_nodes = sum(m.n_nodes for m in models)
     parts = []
     for k, (comp, model) in enumerate(zip(comps, models, strict=True)):
-        part_params = params
+        size = (model.n_nodes, len(model.crews))
+        work = component_work_limit(
+            params.work_limit, size, total_nodes, params.component_work_floor, params.work_ref_size
+        )
+        part_params = params if work == params.work_limit else dataclasses.replace(params, work_limit=work)
         if len(comps) > 1:
-            work = component_work_limit(
-                params.work_limit, model.n_nodes, total_nodes, params.component_work_floor
-            )
-            part_params = dataclasses.replace(params, work_limit=work)
             say(
                 f"routing part {k + 1} of {len(comps)} ({', '.join(comp.lpas) or 'any LPA'}: "
                 f"{len(model.crews)} crews, {len(model.candidates)} candidates, work limit {work:,})"
