@@ -2,18 +2,21 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/bench_plan_force.py [--lpas 7] [--staff-per-lpa 13]
-        [--premises-per-lpa 430] [--factors 1,2,4] [--out out/bench/plan_force.json]
+    .venv/bin/python benchmarks/bench_plan_force.py [--lpas 7] [--premises-per-lpa 430]
+        [--candidates 1800] [--factors 1,2,4] [--partners-anywhere] [--out out/bench/plan_force.json]
 
-The week: ``--lpas`` local policing areas side by side, each with a base,
-``--premises-per-lpa`` premises (pubs, bars, nightclubs, late-night
-refreshment; door supervisors at bars on Friday and Saturday, nightclubs
-whenever open) and a team of PALOs, council licensing, SIA, gang spotter
-and uniformed support officers (``--staff-per-lpa`` in all, at 1x).  At
-factor f the team and the candidates (``max_candidates``) are both f times
-larger.  Each plan is checked by the independent checker.  Prints a
-Markdown table (paste into docs/benchmarks/plan.md) and writes JSON.
-Defaults are the issue's force-wide week (7 LPAs, about 90 staff, about
+The week (:func:`licvisit.synth.teams.force_week`): ``--lpas`` local
+policing areas side by side, each with a base, ``--premises-per-lpa``
+premises (pubs, bars, nightclubs, late-night refreshment; door supervisors
+at bars on Friday and Saturday, nightclubs whenever open) and its own team
+of PALOs, council licensing, SIA, gang spotter and uniformed support
+officers (13 at 1x).  Partners crew with PALOs of their own LPA
+(``partners_within_lpa``; ``--partners-anywhere`` turns it off), so the
+routing splits into one part per LPA.  At factor f the team, the premises,
+the candidates (``max_candidates``), the work limit and the time cap are
+all f times larger.  Each plan is checked by the independent checker.
+Prints a Markdown table (paste into docs/benchmarks/plan.md) and writes
+JSON.  Defaults are the issue's force-wide week (7 LPAs, 91 staff, about
 3,000 candidates); smaller sizes are for a quick look.
 """
 
@@ -23,6 +26,8 @@ import argparse
 import dataclasses
 import datetime as dt
 import json
+import os
+import sys
 import time
 from pathlib import Path
 
@@ -37,7 +42,6 @@ WEEK = dt.date(2025, 10, 6)
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lpas", type=int, default=7)
-    ap.add_argument("--staff-per-lpa", type=int, default=13, help="informational: the team per LPA is TEAM")
     ap.add_argument("--premises-per-lpa", type=int, default=430)
     ap.add_argument(
         "--candidates", type=int, default=1800, help="max_candidates at 1x (premises; 1800 give about 3,000)"
@@ -54,9 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     results = []
     print(
-        "| team | staff | candidates | crews | visits | value | upper bound | gap | time [s] | stopped by | checker |"
+        "| team | staff | candidates | crews | visits | value | upper bound | gap | time [s] | stopped by | parts | "
+        "checker |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|")
     for f in (int(x) for x in a.factors.split(",")):
         prem, rk, staff = force_week(WEEK, a.lpas, a.premises_per_lpa * f, f)
         params = PlanParams(
@@ -66,7 +71,11 @@ def main(argv: list[str] | None = None) -> int:
             partners_within_lpa=not a.partners_anywhere,
         )
         t0 = time.perf_counter()
-        plan = plan_week(rk, prem, staff, WEEK, params)
+
+        def say(msg: str, t0: float = t0, f: int = f) -> None:
+            print(f"[{f}x {time.perf_counter() - t0:7.1f}s] {msg}", file=sys.stderr, flush=True)
+
+        plan = plan_week(rk, prem, staff, WEEK, params, progress=say)
         secs = time.perf_counter() - t0
         problems = check_plan(plan, prem, staff, params)
         m = plan.meta
@@ -82,13 +91,18 @@ def main(argv: list[str] | None = None) -> int:
             "seconds": round(secs, 1),
             "stopped_by": m["routing_stopped_by"],
             "checker": "pass" if not problems else f"{len(problems)} problems",
+            "parts": len(m.get("routing_components", [])) or 1,
+            "routing_work": m["routing_work"],
+            "crews_full": sum(d.reason_code == "crews_full" for d in plan.dropped),
+            "load_avg": os.getloadavg(),
+            "routing_components": m.get("routing_components", []),
             "params": dataclasses.asdict(params) | {"operations": list(params.operations)},
         }
         results.append(row)
         print(
             f"| {f}x | {row['staff']} | {row['candidates']} | {row['crews']} | {row['visits']} | "
             f"{row['value']:.1f} | {row['upper_bound']:.1f} | {100 * row['gap']:.1f} % | {row['seconds']} | "
-            f"{row['stopped_by']} | {row['checker']} |",
+            f"{row['stopped_by']} | {row['parts']} | {row['checker']} |",
             flush=True,
         )
     out = Path(a.out)

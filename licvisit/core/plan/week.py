@@ -243,7 +243,7 @@ def _route_week(
     origin = dt.datetime.combine(week_start, dt.time())
     mean = mean_value(candidates)
     comps = week_components(roster.crews, candidates, params.crews_stay_in_lpa and params.route_by_component)
-    models = [
+    models: list[_PartModel] = [
         _part_model(
             [candidates[i] for i in comp.candidates],
             [roster.crews[v] for v in comp.crews],
@@ -259,59 +259,51 @@ def _route_week(
             params.work_limit, size, total_nodes, params.component_work_floor, params.work_ref_size
         )
         part_params = params if work == params.work_limit else dataclasses.replace(params, work_limit=work)
-        if len(comps) > 1:
+        if len(comps) > 1 or work != params.work_limit:
             say(
                 f"routing part {k + 1} of {len(comps)} ({', '.join(comp.lpas) or 'any LPA'}: "
-                f"{len(model.crews)} crews, {len(model.candidates)} candidates, work limit {work:,})"
+                f"{len(model.crews)} crews, {len(model.candidates)} candidates, "
+                f"{model.n_nodes:,} visit nodes, work limit {work:,})"
             )
-        parts.append(_route_part(model, part_params, previous))
-    say("fitting shifts and breaks, explaining what was left out")
-    for part in parts:
-        _finish_part(part, origin)
-    say("computing the upper bound on the week's value")
-    for part in parts:
-        part.bound = _value_bound(
-            part.model.problem, part.model.candidates, part.model.node_purposes, part.params
-        )
+        # One part at a time, its routing model dropped when it is done: the matrices of a
+        # force-wide week's parts would not all fit in memory at once.
+        parts.append(_route_part(model, part_params, previous, roster, origin, say))
     return _merged_plan(parts, comps, candidates, dropped, roster, week_start, params, locks, previous, mean)
 
 
 @dataclasses.dataclass
 class _PartModel:
-    """One component's routing model: its candidates and crews, nodes, groups and problem."""
+    """One component's model before routing: its candidates and crews, visit nodes and groups."""
 
     candidates: list[Candidate]
     crews: list[Crew]
     ops: dict[str, OperationType]
     locs: _Locations
-    node_loc: list[int]
+    nodes: tuple[list[int], list[int], list[tuple[int, int]], dict[int, list[int]]]
     node_info: list[tuple[int, dt.date] | None]
     no_crew: dict[int, str]
     groups: list[VisitGroup]
     group_cands: list[list[int]]
     node_purposes: dict[int, tuple[int, ...]]
-    problem: RoutingProblem
+    node_extra: dict[int, int]
     per_min: float
 
     @property
     def n_nodes(self) -> int:
-        return len(self.node_loc) - len(self.locs.base_names)
+        return len(self.nodes[0]) - len(self.locs.base_names)
 
 
 @dataclasses.dataclass
 class _Part:
-    """A routed component: the search's result and counts, then its visits, crews, drops and bound."""
+    """A routed component: its visits, fitted crews, explained drops, released crews and metadata."""
 
-    model: _PartModel
-    params: PlanParams
-    res: RoutingResult | None
-    counts: tuple[int, int, int]  # pruned, dropped for breaks, inserted after the search
-    released_weak: list[int]
-    opened: list[int]
-    visits: list[Visit] = dataclasses.field(default_factory=list)
-    crews: list[Crew] = dataclasses.field(default_factory=list)
-    explained: list[DroppedCandidate] = dataclasses.field(default_factory=list)
-    bound: ValueBound | None = None
+    crews: list[Crew]
+    visits: list[Visit]
+    explained: list[DroppedCandidate]
+    released_weak: list[str]
+    opened: list[str]
+    meta: dict[str, Any]
+    size: dict[str, Any]
 
 
 def _part_model(
@@ -324,7 +316,7 @@ def _part_model(
     previous: Plan | None,
     mean: float,
 ) -> _PartModel:
-    """Build one component's routing model (``mean``: the week's mean candidate value, for one scale)."""
+    """Build one component's visit nodes and groups (``mean``: the week's mean candidate value)."""
     ops = {o.name: o for o in params.operation_types()}
     locs = _locations(crews, candidates, params, zones, travel_matrix)
     node_loc, service, windows, allowed, node_info, no_crew, cand_nodes = _visit_nodes(
@@ -333,36 +325,33 @@ def _part_model(
     groups, group_cands, node_purposes, node_extra = _premises_groups(
         candidates, cand_nodes, node_info, ops, params, mean
     )
-    per_min = params.travel_weight * POINTS
-    problem = _routing_problem(
-        crews, locs, origin, per_min, (node_loc, service, windows, allowed), groups, node_extra
-    )
     return _PartModel(
-        candidates, crews, ops, locs, node_loc, node_info, no_crew, groups, group_cands, node_purposes,
-        problem, per_min,
+        candidates, crews, ops, locs, (node_loc, service, windows, allowed), node_info, no_crew, groups,
+        group_cands, node_purposes, node_extra, params.travel_weight * POINTS,
     )  # fmt: skip
 
 
-def _route_part(model: _PartModel, params: PlanParams, previous: Plan | None) -> _Part:
-    """Search one component's routes and repair them (:func:`_search`)."""
-    if not model.crews:
-        return _Part(model, params, None, (0, 0, 0), [], [])
+def _route_part(
+    m: _PartModel,
+    params: PlanParams,
+    previous: Plan | None,
+    roster: Roster,
+    origin: dt.datetime,
+    say: Callable[[str], None],
+) -> _Part:
+    """Route one component (:func:`_search`), then its visits, fitted shifts, explanations and bound."""
+    problem = _routing_problem(m.crews, m.locs, origin, m.per_min, m.nodes, m.groups, m.node_extra)
     res, pruned, made_room, released_weak, inserted, opened = _search(
-        model.problem, model.groups, model.crews, model.candidates, model.node_info, params, previous
+        problem, m.groups, m.crews, m.candidates, m.node_info, params, previous
     )
-    return _Part(model, params, res, (pruned, made_room, inserted), released_weak, opened)
-
-
-def _finish_part(part: _Part, origin: dt.datetime) -> None:
-    """Visits, fitted crews and explanations of one routed component."""
-    m, res, params = part.model, part.res, part.params
+    say("fitting shifts and breaks, explaining what was left out")
     visits, covered = _visits_from(res, m.crews, m.candidates, m.node_info, m.node_purposes, origin)
     dropped_groups = set(res.dropped_groups) if res is not None else set()
     crews = m.crews
     if res is not None:
-        crews = [_fit_shift(c, v, res, m.problem, origin) for v, c in enumerate(crews)]
+        crews = [_fit_shift(c, v, res, problem, origin) for v, c in enumerate(crews)]
     _check_dropped_locks(dropped_groups, m.candidates, m.group_cands)
-    part.explained = _explain(
+    explained = _explain(
         m.candidates,
         m.groups,
         m.group_cands,
@@ -371,14 +360,21 @@ def _finish_part(part: _Part, origin: dt.datetime) -> None:
         covered,
         visits,
         res,
-        m.problem,
+        problem,
         m.ops,
         m.node_info,
         m.per_min,
         params,
         [c.crew_id for c in crews],
     )
-    part.visits, part.crews = visits, crews
+    say("computing the upper bound on the week's value")
+    bound = _value_bound(problem, m.candidates, m.node_purposes, params)
+    value = round(sum(v.value for v in visits), 4)
+    counts, model = (pruned, made_room, inserted), (m.locs, m.nodes[0], problem)
+    meta = _meta(params, roster, previous, res, counts, model, m.candidates, value, bound)
+    size = {"crews": len(m.crews), "candidates": len(m.candidates), "visit_nodes": m.n_nodes}
+    weak, sent = [m.crews[v].crew_id for v in released_weak], [m.crews[v].crew_id for v in opened]
+    return _Part(crews, visits, explained, weak, sent, meta, size)
 
 
 def _merged_plan(
@@ -405,20 +401,12 @@ def _merged_plan(
         if s.crew_id in fitted else s
         for s in roster.shifts
     ]  # fmt: skip
-    metas = []
-    for p in parts:
-        value = round(sum(v.value for v in p.visits), 4)
-        bound = p.bound or ValueBound(0.0, "OPTIMAL", 0)
-        counts, model = p.counts, (p.model.locs, p.model.node_loc, p.model.problem)
-        metas.append(
-            _meta(p.params, roster, previous, p.res, counts, model, p.model.candidates, value, bound)
-        )
-    meta = _merge_meta(metas, comps, parts, params)
+    meta = _merge_meta(parts, comps, params)
     # Crews the routes left idle are released rather than sent out with nothing to do.
     busy = {v.crew_id for v in visits}
     meta["crews_released"] = [c.crew_id for c in crews if c.crew_id not in busy]
-    meta["crews_released_few_visits"] = [p.model.crews[v].crew_id for p in parts for v in p.released_weak]
-    meta["crews_sent_out_for_drops"] = [p.model.crews[v].crew_id for p in parts for v in p.opened]
+    meta["crews_released_few_visits"] = [c for p in parts for c in p.released_weak]
+    meta["crews_sent_out_for_drops"] = [c for p in parts for c in p.opened]
     plan = Plan(
         week_start=week_start,
         roster=[s for s in shifts if s.crew_id in busy],
@@ -443,19 +431,16 @@ _SUMMED = (
 _BOUND_ORDER = ("OPTIMAL", "FEASIBLE", "LP_BOUND")  # weakest proof last
 
 
-def _merge_meta(
-    metas: list[dict[str, Any]], comps: list[Component], parts: list[_Part], params: PlanParams
-) -> dict[str, Any]:
+def _merge_meta(parts: list[_Part], comps: list[Component], params: PlanParams) -> dict[str, Any]:
     """The week's metadata from its components': sums, the weakest proof, the limit that stopped any."""
+    metas = [p.meta for p in parts]
     meta = dict(metas[0])
     meta["work_limit"] = params.work_limit
     meta["routing_components"] = [
         {
             "lpas": list(comp.lpas),
-            "crews": len(p.model.crews),
-            "candidates": len(p.model.candidates),
-            "visit_nodes": p.model.n_nodes,
-            "work_limit": p.params.work_limit,
+            **p.size,
+            "work_limit": m["work_limit"],
             "routing_work": m["routing_work"],
             "routing_stopped_by": m["routing_stopped_by"],
             "value_planned": m["value_planned"],
