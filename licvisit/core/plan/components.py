@@ -99,16 +99,23 @@ def week_components(crews: list[Crew], candidates: list[Candidate], stay_in_lpa:
 
 
 def component_work_limit(
-    work_limit: int, size: tuple[int, int], total_nodes: int, floor_share: float, ref_size: int
+    work_limit: int,
+    size: tuple[int, int],
+    total_nodes: int,
+    floor_share: float,
+    ref_size: int,
+    exponent: float = 3.0,
 ) -> int:
     """The routing work limit of a component of ``size`` = (visit nodes, crews).
 
     Its share of the week's ``work_limit`` in proportion to its visit nodes (the week's are
     ``total_nodes``), at least ``floor_share`` of it; and when visit nodes x crews exceed
-    ``ref_size``, that times ``(ref_size / (nodes x crews)) ** 2``: the solver's cost per unit of
-    work grows about with the square of the model (measured: 0.05-0.1 ms per unit at 1,199 nodes x
-    41 crews, 2 ms at 2,980 x 104), so a part's time stays about in proportion to its share.
-    0 (no work limit) stays 0.  Deterministic: it depends only on the model's size.
+    ``ref_size``, that times ``(ref_size / (nodes x crews)) ** exponent``.  A unit of the solver's
+    work costs more in a larger model: from the greedy start, 0.1 ms per unit at 1,199 nodes x 41
+    crews (the demo week), 1.8-2 ms at 2,980 x 104 (a team three times as large), so a large part
+    needs far fewer units to take about its share of the time; the third power keeps such a part
+    well inside the time cap on a loaded machine, so it stops on work.  0 (no work limit) stays 0.
+    Deterministic: it depends only on the model's size.
     """
     if work_limit <= 0:
         return 0
@@ -116,7 +123,7 @@ def component_work_limit(
     share = nodes / total_nodes if total_nodes > 0 else 1.0
     work = work_limit * max(share, floor_share)
     if ref_size > 0 and nodes * crews > ref_size:
-        work *= (ref_size / (nodes * crews)) ** 2
+        work *= (ref_size / (nodes * crews)) ** exponent
     return max(1, min(work_limit, math.ceil(work)))
 
 

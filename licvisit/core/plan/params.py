@@ -79,9 +79,10 @@ class PlanParams:
     # The week's routing splits into independent parts by LPA (crews_stay_in_lpa): each part gets
     # the share of work_limit of its visit nodes, and at least this share of it.
     component_work_floor: float = 0.1
-    # A part larger than this (visit nodes x crews) gets its share x (work_ref_size / size) ** 2:
-    # the solver's work units grow dearer with the model (0 = no scaling).
+    # A part larger than this (visit nodes x crews) gets its share x (work_ref_size / size) **
+    # work_size_exponent: the solver's work units grow dearer with the model (0 = no scaling).
     work_ref_size: int = 60_000
+    work_size_exponent: float = 3.0
     route_by_component: bool = True  # false: one routing model for the whole week (for comparison)
     # Working Time Regulations 1998, reg. 12: 20 min after 6 h is the floor; a crew longer than
     # break_after_h gets one uninterrupted break of break_min with no visit in it.
@@ -121,6 +122,7 @@ class PlanParams:
             (self.work_limit >= 0, "work_limit >= 0"),
             (0 < self.component_work_floor <= 1, "component_work_floor in (0, 1]"),
             (self.work_ref_size >= 0, "work_ref_size >= 0 (0 = no scaling)"),
+            (self.work_size_exponent >= 0, "work_size_exponent >= 0"),
             (0 < self.break_after_h <= 24, "break_after_h between 0 and 24"),
             (self.break_min >= 0, "break_min >= 0"),
             (self.roster_deterministic_time > 0, "roster_deterministic_time > 0"),

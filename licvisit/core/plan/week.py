@@ -256,7 +256,12 @@ def _route_week(
     for k, (comp, model) in enumerate(zip(comps, models, strict=True)):
         size = (model.n_nodes, len(model.crews))
         work = component_work_limit(
-            params.work_limit, size, total_nodes, params.component_work_floor, params.work_ref_size
+            params.work_limit,
+            size,
+            total_nodes,
+            params.component_work_floor,
+            params.work_ref_size,
+            params.work_size_exponent,
         )
         part_params = params if work == params.work_limit else dataclasses.replace(params, work_limit=work)
         if len(comps) > 1 or work != params.work_limit:

@@ -63,8 +63,9 @@ def test_work_limit_is_the_share_of_the_nodes_with_a_floor(nodes, total, expecte
 
 
 def test_a_large_part_gets_less_work_per_node():
-    # 3,000 nodes x 100 crews is 5x the reference size: the share shrinks 25-fold.
-    assert component_work_limit(1_500_000, (3000, 100), 3000, 0.1, 60_000) in (60_000, 60_001)
+    # 3,000 nodes x 100 crews is 5x the reference size: the share shrinks 125-fold (25-fold squared).
+    assert component_work_limit(1_500_000, (3000, 100), 3000, 0.1, 60_000) in (12_000, 12_001)
+    assert component_work_limit(1_500_000, (3000, 100), 3000, 0.1, 60_000, 2.0) in (60_000, 60_001)
     assert component_work_limit(1_500_000, (3000, 100), 3000, 0.1, 0) == 1_500_000  # 0 = no scaling
     assert component_work_limit(1_500_000, (1200, 50), 1200, 0.1, 60_000) == 1_500_000  # the demo's size
 
