@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import os
 import sys
@@ -37,6 +38,12 @@ from licvisit.core.plan.week import plan_week
 from licvisit.synth.teams import force_week
 
 WEEK = dt.date(2025, 10, 6)
+
+
+def plan_digest(plan) -> str:
+    """A short digest of the plan's visits (crew, night, order, premises, arrival): equal plans, equal digests."""
+    rows = sorted((v.crew_id, str(v.night), v.order, v.premises_id, str(v.arrival)) for v in plan.visits)
+    return hashlib.sha256(repr(rows).encode()).hexdigest()[:12]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,9 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     print(
         "| team | staff | candidates | crews | visits | value | upper bound | gap | time [s] | stopped by | parts | "
-        "checker |"
+        "checker | plan digest |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---|")
     for f in (int(x) for x in a.factors.split(",")):
         prem, rk, staff = force_week(WEEK, a.lpas, a.premises_per_lpa * f, f)
         params = PlanParams(
@@ -90,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
             "gap": m["optimality_gap"],
             "seconds": round(secs, 1),
             "stopped_by": m["routing_stopped_by"],
+            "roster_status": m["roster_status"],
+            "plan_digest": plan_digest(plan),
             "checker": "pass" if not problems else f"{len(problems)} problems",
             "parts": len(m.get("routing_components", [])) or 1,
             "routing_work": m["routing_work"],
@@ -102,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"| {f}x | {row['staff']} | {row['candidates']} | {row['crews']} | {row['visits']} | "
             f"{row['value']:.1f} | {row['upper_bound']:.1f} | {100 * row['gap']:.1f} % | {row['seconds']} | "
-            f"{row['stopped_by']} | {row['parts']} | {row['checker']} |",
+            f"{row['stopped_by']} | {row['parts']} | {row['checker']} | {row['plan_digest']} |",
             flush=True,
         )
     out = Path(a.out)

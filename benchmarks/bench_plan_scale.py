@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import os
 import sys
@@ -64,6 +65,8 @@ def _row(label: str, plan, staff, secs: float, problems: list[str]) -> dict:
         "gap": m["optimality_gap"],
         "seconds": round(secs, 1),
         "stopped_by": m["routing_stopped_by"],
+        "roster_status": m["roster_status"],
+        "plan_digest": plan_digest(plan),
         "routing_work": m["routing_work"],
         "components": len(m.get("routing_components", [])) or 1,
         "crews_full": sum(d.reason_code == "crews_full" for d in plan.dropped),
@@ -72,6 +75,12 @@ def _row(label: str, plan, staff, secs: float, problems: list[str]) -> dict:
         "load_avg": os.getloadavg(),
         "routing_components": m.get("routing_components", []),
     }
+
+
+def plan_digest(plan) -> str:
+    """A short digest of the plan's visits (crew, night, order, premises, arrival): equal plans, equal digests."""
+    rows = sorted((v.crew_id, str(v.night), v.order, v.premises_id, str(v.arrival)) for v in plan.visits)
+    return hashlib.sha256(repr(rows).encode()).hexdigest()[:12]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,9 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         "| run | staff | candidates | crews | visits | value | upper bound | gap | time [s] | "
-        "stopped by | parts | crews_full | checker |"
+        "stopped by | parts | crews_full | checker | plan digest |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---|")
     rows = []
     for label, staff, params in runs:
         t0 = time.perf_counter()
@@ -124,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"| {label} | {row['staff']} | {row['candidates']} | {row['crews']} | {row['visits']} | "
             f"{row['value']:.1f} | {row['upper_bound']:.1f} | {100 * row['gap']:.1f} % | {row['seconds']} | "
-            f"{row['stopped_by']} | {row['components']} | {row['crews_full']} | {row['checker']} |",
+            f"{row['stopped_by']} | {row['components']} | {row['crews_full']} | {row['checker']} | {row['plan_digest']} |",
             flush=True,
         )
     if len(rows) == 2:
