@@ -440,7 +440,8 @@ def _merge_meta(parts: list[_Part], comps: list[Component], params: PlanParams) 
     """The week's metadata from its components': sums, the weakest proof, the limit that stopped any."""
     metas = [p.meta for p in parts]
     meta = dict(metas[0])
-    meta["work_limit"] = params.work_limit
+    meta["work_limit"] = params.work_limit  # the week's; each part's is in routing_components
+    meta["params"] = _params_dict(params)
     meta["routing_components"] = [
         {
             "lpas": list(comp.lpas),
@@ -464,7 +465,10 @@ def _merge_meta(parts: list[_Part], comps: list[Component], params: PlanParams) 
     meta["routing_stopped_by"] = "time_limit" if "time_limit" in stops else (stops[0] if stops else "")
     meta["routing_strategy"] = ", ".join(dict.fromkeys(m["routing_strategy"] for m in routed))
     meta["routing_attempts"] = {}
-    meta["bound_status"] = max((m["bound_status"] for m in metas), key=_BOUND_ORDER.index)
+    meta["bound_status"] = max(
+        (m["bound_status"] for m in metas),
+        key=lambda st: _BOUND_ORDER.index(st) if st in _BOUND_ORDER else len(_BOUND_ORDER),
+    )
     upper, value = meta["value_upper_bound"], meta["value_planned"]
     meta["optimality_gap"] = round((upper - value) / upper, 4) if upper > 0 else 0.0
     return meta

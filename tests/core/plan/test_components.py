@@ -97,6 +97,7 @@ def test_a_two_lpa_week_routes_as_two_independent_parts():
     assert plan.meta["value_planned"] == pytest.approx(sum(p["value_planned"] for p in parts), abs=1e-3)
     assert plan.meta["value_planned"] <= plan.meta["value_upper_bound"]
     assert sum(p["work_limit"] for p in parts) <= params.work_limit * 1.1 + len(parts)
+    assert plan.meta["work_limit"] == plan.meta["params"]["work_limit"] == params.work_limit
     assert plan.meta["routing_stopped_by"] == "work_limit"
     # The same inputs give the same plan.
     again = plan_week(rank, prem, staff, WEEK, params)
