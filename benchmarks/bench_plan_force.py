@@ -64,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default="out/bench/plan_force.json")
     a = ap.parse_args(argv)
     results = []
+    out = Path(a.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
     print(
         "| team | staff | candidates | crews | visits | value | upper bound | gap | time [s] | stopped by | parts | "
         "checker | plan digest |"
@@ -108,15 +110,13 @@ def main(argv: list[str] | None = None) -> int:
             "params": dataclasses.asdict(params) | {"operations": list(params.operations)},
         }
         results.append(row)
+        out.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")  # after each size
         print(
             f"| {f}x | {row['staff']} | {row['candidates']} | {row['crews']} | {row['visits']} | "
             f"{row['value']:.1f} | {row['upper_bound']:.1f} | {100 * row['gap']:.1f} % | {row['seconds']} | "
             f"{row['stopped_by']} | {row['parts']} | {row['checker']} | {row['plan_digest']} |",
             flush=True,
         )
-    out = Path(a.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
     return 0
 
 
