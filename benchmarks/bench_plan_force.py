@@ -49,6 +49,9 @@ def plan_digest(plan) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lpas", type=int, default=7)
+    ap.add_argument(
+        "--staff-per-lpa", type=int, default=13, help="informational: the team per LPA is FORCE_TEAM"
+    )
     ap.add_argument("--premises-per-lpa", type=int, default=430)
     ap.add_argument(
         "--candidates", type=int, default=1800, help="max_candidates at 1x (premises; 1800 give about 3,000)"
