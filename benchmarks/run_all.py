@@ -92,6 +92,14 @@ def benches(tmp: Path) -> list[Bench]:
             prints_table=True,
         ),
         Bench(
+            "plan_scale",
+            "bench_plan_scale.py",
+            ("--out", str(tmp / "plan_scale.json")),
+            ("--skip-demo", "--factor", "1", "--candidates", "100", "--out", str(tmp / "plan_scale.json")),
+            "plan.md",
+            prints_table=True,
+        ),
+        Bench(
             "vrptw",
             "bench_vrptw.py",
             ("--time-limit", "30", "--jobs", "2"),

@@ -66,6 +66,9 @@ class PlanParams:
     w_shift: int = 10
     w_support: int = 50  # roster value of uniformed support with a licensing crew (safety in a busy NTE)
     crews_stay_in_lpa: bool = True  # a crew visits only premises in the LPAs its members cover
+    # A partner (council, SIA, gang spotter) crews only with a PALO of its own LPA or base, as two
+    # PALOs and uniformed support already do: for a force whose partners work for their area's council.
+    partners_within_lpa: bool = False
     busy_zones: tuple[str, ...] = ()  # zone_ids where a licensing crew must have uniformed support
     late_spread_allowed: int = 1
     roster_deterministic_time: float = 5.0
@@ -73,6 +76,14 @@ class PlanParams:
     greedy_start: bool = True  # start the routing search from greedy routes, not first-solution heuristics
     first_solution_strategies: tuple[str, ...] = ("PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION")
     work_limit: int = 1_500_000  # search effort; stops the same on any machine (0 = time limit only)
+    # The week's routing splits into independent parts by LPA (crews_stay_in_lpa): each part gets
+    # the share of work_limit of its visit nodes, and at least this share of it.
+    component_work_floor: float = 0.1
+    # A part larger than this (visit nodes x crews) gets its share x (work_ref_size / size) **
+    # work_size_exponent: the solver's work units grow dearer with the model (0 = no scaling).
+    work_ref_size: int = 60_000
+    work_size_exponent: float = 3.0
+    route_by_component: bool = True  # false: one routing model for the whole week (for comparison)
     # Working Time Regulations 1998, reg. 12: 20 min after 6 h is the floor; a crew longer than
     # break_after_h gets one uninterrupted break of break_min with no visit in it.
     break_after_h: float = 6.0
@@ -109,6 +120,9 @@ class PlanParams:
             (self.travel_weight >= 0, "travel_weight >= 0"),
             (self.follow_up_weight >= 1, "follow_up_weight >= 1"),
             (self.work_limit >= 0, "work_limit >= 0"),
+            (0 < self.component_work_floor <= 1, "component_work_floor in (0, 1]"),
+            (self.work_ref_size >= 0, "work_ref_size >= 0 (0 = no scaling)"),
+            (self.work_size_exponent >= 0, "work_size_exponent >= 0"),
             (0 < self.break_after_h <= 24, "break_after_h between 0 and 24"),
             (self.break_min >= 0, "break_min >= 0"),
             (self.roster_deterministic_time > 0, "roster_deterministic_time > 0"),

@@ -557,7 +557,7 @@ def _commit(problem: RoutingProblem, res: RoutingResult, home: Home, p: _Pair, n
             return v
     v = _add_vehicle(problem, res, home, p, nodes)
     day, abbr = WEEKDAYS[p.night.weekday()].upper(), OP_ABBR.get(p.op, p.op.upper())
-    taken = {c.crew_id for c in home.crews}
+    taken = {c.crew_id for c in home.crews} | {s.crew_id for s in home.shifts}  # every part's crews
     k = 1
     while f"{day}-{abbr}-{k}" in taken:
         k += 1

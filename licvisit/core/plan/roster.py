@@ -597,8 +597,8 @@ def _possible_crews(
                     continue
                 seen.add(key)
                 # Two PALOs pair within their LPA (or base): the pairs grow with each area's team,
-                # not with the square of the force's.
-                if prole == "palo" and q.lpa != p.lpa and q.base != p.base:
+                # not with the square of the force's.  With partners_within_lpa, so does every partner.
+                if (prole == "palo" or params.partners_within_lpa) and q.lpa != p.lpa and q.base != p.base:
                     continue
                 aq = _avail(q, night)
                 if aq is None:

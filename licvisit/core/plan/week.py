@@ -24,6 +24,7 @@ import pandas as pd
 from licvisit.core.plan.bound import ValueBound, value_upper_bound
 from licvisit.core.plan.candidates import Candidate, build_candidates, mean_value, week_nights
 from licvisit.core.plan.checker import check_plan
+from licvisit.core.plan.components import Component, component_work_limit, week_components
 from licvisit.core.plan.explain import _explain, compare_plans, plan_changes
 from licvisit.core.plan.params import POINTS, PlanParams
 from licvisit.core.plan.recruit import Home, greedy_routes, open_free_crews, send_out_from_home
@@ -53,7 +54,6 @@ from licvisit.domain import (
     Officer,
     OperationType,
     Plan,
-    ShiftAssignment,
     Visit,
 )
 from licvisit.errors import InfeasiblePlanError, PlanCheckError
@@ -252,73 +252,202 @@ def _route_week(
     travel_matrix: pd.DataFrame | None,
     say: Callable[[str], None],
 ) -> Plan:
+    """Route the week's independent components (see :mod:`licvisit.core.plan.components`) and merge them.
+
+    Each component is its own routing problem (greedy start, search, repair,
+    explanations, bound) with its share of the work limit
+    (:func:`licvisit.core.plan.components.component_work_limit`); the plan is
+    their union and its bound the sum of theirs.
+    """
     origin = dt.datetime.combine(week_start, dt.time())
-    crews = roster.crews
+    mean = mean_value(candidates)
+    comps = week_components(roster.crews, candidates, params.crews_stay_in_lpa and params.route_by_component)
+    models: list[_PartModel] = [
+        _part_model(
+            [candidates[i] for i in comp.candidates],
+            [roster.crews[v] for v in comp.crews],
+            params, zones, travel_matrix, origin, previous, mean,
+        )
+        for comp in comps
+    ]  # fmt: skip
+    total_nodes = sum(m.n_nodes for m in models)
+    parts: list[_Part] = []
+    for k, (comp, model) in enumerate(zip(comps, models, strict=True)):
+        # Officers are booked once a night: the routed parts' crews that go out, and every rostered
+        # crew of the parts still to come, count when this part forms crews from officers at home.
+        out_ids = {v.crew_id for p in parts for v in p.visits}
+        routed = [c for p in parts for c in p.crews if c.crew_id in out_ids]
+        later = [roster.crews[v] for c in comps[k + 1 :] for v in c.crews]
+        part_roster = dataclasses.replace(roster, on_duty=[*roster.on_duty, *routed, *later])
+        size = (model.n_nodes, len(model.crews))
+        work = component_work_limit(
+            params.work_limit,
+            size,
+            total_nodes,
+            params.component_work_floor,
+            params.work_ref_size,
+            params.work_size_exponent,
+        )
+        part_params = params if work == params.work_limit else dataclasses.replace(params, work_limit=work)
+        if len(comps) > 1 or work != params.work_limit:
+            say(
+                f"routing part {k + 1} of {len(comps)} ({', '.join(comp.lpas) or 'any LPA'}: "
+                f"{len(model.crews)} crews, {len(model.candidates)} candidates, "
+                f"{model.n_nodes:,} visit nodes, work limit {work:,})"
+            )
+        # One part at a time, its routing model dropped when it is done: the matrices of a
+        # force-wide week's parts would not all fit in memory at once.
+        parts.append(_route_part(model, part_params, previous, part_roster, origin, say))
+    return _merged_plan(parts, comps, candidates, dropped, roster, week_start, params, locks, previous, mean)
+
+
+@dataclasses.dataclass
+class _PartModel:
+    """One component's model before routing: its candidates and crews, visit nodes and groups."""
+
+    candidates: list[Candidate]
+    crews: list[Crew]
+    ops: dict[str, OperationType]
+    locs: _Locations
+    nodes: tuple[list[int], list[int], list[tuple[int, int]], dict[int, list[int]]]
+    node_info: list[tuple[int, dt.date] | None]
+    no_crew: dict[int, str]
+    groups: list[VisitGroup]
+    group_cands: list[list[int]]
+    node_purposes: dict[int, tuple[int, ...]]
+    node_extra: dict[int, int]
+    per_min: float
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.nodes[0]) - len(self.locs.base_names)
+
+
+@dataclasses.dataclass
+class _Part:
+    """A routed component: its visits, fitted crews, explained drops, released crews and metadata."""
+
+    crews: list[Crew]
+    visits: list[Visit]
+    explained: list[DroppedCandidate]
+    released_weak: list[str]
+    opened: list[str]
+    meta: dict[str, Any]
+    size: dict[str, Any]
+    from_home: list[str]  # crews formed from officers at home and sent out
+
+
+def _part_model(
+    candidates: list[Candidate],
+    crews: list[Crew],
+    params: PlanParams,
+    zones: Any,
+    travel_matrix: pd.DataFrame | None,
+    origin: dt.datetime,
+    previous: Plan | None,
+    mean: float,
+) -> _PartModel:
+    """Build one component's visit nodes and groups (``mean``: the week's mean candidate value)."""
     ops = {o.name: o for o in params.operation_types()}
     locs = _locations(crews, candidates, params, zones, travel_matrix)
-    mean = mean_value(candidates)
     node_loc, service, windows, allowed, node_info, no_crew, cand_nodes = _visit_nodes(
         candidates, crews, ops, params, locs, origin, previous
     )
     groups, group_cands, node_purposes, node_extra = _premises_groups(
         candidates, cand_nodes, node_info, ops, params, mean
     )
-    per_min = params.travel_weight * POINTS
-    problem = _routing_problem(
-        crews, locs, origin, per_min, (node_loc, service, windows, allowed), groups, node_extra
-    )
-    home = _home(roster, candidates, node_info, locs, ops, origin, params)
-    res, pruned, made_room, released_weak, inserted, opened = _search(
-        problem, groups, crews, candidates, node_info, params, previous, home=home
-    )
+    return _PartModel(
+        candidates, crews, ops, locs, (node_loc, service, windows, allowed), node_info, no_crew, groups,
+        group_cands, node_purposes, node_extra, params.travel_weight * POINTS,
+    )  # fmt: skip
 
+
+def _route_part(
+    m: _PartModel,
+    params: PlanParams,
+    previous: Plan | None,
+    roster: Roster,
+    origin: dt.datetime,
+    say: Callable[[str], None],
+) -> _Part:
+    """Route one component (:func:`_search`), then its visits, fitted shifts, explanations and bound.
+
+    ``roster.on_duty`` are the crews of the other components that count against
+    their members' rules when crews are formed from the officers at home here.
+    """
+    problem = _routing_problem(m.crews, m.locs, origin, m.per_min, m.nodes, m.groups, m.node_extra)
+    home = _home(roster, m, origin, params)
+    res, pruned, made_room, released_weak, inserted, opened = _search(
+        problem, m.groups, m.crews, m.candidates, m.node_info, params, previous, home=home
+    )
     say("fitting shifts and breaks, explaining what was left out")
-    visits, covered = _visits_from(res, crews, candidates, node_info, node_purposes, origin)
+    visits, covered = _visits_from(res, m.crews, m.candidates, m.node_info, m.node_purposes, origin)
     dropped_groups = set(res.dropped_groups) if res is not None else set()
-    visits = _mark_repeats(visits)
-    crews, shifts = _fitted_shifts(res, crews, roster, problem, origin)
-    _check_dropped_locks(dropped_groups, candidates, group_cands)
+    crews = m.crews
+    if res is not None:
+        crews = [_fit_shift(c, v, res, problem, origin) for v, c in enumerate(crews)]
+    _check_dropped_locks(dropped_groups, m.candidates, m.group_cands)
     explained = _explain(
-        candidates,
-        groups,
-        group_cands,
+        m.candidates,
+        m.groups,
+        m.group_cands,
         dropped_groups,
-        no_crew,
+        m.no_crew,
         covered,
         visits,
         res,
         problem,
-        ops,
-        node_info,
-        per_min,
+        m.ops,
+        m.node_info,
+        m.per_min,
         params,
         [c.crew_id for c in crews],
         home=home,
     )
-    bent = [*roster.bent, *_unplanned_follow_ups(explained, candidates, mean, params)]
-    dropped = dropped + explained
-    visits.sort(key=lambda v: (v.night, v.crew_id, v.order))
     say("computing the upper bound on the week's value")
-    bound = _value_bound(problem, candidates, node_purposes, params)
-    value_planned = round(sum(v.value for v in visits), 4)
-    meta = _meta(
-        params,
-        roster,
-        previous,
-        res,
-        (pruned, made_room, inserted),
-        (locs, node_loc, problem),
-        candidates,
-        value_planned,
-        bound,
-    )
+    bound = _value_bound(problem, m.candidates, m.node_purposes, params)
+    value = round(sum(v.value for v in visits), 4)
+    counts, model = (pruned, made_room, inserted), (m.locs, m.nodes[0], problem)
+    meta = _meta(params, roster, previous, res, counts, model, m.candidates, value, bound)
+    size = {"crews": len(m.crews), "candidates": len(m.candidates), "visit_nodes": m.n_nodes}
+    weak, sent = [m.crews[v].crew_id for v in released_weak], [m.crews[v].crew_id for v in opened]
+    return _Part(crews, visits, explained, weak, sent, meta, size, [m.crews[v].crew_id for v in home.sent])
+
+
+def _merged_plan(
+    parts: list[_Part],
+    comps: list[Component],
+    candidates: list[Candidate],
+    dropped: list[DroppedCandidate],
+    roster: Roster,
+    week_start: dt.date,
+    params: PlanParams,
+    locks: tuple[Lock, ...],
+    previous: Plan | None,
+    mean: float,
+) -> Plan:
+    """One plan from the routed components: their visits, crews, drops, bounds and metadata."""
+    visits = _mark_repeats([v for p in parts for v in p.visits])
+    visits.sort(key=lambda v: (v.night, v.crew_id, v.order))
+    explained = [d for p in parts for d in p.explained]
+    bent = [*roster.bent, *_unplanned_follow_ups(explained, candidates, mean, params)]
+    fitted = {c.crew_id: c for p in parts for c in p.crews}
+    rostered = {c.crew_id for c in roster.crews}
+    crews = [fitted[c.crew_id] for c in roster.crews] + [
+        c for p in parts for c in p.crews if c.crew_id not in rostered
+    ]  # the rostered crews, then those formed from officers at home
+    shifts = [
+        dataclasses.replace(s, start=fitted[s.crew_id].shift_start, end=fitted[s.crew_id].shift_end)
+        if s.crew_id in fitted else s
+        for s in roster.shifts
+    ]  # fmt: skip
+    meta = _merge_meta(parts, comps, params)
     # Crews the routes left idle are released rather than sent out with nothing to do.
     busy = {v.crew_id for v in visits}
-    idle = [c.crew_id for c in crews if c.crew_id not in busy]
-    meta["crews_released"] = idle
-    meta["crews_released_few_visits"] = [crews[v].crew_id for v in released_weak]
-    meta["crews_sent_out_for_drops"] = [crews[v].crew_id for v in opened]
-    meta["crews_formed_from_home"] = [crews[v].crew_id for v in home.sent]
+    meta["crews_released"] = [c.crew_id for c in crews if c.crew_id not in busy]
+    meta["crews_released_few_visits"] = [c for p in parts for c in p.released_weak]
+    meta["crews_sent_out_for_drops"] = [c for p in parts for c in p.opened]
+    meta["crews_formed_from_home"] = [c for p in parts for c in p.from_home]
     used, available = palo_nights(roster.officers, roster.nights, [c for c in crews if c.crew_id in busy])
     meta["palo_nights_used"], meta["palo_nights_available"] = used, available
     plan = Plan(
@@ -326,7 +455,7 @@ def _route_week(
         roster=[s for s in shifts if s.crew_id in busy],
         crews=[c for c in crews if c.crew_id in busy],
         visits=visits,
-        dropped=dropped,
+        dropped=dropped + explained,
         bent=bent,
         locks=list(locks),
         meta=meta,
@@ -335,6 +464,52 @@ def _route_week(
         meta.update(compare_plans(previous, plan))
         meta["changes"] = plan_changes(previous, plan)
     return plan
+
+
+_SUMMED = (
+    "routing_objective", "routing_solve_s", "routing_work", "routing_pruned", "dropped_for_breaks",
+    "inserted_after_search", "travel_cost_points", "n_candidates", "n_visit_nodes", "value_planned",
+    "value_upper_bound", "bound_cuts", "value_candidates", "travel_min",
+)  # fmt: skip
+_BOUND_ORDER = ("OPTIMAL", "FEASIBLE", "LP_BOUND")  # weakest proof last
+
+
+def _merge_meta(parts: list[_Part], comps: list[Component], params: PlanParams) -> dict[str, Any]:
+    """The week's metadata from its components': sums, the weakest proof, the limit that stopped any."""
+    metas = [p.meta for p in parts]
+    meta = dict(metas[0])
+    meta["work_limit"] = params.work_limit  # the week's; each part's is in routing_components
+    meta["params"] = _params_dict(params)
+    meta["routing_components"] = [
+        {
+            "lpas": list(comp.lpas),
+            **p.size,
+            "work_limit": m["work_limit"],
+            "routing_work": m["routing_work"],
+            "routing_stopped_by": m["routing_stopped_by"],
+            "value_planned": m["value_planned"],
+            "value_upper_bound": m["value_upper_bound"],
+        }
+        for comp, p, m in zip(comps, parts, metas, strict=True)
+    ]
+    if len(metas) == 1:
+        return meta
+    for key in _SUMMED:
+        total = sum(m[key] for m in metas)
+        meta[key] = round(total, 4) if isinstance(total, float) else total
+    routed = [m for m in metas if m["routing_stopped_by"]]
+    meta["status"] = "planned" if any(m["status"] == "planned" for m in metas) else "no_visits_possible"
+    stops = [m["routing_stopped_by"] for m in routed]
+    meta["routing_stopped_by"] = "time_limit" if "time_limit" in stops else (stops[0] if stops else "")
+    meta["routing_strategy"] = ", ".join(dict.fromkeys(m["routing_strategy"] for m in routed))
+    meta["routing_attempts"] = {}
+    meta["bound_status"] = max(
+        (m["bound_status"] for m in metas),
+        key=lambda st: _BOUND_ORDER.index(st) if st in _BOUND_ORDER else len(_BOUND_ORDER),
+    )
+    upper, value = meta["value_upper_bound"], meta["value_planned"]
+    meta["optimality_gap"] = round((upper - value) / upper, 4) if upper > 0 else 0.0
+    return meta
 
 
 def _routing_problem(
@@ -371,23 +546,6 @@ def _routing_problem(
         horizon=9 * 1440,
     )
     return problem
-
-
-def _fitted_shifts(
-    res: RoutingResult | None, crews: list[Crew], roster: Roster, problem: RoutingProblem, origin: dt.datetime
-) -> tuple[list[Crew], list[ShiftAssignment]]:
-    """Each crew's shift fitted to its route, and the roster lines with the fitted times."""
-    if res is not None:
-        crews = [_fit_shift(c, v, res, problem, origin) for v, c in enumerate(crews)]
-        fitted = {c.crew_id: c for c in crews}
-        shifts = [
-            dataclasses.replace(s, start=fitted[s.crew_id].shift_start, end=fitted[s.crew_id].shift_end)
-            if s.crew_id in fitted else s
-            for s in roster.shifts
-        ]  # fmt: skip
-    else:
-        shifts = list(roster.shifts)
-    return crews, shifts
 
 
 def _check_dropped_locks(
@@ -676,26 +834,18 @@ def _visit_nodes(
     return node_loc, service, windows, allowed, node_info, no_crew, cand_nodes
 
 
-def _home(
-    roster: Roster,
-    candidates: list[Candidate],
-    node_info: list[tuple[int, dt.date] | None],
-    locs: _Locations,
-    ops: dict[str, OperationType],
-    origin: dt.datetime,
-    params: PlanParams,
-) -> Home:
-    """The team at home and what forming crews from it needs (the roster's crews and shifts, extended in place)."""
-    depot = {b: locs.loc_index[b] for b in locs.base_names}  # a base's depot node is its location index
+def _home(roster: Roster, m: _PartModel, origin: dt.datetime, params: PlanParams) -> Home:
+    """The team at home and what forming crews from it needs (the part's crews and the roster's shifts, extended in place)."""
+    depot = {b: m.locs.loc_index[b] for b in m.locs.base_names}  # a base's depot node is its location index
     return Home(
         TeamAtHome(roster, params),
-        roster.crews,
+        m.crews,
         roster.shifts,
-        candidates,
-        node_info,
+        m.candidates,
+        m.node_info,
         depot,
-        locs.busy,
-        ops,
+        m.locs.busy,
+        m.ops,
         origin,
         params,
     )

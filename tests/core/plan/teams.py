@@ -7,7 +7,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from licvisit.domain import WEEKDAYS, Availability, Officer
+from licvisit.domain import Availability, Officer
+from licvisit.synth.teams import PREMISES_KINDS, premises_hours
 
 WEEK = dt.date(2025, 10, 6)  # Monday of 2025-W41
 CENTRE = (407000.0, 286700.0)  # Birmingham city centre, EPSG:27700
@@ -17,24 +18,11 @@ def make_premises(n: int = 30, seed: int = 0, spread_m: float = 1500.0) -> pd.Da
     """Return ``n`` premises around Birmingham centre with mixed hours, door staff and gang flags."""
     rng = np.random.default_rng(seed)
     rows = []
-    types = ["pub", "bar", "nightclub", "late_night_refreshment"]
+    types = PREMISES_KINDS
     for i in range(n):
         kind = types[i % len(types)]
-        if kind == "nightclub":
-            hours = {d: ("22:00-04:00" if d in ("thu", "fri", "sat") else "closed") for d in WEEKDAYS}
-        elif kind == "bar":
-            hours = {d: ("17:00-02:00" if d in ("fri", "sat") else "17:00-00:00") for d in WEEKDAYS}
-        elif kind == "late_night_refreshment":
-            hours = {d: "23:00-05:00" for d in WEEKDAYS}
-        else:
-            hours = {d: ("11:00-01:00" if d in ("fri", "sat") else "11:00-23:00") for d in WEEKDAYS}
         # Door supervisors: nightclubs whenever open, bars from 21:00 on Friday and Saturday only.
-        if kind == "nightclub":
-            door = dict(hours)
-        elif kind == "bar":
-            door = {d: ("21:00-02:00" if d in ("fri", "sat") else "closed") for d in WEEKDAYS}
-        else:
-            door = {d: "closed" for d in WEEKDAYS}
+        hours, door = premises_hours(kind)
         rows.append(
             {
                 "premises_id": f"P{i:03d}",

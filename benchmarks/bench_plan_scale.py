@@ -1,0 +1,149 @@
+"""Benchmark the demo week against a team three times as large, in one run (times as ratios).
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/bench_plan_scale.py [--config data/licvisit.toml] [--week 2025-W41]
+        [--factor 3] [--candidates 600] [--skip-demo] [--out out/bench/plan_scale.json]
+
+The large team is the staff sheet with every officer ``--factor`` times
+(new ids, same role, base, LPA and availability) and ``max_candidates``
+``--candidates`` (the demo's 200 times three); all other parameters are the
+config's.  Both plans are checked by the independent checker.  The time is
+``plan_week``'s wall time (the ranking is not included); on a shared machine
+compare the ratio, measured in the same run, and give the load average.
+Prints a Markdown table (paste into docs/benchmarks/plan.md) and writes JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from licvisit.app.params import plan_params, risk_params  # noqa: E402
+from licvisit.cli.plan import parse_week  # noqa: E402
+from licvisit.config import load_config  # noqa: E402
+from licvisit.core.plan.checker import check_plan  # noqa: E402
+from licvisit.core.plan.week import plan_week  # noqa: E402
+from licvisit.core.risk.rank import rank_premises  # noqa: E402
+from licvisit.domain import Officer  # noqa: E402
+from licvisit.io import load_inputs  # noqa: E402
+
+
+def multiplied_team(staff: list[Officer], factor: int) -> list[Officer]:
+    """Every officer ``factor`` times: the first copy keeps its id, the others get ``ID-2``, ``ID-3``, ..."""
+    return [
+        o
+        if k == 0
+        else dataclasses.replace(o, officer_id=f"{o.officer_id}-{k + 1}", name=f"{o.name} {k + 1}")
+        for k in range(factor)
+        for o in staff
+    ]
+
+
+def _row(label: str, plan, staff, secs: float, problems: list[str]) -> dict:
+    m = plan.meta
+    worst = {c.crew_id: 0 for c in plan.crews}
+    for v in plan.visits:
+        worst[v.crew_id] += 1
+    return {
+        "run": label,
+        "staff": len(staff),
+        "candidates": m["n_candidates"],
+        "crews": len(plan.crews),
+        "visits": len(plan.visits),
+        "value": m["value_planned"],
+        "upper_bound": m["value_upper_bound"],
+        "gap": m["optimality_gap"],
+        "seconds": round(secs, 1),
+        "stopped_by": m["routing_stopped_by"],
+        "roster_status": m["roster_status"],
+        "plan_digest": plan_digest(plan),
+        "routing_work": m["routing_work"],
+        "components": len(m.get("routing_components", [])) or 1,
+        "crews_full": sum(d.reason_code == "crews_full" for d in plan.dropped),
+        "fewest_visits": min(worst.values(), default=0),
+        "checker": "pass" if not problems else f"{len(problems)} problems: {problems[0]}",
+        "load_avg": os.getloadavg(),
+        "routing_components": m.get("routing_components", []),
+    }
+
+
+def plan_digest(plan) -> str:
+    """A short digest of the plan's visits (crew, night, order, premises, arrival): equal plans, equal digests."""
+    rows = sorted((v.crew_id, str(v.night), v.order, v.premises_id, str(v.arrival)) for v in plan.visits)
+    return hashlib.sha256(repr(rows).encode()).hexdigest()[:12]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--config", default="data/licvisit.toml")
+    ap.add_argument("--week", default="2025-W41")
+    ap.add_argument("--factor", type=int, default=3)
+    ap.add_argument("--candidates", type=int, default=600)
+    ap.add_argument("--skip-demo", action="store_true")
+    ap.add_argument("--out", default="out/bench/plan_scale.json")
+    a = ap.parse_args(argv)
+    week = parse_week(a.week)
+    cfg = load_config(a.config)
+    inputs = load_inputs(cfg, kinds=("calls", "premises", "zones", "staff", "visits"), week_start=week)
+    as_of = dt.datetime.combine(week, dt.time())  # as `licvisit plan` and `licvisit demo` do
+    ranking = rank_premises(inputs.calls, inputs.premises, inputs.visits, risk_params(cfg), as_of=as_of).table
+    base = plan_params(cfg)
+    runs = [] if a.skip_demo else [("demo week", list(inputs.staff), base)]
+    big = dataclasses.replace(base, max_candidates=a.candidates)
+    runs.append(
+        (f"{a.factor}x team, {a.candidates} candidates", multiplied_team(list(inputs.staff), a.factor), big)
+    )
+    print(
+        "| run | staff | candidates | crews | visits | value | upper bound | gap | time [s] | "
+        "stopped by | parts | crews_full | checker | plan digest |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---|")
+    rows = []
+    for label, staff, params in runs:
+        t0 = time.perf_counter()
+
+        def say(msg: str, t0: float = t0) -> None:
+            print(f"[{time.perf_counter() - t0:7.1f}s] {msg}", file=sys.stderr, flush=True)
+
+        plan = plan_week(
+            ranking,
+            inputs.premises,
+            staff,
+            week,
+            params,
+            visits=inputs.visits,
+            zones=inputs.zones,
+            progress=say,
+        )
+        secs = time.perf_counter() - t0
+        row = _row(
+            label, plan, staff, secs, check_plan(plan, inputs.premises, staff, params, zones=inputs.zones)
+        )
+        rows.append(row)
+        print(
+            f"| {label} | {row['staff']} | {row['candidates']} | {row['crews']} | {row['visits']} | "
+            f"{row['value']:.1f} | {row['upper_bound']:.1f} | {100 * row['gap']:.1f} % | {row['seconds']} | "
+            f"{row['stopped_by']} | {row['components']} | {row['crews_full']} | {row['checker']} | {row['plan_digest']} |",
+            flush=True,
+        )
+    if len(rows) == 2:
+        print(f"\ntime ratio {rows[1]['seconds'] / rows[0]['seconds']:.2f}, crews ratio "
+              f"{rows[1]['crews'] / max(1, rows[0]['crews']):.2f}; load average {os.getloadavg()}")  # fmt: skip
+    out = Path(a.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(rows, indent=2, default=str), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
