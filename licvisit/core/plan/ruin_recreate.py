@@ -36,7 +36,6 @@ from licvisit.core.plan.routing import (
     _extract,
     _params,
     _routes_of_nodes,
-    _WorkLimit,
 )
 
 
@@ -48,9 +47,13 @@ class RuinRecreateParams:
     ----------
     neighbours : size of the group around the seed node from which visits are removed.
     remove_share : share of that group removed per iteration.
-    step_s : time cap of one greedy descent [s] (a descent normally ends at its local optimum first).
-    start_temperature, end_temperature : annealing temperatures as shares of the starting objective;
-        the temperature falls exponentially from the first to the second over the budget.
+    step_s : time cap of one step [s]; a greedy descent normally ends at its local optimum first,
+        guided local search always runs to it.  With a work limit, each guided-local-search step gets
+        the same share of it instead, as if the budget were ``time_limit_s / step_s`` steps.
+    start_temperature, end_temperature : annealing temperatures as shares of the starting travel
+        cost; the temperature falls exponentially from the first to the second over the budget.
+    metaheuristic : ``"GREEDY_DESCENT"`` (each step stops at a local optimum) or
+        ``"GUIDED_LOCAL_SEARCH"`` (each step searches on for ``step_s``).
     """
 
     neighbours: int = 15
@@ -58,6 +61,7 @@ class RuinRecreateParams:
     step_s: float = 1.0
     start_temperature: float = 0.002
     end_temperature: float = 0.00005
+    metaheuristic: str = "GREEDY_DESCENT"
 
     def __post_init__(self) -> None:
         if self.neighbours < 1:
@@ -68,6 +72,8 @@ class RuinRecreateParams:
             raise ValueError("Expected step_s > 0.")
         if not self.start_temperature >= self.end_temperature > 0:
             raise ValueError("Expected start_temperature >= end_temperature > 0.")
+        if self.metaheuristic not in ("GREEDY_DESCENT", "GUIDED_LOCAL_SEARCH"):
+            raise ValueError("Expected metaheuristic 'GREEDY_DESCENT' or 'GUIDED_LOCAL_SEARCH'.")
 
 
 def ruin_and_recreate(
@@ -104,8 +110,11 @@ def ruin_and_recreate(
         raise ValueError("Expected time_limit_s > 0.")
     prm = params or RuinRecreateParams()
     t0 = time.perf_counter()
-    search = _params("PARALLEL_CHEAPEST_INSERTION", min(prm.step_s, time_limit_s), None, False)
-    closed = _Closed(problem, search, work_limit)
+    gls = prm.metaheuristic == "GUIDED_LOCAL_SEARCH"
+    search = _params("PARALLEL_CHEAPEST_INSERTION", min(prm.step_s, time_limit_s), None, gls)
+    # Guided local search never stops by itself: with a work limit each step gets its share of it.
+    step_work = max(1, int(work_limit * min(1.0, prm.step_s / time_limit_s))) if work_limit and gls else None
+    closed = _Closed(problem, search, work_limit, step_work)
     start = closed.model.ReadAssignmentFromRoutes([list(r) for r in routes], True)
     if start is None:
         raise ValueError("Expected routes that OR-Tools can read as a solution of the problem.")
@@ -133,11 +142,12 @@ def ruin_and_recreate(
         if trial is None:
             # Seen after a descent stopped by its time cap: the closed model then fails to read
             # any routes, so search on in a fresh one.
-            closed = _Closed(problem, search, work_limit, closed)
+            closed = _Closed(problem, search, work_limit, step_work, closed)
             counts["rebuilt"] += 1
             trial = closed.model.ReadAssignmentFromRoutes(kept, True)
         left_s = time_limit_s - (time.perf_counter() - t0)
         search.time_limit.FromMilliseconds(max(1, int(min(prm.step_s, left_s) * 1000)))
+        closed.work.step_count = 0
         sol = closed.model.SolveFromAssignmentWithParameters(trial, search) if trial is not None else None
         if sol is None:
             continue
@@ -158,19 +168,40 @@ def ruin_and_recreate(
 
 
 class _Closed:
-    """A routing model closed with the descent's parameters, and its share of the work limit."""
+    """A routing model closed with the search parameters, with the work it may still spend."""
 
     def __init__(
-        self, problem: RoutingProblem, search: Any, work_limit: int | None, before: _Closed | None = None
-    ):
+        self,
+        problem: RoutingProblem,
+        search: Any,
+        work_limit: int | None,
+        step_work: int | None,
+        before: _Closed | None = None,
+    ) -> None:
         self.done = before.work_spent() if before is not None else 0  # work of the models before this one
         self.manager, self.model, self.tdim = _build(problem)
         left = None if work_limit is None else max(1, work_limit - self.done)
-        self.work = _WorkLimit(self.model, left)
+        self.work = _StepWork(self.model, left, step_work)
         self.model.CloseModelWithParameters(search)
 
     def work_spent(self) -> int:
         return self.done + self.work.count
+
+
+class _StepWork:
+    """A deterministic effort limit of the model (``total`` limit checks) and of each step (``step``)."""
+
+    def __init__(self, model: Any, total: int | None, step: int | None) -> None:
+        self.total, self.step = total, step
+        self.count = self.step_count = 0
+        if total is not None:
+            model.AddSearchMonitor(model.solver().CustomLimit(self._check))
+            model._licvisit_work_limit = self  # keep the callback alive as long as the model
+
+    def _check(self) -> bool:
+        self.count += 1
+        self.step_count += 1
+        return self.count > self.total or (self.step is not None and self.step_count > self.step)  # type: ignore[operator]
 
 
 def _travel_cost(problem: RoutingProblem, routes: list[list[int]]) -> int:
@@ -187,7 +218,7 @@ def _seeds(
 ) -> list[int]:
     """Where the next removal may centre: half the time around an unserved mandatory visit, if any.
 
-    Removing the visits around it makes room for it (RC103, RC106 with the best-known fleet).
+    Removing the visits around it may make room for it.
     """
     served = {n for r in routes for n in r}
     unserved = [
@@ -197,10 +228,10 @@ def _seeds(
 
 
 def _ruin(
-    order: np.ndarray, movable: list[int], fixed: set[int], prm: RuinRecreateParams, rng: random.Random
+    order: np.ndarray, seeds: list[int], fixed: set[int], prm: RuinRecreateParams, rng: random.Random
 ) -> set[int]:
-    """A random share of the ``neighbours`` movable nodes nearest a random movable node (itself included)."""
-    seed_node = movable[rng.randrange(len(movable))]
+    """A random share of the ``neighbours`` movable nodes nearest a random seed node (itself included)."""
+    seed_node = seeds[rng.randrange(len(seeds))]
     near = [int(j) for j in order[seed_node] if int(j) not in fixed][: prm.neighbours]
     if seed_node not in near:
         near = [seed_node, *near[:-1]]

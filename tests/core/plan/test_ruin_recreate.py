@@ -62,6 +62,19 @@ def test_ruin_and_recreate_with_a_work_limit_gives_the_same_routes_twice():
     assert a["feasible"] and a["distance"] == 827.3
 
 
+def test_guided_local_search_steps_with_a_work_limit_give_the_same_routes_twice():
+    inst = read_vrptw(C101)
+    problem, _ = vrptw_problem(inst, 10)
+    problem.mandatory_penalty = int(problem.cost.max()) * 40 + 1
+    start = solve_routing(problem, 5.0, strategies=("PARALLEL_CHEAPEST_INSERTION",), work_limit=20000)
+    prm = RuinRecreateParams(metaheuristic="GUIDED_LOCAL_SEARCH", step_s=5.0)
+    a = ruin_and_recreate(problem, start.routes, 60.0, seed=2, work_limit=120000, params=prm)
+    b = ruin_and_recreate(problem, start.routes, 60.0, seed=2, work_limit=120000, params=prm)
+    assert a.routes == b.routes and a.travel_cost == b.travel_cost
+    assert a.stopped_by == "work_limit" and a.attempts["iterations"] >= 2
+    assert a.dropped_groups == []
+
+
 def test_solve_vrptw_keeps_the_previous_modes():
     res = solve_vrptw(read_vrptw(C101), 60.0, vehicles=10, mode="fallback", work_limit=20000)
     assert res["feasible"] and "ruin_recreate" not in res["strategy"]
