@@ -45,7 +45,11 @@ class RuinRecreateParams:
 
     Parameters
     ----------
-    neighbours : size of the group around the seed node from which visits are removed.
+    neighbours : smallest size of the group around the seed node from which visits are removed.
+    route_share : the group is this many times the average number of visits per used route, at
+        least ``neighbours`` and at most ``max_neighbours``: long routes need larger removals
+        (RC208, 4 routes of 25, 20 s: 0.84 % above best known with 30 against 5.59 % with 15).
+    max_neighbours : cap of the group size.
     remove_share : share of that group removed per iteration.
     step_s : time cap of one step [s]; a greedy descent normally ends at its local optimum first,
         guided local search always runs to it.  With a work limit, each guided-local-search step gets
@@ -57,6 +61,8 @@ class RuinRecreateParams:
     """
 
     neighbours: int = 15
+    route_share: float = 1.2
+    max_neighbours: int = 40
     remove_share: float = 2 / 3
     step_s: float = 1.0
     start_temperature: float = 0.002
@@ -64,8 +70,10 @@ class RuinRecreateParams:
     metaheuristic: str = "GREEDY_DESCENT"
 
     def __post_init__(self) -> None:
-        if self.neighbours < 1:
-            raise ValueError("Expected neighbours >= 1.")
+        if not 1 <= self.neighbours <= self.max_neighbours:
+            raise ValueError("Expected 1 <= neighbours <= max_neighbours.")
+        if self.route_share < 0:
+            raise ValueError("Expected route_share >= 0.")
         if not 0 < self.remove_share <= 1:
             raise ValueError("Expected 0 < remove_share <= 1.")
         if self.step_s <= 0:
@@ -136,7 +144,10 @@ def ruin_and_recreate(
         if spent >= 1.0 or time.perf_counter() - t0 >= time_limit_s:
             break
         counts["iterations"] += 1
-        removed = _ruin(order, _seeds(problem, cur_routes, movable, rng), fixed, prm, rng)
+        used = [len(r) for r in cur_routes if r]
+        largest = int(round(prm.route_share * sum(used) / max(1, len(used))))
+        size = min(prm.max_neighbours, max(prm.neighbours, largest))
+        removed = _ruin(order, _seeds(problem, cur_routes, movable, rng), size, fixed, prm, rng)
         kept = [[c for c in r if c not in removed] for r in cur_routes]
         trial = closed.model.ReadAssignmentFromRoutes(kept, True)
         if trial is None:
@@ -228,11 +239,16 @@ def _seeds(
 
 
 def _ruin(
-    order: np.ndarray, seeds: list[int], fixed: set[int], prm: RuinRecreateParams, rng: random.Random
+    order: np.ndarray,
+    seeds: list[int],
+    size: int,
+    fixed: set[int],
+    prm: RuinRecreateParams,
+    rng: random.Random,
 ) -> set[int]:
-    """A random share of the ``neighbours`` movable nodes nearest a random seed node (itself included)."""
+    """A random share of the ``size`` movable nodes nearest a random seed node (itself included)."""
     seed_node = seeds[rng.randrange(len(seeds))]
-    near = [int(j) for j in order[seed_node] if int(j) not in fixed][: prm.neighbours]
+    near = [int(j) for j in order[seed_node] if int(j) not in fixed][:size]
     if seed_node not in near:
         near = [seed_node, *near[:-1]]
     k = max(1, int(round(len(near) * prm.remove_share)))

@@ -29,7 +29,7 @@ VRPTW_STRATEGIES = ("PATH_CHEAPEST_ARC", "PARALLEL_CHEAPEST_INSERTION", "SAVINGS
 # Mode "ruin_recreate" (the default): guided local search from parallel cheapest insertion on
 # RR_FIRST_SHARE of the budget, then ruin and recreate on the rest (docs/benchmarks/vrptw.md).
 RR_FIRST_STRATEGY = "PARALLEL_CHEAPEST_INSERTION"
-RR_FIRST_SHARE = 0.2
+RR_FIRST_SHARE = 0.1
 # Mandatory penalty in mode "ruin_recreate", in largest arcs: the default (larger than any set of
 # routes) made guided local search stall on C1 (C103 980.0 against 826.3 at 10 s).
 RR_PENALTY_ARCS = 40

@@ -90,7 +90,9 @@ def test_solve_vrptw_rejects_an_unknown_mode():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"neighbours": 0}, "Expected neighbours >= 1."),
+        ({"neighbours": 0}, "Expected 1 <= neighbours <= max_neighbours."),
+        ({"neighbours": 20, "max_neighbours": 10}, "Expected 1 <= neighbours <= max_neighbours."),
+        ({"route_share": -1.0}, "Expected route_share >= 0."),
         ({"remove_share": 0.0}, "Expected 0 < remove_share <= 1."),
         ({"step_s": 0.0}, "Expected step_s > 0."),
         (
