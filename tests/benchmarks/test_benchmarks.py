@@ -96,6 +96,19 @@ def test_table_marks_an_instance_with_unserved_customers_as_infeasible():
     assert bench_vrptw.summary(rows, "pyvrp")["at_best_known"] == 1
 
 
+def test_solomon_line_names_the_infeasible_instances_and_the_worst_gap():
+    def row(name, feasible, gap):
+        return {"instance": name, "engine": "ortools", "feasible": feasible, "gap_pct": gap}
+
+    rows = [row("C103", True, 0.0), row("R107", True, 3.5), row("RC103", False, None), row("R104", True, 1.0)]
+    assert bench_vrptw.solomon_line(rows, "ortools") == (
+        "- ortools: feasible on 3 of 4 (not: RC103), mean gap 1.50 %, worst 3.50 % (R107), at best known on 1."
+    )
+    assert bench_vrptw.solomon_line([row("RC103", False, None)], "ortools") == (
+        "- ortools: feasible on 0 of 1 (not: RC103), at best known on 0."
+    )
+
+
 def test_doc_block_is_replaced_and_the_hand_written_text_kept(tmp_path):
     doc = tmp_path / "vrptw.md"
     doc.write_text(

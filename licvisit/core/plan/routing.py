@@ -84,6 +84,10 @@ class RoutingProblem:
     horizon: int | None = None
     # Per vehicle: (earliest start, latest start, duration) of one break with no visit in it, or None.
     breaks: Sequence[tuple[int, int, int] | None] | None = None
+    # Cost of leaving a mandatory visit out; None: larger than any set of routes (the default, which
+    # mode "fallback" relies on to tell an unserved mandatory visit from the objective).  A smaller
+    # one (a few times the largest arc) lets guided local search work on distance (Solomon C1).
+    mandatory_penalty: int | None = None
 
     @property
     def n_nodes(self) -> int:
@@ -120,6 +124,8 @@ class RoutingResult:
 
 
 def _mandatory_penalty(problem: RoutingProblem) -> int:
+    if problem.mandatory_penalty is not None:
+        return int(problem.mandatory_penalty)
     # Larger than the cost of any set of routes: every arc at its maximum.
     return int(max(1, problem.cost.max()) * (problem.n_nodes + problem.n_vehicles) * 2 + 1)
 

@@ -14,15 +14,26 @@ it is the node id minus one).
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 
-from licvisit.core.plan.routing import RoutingProblem, VisitGroup, solve_routing
+from licvisit.core.plan.routing import RoutingProblem, RoutingResult, VisitGroup, solve_routing
+from licvisit.core.plan.ruin_recreate import ruin_and_recreate
 from licvisit.domain import VrptwInstance
 
-# Path cheapest arc first (guided local search does best from it on wide windows); when it cannot
-# fit every customer into the fixed fleet, the insertion heuristics and savings take over.
+# Modes "fallback", "continue", ...: path cheapest arc first (guided local search does best from it
+# on wide windows); when it cannot fit every customer into the fixed fleet, the insertion heuristics
+# and savings take over.
 VRPTW_STRATEGIES = ("PATH_CHEAPEST_ARC", "PARALLEL_CHEAPEST_INSERTION", "SAVINGS", "LOCAL_CHEAPEST_INSERTION")
+# Mode "ruin_recreate" (the default): guided local search from parallel cheapest insertion on
+# RR_FIRST_SHARE of the budget, then ruin and recreate on the rest (docs/benchmarks/vrptw.md).
+RR_FIRST_STRATEGY = "PARALLEL_CHEAPEST_INSERTION"
+RR_FIRST_SHARE = 0.1
+# Mandatory penalty in mode "ruin_recreate", in largest arcs: the default (larger than any set of
+# routes) made guided local search stall on C1 (C103 980.0 against 826.3 at 10 s).
+RR_PENALTY_ARCS = 40
+MODES = ("ruin_recreate", "fallback", "continue", "restart", "portfolio")
 SCALE = 1000  # integer units per instance unit; large so guided local search penalties do not round to 0
 
 
@@ -51,7 +62,8 @@ def solve_vrptw(
     vehicles: int | None = None,
     seed: int = 0,
     strategies: tuple[str, ...] = VRPTW_STRATEGIES,
-    mode: str = "fallback",
+    mode: str = "ruin_recreate",
+    work_limit: int | None = None,
 ) -> dict:
     """Solve ``inst`` minimising total distance with at most ``vehicles`` vehicles.
 
@@ -59,19 +71,97 @@ def solve_vrptw(
     optional reload nodes at the depot that empty the vehicle; reloads appear
     as 0 inside a route, as in the instances' solution files.
 
-    Returns a dict with ``routes`` (customer numbers, depot 0 left out at
-    both ends), ``distance`` (one decimal), ``vehicles`` (routes used),
-    ``feasible`` (every customer served and every route feasible, checked
-    again in floating point), ``unserved``, ``strategy`` and ``solve_s``.
-    ``seed`` is accepted for interface symmetry: the search is
-    deterministic apart from where the time limit stops it.  The default
-    first-solution strategies and ``mode`` (see :func:`solve_routing`) were
-    chosen by measurement (docs/benchmarks/vrptw.md).
+    Parameters
+    ----------
+    inst : the instance.
+    time_limit_s : wall-clock budget [s].
+    vehicles : fleet (default: the instance's).
+    seed : seed of the ruin-and-recreate removals (mode ``"ruin_recreate"``).
+    strategies : first-solution strategies of the other modes.
+    mode : ``"ruin_recreate"`` (default: guided local search from parallel
+        cheapest insertion, then :func:`~licvisit.core.plan.ruin_recreate.ruin_and_recreate`)
+        or one of :func:`~licvisit.core.plan.routing.solve_routing`'s modes with ``strategies``.
+    work_limit : deterministic budget in solver limit checks (same inputs and
+        seed give the same routes); ``time_limit_s`` stays a cap.
+
+    Returns
+    -------
+    dict with ``routes`` (customer numbers, depot 0 left out at both ends),
+    ``distance`` (one decimal), ``vehicles`` (routes used), ``feasible``
+    (every customer served and every route feasible, checked again in floating
+    point), ``unserved``, ``strategy``, ``solve_s`` and ``stopped_by``.
+    The defaults were chosen by measurement (docs/benchmarks/vrptw.md).
     """
-    del seed
+    if mode not in MODES:
+        raise ValueError(f"Expected mode one of {', '.join(MODES)}.")
     fleet = int(vehicles or inst.vehicles)
     if fleet < 1:
         raise ValueError("Expected vehicles >= 1.")
+    n = len(inst.x)
+    problem, node_of = vrptw_problem(inst, fleet)
+    if mode == "ruin_recreate":
+        problem.mandatory_penalty = int(problem.cost.max()) * RR_PENALTY_ARCS + 1
+        res = _solve_ruin_recreate(problem, time_limit_s, seed, work_limit)
+    else:
+        res = solve_routing(
+            problem, time_limit_s, strategies=strategies, mode=mode, probe_share=0.3, work_limit=work_limit
+        )
+    routes = []
+    for r in res.routes:
+        rr = [node_of[k] for k in r]
+        while rr and rr[-1] == 0:  # a reload just before returning is pointless
+            rr.pop()
+        while rr and rr[0] == 0:
+            rr.pop(0)
+        if rr:
+            routes.append(rr)
+    dist, feasible = 0.0, True
+    for r in routes:
+        rd, ok = route_schedule(inst, r)
+        dist += rd
+        feasible &= ok
+    unserved = n - 1 - len({c for r in routes for c in r if c != 0})
+    return {
+        "instance": inst.name,
+        "routes": [[int(c) for c in r] for r in routes],
+        "distance": round(dist + 1e-9, 1),
+        "vehicles": len(routes),
+        "feasible": bool(feasible and unserved == 0),
+        "unserved": int(unserved),
+        "strategy": res.strategy,
+        "solve_s": res.solve_s,
+        "stopped_by": res.stopped_by,
+    }
+
+
+def _solve_ruin_recreate(
+    problem: RoutingProblem, time_limit_s: float, seed: int, work_limit: int | None
+) -> RoutingResult:
+    """Guided local search on the first share of the budget, ruin and recreate from its routes on the rest."""
+    t0 = time.perf_counter()
+    first_work = int(work_limit * RR_FIRST_SHARE) if work_limit else None
+    first = solve_routing(
+        problem, time_limit_s * RR_FIRST_SHARE, strategies=(RR_FIRST_STRATEGY,), work_limit=first_work
+    )
+    left_s = max(0.1, time_limit_s - (time.perf_counter() - t0))
+    rest_work = max(1, work_limit - first.work) if work_limit else None
+    res = ruin_and_recreate(problem, first.routes, left_s, seed=seed, work_limit=rest_work)
+    res.strategy = f"{RR_FIRST_STRATEGY}+ruin_recreate"
+    res.solve_s = round(time.perf_counter() - t0, 3)
+    if work_limit and first.stopped_by == "work_limit" and res.stopped_by == "work_limit":
+        res.stopped_by = "work_limit"
+    elif work_limit:
+        res.stopped_by = "time_limit"
+    res.work += first.work
+    return res
+
+
+def vrptw_problem(inst: VrptwInstance, fleet: int) -> tuple[RoutingProblem, list[int]]:
+    """The routing model of ``inst`` with ``fleet`` vehicles and the instance index of each routing node.
+
+    Distances in integer thousandths (exact: they have one decimal); multi-trip
+    instances get optional reload nodes at the depot (demand minus the capacity).
+    """
     n = len(inst.x)
     node_of = list(range(n))  # routing node -> instance index
     reloads = 0
@@ -98,29 +188,4 @@ def solve_vrptw(
         capacity=[inst.capacity] * fleet,
         load_slack=int(inst.capacity) if reloads else 0,
     )
-    res = solve_routing(problem, time_limit_s, strategies=strategies, mode=mode, probe_share=0.3)
-    routes = []
-    for r in res.routes:
-        rr = [node_of[k] for k in r]
-        while rr and rr[-1] == 0:  # a reload just before returning is pointless
-            rr.pop()
-        while rr and rr[0] == 0:
-            rr.pop(0)
-        if rr:
-            routes.append(rr)
-    dist, feasible = 0.0, True
-    for r in routes:
-        rd, ok = route_schedule(inst, r)
-        dist += rd
-        feasible &= ok
-    unserved = n - 1 - len({c for r in routes for c in r if c != 0})
-    return {
-        "instance": inst.name,
-        "routes": [[int(c) for c in r] for r in routes],
-        "distance": round(dist + 1e-9, 1),
-        "vehicles": len(routes),
-        "feasible": bool(feasible and unserved == 0),
-        "unserved": int(unserved),
-        "strategy": res.strategy,
-        "solve_s": res.solve_s,
-    }
+    return problem, node_of
