@@ -178,6 +178,17 @@ def _summary(p) -> None:
         )
     for b in p.bent:
         click.echo(f"Rule bent: {b.rule} ({b.subject}): {b.detail}")
+    capped = [
+        what
+        for what, key in (("routing", "routing_stopped_by"), ("roster", "roster_stopped_by"))
+        if p.meta.get(key) == "time_limit"
+    ]
+    if capped:
+        click.echo(
+            f"Warning: the {' and the '.join(capped)} search stopped on its wall-clock cap before its work "
+            "limit, so the same inputs may give another plan on a busier or quieter machine. "
+            "Fix: raise --time-limit (or [plan] time_limit_s), or lower work_limit / roster_deterministic_time."
+        )
     click.echo("Plan check: passed.")
 
 

@@ -154,3 +154,39 @@ def test_check_applies_the_busy_zone_rule_with_the_zones_file(planned, tmp_path)
         f"Visit {v['premises_id']} (licensing_compliance, {v['crew_id']}): in a busy zone without uniformed support."
         in res.output
     )
+
+
+def test_a_plan_stopped_by_the_clock_says_it_may_not_repeat(planned, tmp_path):
+    """Stopped on the work limit: no warning; stopped on the wall-clock cap: the summary says so."""
+    out, text = planned
+    meta = json.loads((out / "plan.json").read_text(encoding="utf-8"))["meta"]
+    assert meta["routing_stopped_by"] == "work_limit"
+    assert meta["roster_stopped_by"] in ("solved", "deterministic_time")
+    assert "wall-clock cap" not in text
+    cfg = tmp_path / "licvisit.toml"  # a work limit no search reaches, so the clock stops it
+    inputs = "".join(
+        f'{k} = "{(DATA / k).with_suffix(".csv").as_posix()}"\n' for k in ("calls", "premises", "staff")
+    )
+    cfg.write_text(f"[inputs]\n{inputs}\n[plan]\nwork_limit = 1000000000\n", encoding="utf-8")
+    res = CliRunner().invoke(
+        main,
+        [
+            "plan",
+            "--config",
+            str(cfg),
+            "--week",
+            "2025-W41",
+            "--out",
+            str(tmp_path / "p"),
+            "--time-limit",
+            "0.5",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    meta = json.loads((tmp_path / "p" / "plan.json").read_text(encoding="utf-8"))["meta"]
+    assert meta["routing_stopped_by"] == "time_limit"
+    assert (
+        "Warning: the routing search stopped on its wall-clock cap before its work limit, so the same inputs "
+        "may give another plan on a busier or quieter machine. Fix: raise --time-limit (or [plan] time_limit_s), "
+        "or lower work_limit / roster_deterministic_time."
+    ) in res.output

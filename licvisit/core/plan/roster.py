@@ -56,6 +56,9 @@ class Roster:
     # Crews on duty on nights outside this roster's routing (a re-plan's kept nights): they count
     # against their members' hard rules when :class:`TeamAtHome` forms more crews.
     on_duty: list[Crew] = field(default_factory=list)
+    # What stopped CP-SAT: "solved", "deterministic_time" (the same on any machine) or "time_limit"
+    # (its wall-clock safety cap: the roster may differ between runs).
+    stopped_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -163,7 +166,7 @@ def plan_roster(
     greedy = _greedy_roster(pairs, by_id, nights, slot_vals, locks, params)
     for pr, var in z.items():
         m.add_hint(var, 1 if pr in greedy else 0)
-    chosen, status_name, objective_value, solver = _solve(m, z, pairs, greedy, locks, params)
+    chosen, status_name, objective_value, solver, stopped_by = _solve(m, z, pairs, greedy, locks, params)
     crews, shifts = _crews_of(chosen, by_id)
     bent = _bent_rules(penalties, solver, params) if solver is not None else []
     binding = [
@@ -171,7 +174,18 @@ def plan_roster(
         for n, op, cap in capped
         if sum(1 for c in crews if c.night == n and c.op_type == op) >= cap
     ]
-    return Roster(crews, shifts, bent, status_name, objective_value, binding, pairs, by_id, nights)
+    return Roster(
+        crews,
+        shifts,
+        bent,
+        status_name,
+        objective_value,
+        binding,
+        pairs,
+        by_id,
+        nights,
+        stopped_by=stopped_by,
+    )
 
 
 def _all_crews(
@@ -371,26 +385,33 @@ def _solve(
     greedy: set[_Pair],
     locks: tuple[Lock, ...],
     params: PlanParams,
-) -> tuple[list[_Pair], str, float, cp_model.CpSolver | None]:
+) -> tuple[list[_Pair], str, float, cp_model.CpSolver | None, str]:
     """Solve (one worker, deterministic time); fall back to the greedy roster when CP-SAT finds none.
 
-    Returns (chosen pairings, status name, objective, solver or None when the greedy roster is used).
+    Returns (chosen pairings, status name, objective, solver or None when the greedy roster is used,
+    what stopped the search: ``solved``, ``deterministic_time`` or ``time_limit``).
     """
     solver = cp_model.CpSolver()
     solver.parameters.random_seed = int(params.seed)
     solver.parameters.num_workers = 1  # deterministic: single worker + deterministic time limit
     solver.parameters.max_deterministic_time = float(params.roster_deterministic_time)
     # Wall clock is only a safety cap, well past the deterministic limit on a loaded machine.
-    solver.parameters.max_time_in_seconds = float(
-        max(60.0, 20 * params.roster_deterministic_time, params.time_limit_s)
-    )
+    cap = float(max(60.0, 20 * params.roster_deterministic_time, params.time_limit_s))
+    solver.parameters.max_time_in_seconds = cap
     status = solver.solve(m)
+    stopped_by = (
+        "solved"
+        if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE)
+        else "time_limit"
+        if solver.wall_time >= 0.99 * cap
+        else "deterministic_time"
+    )
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         chosen = [pr for pr in pairs if solver.value(z[pr])]
-        return chosen, solver.status_name(status), float(solver.objective_value), solver
+        return chosen, solver.status_name(status), float(solver.objective_value), solver, stopped_by
     if status == cp_model.UNKNOWN and (greedy or not locks):
         # The greedy roster meets every hard rule by construction: use it rather than none.
-        return sorted(greedy, key=_pair_order), "GREEDY", 0.0, None
+        return sorted(greedy, key=_pair_order), "GREEDY", 0.0, None, stopped_by
     if status == cp_model.UNKNOWN:
         raise InfeasiblePlanError(
             "The roster search stopped before it found any roster (roster_deterministic_time "

@@ -625,6 +625,7 @@ def _meta(
         "work_limit": params.work_limit,
         "status": "planned" if res is not None else "no_visits_possible",
         "roster_status": roster.status,
+        "roster_stopped_by": roster.stopped_by,
         "roster_objective": roster.objective,
         "caps_binding": [
             f"max_crews_per_op_night={params.max_crews_per_op_night}: {x}" for x in roster.capped
