@@ -25,9 +25,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
-import hashlib
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -37,13 +35,10 @@ from licvisit.core.plan.params import PlanParams
 from licvisit.core.plan.week import plan_week
 from licvisit.synth.teams import force_week
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from plan_rows import plan_row  # noqa: E402
+
 WEEK = dt.date(2025, 10, 6)
-
-
-def plan_digest(plan) -> str:
-    """A short digest of the plan's visits (crew, night, order, premises, arrival): equal plans, equal digests."""
-    rows = sorted((v.crew_id, str(v.night), v.order, v.premises_id, str(v.arrival)) for v in plan.visits)
-    return hashlib.sha256(repr(rows).encode()).hexdigest()[:12]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,26 +85,9 @@ def main(argv: list[str] | None = None) -> int:
         plan = plan_week(rk, prem, staff, WEEK, params, progress=say)
         secs = time.perf_counter() - t0
         problems = check_plan(plan, prem, staff, params)
-        m = plan.meta
         row = {
             "factor": f,
-            "staff": len(staff),
-            "candidates": m["n_candidates"],
-            "crews": len(plan.crews),
-            "visits": len(plan.visits),
-            "value": m["value_planned"],
-            "upper_bound": m["value_upper_bound"],
-            "gap": m["optimality_gap"],
-            "seconds": round(secs, 1),
-            "stopped_by": m["routing_stopped_by"],
-            "roster_status": m["roster_status"],
-            "plan_digest": plan_digest(plan),
-            "checker": "pass" if not problems else f"{len(problems)} problems",
-            "parts": len(m.get("routing_components", [])) or 1,
-            "routing_work": m["routing_work"],
-            "crews_full": sum(d.reason_code == "crews_full" for d in plan.dropped),
-            "load_avg": os.getloadavg(),
-            "routing_components": m.get("routing_components", []),
+            **plan_row(plan, staff, secs, problems),
             "params": dataclasses.asdict(params) | {"operations": list(params.operations)},
         }
         results.append(row)

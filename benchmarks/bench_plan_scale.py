@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
-import hashlib
 import json
 import os
 import sys
@@ -27,6 +26,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from plan_rows import plan_row  # noqa: E402
 
 from licvisit.app.params import plan_params, risk_params  # noqa: E402
 from licvisit.cli.plan import parse_week  # noqa: E402
@@ -50,37 +51,13 @@ def multiplied_team(staff: list[Officer], factor: int) -> list[Officer]:
 
 
 def _row(label: str, plan, staff, secs: float, problems: list[str]) -> dict:
-    m = plan.meta
     worst = {c.crew_id: 0 for c in plan.crews}
     for v in plan.visits:
         worst[v.crew_id] += 1
-    return {
-        "run": label,
-        "staff": len(staff),
-        "candidates": m["n_candidates"],
-        "crews": len(plan.crews),
-        "visits": len(plan.visits),
-        "value": m["value_planned"],
-        "upper_bound": m["value_upper_bound"],
-        "gap": m["optimality_gap"],
-        "seconds": round(secs, 1),
-        "stopped_by": m["routing_stopped_by"],
-        "roster_status": m["roster_status"],
-        "plan_digest": plan_digest(plan),
-        "routing_work": m["routing_work"],
-        "components": len(m.get("routing_components", [])) or 1,
-        "crews_full": sum(d.reason_code == "crews_full" for d in plan.dropped),
-        "fewest_visits": min(worst.values(), default=0),
-        "checker": "pass" if not problems else f"{len(problems)} problems: {problems[0]}",
-        "load_avg": os.getloadavg(),
-        "routing_components": m.get("routing_components", []),
-    }
-
-
-def plan_digest(plan) -> str:
-    """A short digest of the plan's visits (crew, night, order, premises, arrival): equal plans, equal digests."""
-    rows = sorted((v.crew_id, str(v.night), v.order, v.premises_id, str(v.arrival)) for v in plan.visits)
-    return hashlib.sha256(repr(rows).encode()).hexdigest()[:12]
+    row = {"run": label, **plan_row(plan, staff, secs, problems)}
+    row["components"] = row["parts"]
+    row["fewest_visits"] = min(worst.values(), default=0)
+    return row
 
 
 def main(argv: list[str] | None = None) -> int:
