@@ -4,8 +4,8 @@
 with ``previous`` when the previous plan can be reused:
 
 1. reuse the previous roster (:func:`reused_roster`): the same crews, each
-   with its rostered (unfitted) shift recomputed from today's availability
-   by :func:`licvisit.core.plan.roster.crew_shift`; a crew whose member is no
+   with its rostered (unfitted) shift as the roster's list of possible crews
+   gives it from today's availability; a crew whose member is no
    longer available long enough means the roster must be made again;
 2. find the affected nights (:func:`affected_nights`): the nights of the
    excluded premises' previous visits, each lock's night and the night its
@@ -40,7 +40,7 @@ from licvisit.core.plan.candidates import Candidate, week_nights
 from licvisit.core.plan.checker import check_plan
 from licvisit.core.plan.explain import compare_plans, plan_changes
 from licvisit.core.plan.params import PlanParams
-from licvisit.core.plan.roster import Roster, _all_crews, _avail, crew_shift, palo_nights
+from licvisit.core.plan.roster import Roster, _all_crews, _avail, palo_nights
 from licvisit.domain import BentRule, Crew, DroppedCandidate, Lock, Officer, Plan, Visit
 from licvisit.errors import InfeasiblePlanError
 
@@ -105,24 +105,19 @@ def reused_roster(previous: Plan, staff: list[Officer], params: PlanParams) -> R
     """
     by_id = {o.officer_id: o for o in staff}
     ops = {o.name: o for o in params.operation_types()}
+    nights = week_nights(previous.week_start)
+    pairs = _all_crews(staff, params.operation_types(), nights, params)  # also for crews formed from home
+    window = {(p.night, p.op, p.members): (p.start, p.end) for p in pairs}
     crews = []
-    min_len = dt.timedelta(minutes=params.min_crew_shift_min)
     for c in previous.crews:
         if c.op_type not in ops:
             return f"crew {c.crew_id} works {c.op_type}, which is not among this plan's operations"
         gone = [m for m in c.members if m not in by_id or _avail(by_id[m], c.night) is None]
         if gone:
             return f"{', '.join(gone)} of crew {c.crew_id} is no longer available on {c.night:%a %d %b}"
-        avail = [a for m in c.members if (a := _avail(by_id[m], c.night)) is not None]
-        shift = crew_shift(avail[0], avail[1], ops[c.op_type], c.night, params.shift_length_h)
-        if shift is not None and len(avail) > 2:  # as the roster forms a crew with uniformed support
-            both = (max(avail[0][0], avail[1][0]), min(avail[0][1], avail[1][1]))
-            shift = crew_shift(both, avail[2], ops[c.op_type], c.night, params.shift_length_h)
-        if (
-            shift is None
-            or shift[1] - shift[0] < min_len
-            or not (shift[0] <= c.shift_start and c.shift_end <= shift[1])
-        ):
+        # The crew's rostered window, as the roster forms it from its members' availability today.
+        shift = window.get((c.night, c.op_type, tuple(c.members)))
+        if shift is None or not (shift[0] <= c.shift_start and c.shift_end <= shift[1]):
             return f"crew {c.crew_id}'s members are no longer available together for its shift on {c.night:%a %d %b}"
         crews.append(dataclasses.replace(c, shift_start=shift[0], shift_end=shift[1], breaks=(),
                                          travel_min=0, idle_min=0))  # fmt: skip
@@ -132,14 +127,13 @@ def reused_roster(previous: Plan, staff: list[Officer], params: PlanParams) -> R
         for rc in crews
         if rc.crew_id == s.crew_id
     ]
-    nights = week_nights(previous.week_start)
     return Roster(
         crews,
         shifts,
         [],
         "previous_plan",
         float(previous.meta.get("roster_objective", 0.0)),
-        pairs=_all_crews(staff, params.operation_types(), nights, params),  # for crews formed from home
+        pairs=pairs,
         officers=by_id,
         nights=nights,
     )
