@@ -57,9 +57,7 @@ def open_free_crews(
         if plan is None:
             continue
         route, starts, back, stolen, _ = plan
-        _move(problem, res, params, v, (route, starts, back), stolen)
-        taken = {group_of[n] for n in route}
-        res.dropped_groups = [gi for gi in res.dropped_groups if gi not in taken]
+        _move(problem, res, params, v, (route, starts, back), stolen, group_of)
         opened.append(v)
     return opened
 
@@ -71,8 +69,12 @@ def _move(
     v: int,
     plan: tuple[list[int], list[int], int],
     stolen: list[tuple[int, int]],
+    group_of: dict[int, int],
 ) -> None:
-    """Give vehicle ``v`` its new route, take the visits it got from their donors, re-time them all."""
+    """Give vehicle ``v`` its new route, take the visits it got from their donors, re-time them all.
+
+    The groups the new route serves are no longer dropped.
+    """
     for donor, node in stolen:
         i = res.routes[donor].index(node)
         res.routes[donor].pop(i)
@@ -80,6 +82,8 @@ def _move(
     res.routes[v], res.starts[v], res.back[v] = plan
     for u in sorted({v, *(d for d, _ in stolen)}):
         _retime(problem, res, u, params)
+    taken = {group_of[n] for n in plan[0]}
+    res.dropped_groups = [gi for gi in res.dropped_groups if gi not in taken]
 
 
 def _retime(problem: RoutingProblem, res: RoutingResult, v: int, params: PlanParams) -> None:
@@ -434,9 +438,7 @@ def send_out_from_home(
             continue
         route, starts, back, stolen, _ = plan
         v = _commit(problem, res, home, p, nodes)
-        _move(problem, res, params, v, (route, starts, back), stolen)
-        taken = {group_of[n] for n in route}
-        res.dropped_groups = [gi for gi in res.dropped_groups if gi not in taken]
+        _move(problem, res, params, v, (route, starts, back), stolen, group_of)
         home.team.put_on_duty(home.crews[v])
         home.sent.append(v)
         heapq.heappush(queue, (-plan[4], i, kind))  # other officers at home may form one more of its kind
