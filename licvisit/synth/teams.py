@@ -49,6 +49,40 @@ def premises_hours(kind: str) -> tuple[dict[str, str], dict[str, str]]:
     return {d: ("11:00-01:00" if d in ("fri", "sat") else "11:00-23:00") for d in WEEKDAYS}, closed
 
 
+def premises_row(
+    rng: np.random.Generator,
+    premises_id: str,
+    name: str,
+    kind: str,
+    gang: bool,
+    centre: tuple[float, float],
+    spread_m: float,
+    lpa: str | None = None,
+) -> dict[str, object]:
+    """One synthetic register row of ``kind``: hours, door supervision, capacity, flags, position.
+
+    Draws from ``rng`` in a fixed order (capacity, door staff for bars and
+    nightclubs, x, y), so the same seed gives the same register.
+    """
+    hours, door = premises_hours(kind)
+    row: dict[str, object] = {
+        "premises_id": premises_id,
+        "name": name,
+        "premises_type": kind,
+        **{f"hours_{d}": h for d, h in hours.items()},
+        **{f"door_hours_{d}": h for d, h in door.items()},
+        "capacity": float(rng.integers(50, 600)),
+        "door_supervision": kind in ("nightclub", "bar"),
+        "door_staff": int(rng.integers(2, 8)) if kind in ("nightclub", "bar") else 0,
+        "intel_flags": "gang" if gang else "",
+    }
+    if lpa is not None:
+        row["lpa"] = lpa
+    row["x"] = centre[0] + float(rng.normal(0, spread_m))
+    row["y"] = centre[1] + float(rng.normal(0, spread_m))
+    return row
+
+
 def force_week(
     week: dt.date,
     lpas: int,
@@ -75,22 +109,10 @@ def force_week(
         cx, cy = FORCE_ORIGIN[0] + LPA_SPACING_M * a, FORCE_ORIGIN[1]
         for i in range(premises_per_lpa):
             kind = PREMISES_KINDS[i % 4]
-            hours, door = premises_hours(kind)
             rows.append(
-                {
-                    "premises_id": f"A{a}P{i:04d}",
-                    "name": f"Premises {a}-{i}",
-                    "premises_type": kind,
-                    **{f"hours_{d}": h for d, h in hours.items()},
-                    **{f"door_hours_{d}": h for d, h in door.items()},
-                    "capacity": float(rng.integers(50, 600)),
-                    "door_supervision": kind in ("nightclub", "bar"),
-                    "door_staff": int(rng.integers(2, 8)) if kind in ("nightclub", "bar") else 0,
-                    "intel_flags": "gang" if i % 7 == 3 else "",
-                    "lpa": f"LPA {a}",
-                    "x": cx + float(rng.normal(0, 1200)),
-                    "y": cy + float(rng.normal(0, 1200)),
-                }
+                premises_row(
+                    rng, f"A{a}P{i:04d}", f"Premises {a}-{i}", kind, i % 7 == 3, (cx, cy), 1200.0, f"LPA {a}"
+                )
             )
     prem = pd.DataFrame(rows)
     harm = rng.gamma(2.0, 5.0, len(prem))
@@ -122,4 +144,4 @@ def force_week(
     return prem, rk, staff
 
 
-__all__ = ["FORCE_TEAM", "PREMISES_KINDS", "force_week", "premises_hours"]
+__all__ = ["FORCE_TEAM", "PREMISES_KINDS", "force_week", "premises_hours", "premises_row"]

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from licvisit.domain import Availability, Officer
-from licvisit.synth.teams import PREMISES_KINDS, premises_hours
+from licvisit.synth.teams import PREMISES_KINDS, premises_row
 
 WEEK = dt.date(2025, 10, 6)  # Monday of 2025-W41
 CENTRE = (407000.0, 286700.0)  # Birmingham city centre, EPSG:27700
@@ -17,27 +17,10 @@ CENTRE = (407000.0, 286700.0)  # Birmingham city centre, EPSG:27700
 def make_premises(n: int = 30, seed: int = 0, spread_m: float = 1500.0) -> pd.DataFrame:
     """Return ``n`` premises around Birmingham centre with mixed hours, door staff and gang flags."""
     rng = np.random.default_rng(seed)
-    rows = []
-    types = PREMISES_KINDS
-    for i in range(n):
-        kind = types[i % len(types)]
-        # Door supervisors: nightclubs whenever open, bars from 21:00 on Friday and Saturday only.
-        hours, door = premises_hours(kind)
-        rows.append(
-            {
-                "premises_id": f"P{i:03d}",
-                "name": f"Premises {i}",
-                "premises_type": kind,
-                **{f"hours_{d}": h for d, h in hours.items()},
-                **{f"door_hours_{d}": h for d, h in door.items()},
-                "capacity": float(rng.integers(50, 600)),
-                "door_supervision": kind in ("nightclub", "bar"),
-                "door_staff": int(rng.integers(2, 8)) if kind in ("nightclub", "bar") else 0,
-                "intel_flags": "gang" if i % 5 == 2 else "",
-                "x": CENTRE[0] + float(rng.normal(0, spread_m)),
-                "y": CENTRE[1] + float(rng.normal(0, spread_m)),
-            }
-        )
+    rows = [
+        premises_row(rng, f"P{i:03d}", f"Premises {i}", PREMISES_KINDS[i % 4], i % 5 == 2, CENTRE, spread_m)
+        for i in range(n)
+    ]
     return pd.DataFrame(rows)
 
 
