@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime as dt
 import json
 import sys
 import time
@@ -24,12 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from greedy_baseline import greedy_week  # noqa: E402
 
-from licvisit.app.params import plan_params, risk_params
+from licvisit.app.params import plan_params
+from licvisit.app.plan import rank_for_week  # noqa: E402
 from licvisit.cli.plan import parse_week  # noqa: E402
 from licvisit.config import load_config  # noqa: E402
 from licvisit.core.plan.checker import check_plan
 from licvisit.core.plan.week import plan_week
-from licvisit.core.risk.rank import rank_premises
 from licvisit.io import load_inputs  # noqa: E402
 
 
@@ -46,8 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     week = parse_week(a.week)
     cfg = load_config(a.config)
     inputs = load_inputs(cfg, kinds=("calls", "premises", "zones", "staff", "visits"), week_start=week)
-    as_of = dt.datetime.combine(week, dt.time())  # as `licvisit plan` and `licvisit demo` do
-    ranking = rank_premises(inputs.calls, inputs.premises, inputs.visits, risk_params(cfg), as_of=as_of).table
+    ranking = rank_for_week(cfg, inputs, week, None)[0].table  # as `licvisit plan` and `licvisit demo` do
     base = plan_params(cfg, time_limit_s=a.time_limit)
     runs = [("optimiser (default)", base)]
     if not a.skip_long:

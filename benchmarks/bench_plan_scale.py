@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime as dt
 import json
 import os
 import sys
@@ -29,12 +28,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from plan_rows import plan_row  # noqa: E402
 
-from licvisit.app.params import plan_params, risk_params  # noqa: E402
+from licvisit.app.params import plan_params  # noqa: E402
+from licvisit.app.plan import rank_for_week  # noqa: E402
 from licvisit.cli.plan import parse_week  # noqa: E402
 from licvisit.config import load_config  # noqa: E402
 from licvisit.core.plan.checker import check_plan  # noqa: E402
 from licvisit.core.plan.week import plan_week  # noqa: E402
-from licvisit.core.risk.rank import rank_premises  # noqa: E402
 from licvisit.domain import Officer  # noqa: E402
 from licvisit.io import load_inputs  # noqa: E402
 
@@ -72,8 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     week = parse_week(a.week)
     cfg = load_config(a.config)
     inputs = load_inputs(cfg, kinds=("calls", "premises", "zones", "staff", "visits"), week_start=week)
-    as_of = dt.datetime.combine(week, dt.time())  # as `licvisit plan` and `licvisit demo` do
-    ranking = rank_premises(inputs.calls, inputs.premises, inputs.visits, risk_params(cfg), as_of=as_of).table
+    ranking = rank_for_week(cfg, inputs, week, None)[0].table  # as `licvisit plan` and `licvisit demo` do
     base = plan_params(cfg)
     runs = [] if a.skip_demo else [("demo week", list(inputs.staff), base)]
     big = dataclasses.replace(base, max_candidates=a.candidates)

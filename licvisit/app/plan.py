@@ -65,7 +65,7 @@ def plan_to_folder(
             "No calls file given. Fix: pass --calls FILE or name it under [inputs] in --config."
         )
     exclude = _checked_ids(inputs.premises, exclude, locks)
-    ranking, stale = _rank_for_week(config, inputs, week_start, as_of)
+    ranking, stale = rank_for_week(config, inputs, week_start, as_of)
     from licvisit.core.plan import plan_week
 
     result = plan_week(
@@ -111,10 +111,13 @@ def _checked_ids(premises: Any, exclude: tuple[str, ...], locks: tuple[Lock, ...
     return checked
 
 
-def _rank_for_week(
+def rank_for_week(
     config: Config, inputs: Any, week_start: dt.date, as_of: dt.datetime | None
 ) -> tuple[Any, str | None]:
-    """Rank as at the start of the planned week (as ``licvisit demo`` does) unless told otherwise."""
+    """Rank as at the start of the planned week (as ``licvisit demo`` does) unless told otherwise.
+
+    Returns (the ranking, a staleness note or None). The planning benchmarks rank this way too.
+    """
     from licvisit.app.params import risk_params
     from licvisit.core.risk import calls_for_as_of, rank_premises, staleness_note
 
