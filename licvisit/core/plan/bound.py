@@ -52,6 +52,11 @@ class _Relaxation:
     n_cuts: int
 
 
+def optimality_gap(value: float, upper: float) -> float:
+    """How far ``value`` is below the bound ``upper``, as a share of the bound (0 when the bound is 0)."""
+    return round((upper - value) / upper, 4) if upper > 0 else 0.0
+
+
 def value_upper_bound(
     problem: RoutingProblem,
     node_value: dict[int, float],
@@ -199,4 +204,4 @@ def _solve_integer(
     return lp_bound, "LP_BOUND"
 
 
-__all__ = ["ValueBound", "value_upper_bound"]
+__all__ = ["ValueBound", "optimality_gap", "value_upper_bound"]

@@ -36,6 +36,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from licvisit.core.plan.bound import optimality_gap
 from licvisit.core.plan.candidates import Candidate, week_nights
 from licvisit.core.plan.checker import check_plan
 from licvisit.core.plan.explain import compare_plans, plan_changes
@@ -531,7 +532,7 @@ def _merged_meta(
             "nights_kept": [n.isoformat() for n in scope.kept_nights(week_start)],
             "value_planned": value,
             "value_upper_bound": upper,
-            "optimality_gap": round((upper - value) / upper, 4) if upper > 0 else 0.0,
+            "optimality_gap": optimality_gap(value, upper),
             "bound_scope": "kept nights at their planned value; re-planned nights: "
             + str(base.get("bound_scope", "as a full plan")),
             "travel_min": travel,

@@ -118,10 +118,6 @@ class RoutingResult:
     work: int = 0  # limit checks counted (only when a work limit is set)
     breaks: dict[int, tuple[int, int]] = field(default_factory=dict)  # vehicle -> (break start, end)
 
-    @property
-    def n_served(self) -> int:
-        return sum(len(r) for r in self.routes)
-
 
 def _mandatory_penalty(problem: RoutingProblem) -> int:
     if problem.mandatory_penalty is not None:

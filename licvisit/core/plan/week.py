@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from licvisit.core.plan.bound import ValueBound, value_upper_bound
+from licvisit.core.plan.bound import ValueBound, optimality_gap, value_upper_bound
 from licvisit.core.plan.candidates import Candidate, build_candidates, mean_value, week_nights
 from licvisit.core.plan.checker import check_plan
 from licvisit.core.plan.components import Component, component_work_limit, week_components
@@ -508,7 +508,7 @@ def _merge_meta(parts: list[_Part], comps: list[Component], params: PlanParams) 
         key=lambda st: _BOUND_ORDER.index(st) if st in _BOUND_ORDER else len(_BOUND_ORDER),
     )
     upper, value = meta["value_upper_bound"], meta["value_planned"]
-    meta["optimality_gap"] = round((upper - value) / upper, 4) if upper > 0 else 0.0
+    meta["optimality_gap"] = optimality_gap(value, upper)
     return meta
 
 
@@ -648,7 +648,7 @@ def _meta(
         "n_visit_nodes": len(node_loc) - len(base_names),
         "value_planned": value_planned,
         "value_upper_bound": upper,
-        "optimality_gap": round((upper - value_planned) / upper, 4) if upper > 0 else 0.0,
+        "optimality_gap": optimality_gap(value_planned, upper),
         "bound_status": bound.status,
         "bound_cuts": bound.n_cuts,
         "bound_scope": "rostered crews: one visit per premises, each crew's shift less its break, "
