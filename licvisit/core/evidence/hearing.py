@@ -12,7 +12,6 @@ Pure functions; no I/O.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -24,24 +23,7 @@ from licvisit.core.evidence import displacement as dsp
 from licvisit.core.evidence import profile as prof
 from licvisit.core.evidence import trends as tr
 from licvisit.core.evidence.params import EvidenceParams
-
-
-@dataclass(frozen=True)
-class _Zone:
-    """The records and premises of a zone's study, as the displacement steps read them."""
-
-    calls: pd.DataFrame
-    premises: pd.DataFrame
-    geom: Any  # the zone's shapely polygon [EPSG:27700]
-    name: str
-    cx: np.ndarray  # call coordinates [m]
-    cy: np.ndarray
-    has_xy: np.ndarray  # calls with a location
-    in_zone: np.ndarray  # calls inside the zone
-    p_in: np.ndarray  # premises inside the zone
-    px: np.ndarray  # premises coordinates [m]
-    py: np.ndarray
-    months: pd.Series  # each call's month
+from licvisit.core.evidence.scope import Scope
 
 
 def noun_for(calls: pd.DataFrame) -> str:
@@ -96,22 +78,9 @@ def study_area(cx: np.ndarray, cy: np.ndarray, has_xy: np.ndarray) -> Any:
 
 
 def hearing_sections(
-    calls: pd.DataFrame,
-    premises: pd.DataFrame,
-    geom: Any,  # the zone's shapely polygon [EPSG:27700]
+    s: Scope,
     zone_name: str,
-    cx: np.ndarray,
-    cy: np.ndarray,
-    has_xy: np.ndarray,
-    in_zone: np.ndarray,
-    p_ok: np.ndarray,
-    p_in: np.ndarray,
-    px: np.ndarray,
-    py: np.ndarray,
     per: tuple[pd.Period, pd.Period],
-    coverage: tuple[pd.Timestamp, pd.Timestamp] | None,
-    covered: np.ndarray,
-    exposure: np.ndarray,
     t_month: sdc.PublishedTable,
     tables: dict[str, sdc.PublishedTable],
     ba: Any,  # pack.BeforeAfter or None (pack imports this module, so not named here)
@@ -128,6 +97,9 @@ def hearing_sections(
     map) and ``_findings`` (plain-words lines) for the coordinator to take.
     """
     out: dict[str, Any] = {"_findings": [], "_geoms": {}}
+    calls, premises, geom, cx, cy, has_xy = s.calls, s.premises, s.geom, s.cx, s.cy, s.has_xy
+    in_zone, p_ok, p_in, px, py = s.in_zone, s.p_ok, s.p_in, s.px, s.py
+    coverage, covered, exposure = s.coverage, s.covered, s.exposure
     area = study_area(cx, cy, has_xy)
     m_all = (
         pd.to_datetime(calls["occurred_at"]).dt.to_period("M") if len(calls) else pd.Series([], dtype=object)
@@ -138,8 +110,7 @@ def hearing_sections(
 
     # Displacement --------------------------------------------------------------------------------------
     if ba is not None:
-        zone = _Zone(calls, premises, geom, zone_name, cx, cy, has_xy, in_zone, p_in, px, py, m_all)
-        out["displacement"] = _displacement(zone, coverage, ba, tables, params, noun, out)
+        out["displacement"] = _displacement(s, zone_name, m_all, ba, tables, params, noun, out)
     else:
         out["displacement"] = {
             "available": False,
@@ -278,8 +249,9 @@ def _area(name: str, mask: np.ndarray, km2: float, premises: pd.DataFrame, p_mas
 
 
 def _displacement(
-    zone: _Zone,
-    coverage: tuple[pd.Timestamp, pd.Timestamp] | None,
+    s: Scope,
+    zone_name: str,
+    months: pd.Series,
     ba: Any,
     tables: dict[str, sdc.PublishedTable],
     params: EvidenceParams,
@@ -287,9 +259,9 @@ def _displacement(
     out: dict[str, Any],
 ) -> dict[str, Any]:
     mb, ma = tr.months(*ba.before), tr.months(*ba.after)
-    db, da = tr.month_exposure(mb, coverage), tr.month_exposure(ma, coverage)
+    db, da = tr.month_exposure(mb, s.coverage), tr.month_exposure(ma, s.coverage)
     mb, db, ma, da = mb[db > 0], db[db > 0], ma[da > 0], da[da > 0]
-    a, names, have_inside = _displacement_areas(zone, mb, ma, params, out)
+    a, names, have_inside = _displacement_areas(s, zone_name, months, mb, ma, params, out)
     ba_t = tables.get("before_after")
     zone_hidden = (
         ba_t is not None and "Zone" in ba_t.frame.index and ba_t.frame.loc["Zone"].isna().iloc[:2].any()
@@ -315,7 +287,9 @@ def _displacement(
 
 
 def _displacement_areas(
-    zone: _Zone,
+    s: Scope,
+    zone_name: str,
+    months: pd.Series,
     mb: pd.PeriodIndex,
     ma: pd.PeriodIndex,
     params: EvidenceParams,
@@ -325,11 +299,11 @@ def _displacement_areas(
 
     Puts the ring and buffer in ``out["_geoms"]`` for the map.
     """
-    calls, premises, geom, cx, cy = zone.calls, zone.premises, zone.geom, zone.cx, zone.cy
-    has_xy, in_zone, p_in, px, py = zone.has_xy, zone.in_zone, zone.p_in, zone.px, zone.py
+    calls, premises, geom, cx, cy = s.calls, s.premises, s.geom, s.cx, s.cy
+    has_xy, in_zone, p_in, px, py = s.has_xy, s.in_zone, s.p_in, s.px, s.py
 
     def series(name: str, mask: np.ndarray) -> dsp.AreaSeries:
-        m = zone.months[mask]
+        m = months[mask]
         vb = m.value_counts().reindex(mb, fill_value=0).to_numpy(float)
         va = m.value_counts().reindex(ma, fill_value=0).to_numpy(float)
         return dsp.AreaSeries(name, vb, va)
@@ -340,7 +314,7 @@ def _displacement_areas(
     near = dsp.inside(buf, cx, cy)
     out["_geoms"] = {"ring": ring, "buffer": buf}
     names = {
-        "zone": zone.name,
+        "zone": zone_name,
         "ring": f"Ring: 0 to {params.ring_m:g} m round the zone",
         "rest": "Rest of the area beyond the ring",
         "street": f"Street space within {params.street_buffer_m:g} m of the zone's premises",

@@ -20,6 +20,7 @@ from licvisit.core.evidence import disclosure as sdc
 from licvisit.core.evidence import hotspots as hs
 from licvisit.core.evidence import trends as tr
 from licvisit.core.evidence.params import EvidenceParams, Month, _month_label, _period, parse_month
+from licvisit.core.evidence.scope import Scope
 from licvisit.core.evidence.words import (
     _all_premises,
     _day,
@@ -185,10 +186,8 @@ def build_evidence(
     # 6. For a hearing: displacement, comparison, premises profile, other evidence
     noun = hr.noun_for(calls)
     hearing = hr.hearing_sections(
-        calls, premises, geom, zone_name, s.cx, s.cy, s.has_xy, s.in_zone, s.p_ok, s.p_in, s.px, s.py, per,
-        s.coverage, s.covered, s.exposure, t_month, tables, ba, params, noun, other_zones or [],
-        other_evidence or [],
-    )  # fmt: skip
+        s, zone_name, per, t_month, tables, ba, params, noun, other_zones or [], other_evidence or []
+    )
     figures["displacement_geoms"] = hearing.pop("_geoms", {})
 
     # 7. Words
@@ -225,35 +224,6 @@ def build_evidence(
 
 
 # --- the steps of build_evidence -----------------------------------------------------------
-
-
-@dataclass
-class _Scope:
-    """What every section of the pack reads: the calls and premises in the zone and period."""
-
-    calls: pd.DataFrame
-    geom: Any
-    start: pd.Period
-    end: pd.Period
-    coverage: tuple[pd.Timestamp, pd.Timestamp]  # (first day, last day) of the data (_scope raises if none)
-    exposure: np.ndarray  # days of data per month of the period
-    covered: np.ndarray  # months of the period with any data
-    notes: list[str]
-    cx: np.ndarray
-    cy: np.ndarray
-    has_xy: np.ndarray
-    in_zone: np.ndarray
-    in_period: np.ndarray
-    harm_all: np.ndarray
-    zc: pd.DataFrame  # calls in the zone and period
-    px: np.ndarray
-    py: np.ndarray
-    p_ok: np.ndarray
-    p_in: np.ndarray
-    zp: pd.DataFrame  # premises in the zone
-    time_known: pd.Series
-    share_timed: float
-    premises: pd.DataFrame
 
 
 def _risk_params_for(params: EvidenceParams, ranking: Any, risk_params: Any, harm_overrides: Any) -> Any:
@@ -299,7 +269,7 @@ def _scope(
     per: tuple[pd.Period, pd.Period],
     params: EvidenceParams,
     harm_overrides: dict[str, Any] | None,
-) -> _Scope:
+) -> Scope:
     """Which calls and premises fall in the zone and period, and which months the data cover."""
     import shapely
 
@@ -339,14 +309,14 @@ def _scope(
         zc["time_known"].fillna(False).astype(bool) if "time_known" in zc else pd.Series(True, index=zc.index)
     )
     share_timed = float(time_known.mean()) if len(zc) else 0.0
-    return _Scope(
+    return Scope(
         calls, geom, start, end, coverage, exposure, covered, notes, cx, cy, has_xy, in_zone, in_period,
         harm_all, zc, px, py, p_ok, p_in, zp, time_known, share_timed, premises,
     )  # fmt: skip
 
 
 def _map_section(
-    s: _Scope,
+    s: Scope,
     params: EvidenceParams,
     tables: dict[str, sdc.PublishedTable],
     figures: dict[str, Any],
@@ -414,7 +384,7 @@ def _map_section(
 
 
 def _trend_section(
-    s: _Scope,
+    s: Scope,
     params: EvidenceParams,
     tables: dict[str, sdc.PublishedTable],
     figures: dict[str, Any],
@@ -480,7 +450,7 @@ def _trend_row(
 
 
 def _hour_section(
-    s: _Scope,
+    s: Scope,
     params: EvidenceParams,
     tables: dict[str, sdc.PublishedTable],
     figures: dict[str, Any],
@@ -531,7 +501,7 @@ def _hour_section(
 
 
 def _premises_section(
-    s: _Scope,
+    s: Scope,
     params: EvidenceParams,
     ranking: Any,
     links: Any,
