@@ -84,7 +84,9 @@ def check_plan(
     the crew's shift, in order with time to travel; at most one visit per
     premises per night, a repeat in the week only with its reason, each
     purpose one the operation covers and the premises qualifies for; SIA
-    checks inside door-supervision hours; a break in every shift longer than
+    checks inside door-supervision hours; two PALOs, and uniformed support,
+    crewed within a PALO's LPA or base (every partner too with
+    ``partners_within_lpa``); a break in every shift longer than
     ``break_after_h``, with no visit in it; locks honoured.
     """
     out: list[str] = []
@@ -101,6 +103,7 @@ def check_plan(
     out.extend(_crew_problems(plan, ops, officers, params))
     out.extend(_roster_problems(plan, crews))
     out.extend(_officer_week_problems(plan, officers, params))
+    out.extend(_pairing_problems(plan, ops, officers, params))
     out.extend(_repeat_problems(plan))
     visit_out, by_crew = _visit_problems(plan, prem, crews, ops)
     out.extend(visit_out)
@@ -206,6 +209,34 @@ def _officer_week_problems(plan: Plan, officers: dict[str, Officer], params: Pla
             out.append(
                 f"Officer {oid}: {best} consecutive late shifts, more than {params.max_consecutive_late}."
             )
+    return out
+
+
+def _pairing_problems(
+    plan: Plan, ops: dict[str, OperationType], officers: dict[str, Officer], params: PlanParams
+) -> list[str]:
+    """A second PALO or the support officer, and with ``partners_within_lpa`` every partner, shares an LPA or base with a PALO of the crew."""
+    out: list[str] = []
+    for c in plan.crews:
+        members = [officers[m] for m in c.members if m in officers]
+        palos = [m for m in members if m.is_palo]
+        op = ops.get(c.op_type)
+        if not palos or op is None:
+            continue
+        for m in members:
+            if m.is_palo:
+                bound = len(palos) > 1
+            else:
+                bound = m.role == op.support_role or params.partners_within_lpa
+            if not bound:
+                continue
+            near = [p for p in palos if p is not m and (p.lpa == m.lpa or p.base == m.base)]
+            if not near:
+                where = f"LPA {m.lpa}" if m.lpa else f"base {m.base}"
+                out.append(
+                    f"Crew {c.crew_id}: {m.officer_id} ({m.role.replace('_', ' ')}, {where}) shares "
+                    f"neither an LPA nor a base with a PALO of the crew."
+                )
     return out
 
 

@@ -148,3 +148,31 @@ def test_unknown_hours_are_checked_against_the_operation_hours(made):
     assert any("premises is closed" in m for m in closed)  # blank hours without hours_known
     blank["hours_known"] = blank["premises_id"].astype(str) != pid
     assert check_plan(plan, blank, staff, PARAMS) == []
+
+
+def test_partners_within_lpa_crews_pass_and_an_outside_partner_is_named():
+    """With partners_within_lpa every partner crews with a PALO of its LPA or base, and the checker says so."""
+    prem = make_premises(25, seed=3)
+    staff = [
+        dataclasses.replace(o, lpa="North" if o.base == "Steelhouse Lane" else "South")
+        for o in make_staff(4, 2, 1, 1, seed=3)
+    ]
+    params = dataclasses.replace(PARAMS, partners_within_lpa=True, crews_stay_in_lpa=False)
+    plan = plan_week(make_ranking(prem, 3), prem, staff, WEEK, params)
+    officers = {o.officer_id: o for o in staff}
+    paired = [c for c in plan.crews if not officers[c.members[1]].is_palo]
+    assert paired and check_plan(plan, prem, staff, params) == []
+    assert all(officers[c.members[0]].lpa == officers[c.members[1]].lpa for c in paired)
+    crew = paired[0]
+    partner = officers[crew.members[1]]
+    moved = [
+        dataclasses.replace(o, lpa="East", base="Lloyd House") if o.officer_id == partner.officer_id else o
+        for o in staff
+    ]
+    expected = (
+        f"Crew {crew.crew_id}: {partner.officer_id} ({partner.role.replace('_', ' ')}, LPA East) shares "
+        "neither an LPA nor a base with a PALO of the crew."
+    )
+    assert expected in check_plan(plan, prem, moved, params)
+    # Without the option a partner may come from anywhere; the same plan passes.
+    assert expected not in check_plan(plan, prem, moved, PARAMS)
