@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 from licvisit.core.plan.recruit import free_crew_reaches, who_at_home_reaches
 from licvisit.core.plan.repair import _displaced_by, _insertion
@@ -22,24 +23,32 @@ if TYPE_CHECKING:
     from licvisit.domain import OperationType
 
 
-def _explain(
-    candidates: list[Candidate],
-    groups: list[VisitGroup],
-    group_cands: list[list[int]],
-    dropped_groups: set[int],
-    no_crew: dict[int, str],
-    covered: set[int],
-    visits: list[Visit],
-    res: RoutingResult | None,
-    problem: RoutingProblem,
-    ops: dict[str, OperationType],
-    node_info: list[tuple[int, dt.date] | None],
-    per_min: float,
-    params: PlanParams,
-    crew_ids: list[str],
-    *,
-    home: Home | None = None,
-) -> list[DroppedCandidate]:
+class PartModel(Protocol):
+    """What explaining a part's drops reads of its model (``week._PartModel`` is one)."""
+
+    candidates: list[Candidate]
+    groups: list[VisitGroup]
+    group_cands: list[list[int]]
+    no_crew: dict[int, str]
+    ops: dict[str, OperationType]
+    node_info: list[tuple[int, dt.date] | None]
+    per_min: float
+
+
+@dataclass
+class Routed:
+    """What the routing made of a part: the problem it solved, its result and the planned visits."""
+
+    problem: RoutingProblem
+    res: RoutingResult | None
+    visits: list[Visit]
+    covered: set[int]  # candidates a planned visit serves
+    dropped_groups: set[int]
+    crew_ids: list[str]  # per vehicle of ``problem``
+    home: Home | None = None  # officers at home who could have formed a crew
+
+
+def explain_drops(model: PartModel, routed: Routed, params: PlanParams) -> list[DroppedCandidate]:
     """Say why each candidate no planned visit serves was left out (one row per candidate).
 
     Steps: candidates with no visit node (no crew when open, outside
@@ -47,18 +56,17 @@ def _explain(
     them; drops not worth their travel; drops a free crew could reach with
     too little work; the rest lost to full crews, with what displaced them.
     """
-    in_group = {ci for g in group_cands for ci in g}
+    in_group = {ci for g in model.group_cands for ci in g}
     out = [
-        _no_node_row(candidates[ci], code, ops)
-        for ci, code in sorted(no_crew.items())
-        if ci not in in_group and ci not in covered
+        _no_node_row(model.candidates[ci], code, model.ops)
+        for ci, code in sorted(model.no_crew.items())
+        if ci not in in_group and ci not in routed.covered
     ]
-    ctx = _Context(candidates, groups, visits, res, problem, ops, node_info, per_min, params, crew_ids)
-    ctx.home = home
-    for gi, cis in enumerate(group_cands):
+    ctx = _Context(model, routed, params)
+    for gi, cis in enumerate(model.group_cands):
         for ci in cis:
-            if ci not in covered:
-                out.append(ctx.group_row(gi, candidates[ci], gi in dropped_groups))
+            if ci not in routed.covered:
+                out.append(ctx.group_row(gi, model.candidates[ci], gi in routed.dropped_groups))
     return out
 
 
@@ -115,27 +123,17 @@ def _no_node_row(cand: Candidate, code: str, ops: dict[str, OperationType]) -> D
 class _Context:
     """What the reasons for dropped groups look at: the routes, the planned visits, the model."""
 
-    def __init__(
-        self,
-        candidates: list[Candidate],
-        groups: list[VisitGroup],
-        visits: list[Visit],
-        res: RoutingResult | None,
-        problem: RoutingProblem,
-        ops: dict[str, OperationType],
-        node_info: list[tuple[int, dt.date] | None],
-        per_min: float,
-        params: PlanParams,
-        crew_ids: list[str],
-    ) -> None:
-        self.candidates, self.groups, self.res, self.problem = candidates, groups, res, problem
-        self.ops, self.node_info, self.per_min, self.params, self.crew_ids = (
-            ops,
-            node_info,
-            per_min,
-            params,
-            crew_ids,
+    def __init__(self, model: PartModel, routed: Routed, params: PlanParams) -> None:
+        self.candidates, self.groups, self.ops = model.candidates, model.groups, model.ops
+        self.node_info, self.per_min = model.node_info, model.per_min
+        self.res, self.problem, self.crew_ids, self.home = (
+            routed.res,
+            routed.problem,
+            routed.crew_ids,
+            routed.home,
         )
+        self.params = params
+        res, node_info, candidates, visits = routed.res, model.node_info, model.candidates, routed.visits
         self.value_of: dict[int, float] = {}
         if res is not None:
             planned = {(v.premises_id, v.night): v.value for v in visits}
@@ -147,7 +145,6 @@ class _Context:
         for v in visits:
             self.visit_of.setdefault(v.premises_id, v)
         self.displaced: dict[int, list[tuple[str, float]]] = {}
-        self.home: Home | None = None
 
     def group_row(self, gi: int, cand: Candidate, dropped: bool) -> DroppedCandidate:
         label = _label(self.ops, cand.op_type)

@@ -25,7 +25,7 @@ from licvisit.core.plan.bound import ValueBound, optimality_gap, value_upper_bou
 from licvisit.core.plan.candidates import Candidate, build_candidates, mean_value, week_nights
 from licvisit.core.plan.checker import check_plan
 from licvisit.core.plan.components import Component, component_work_limit, week_components
-from licvisit.core.plan.explain import _explain, compare_plans, plan_changes
+from licvisit.core.plan.explain import Routed, compare_plans, explain_drops, plan_changes
 from licvisit.core.plan.params import POINTS, PlanParams
 from licvisit.core.plan.recruit import Home, greedy_routes, open_free_crews, send_out_from_home
 from licvisit.core.plan.repair import (
@@ -387,23 +387,8 @@ def _route_part(
     if res is not None:
         crews = [_fit_shift(c, v, res, problem, origin) for v, c in enumerate(crews)]
     _check_dropped_locks(dropped_groups, m.candidates, m.group_cands)
-    explained = _explain(
-        m.candidates,
-        m.groups,
-        m.group_cands,
-        dropped_groups,
-        m.no_crew,
-        covered,
-        visits,
-        res,
-        problem,
-        m.ops,
-        m.node_info,
-        m.per_min,
-        params,
-        [c.crew_id for c in crews],
-        home=home,
-    )
+    routed = Routed(problem, res, visits, covered, dropped_groups, [c.crew_id for c in crews], home)
+    explained = explain_drops(m, routed, params)
     say("computing the upper bound on the week's value")
     bound = _value_bound(problem, m.candidates, m.node_purposes, params)
     value = round(sum(v.value for v in visits), 4)
