@@ -128,12 +128,14 @@ def _problem_data(pyvrp: Any, problem: RoutingProblem) -> tuple[Any, list[int]]:
     horizon = _horizon(problem)
     big = _mandatory_penalty(problem)
     group_of: dict[int, int] = {}
-    pv_groups = []
+    pv_groups: list[Any] = []
     for g in problem.groups:
         if len(g.nodes) > 1:
             group_of.update({n: len(pv_groups) for n in g.nodes})
             pv_groups.append(pyvrp.ClientGroup([pos[n] - len(depots) for n in g.nodes], required=False))
-    prize = {n: (big if g.penalty is None else max(0, int(g.penalty))) for g in problem.groups for n in g.nodes}
+    prize = {
+        n: (big if g.penalty is None else max(0, int(g.penalty))) for g in problem.groups for n in g.nodes
+    }
     has_load = problem.demand is not None and problem.capacity is not None
     demand = [int(d) for d in problem.demand] if has_load and problem.demand is not None else []
     locations = [pyvrp.Location(0, 0) for _ in order]
@@ -153,7 +155,8 @@ def _problem_data(pyvrp: Any, problem: RoutingProblem) -> tuple[Any, list[int]]:
     ]
     dist = problem.cost[np.ix_(order, order)].astype(np.int64)
     dur = problem.time[np.ix_(order, order)].astype(np.int64)
-    np.fill_diagonal(dist, 0)  # PyVRP wants no self loops; the planner's extra charge sits on the diagonal too
+    # PyVRP wants no self loops; the planner's extra charge for a lesser alternative is on the diagonal too.
+    np.fill_diagonal(dist, 0)
     np.fill_diagonal(dur, 0)
     # Service is PyVRP's own (at the client), so durations are travel only, as in the problem.
     profile_of, forbidden = vehicle_profiles(problem)
@@ -263,7 +266,9 @@ def result_from_routes(
     served = {n for r in routes for n in r}
     big = _mandatory_penalty(problem)
     dropped = [k for k, g in enumerate(problem.groups) if not served.intersection(g.nodes)]
-    penalty = sum(big if problem.groups[k].penalty is None else int(problem.groups[k].penalty or 0) for k in dropped)
+    penalty = sum(
+        big if problem.groups[k].penalty is None else int(problem.groups[k].penalty or 0) for k in dropped
+    )
     return RoutingResult(
         routes=routes,
         starts=starts,
