@@ -205,6 +205,7 @@ def _route_row(run: str, engine: str, budget: float, cap: Captured, res: Routing
         "groups_dropped": len(res.dropped_groups),
         "travel_cost": res.travel_cost,
         "objective": res.objective,
+        "work": res.work,  # PyVRP: iterations; OR-Tools: 0 (no work limit here)
         "check": "pass" if not problems else f"{len(problems)} problems: {problems[0]}",
         "load_avg": os.getloadavg(),
     }
