@@ -259,7 +259,7 @@ def _fmt_plan(r: dict[str, Any]) -> str:
 
 def _fmt_route(r: dict[str, Any]) -> str:
     return (
-        f"| {r['run']} | {r['engine']} | {r['budget_s']:.1f} | {r['value']:.1f} | {r['visits']} | "
+        f"| {r['run']} | {r['engine']} | {r['budget_s']:.1f} | {r['solve_s']:.1f} | {r['value']:.1f} | {r['visits']} | "
         f"{r['groups_dropped']} | {r['travel_cost']:,} | {r['objective']:,} | {r['check']} |"
     )
 
@@ -271,8 +271,8 @@ def tables(rows: list[dict[str, Any]]) -> str:
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
         *(_fmt_plan(r) for r in rows if "plan_s" in r),
         "",
-        "| run | engine | budget [s] | value | visits | premises dropped | travel cost | objective | check |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+        "| run | engine | budget [s] | wall [s] | value | visits | premises dropped | travel cost | objective | check |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
         *(_fmt_route(r) for r in rows if "budget_s" in r),
     ]
     return "\n".join(lines)
