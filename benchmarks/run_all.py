@@ -113,7 +113,10 @@ def benches(tmp: Path) -> list[Bench]:
             "engines",
             "bench_engines.py",  # PyVRP against OR-Tools on the weekly plan itself (needs the bench extra)
             ("--factor", "3", "--out", str(tmp / "engines.json")),
-            ("--config", "tests/data/plan/licvisit.toml", "--budgets", "1", "--out", str(tmp / "engines.json")),
+            (
+                *("--config", "tests/data/plan/licvisit.toml"),
+                *("--budgets", "1", "--out", str(tmp / "engines.json")),
+            ),
             "vrptw.md",
             prints_table=True,
         ),
