@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import copy
 import dataclasses
+import importlib.util
 import json
 import os
 import sys
@@ -291,6 +292,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default="out/bench/engines.json")
     a = ap.parse_args(argv)
+    if importlib.util.find_spec("pyvrp") is None:
+        print("skipped: PyVRP is not installed (pip install -e '.[bench]')")
+        return 0
     wk = parse_week(a.week)
     cfg = load_config(a.config)
     inputs = load_inputs(cfg, kinds=("calls", "premises", "zones", "staff", "visits"), week_start=wk)
