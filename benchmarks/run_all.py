@@ -18,7 +18,10 @@ themselves, so they must not compete for the cores).  In a full run:
   block of ``docs/benchmarks/plan.md``;
 * ``bench_replan.py`` (``plan --previous`` after one exclusion and one lock
   against the full plan, in one run) likewise, in its own block of
-  ``docs/benchmarks/plan.md``.
+  ``docs/benchmarks/plan.md``;
+* ``bench_engines.py --factor 3`` (PyVRP against OR-Tools on the demo week's
+  and the 3x team's plans) likewise, in its block at the end of
+  ``docs/benchmarks/vrptw.md``.
 
 Finally the list of runs (command, exit status, wall time) replaces the
 generated block of ``docs/benchmarks.md``.  A failing benchmark does not stop
@@ -105,6 +108,17 @@ def benches(tmp: Path) -> list[Bench]:
             ("--time-limit", "30", "--jobs", "2"),
             ("--time-limit", "3", "--only", "C101,RC208", "--no-write", "--out", str(tmp / "vrptw.json")),
             "vrptw.md",
+        ),
+        Bench(
+            "engines",
+            "bench_engines.py",  # PyVRP against OR-Tools on the weekly plan itself (needs the bench extra)
+            ("--factor", "3", "--out", str(tmp / "engines.json")),
+            (
+                *("--config", "tests/data/plan/licvisit.toml"),
+                *("--budgets", "1", "--out", str(tmp / "engines.json")),
+            ),
+            "vrptw.md",
+            prints_table=True,
         ),
     ]
 

@@ -39,7 +39,12 @@ SIBLINGS = {
     ("licvisit.core.plan", "licvisit.core.evidence"),
     ("licvisit.core.evidence", "licvisit.core.plan"),
 }
-ONLY = {"ortools": "licvisit.core.plan", "folium": "licvisit.render", "branca": "licvisit.render"}
+ONLY = {
+    "ortools": "licvisit.core.plan",
+    "pyvrp": "licvisit.core.plan",
+    "folium": "licvisit.render",
+    "branca": "licvisit.render",
+}
 
 
 def _modules() -> dict[str, Path]:
