@@ -347,6 +347,19 @@ class _Nearest:
     dist: np.ndarray  # (n, k2) [m], inf beyond the radius
     nbr: np.ndarray  # (n, k2) premises rows, -1 beyond the radius
     all_located: bool = False  # every premises is in the tree (ok_idx is 0, 1, 2, ...)
+    # calls with two or more premises within radius_m (ascending), and their max_candidates nearest
+    several: np.ndarray | None = None
+    several_d: np.ndarray | None = None
+    several_p: np.ndarray | None = None
+
+    def candidates(
+        self, multi: np.ndarray, kk: int, r: float, cx: np.ndarray, cy: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Up to ``kk`` premises within ``r`` of the calls ``multi`` (ascending): the ones queried already."""
+        if self.several is None or self.several_d is None or self.several_p is None:
+            return self.query(np.column_stack([cx[multi], cy[multi]]), kk, r)
+        rows = np.searchsorted(self.several, multi)  # every one of ``multi`` is in ``several``
+        return self.several_d[rows], self.several_p[rows]
 
     def query(self, points: np.ndarray, kk: int, r: float) -> tuple[np.ndarray, np.ndarray]:
         """Up to ``kk`` premises within ``r`` [m] of each point: (distances, premises rows or -1)."""
@@ -383,11 +396,21 @@ def _nearest_two(
     q = np.flatnonzero(valid_xy)
     if n and tree is not None and len(q) == n:  # every call located: the query's arrays as they come
         near.dist, near.nbr = near.query(np.column_stack([cx, cy]), k2, big_r)
-        return near
-    near.dist = np.full((n, k2), np.inf)
-    near.nbr = np.full((n, k2), -1, dtype=np.int64)
-    if n and tree is not None and len(q):
-        near.dist[q], near.nbr[q] = near.query(np.column_stack([cx[q], cy[q]]), k2, big_r)
+    else:
+        near.dist = np.full((n, k2), np.inf)
+        near.nbr = np.full((n, k2), -1, dtype=np.int64)
+        if n and tree is not None and len(q):
+            near.dist[q], near.nbr[q] = near.query(np.column_stack([cx[q], cy[q]]), k2, big_r)
+    several = np.flatnonzero(near.dist[:, k2 - 1] <= params.radius_m) if k2 > 1 else np.zeros(0, np.int64)
+    if tree is not None and len(several):
+        # The calls with two or more premises in the radius are queried again for up to
+        # max_candidates here, in this thread, not after rules 1 and 2: those they link
+        # (a few per cent of these calls) are queried for nothing, the rest sooner.
+        k = max(1, min(params.max_candidates, len(ok_idx)))
+        near.several = several
+        near.several_d, near.several_p = near.query(
+            np.column_stack([cx[several], cy[several]]), k, params.radius_m
+        )
     return near
 
 
@@ -427,7 +450,7 @@ def _link_nearest(
         parts.append(_part(one, nbr[one, 0], "nearest", dist[one, 0]))
         multi = rest[several]
         if len(multi):
-            d, p = near.query(np.column_stack([cx[multi], cy[multi]]), k, params.radius_m)
+            d, p = near.candidates(multi, k, params.radius_m, cx, cy)
             inr = d <= params.radius_m
             # Prefer premises open at the call's (known) time when any candidate is open.
             op = inr.copy()
@@ -446,6 +469,7 @@ def _link_nearest(
             parts.append(_part(multi[rr], p[rr, kk], "nearest", d[rr, kk], 1.0 / m[rr], op[rr, kk]))
         assigned[rest] = True
     near.dist = near.nbr = np.zeros((0, k2))  # n x 2 each: freed before the links table is built
+    near.several = near.several_d = near.several_p = None
     del dist, nbr  # (peak memory at 12 M calls)
     return sensitivity, valid_xy
 

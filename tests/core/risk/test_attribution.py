@@ -275,3 +275,38 @@ def test_links_to_premises_left_out_are_counted_and_named():
     prem["left_out"] = ["FHRS Retailers - other", "FHRS Mobile caterer"]
     links = link_calls_to_premises(calls, prem, RiskParams())
     assert [n for n in links.notes if "left out" in n][0].startswith("3 links go to premises left out")
+
+
+def test_candidates_queried_ahead_are_those_a_fresh_query_gives(monkeypatch):
+    """The calls with several premises in the radius are queried in the k-d tree thread, before rules
+    1 and 2; the links are the ones a query of only the calls left after those rules gives."""
+    from licvisit.core.risk import attribution
+
+    rng = np.random.default_rng(7)
+    n_prem, n_calls = 60, 3000
+    prem = premises_frame(
+        [
+            {"premises_id": f"P{i}", "name": f"Venue Number {i}", "x": float(x), "y": float(y)}
+            for i, (x, y) in enumerate(rng.uniform(0, 400, size=(n_prem, 2)).round(1))
+        ]
+    )
+    prem.loc[0, ["x", "y"]] = np.nan  # one premises not located: tree rows are not premises rows
+    xy = rng.uniform(0, 400, size=(n_calls, 2)).round(1)
+    calls = calls_frame([{"x": float(x), "y": float(y)} for x, y in xy])
+    calls.loc[::7, "premises_ref"] = "P5"  # rule 1 takes some calls that have several premises near
+    calls.loc[3::11, "location_text"] = "outside Venue Number 9"  # and rule 2 some more
+    calls.loc[5, ["x", "y"]] = np.nan
+    calls["occurred_at"] = pd.Timestamp("2025-03-07 20:00") + pd.to_timedelta(
+        rng.integers(0, 600, n_calls), "min"
+    )
+    prem["hours_fri"] = np.where(np.arange(n_prem) % 3 == 0, "12:00-22:00", "12:00-02:00")
+    ahead = link_calls_to_premises(calls, prem, RiskParams(tie_m=5.0))
+
+    def fresh(self, multi, kk, r, cx, cy):
+        return self.query(np.column_stack([cx[multi], cy[multi]]), kk, r)
+
+    monkeypatch.setattr(attribution._Nearest, "candidates", fresh)
+    again = link_calls_to_premises(calls, prem, RiskParams(tie_m=5.0))
+    assert (ahead.table["rule"] == "nearest").sum() > 1000 and ahead.counts["tied"] > 10
+    pd.testing.assert_frame_equal(ahead.table, again.table)
+    assert ahead.counts == again.counts
