@@ -508,6 +508,32 @@ def _scale_lines(a: argparse.Namespace, sc: dict) -> list[str]:
     return lines + [""]
 
 
+def _load_lines(formats: list[str], results: dict) -> list[str]:
+    """How far the naive pipeline's wall time moved with the load in this run, for the same CPU time."""
+    parts = []
+    for fmt in formats:
+        naive = [r for r in results[fmt]["naive"] if "total_s" in r and "cpu_s" in r]
+        cli = [r for r in results[fmt]["licvisit_cli"] if "total_s" in r]
+        if len(naive) > 1 and cli:
+            walls = [r["total_s"] for r in naive]
+            cpus = [r["cpu_s"] for r in naive]
+            parts.append(
+                f"{fmt}: naive {min(walls):.1f}-{max(walls):.1f} s wall for {min(cpus):.1f}-{max(cpus):.1f} "
+                f"CPU seconds, whole command {min(r['total_s'] for r in cli):.1f}-"
+                f"{max(r['total_s'] for r in cli):.1f} s"
+            )
+    if not parts:
+        return []
+    return [
+        "The naive pipeline runs on about one core, so its wall time is close to its CPU time when the "
+        "machine is quiet and grows when other jobs hold the cores; the whole command uses both cores "
+        "and moves less. The best-against-best ratio therefore depends on whether the naive pipeline "
+        f"met a quiet moment ({'; '.join(parts)}). The history of the changes and where the time "
+        "goes: docs/benchmarks.md.",
+        "",
+    ]
+
+
 def write_report(a: argparse.Namespace, formats: list[str], results: dict, loads: tuple = ()) -> None:
     cmd = f"`.venv/bin/python benchmarks/bench_rank.py --repeat {a.repeat}" + (
         " --scale`" if a.scale else "`"
@@ -534,6 +560,7 @@ def write_report(a: argparse.Namespace, formats: list[str], results: dict, loads
             "by other work, which is why the pipelines are timed in the same run and compared as ratios.",
             "",
         ]
+    lines += _load_lines(formats, results)
     lines += [
         "What the whole command adds to `rank_premises`: Python imports, reading both files through the "
         "project's readers (type checks, date parsing, category mapping, coordinate checks: `licvisit.io`), "

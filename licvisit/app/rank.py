@@ -152,6 +152,7 @@ def rank_to_folder(
     links = link_calls_to_premises(subset, premises, params)
     if subset is not calls:
         links.table["call"] = pos[links.table["call"].to_numpy()]  # positions in ``calls`` again
+        links.clock = None  # worked out for ``subset``: scoring ``calls`` works out its own
     # Every file is written into a hidden staging folder beside ``out``, which replaces it
     # only when all are done, so a failed run leaves the previous outputs as they were.
     with staged_folder(out, OUTPUT_FILES["rank"], "licvisit rank") as stage:

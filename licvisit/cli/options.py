@@ -46,6 +46,24 @@ def warm_imports(*modules: str) -> None:
     threading.Thread(target=run, name="licvisit-warm-imports", daemon=True).start()
 
 
+def no_huge_page_advice() -> None:
+    """Stop numpy advising the kernel to back big arrays with transparent huge pages (this process).
+
+    numpy asks for huge pages (``madvise``) for every array of 4 MB or more.  Where
+    the kernel then compacts memory to find them on the first touch (transparent huge
+    pages and their defrag both in ``madvise`` mode, as on this project's machine), that
+    costs more than it saves for a command that makes and drops hundreds of arrays of
+    millions of rows: ``licvisit rank`` at 2 M calls used about 0.6 CPU seconds (6 %)
+    less without the advice (docs/benchmarks.md).  The same as setting
+    ``NUMPY_MADVISE_HUGEPAGE=0``; does nothing where numpy has no such switch.
+    """
+    try:
+        from numpy._core.multiarray import _set_madvise_hugepage
+    except ImportError:  # pragma: no cover - another numpy layout: leave its default
+        return
+    _set_madvise_hugepage(False)
+
+
 def check_out_folder(
     path: Path, option: str = "--out", *, replaced: bool = True, shown: Path | None = None
 ) -> None:

@@ -13,6 +13,7 @@ from licvisit.cli.options import (
     check_out_folder,
     input_options,
     load_named,
+    no_huge_page_advice,
     resolve_config,
     stage_printer,
     warm_imports,
@@ -112,6 +113,7 @@ def rank(
     from licvisit.app.rank import rank_command
 
     stage = stage_printer()
+    no_huge_page_advice()  # millions of rows in short-lived arrays: see its docstring
     cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones, visits=visits)
     params = risk_params(cfg, scheme)
     check_out_folder(out_dir)  # a bad --out fails now, not after the work

@@ -341,3 +341,16 @@ def test_rank_input_error_creates_no_output_folder(tmp_path):
     assert res.exit_code == 1
     assert f"Error: {empty}: found an empty file;" in res.output
     assert not (tmp_path / "new").exists()
+
+
+def test_rank_turns_off_numpy_huge_page_advice(tmp_path):
+    """`licvisit rank` stops numpy advising huge pages for its big arrays (cheaper on this kernel)."""
+    from numpy._core.multiarray import _set_madvise_hugepage
+
+    before = _set_madvise_hugepage(True)  # returns the setting it replaces
+    try:
+        res = CliRunner().invoke(main, ["rank", *INPUTS, "--out", str(tmp_path / "out"), "--top", "0"])
+        assert res.exit_code == 0, res.output
+        assert _set_madvise_hugepage(True) is False  # the command had turned it off
+    finally:
+        _set_madvise_hugepage(before)

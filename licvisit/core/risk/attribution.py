@@ -70,12 +70,18 @@ class Links:
     sensitivity : DataFrame
         For radius 25/50/100 m: calls within the radius of a premises, share,
         premises receiving calls, calls with two or more premises in the radius.
+    clock : tuple of arrays, optional
+        The linked calls' (time_known, weekday Mon=0, minute of day) from
+        :func:`~licvisit.core.risk.clock.call_clock`, kept so that scoring the
+        same calls does not work them out again; None when ``call`` no longer
+        indexes the calls the links were made from.
     """
 
     table: pd.DataFrame
     counts: dict[str, int]
     sensitivity: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    clock: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.table)
@@ -242,7 +248,9 @@ def link_calls_to_premises(
     table, c, rule_code, share, closed = _links_table(parts, a, params)
     counts = _link_counts(a, params, assigned, valid_xy, c, rule_code, share, closed)
     notes = _link_notes(premises, a, table)
-    return Links(table=table, counts=counts, sensitivity=sensitivity, notes=notes)
+    return Links(
+        table=table, counts=counts, sensitivity=sensitivity, notes=notes, clock=(a.tk, a.wd, a.minute)
+    )
 
 
 def _link_coordinates(
@@ -338,6 +346,20 @@ class _Nearest:
     valid_xy: np.ndarray  # calls with finite coordinates
     dist: np.ndarray  # (n, k2) [m], inf beyond the radius
     nbr: np.ndarray  # (n, k2) premises rows, -1 beyond the radius
+    all_located: bool = False  # every premises is in the tree (ok_idx is 0, 1, 2, ...)
+    # calls with two or more premises within radius_m (ascending), and their max_candidates nearest
+    several: np.ndarray | None = None
+    several_d: np.ndarray | None = None
+    several_p: np.ndarray | None = None
+
+    def candidates(
+        self, multi: np.ndarray, kk: int, r: float, cx: np.ndarray, cy: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Up to ``kk`` premises within ``r`` of the calls ``multi`` (ascending): the ones queried already."""
+        if self.several is None or self.several_d is None or self.several_p is None:
+            return self.query(np.column_stack([cx[multi], cy[multi]]), kk, r)
+        rows = np.searchsorted(self.several, multi)  # every one of ``multi`` is in ``several``
+        return self.several_d[rows], self.several_p[rows]
 
     def query(self, points: np.ndarray, kk: int, r: float) -> tuple[np.ndarray, np.ndarray]:
         """Up to ``kk`` premises within ``r`` [m] of each point: (distances, premises rows or -1)."""
@@ -345,6 +367,9 @@ class _Nearest:
         dd, ii = self.tree.query(points, k=kk, distance_upper_bound=r, workers=-1)
         dd = dd.reshape(len(points), kk)
         ii = ii.reshape(len(points), kk)
+        if self.all_located:  # tree rows are premises rows: only the misses (index len(ok_idx)) change
+            ii[ii >= len(ok_idx)] = -1
+            return dd, ii
         return dd, np.where(np.isfinite(dd), ok_idx[np.minimum(ii, len(ok_idx) - 1)], -1)
 
 
@@ -365,13 +390,27 @@ def _nearest_two(
     ok_idx = np.flatnonzero(prem_ok)
     k2 = min(2, max(1, min(params.max_candidates, len(ok_idx))))
     big_r = max(params.radius_m, *SENSITIVITY_RADII)
-    dist = np.full((n, k2), np.inf)
-    nbr = np.full((n, k2), -1, dtype=np.int64)
     tree = cKDTree(np.column_stack([px[ok_idx], py[ok_idx]])) if len(ok_idx) else None
-    near = _Nearest(ok_idx, tree, valid_xy, dist, nbr)
+    empty = (np.zeros((0, k2)), np.zeros((0, k2), dtype=np.int64))
+    near = _Nearest(ok_idx, tree, valid_xy, *empty, all_located=len(ok_idx) == len(px))
     q = np.flatnonzero(valid_xy)
-    if n and tree is not None and len(q):
-        dist[q], nbr[q] = near.query(np.column_stack([cx[q], cy[q]]), k2, big_r)
+    if n and tree is not None and len(q) == n:  # every call located: the query's arrays as they come
+        near.dist, near.nbr = near.query(np.column_stack([cx, cy]), k2, big_r)
+    else:
+        near.dist = np.full((n, k2), np.inf)
+        near.nbr = np.full((n, k2), -1, dtype=np.int64)
+        if n and tree is not None and len(q):
+            near.dist[q], near.nbr[q] = near.query(np.column_stack([cx[q], cy[q]]), k2, big_r)
+    several = np.flatnonzero(near.dist[:, k2 - 1] <= params.radius_m) if k2 > 1 else np.zeros(0, np.int64)
+    if tree is not None and len(several):
+        # The calls with two or more premises in the radius are queried again for up to
+        # max_candidates here, in this thread, not after rules 1 and 2: those they link
+        # (a few per cent of these calls) are queried for nothing, the rest sooner.
+        k = max(1, min(params.max_candidates, len(ok_idx)))
+        near.several = several
+        near.several_d, near.several_p = near.query(
+            np.column_stack([cx[several], cy[several]]), k, params.radius_m
+        )
     return near
 
 
@@ -411,7 +450,7 @@ def _link_nearest(
         parts.append(_part(one, nbr[one, 0], "nearest", dist[one, 0]))
         multi = rest[several]
         if len(multi):
-            d, p = near.query(np.column_stack([cx[multi], cy[multi]]), k, params.radius_m)
+            d, p = near.candidates(multi, k, params.radius_m, cx, cy)
             inr = d <= params.radius_m
             # Prefer premises open at the call's (known) time when any candidate is open.
             op = inr.copy()
@@ -430,6 +469,7 @@ def _link_nearest(
             parts.append(_part(multi[rr], p[rr, kk], "nearest", d[rr, kk], 1.0 / m[rr], op[rr, kk]))
         assigned[rest] = True
     near.dist = near.nbr = np.zeros((0, k2))  # n x 2 each: freed before the links table is built
+    near.several = near.several_d = near.several_p = None
     del dist, nbr  # (peak memory at 12 M calls)
     return sensitivity, valid_xy
 
@@ -523,9 +563,13 @@ def _link_notes(premises: pd.DataFrame, a: _LinkInputs, table: pd.DataFrame) -> 
     if npm and "left_out" in premises.columns and len(table):
         # a shop or school keeps the calls nearest to it, so they are not handed to the pub next door;
         # it is not ranked (licvisit.core.risk.rank_premises): say so on each of its links
-        left = premises["left_out"].astype(str).to_numpy()
-        table["premises_left_out"] = left[table["premises_idx"].to_numpy()]
-        n_left = int((table["premises_left_out"] != "").sum())
+        # as a categorical of the premises' few distinct reasons: a text column of one string per
+        # link (1.4 million at 2 M calls) took 0.4 s to build and as long again to write
+        codes, reasons = pd.factorize(premises["left_out"].astype(str).to_numpy())
+        link_codes = codes[table["premises_idx"].to_numpy()]
+        table["premises_left_out"] = pd.Categorical.from_codes(link_codes, categories=reasons)
+        blank = np.flatnonzero(reasons == "")
+        n_left = int((link_codes != blank[0]).sum()) if len(blank) else len(link_codes)
         if n_left:
             notes.append(
                 f"{n_left:,} links go to premises left out as not licensed (column premises_left_out): "

@@ -53,7 +53,9 @@ def link_frame(calls: pd.DataFrame, links: Links, params: RiskParams) -> pd.Data
         if "category" in calls.columns
         else call_harm(calls, params.scheme, params.harm_config)
     )
-    tk, weekday, minute = call_clock(calls)
+    # the clock the linking worked out for these calls, else worked out here
+    reuse = links.clock is not None and len(links.clock[0]) == len(calls)
+    tk, weekday, minute = links.clock if reuse and links.clock is not None else call_clock(calls)
     day = _call_days(calls, tk)
     nte, wkend, wkday = _nte_flags(minute, weekday, tk, params)
     w = t["weight"].to_numpy(dtype=float)

@@ -195,3 +195,118 @@ def test_a_named_premises_outside_it_still_links_by_name_within_250_m():
     far = calls_frame([{"x": 0.0, "y": 0.0, "location_text": "fight outside The Victoria"}])
     links = link_calls_to_premises(far, premises_frame(STREET_PREMISES), RiskParams())
     assert links.table[["premises_id", "rule"]].values.tolist() == [["BAR", "nearest"]]
+
+
+def test_premises_not_located_and_calls_not_located_keep_their_rows():
+    """The tree holds only located premises; a call without coordinates is not linked by nearness."""
+    prem = premises_frame(
+        [
+            {"premises_id": "NOWHERE", "name": "Nowhere Inn", "x": np.nan, "y": np.nan},
+            {"premises_id": "A", "name": "Alpha", "x": 10.0, "y": 0.0},
+            {"premises_id": "B", "name": "Bravo", "x": 200.0, "y": 0.0},
+        ]
+    )
+    calls = calls_frame([{"x": 0.0, "y": 0.0}, {"x": np.nan, "y": np.nan}, {"x": 195.0, "y": 0.0}])
+    links = link_calls_to_premises(calls, prem, RiskParams())
+    t = links.table.sort_values("call")
+    assert t["call"].tolist() == [0, 2]
+    assert t["premises_id"].astype(str).tolist() == ["A", "B"]
+    assert t["premises_idx"].tolist() == [1, 2]  # rows of the premises frame, not of the tree
+    assert links.counts["no_location"] == 1
+    assert links.sensitivity["calls_linked"].tolist() == [2, 2, 2]
+
+
+def test_links_keep_the_calls_clock_for_scoring():
+    """The clock the linking worked out is the one call_clock gives; scoring with it ranks the same."""
+    from licvisit.core.risk.clock import call_clock
+    from licvisit.core.risk.rank import rank_premises
+
+    prem = premises_frame(
+        [
+            {"premises_id": "A", "name": "Alpha", "x": 10.0, "y": 0.0},
+            {"premises_id": "B", "name": "Bravo", "x": 300.0, "y": 0.0},
+        ]
+    )
+    calls = calls_frame(
+        [
+            {"x": 0.0, "y": 0.0, "occurred_at": pd.Timestamp("2025-03-07 23:30")},  # Friday night
+            {"x": 290.0, "y": 0.0, "occurred_at": pd.Timestamp("2025-03-10 14:05")},  # Monday afternoon
+            {"x": 295.0, "y": 0.0, "occurred_at": pd.Timestamp("2025-03-09 01:15")},  # Saturday night, late
+        ]
+    )
+    links = link_calls_to_premises(calls, prem, RiskParams())
+    assert links.clock is not None
+    for kept, fresh in zip(links.clock, call_clock(calls), strict=True):
+        np.testing.assert_array_equal(kept, fresh)
+    np.testing.assert_array_equal(links.clock[1], [4, 0, 6])  # Fri, Mon, Sun
+    np.testing.assert_array_equal(links.clock[2], [23 * 60 + 30, 14 * 60 + 5, 75])
+    with_links = rank_premises(calls, prem, params=RiskParams(), as_of="2025-03-11", links=links)
+    without = rank_premises(calls, prem, params=RiskParams(), as_of="2025-03-11")
+    pd.testing.assert_frame_equal(with_links.table, without.table)
+    # links whose clock is of other calls (here: of none) are scored with the calls' own clock
+    links.clock = (np.zeros(0, bool), np.zeros(0, np.int64), np.zeros(0, np.int64))
+    again = rank_premises(calls, prem, params=RiskParams(), as_of="2025-03-11", links=links)
+    pd.testing.assert_frame_equal(again.table, without.table)
+
+
+def test_links_to_premises_left_out_are_counted_and_named():
+    """Each link names its premises' left-out reason ('' for licensed ones); the note counts the others."""
+    prem = premises_frame(
+        [
+            {
+                "premises_id": "SHOP",
+                "name": "Corner Shop",
+                "x": 0.0,
+                "y": 0.0,
+                "left_out": "FHRS Retailers - other",
+            },
+            {"premises_id": "PUB", "name": "The Swan", "x": 300.0, "y": 0.0, "left_out": ""},
+        ]
+    )
+    calls = calls_frame([{"x": 1.0, "y": 0.0}, {"x": 2.0, "y": 0.0}, {"x": 299.0, "y": 0.0}])
+    links = link_calls_to_premises(calls, prem, RiskParams())
+    t = links.table.sort_values("call")
+    assert t["premises_left_out"].astype(str).tolist() == ["FHRS Retailers - other"] * 2 + [""]
+    assert [n for n in links.notes if "left out" in n] == [
+        "2 links go to premises left out as not licensed (column premises_left_out): they keep those "
+        "calls, so the calls are not handed to licensed premises near them."
+    ]
+    # every premises left out (no blank reason among them): every link counts
+    prem["left_out"] = ["FHRS Retailers - other", "FHRS Mobile caterer"]
+    links = link_calls_to_premises(calls, prem, RiskParams())
+    assert [n for n in links.notes if "left out" in n][0].startswith("3 links go to premises left out")
+
+
+def test_candidates_queried_ahead_are_those_a_fresh_query_gives(monkeypatch):
+    """The calls with several premises in the radius are queried in the k-d tree thread, before rules
+    1 and 2; the links are the ones a query of only the calls left after those rules gives."""
+    from licvisit.core.risk import attribution
+
+    rng = np.random.default_rng(7)
+    n_prem, n_calls = 60, 3000
+    prem = premises_frame(
+        [
+            {"premises_id": f"P{i}", "name": f"Venue Number {i}", "x": float(x), "y": float(y)}
+            for i, (x, y) in enumerate(rng.uniform(0, 400, size=(n_prem, 2)).round(1))
+        ]
+    )
+    prem.loc[0, ["x", "y"]] = np.nan  # one premises not located: tree rows are not premises rows
+    xy = rng.uniform(0, 400, size=(n_calls, 2)).round(1)
+    calls = calls_frame([{"x": float(x), "y": float(y)} for x, y in xy])
+    calls.loc[::7, "premises_ref"] = "P5"  # rule 1 takes some calls that have several premises near
+    calls.loc[3::11, "location_text"] = "outside Venue Number 9"  # and rule 2 some more
+    calls.loc[5, ["x", "y"]] = np.nan
+    calls["occurred_at"] = pd.Timestamp("2025-03-07 20:00") + pd.to_timedelta(
+        rng.integers(0, 600, n_calls), "min"
+    )
+    prem["hours_fri"] = np.where(np.arange(n_prem) % 3 == 0, "12:00-22:00", "12:00-02:00")
+    ahead = link_calls_to_premises(calls, prem, RiskParams(tie_m=5.0))
+
+    def fresh(self, multi, kk, r, cx, cy):
+        return self.query(np.column_stack([cx[multi], cy[multi]]), kk, r)
+
+    monkeypatch.setattr(attribution._Nearest, "candidates", fresh)
+    again = link_calls_to_premises(calls, prem, RiskParams(tie_m=5.0))
+    assert (ahead.table["rule"] == "nearest").sum() > 1000 and ahead.counts["tied"] > 10
+    pd.testing.assert_frame_equal(ahead.table, again.table)
+    assert ahead.counts == again.counts
