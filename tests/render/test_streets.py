@@ -95,13 +95,15 @@ def test_named_streets_draw_offline(leeds_maps, page_name):
         assert page.locator(".leaflet-lvStreets-pane canvas").count() == 1
         assert "© OpenStreetMap contributors" in page.locator(".leaflet-control-attribution").text_content()
         page.evaluate("window.LV_MAP.setView([53.7980, -1.5340], 17, {animate: false}); 0")
-        # names are placed after the view settles (on moveend): wait for them, up to 5 s
-        page.wait_for_function("() => document.querySelectorAll('.lv-street-name').length >= 5", timeout=5000)
+        # names are placed after the view settles (on moveend): wait for them, up to 20 s
+        page.wait_for_function(
+            "() => document.querySelectorAll('.lv-street-name').length >= 5", timeout=20000
+        )
         labels = page.locator(".lv-street-name").all_text_contents()
         assert len(labels) >= 5 and "York Street" in labels
         page.evaluate("window.LV_MAP.setZoom(14, {animate: false}); 0")
         page.wait_for_function(
-            "() => document.querySelectorAll('.lv-street-name').length === 0", timeout=5000
+            "() => document.querySelectorAll('.lv-street-name').length === 0", timeout=20000
         )
         assert page.locator(".lv-street-name").count() == 0  # names only at street zoom
         assert errors == [] and requests == []
