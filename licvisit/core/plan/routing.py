@@ -366,8 +366,8 @@ class IlsParams:
     """
 
     first_strategy: str = "PARALLEL_CHEAPEST_INSERTION"
-    removed_visits: int = 20
-    max_sequence: int = 15
+    removed_visits: int = 30
+    max_sequence: int = 20
     bypass_factor: float = 0.01
     start_temperature: float = 30000.0
     end_temperature: float = 300.0

@@ -51,7 +51,7 @@ def test_ils_search_parameters_switch_the_named_operators_off_and_keep_the_other
     assert p.local_search_operators.use_lin_kernighan == 2  # BOOL_FALSE
     assert p.local_search_operators.use_relocate == 3  # BOOL_TRUE, as OR-Tools' default
     sisr = p.iterated_local_search_parameters.ruin_recreate_parameters.ruin_strategies[0].sisr
-    assert (sisr.avg_num_removed_visits, sisr.max_removed_sequence_size) == (20, 15)
+    assert (sisr.avg_num_removed_visits, sisr.max_removed_sequence_size) == (30, 20)
 
 
 @pytest.mark.parametrize(
