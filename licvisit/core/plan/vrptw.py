@@ -37,7 +37,7 @@ SCALE = 1000  # integer units per instance unit; large so guided local search pe
 # Mode "ils" (the default): OR-Tools' own iterated local search on ILS_SHARE of the budget, then the
 # Python ruin and recreate from its routes on the rest, which also serves a customer the ILS left out
 # (docs/benchmarks/vrptw.md).  Temperatures in instance distance units (SCALE per unit).
-ILS_SHARE = 0.85
+ILS_SHARE = 0.95
 ILS_PARAMS = IlsParams(start_temperature=30.0 * SCALE, end_temperature=0.3 * SCALE)
 # Mode "ruin_recreate": guided local search from parallel cheapest insertion on RR_FIRST_SHARE of
 # the budget, then ruin and recreate on the rest.
