@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_ils_pb2
+from ortools.util.optional_boolean_pb2 import BOOL_FALSE
 
 FSS = routing_enums_pb2.FirstSolutionStrategy
 LSM = routing_enums_pb2.LocalSearchMetaheuristic
@@ -126,8 +127,12 @@ def _mandatory_penalty(problem: RoutingProblem) -> int:
     return int(max(1, problem.cost.max()) * (problem.n_nodes + problem.n_vehicles) * 2 + 1)
 
 
-def _build(problem: RoutingProblem) -> tuple[Any, Any, Any]:
-    """The OR-Tools index manager, routing model and time dimension of ``problem``."""
+def build_model(problem: RoutingProblem) -> tuple[Any, Any, Any]:
+    """The OR-Tools index manager, routing model and time dimension of ``problem`` (not yet closed).
+
+    Public for the searches built around this module's model
+    (:mod:`licvisit.core.plan.ruin_recreate`); everything else calls a ``solve_*`` function.
+    """
     n = problem.n_nodes
     manager = pywrapcp.RoutingIndexManager(n, problem.n_vehicles, list(problem.starts), list(problem.ends))
     model = pywrapcp.RoutingModel(manager)
@@ -179,13 +184,17 @@ def _build(problem: RoutingProblem) -> tuple[Any, Any, Any]:
     return manager, model, tdim
 
 
-def _params(
+def search_parameters(
     strategy: str,
     time_limit_s: float,
     solution_limit: int | None,
     metaheuristic: bool,
     improvement: tuple[float, int] | None = None,
 ) -> Any:
+    """OR-Tools search parameters: ``strategy`` first, then guided local search (or greedy descent).
+
+    ``improvement`` is (rate coefficient, solutions distance) of OR-Tools' improvement limit.
+    """
     p = pywrapcp.DefaultRoutingSearchParameters()
     p.first_solution_strategy = getattr(FSS, strategy)
     if metaheuristic:
@@ -201,7 +210,7 @@ def _params(
     return p
 
 
-def _extract(
+def extract_result(
     problem: RoutingProblem,
     manager: Any,
     model: Any,
@@ -211,6 +220,7 @@ def _extract(
     t0: float,
     attempts: dict[str, int | None],
 ) -> RoutingResult:
+    """Read the routes, service starts, breaks and costs of ``solution`` into a :class:`RoutingResult`."""
     routes, starts, depart, back = [], [], [], []
     travel = 0
     for v in range(problem.n_vehicles):
@@ -326,9 +336,130 @@ def solve_routing(
         manager, model, tdim, sol = _improve(
             search, mode, probe_share, name, start_routes, (manager, model, tdim, sol)
         )
-    res = _extract(problem, manager, model, tdim, sol, name, t0, search.attempts)
+    res = extract_result(problem, manager, model, tdim, sol, name, t0, search.attempts)
     res.stopped_by = "work_limit" if work_limit and all(search.stopped) else "time_limit"
     res.work = search.total_work
+    return res
+
+
+@dataclass(frozen=True)
+class IlsParams:
+    """Knobs of OR-Tools' own iterated local search (:func:`solve_routing_ils`).
+
+    Each iteration removes strings of visits around a random visit (SISR: slack
+    induction by string removals, Christiaens & Vanden Berghe 2020), puts them
+    back by local cheapest insertion, improves the result by greedy descent and
+    accepts it by simulated annealing; the best solution seen is kept.  All of
+    it runs inside OR-Tools (thousands of iterations in 30 s on Solomon instances
+    against the 20-50 of the Python loop in :mod:`licvisit.core.plan.ruin_recreate`).
+
+    Parameters
+    ----------
+    first_strategy : first-solution strategy (an OR-Tools ``FirstSolutionStrategy`` name).
+    removed_visits : average number of visits an SISR ruin removes.
+    max_sequence : longest string of consecutive visits removed from one route.
+    bypass_factor : SISR's chance of keeping a visit inside a removed string.
+    start_temperature, end_temperature : simulated-annealing temperatures in objective
+        units; the temperature falls exponentially from the first to the second over the budget.
+    operators_off : OR-Tools local search operators switched off in the descent
+        (``local_search_operators`` field names, e.g. ``"use_lin_kernighan"``).
+    """
+
+    first_strategy: str = "PARALLEL_CHEAPEST_INSERTION"
+    removed_visits: int = 30
+    max_sequence: int = 20
+    bypass_factor: float = 0.01
+    start_temperature: float = 30000.0
+    end_temperature: float = 300.0
+    operators_off: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not hasattr(FSS, self.first_strategy):
+            raise ValueError(
+                f"Expected first_strategy an OR-Tools first-solution strategy, not {self.first_strategy!r}."
+            )
+        if self.removed_visits < 1 or self.max_sequence < 1:
+            raise ValueError("Expected removed_visits >= 1 and max_sequence >= 1.")
+        if not 0 <= self.bypass_factor <= 1:
+            raise ValueError("Expected 0 <= bypass_factor <= 1.")
+        if not self.start_temperature >= self.end_temperature > 0:
+            raise ValueError("Expected start_temperature >= end_temperature > 0.")
+        known = set(
+            pywrapcp.DefaultRoutingSearchParameters().local_search_operators.DESCRIPTOR.fields_by_name
+        )
+        unknown = sorted(set(self.operators_off) - known)
+        if unknown:
+            raise ValueError(
+                f"Expected operators_off among OR-Tools' local search operators, not {', '.join(unknown)}."
+            )
+
+
+def ils_search_parameters(params: IlsParams, time_limit_s: float) -> Any:
+    """OR-Tools search parameters of an iterated local search with ``params`` and ``time_limit_s``."""
+    p = search_parameters(params.first_strategy, time_limit_s, None, False)
+    p.use_iterated_local_search = True
+    ils = p.iterated_local_search_parameters
+    ils.perturbation_strategy = routing_ils_pb2.PerturbationStrategy.RUIN_AND_RECREATE
+    ils.improve_perturbed_solution = True
+    rr = ils.ruin_recreate_parameters
+    sisr = rr.ruin_strategies.add().sisr
+    sisr.avg_num_removed_visits = int(params.removed_visits)
+    sisr.max_removed_sequence_size = int(params.max_sequence)
+    sisr.bypass_factor = float(params.bypass_factor)
+    rr.recreate_strategy.heuristic = FSS.LOCAL_CHEAPEST_INSERTION
+    sa = ils.reference_solution_acceptance_strategy.simulated_annealing
+    sa.cooling_schedule_strategy = routing_ils_pb2.CoolingScheduleStrategy.EXPONENTIAL
+    sa.initial_temperature = float(params.start_temperature)
+    sa.final_temperature = float(params.end_temperature)
+    ils.best_solution_acceptance_strategy.greedy_descent.SetInParent()
+    for name in params.operators_off:
+        setattr(p.local_search_operators, name, BOOL_FALSE)
+    return p
+
+
+def solve_routing_ils(
+    problem: RoutingProblem,
+    time_limit_s: float,
+    *,
+    params: IlsParams | None = None,
+    solution_limit: int | None = None,
+) -> RoutingResult:
+    """Solve ``problem`` by OR-Tools' iterated local search (``SolveWithIteratedLocalSearch``).
+
+    Not used by the weekly plan (which calls :func:`solve_routing`).  OR-Tools
+    9.15 runs its iterated local search only through this entry point:
+    ``use_iterated_local_search`` in the parameters of ``SolveWithParameters``
+    stops after the first local optimum (docs/benchmarks/vrptw.md).  Its loop
+    does not stop on a custom limit (the work limit of :func:`solve_routing`),
+    only on the time limit or on the number of solutions found.
+
+    Parameters
+    ----------
+    problem : the routing model (every visit in a disjunction, so a first solution always exists).
+    time_limit_s : wall-clock budget [s]; always a cap.
+    params : search knobs (defaults measured on Solomon instances).
+    solution_limit : deterministic budget: solutions OR-Tools may find (each improving move of
+        the descents counts); the same inputs give the same routes.
+
+    Returns
+    -------
+    RoutingResult of the best solution (``strategy`` is the first-solution strategy plus ``"+ils"``,
+    ``stopped_by`` ``"solution_limit"`` when the search ended before the time limit).
+    """
+    if time_limit_s <= 0:
+        raise ValueError("Expected time_limit_s > 0.")
+    prm = params or IlsParams()
+    t0 = time.perf_counter()
+    manager, model, tdim = build_model(problem)
+    search = ils_search_parameters(prm, time_limit_s)
+    if solution_limit is not None:
+        search.solution_limit = max(1, int(solution_limit))
+    sol = model.SolveWithIteratedLocalSearch(search)
+    if sol is None:  # pragma: no cover - every node is optional, so a first solution always exists
+        raise RuntimeError("OR-Tools found no routing solution")
+    res = extract_result(problem, manager, model, tdim, sol, f"{prm.first_strategy}+ils", t0, {})
+    ended_early = time.perf_counter() - t0 < 0.99 * time_limit_s
+    res.stopped_by = "solution_limit" if solution_limit is not None and ended_early else "time_limit"
     return res
 
 
@@ -355,15 +486,15 @@ _Phase = tuple[Any, Any, Any, Any]
 def _solve_from_routes(search: _Search, initial_routes: Sequence[Sequence[int]]) -> RoutingResult | None:
     """Guided local search from ``initial_routes``; None when OR-Tools cannot read them as a solution."""
     problem, time_limit_s = search.problem, search.time_limit_s
-    manager, model, tdim = _build(problem)
+    manager, model, tdim = build_model(problem)
     work = _WorkLimit(model, search.work_limit)
-    params = _params("PARALLEL_CHEAPEST_INSERTION", time_limit_s, None, True)
+    params = search_parameters("PARALLEL_CHEAPEST_INSERTION", time_limit_s, None, True)
     model.CloseModelWithParameters(params)
     start = model.ReadAssignmentFromRoutes([list(r) for r in initial_routes], True)
     if start is None:
         return None
     sol = model.SolveFromAssignmentWithParameters(start, params) or start
-    res = _extract(problem, manager, model, tdim, sol, "previous_plan", search.t0, search.attempts)
+    res = extract_result(problem, manager, model, tdim, sol, "previous_plan", search.t0, search.attempts)
     res.stopped_by = "work_limit" if work.reached() else "time_limit"
     res.work = work.count
     return res
@@ -384,12 +515,12 @@ def _probe(search: _Search, strategies: list[str], mode: str, probe_share: float
         name, share_k = plan[k]
         k += 1
         search.used_share += share_k
-        manager, model, tdim = _build(problem)
+        manager, model, tdim = build_model(problem)
         work = _WorkLimit(model, work_limit * share_k if work_limit else None)
         gls = mode != "restart" or len(strategies) == 1
         # With a work limit the effort is shared out by work; time is only the overall safety cap.
         phase_s = time_limit_s - (time.perf_counter() - t0) if work_limit else time_limit_s * share_k
-        sol = model.SolveWithParameters(_params(name, max(0.1, phase_s), None, gls))
+        sol = model.SolveWithParameters(search_parameters(name, max(0.1, phase_s), None, gls))
         search.attempts[name] = None if sol is None else int(sol.ObjectiveValue())
         search.stopped.append(work.reached())
         search.total_work += work.count
@@ -418,19 +549,19 @@ def _route_duration_repair(
     # leaves room for it; then the distance search continues from the repaired routes.
     share_r = max(0.0, 1.0 - search.used_share) / 2
     search.used_share += share_r
-    routes = _routes_of_nodes(manager, model, sol)
-    m3, r3, t3 = _build(problem)
+    routes = routes_of_nodes(manager, model, sol)
+    m3, r3, t3 = build_model(problem)
     t3.SetSpanCostCoefficientForAllVehicles(1)
     work3 = _WorkLimit(r3, work_limit * share_r if work_limit else None)
     phase_s = time_limit_s - (time.perf_counter() - t0) if work_limit else time_limit_s * share_r
-    params = _params(name, max(0.1, phase_s), None, True)
+    params = search_parameters(name, max(0.1, phase_s), None, True)
     r3.CloseModelWithParameters(params)
     start = r3.ReadAssignmentFromRoutes(routes, True)
     sol3 = r3.SolveFromAssignmentWithParameters(start, params) if start is not None else None
     search.stopped.append(work3.reached())
     search.total_work += work3.count
     if sol3 is not None:
-        repaired = _routes_of_nodes(m3, r3, sol3)
+        repaired = routes_of_nodes(m3, r3, sol3)
         unserved = _unserved_mandatory(problem, repaired)
         search.attempts["route_duration_repair"] = unserved
         if unserved <= _unserved_mandatory(problem, routes):
@@ -455,11 +586,11 @@ def _improve(
     time_limit_s, work_limit, t0 = search.time_limit_s, search.work_limit, search.t0
     remaining = max(0.2, time_limit_s - (time.perf_counter() - t0))
     rest = max(0.0, 1.0 - (search.used_share if mode == "fallback" else probe_share))
-    m2, r2, t2 = _build(search.problem)
+    m2, r2, t2 = build_model(search.problem)
     work2 = _WorkLimit(r2, work_limit * rest if work_limit else None)
-    params = _params(name.split("+")[0], remaining, None, True)
+    params = search_parameters(name.split("+")[0], remaining, None, True)
     if mode in ("continue", "fallback"):
-        routes = start_routes or _routes_of_nodes(manager, model, sol)
+        routes = start_routes or routes_of_nodes(manager, model, sol)
         r2.CloseModelWithParameters(params)
         start = r2.ReadAssignmentFromRoutes(routes, True)
         sol2 = r2.SolveFromAssignmentWithParameters(start, params) if start is not None else None
@@ -550,7 +681,8 @@ def _unserved_mandatory(problem: RoutingProblem, routes: Sequence[Sequence[int]]
     return sum(1 for g in problem.groups if g.penalty is None and not served.intersection(g.nodes))
 
 
-def _routes_of_nodes(manager: Any, model: Any, sol: Any) -> list[list[int]]:
+def routes_of_nodes(manager: Any, model: Any, sol: Any) -> list[list[int]]:
+    """The visited nodes of each vehicle in ``sol``, in order (start and end nodes left out)."""
     routes = []
     for v in range(model.vehicles()):
         idx = sol.Value(model.NextVar(model.Start(v)))

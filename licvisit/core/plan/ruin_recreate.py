@@ -10,8 +10,10 @@ and repair the routes (its insertion operators put unperformed visits back,
 which is what makes a customer that no route could take fit in the end).
 The new routes replace the current ones by simulated annealing on the
 objective (travel cost plus penalties); the best routes seen are returned.
-OR-Tools' own ``use_iterated_local_search`` did not perturb at all in 9.15
-(one local search, then the search ended; see the benchmark notes).
+OR-Tools' own iterated local search runs only through
+``SolveWithIteratedLocalSearch`` (:func:`~licvisit.core.plan.routing.solve_routing_ils`);
+:func:`~licvisit.core.plan.vrptw.solve_vrptw` runs it first and this loop on the
+rest of the budget, from its routes.
 
 With a work limit the loop is deterministic: the random generator is seeded,
 each descent gets the work that is left, and the annealing temperature
@@ -32,10 +34,10 @@ import numpy as np
 from licvisit.core.plan.routing import (
     RoutingProblem,
     RoutingResult,
-    _build,
-    _extract,
-    _params,
-    _routes_of_nodes,
+    build_model,
+    extract_result,
+    routes_of_nodes,
+    search_parameters,
 )
 
 
@@ -119,7 +121,7 @@ def ruin_and_recreate(
     prm = params or RuinRecreateParams()
     t0 = time.perf_counter()
     gls = prm.metaheuristic == "GUIDED_LOCAL_SEARCH"
-    search = _params("PARALLEL_CHEAPEST_INSERTION", min(prm.step_s, time_limit_s), None, gls)
+    search = search_parameters("PARALLEL_CHEAPEST_INSERTION", min(prm.step_s, time_limit_s), None, gls)
     # Guided local search never stops by itself: with a work limit each step gets its share of it.
     step_work = max(1, int(work_limit * min(1.0, prm.step_s / time_limit_s))) if work_limit and gls else None
     closed = _Closed(problem, search, work_limit, step_work)
@@ -128,7 +130,7 @@ def ruin_and_recreate(
         raise ValueError("Expected routes that OR-Tools can read as a solution of the problem.")
     current = closed.model.SolveFromAssignmentWithParameters(start, search) or start
     best_obj = cur_obj = int(current.ObjectiveValue())
-    cur_routes = _routes_of_nodes(closed.manager, closed.model, current)
+    cur_routes = routes_of_nodes(closed.manager, closed.model, current)
     best = (closed, closed.model.solver().Assignment(current))
     fixed = set(problem.starts) | set(problem.ends)
     movable = [i for i in range(problem.n_nodes) if i not in fixed]
@@ -165,13 +167,13 @@ def ruin_and_recreate(
         obj = int(sol.ObjectiveValue())
         temperature = t_hi * (t_lo / t_hi) ** min(1.0, spent)
         if obj < cur_obj or rng.random() < math.exp(-(obj - cur_obj) / temperature):
-            cur_obj, cur_routes = obj, _routes_of_nodes(closed.manager, closed.model, sol)
+            cur_obj, cur_routes = obj, routes_of_nodes(closed.manager, closed.model, sol)
             counts["accepted"] += 1
         if obj < best_obj:
             best_obj = obj
             best = (closed, closed.model.solver().Assignment(sol))  # a copy: the model reuses sol
     owner, assignment = best
-    res = _extract(problem, owner.manager, owner.model, owner.tdim, assignment, "ruin_recreate", t0, {})
+    res = extract_result(problem, owner.manager, owner.model, owner.tdim, assignment, "ruin_recreate", t0, {})
     res.attempts = dict(counts)
     res.work = closed.work_spent()
     res.stopped_by = "work_limit" if work_limit and res.work > work_limit else "time_limit"
@@ -190,7 +192,7 @@ class _Closed:
         before: _Closed | None = None,
     ) -> None:
         self.done = before.work_spent() if before is not None else 0  # work of the models before this one
-        self.manager, self.model, self.tdim = _build(problem)
+        self.manager, self.model, self.tdim = build_model(problem)
         left = None if work_limit is None else max(1, work_limit - self.done)
         self.work = _StepWork(self.model, left, step_work)
         self.model.CloseModelWithParameters(search)

@@ -18,7 +18,14 @@ import time
 
 import numpy as np
 
-from licvisit.core.plan.routing import RoutingProblem, RoutingResult, VisitGroup, solve_routing
+from licvisit.core.plan.routing import (
+    IlsParams,
+    RoutingProblem,
+    RoutingResult,
+    VisitGroup,
+    solve_routing,
+    solve_routing_ils,
+)
 from licvisit.core.plan.ruin_recreate import ruin_and_recreate
 from licvisit.domain import VrptwInstance
 
@@ -26,15 +33,20 @@ from licvisit.domain import VrptwInstance
 # on wide windows); when it cannot fit every customer into the fixed fleet, the insertion heuristics
 # and savings take over.
 VRPTW_STRATEGIES = ("PATH_CHEAPEST_ARC", "PARALLEL_CHEAPEST_INSERTION", "SAVINGS", "LOCAL_CHEAPEST_INSERTION")
-# Mode "ruin_recreate" (the default): guided local search from parallel cheapest insertion on
-# RR_FIRST_SHARE of the budget, then ruin and recreate on the rest (docs/benchmarks/vrptw.md).
+SCALE = 1000  # integer units per instance unit; large so guided local search penalties do not round to 0
+# Mode "ils" (the default): OR-Tools' own iterated local search on ILS_SHARE of the budget, then the
+# Python ruin and recreate from its routes on the rest, which also serves a customer the ILS left out
+# (docs/benchmarks/vrptw.md).  Temperatures in instance distance units (SCALE per unit).
+ILS_SHARE = 0.95
+ILS_PARAMS = IlsParams(start_temperature=30.0 * SCALE, end_temperature=0.3 * SCALE)
+# Mode "ruin_recreate": guided local search from parallel cheapest insertion on RR_FIRST_SHARE of
+# the budget, then ruin and recreate on the rest.
 RR_FIRST_STRATEGY = "PARALLEL_CHEAPEST_INSERTION"
 RR_FIRST_SHARE = 0.1
-# Mandatory penalty in mode "ruin_recreate", in largest arcs: the default (larger than any set of
-# routes) made guided local search stall on C1 (C103 980.0 against 826.3 at 10 s).
+# Mandatory penalty in modes "ils" and "ruin_recreate", in largest arcs: the default (larger than any
+# set of routes) made guided local search stall on C1 (C103 980.0 against 826.3 at 10 s).
 RR_PENALTY_ARCS = 40
-MODES = ("ruin_recreate", "fallback", "continue", "restart", "portfolio")
-SCALE = 1000  # integer units per instance unit; large so guided local search penalties do not round to 0
+MODES = ("ils", "ruin_recreate", "fallback", "continue", "restart", "portfolio")
 
 
 def route_schedule(inst: VrptwInstance, route: list[int]) -> tuple[float, bool]:
@@ -62,7 +74,7 @@ def solve_vrptw(
     vehicles: int | None = None,
     seed: int = 0,
     strategies: tuple[str, ...] = VRPTW_STRATEGIES,
-    mode: str = "ruin_recreate",
+    mode: str = "ils",
     work_limit: int | None = None,
 ) -> dict:
     """Solve ``inst`` minimising total distance with at most ``vehicles`` vehicles.
@@ -78,11 +90,15 @@ def solve_vrptw(
     vehicles : fleet (default: the instance's).
     seed : seed of the ruin-and-recreate removals (mode ``"ruin_recreate"``).
     strategies : first-solution strategies of the other modes.
-    mode : ``"ruin_recreate"`` (default: guided local search from parallel
-        cheapest insertion, then :func:`~licvisit.core.plan.ruin_recreate.ruin_and_recreate`)
-        or one of :func:`~licvisit.core.plan.routing.solve_routing`'s modes with ``strategies``.
-    work_limit : deterministic budget in solver limit checks (same inputs and
-        seed give the same routes); ``time_limit_s`` stays a cap.
+    mode : ``"ils"`` (default: :func:`~licvisit.core.plan.routing.solve_routing_ils`,
+        then :func:`~licvisit.core.plan.ruin_recreate.ruin_and_recreate` from its routes),
+        ``"ruin_recreate"`` (guided local search from parallel cheapest insertion, then
+        ruin and recreate) or one of :func:`~licvisit.core.plan.routing.solve_routing`'s
+        modes with ``strategies``.
+    work_limit : deterministic budget (same inputs and seed give the same routes);
+        ``time_limit_s`` stays a cap.  Counted in solver limit checks, except for the
+        iterated local search of mode ``"ils"``, which OR-Tools stops only by its
+        solution limit: there ``work_limit // 100`` solutions (each improving move counts).
 
     Returns
     -------
@@ -99,8 +115,11 @@ def solve_vrptw(
         raise ValueError("Expected vehicles >= 1.")
     n = len(inst.x)
     problem, node_of = vrptw_problem(inst, fleet)
-    if mode == "ruin_recreate":
+    if mode in ("ils", "ruin_recreate"):
         problem.mandatory_penalty = int(problem.cost.max()) * RR_PENALTY_ARCS + 1
+    if mode == "ils":
+        res = _solve_ils(problem, time_limit_s, seed, work_limit)
+    elif mode == "ruin_recreate":
         res = _solve_ruin_recreate(problem, time_limit_s, seed, work_limit)
     else:
         res = solve_routing(
@@ -132,6 +151,30 @@ def solve_vrptw(
         "solve_s": res.solve_s,
         "stopped_by": res.stopped_by,
     }
+
+
+def _solve_ils(
+    problem: RoutingProblem, time_limit_s: float, seed: int, work_limit: int | None
+) -> RoutingResult:
+    """OR-Tools' iterated local search on the first share of the budget, ruin and recreate on the rest.
+
+    The loop starts from the search's routes and keeps the best it sees, so it never returns worse ones.
+    """
+    t0 = time.perf_counter()
+    first = solve_routing_ils(
+        problem,
+        time_limit_s * ILS_SHARE,
+        params=ILS_PARAMS,
+        solution_limit=max(1, int(work_limit * ILS_SHARE) // 100) if work_limit else None,
+    )
+    left_s = max(0.1, time_limit_s - (time.perf_counter() - t0))
+    rest_work = max(1, int(work_limit * (1 - ILS_SHARE))) if work_limit else None
+    res = ruin_and_recreate(problem, first.routes, left_s, seed=seed, work_limit=rest_work)
+    res.strategy = f"{first.strategy}+ruin_recreate"
+    res.solve_s = round(time.perf_counter() - t0, 3)
+    both = first.stopped_by == "solution_limit" and res.stopped_by == "work_limit"
+    res.stopped_by = "work_limit" if work_limit and both else "time_limit"
+    return res
 
 
 def _solve_ruin_recreate(

@@ -55,8 +55,8 @@ def test_ruin_and_recreate_serves_what_a_poor_start_left_out_and_reaches_the_c10
 
 def test_ruin_and_recreate_with_a_work_limit_gives_the_same_routes_twice():
     inst = read_vrptw(C101)
-    a = solve_vrptw(inst, 60.0, vehicles=10, seed=1, work_limit=300000)
-    b = solve_vrptw(inst, 60.0, vehicles=10, seed=1, work_limit=300000)
+    a = solve_vrptw(inst, 60.0, vehicles=10, seed=1, mode="ruin_recreate", work_limit=300000)
+    b = solve_vrptw(inst, 60.0, vehicles=10, seed=1, mode="ruin_recreate", work_limit=300000)
     assert a["routes"] == b["routes"] and a["distance"] == b["distance"]
     assert a["stopped_by"] == "work_limit" and a["strategy"] == "PARALLEL_CHEAPEST_INSERTION+ruin_recreate"
     assert a["feasible"] and a["distance"] == 827.3
@@ -82,7 +82,8 @@ def test_solve_vrptw_keeps_the_previous_modes():
 
 def test_solve_vrptw_rejects_an_unknown_mode():
     with pytest.raises(
-        ValueError, match=r"^Expected mode one of ruin_recreate, fallback, continue, restart, portfolio\.$"
+        ValueError,
+        match=r"^Expected mode one of ils, ruin_recreate, fallback, continue, restart, portfolio\.$",
     ):
         solve_vrptw(read_vrptw(C101), 1.0, mode="tabu")
 
