@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from licvisit.core.plan.routing import RoutingProblem, RoutingResult, _mandatory_penalty
+from licvisit.core.plan.routing import RoutingProblem, RoutingResult, penalty_for_mandatory
 
 PYVRP_MISSING = (
     "The PyVRP routing engine needs the pyvrp package, which is not installed. "
@@ -126,7 +126,7 @@ def _problem_data(pyvrp: Any, problem: RoutingProblem) -> tuple[Any, list[int]]:
     order = depots + clients
     pos = {node: k for k, node in enumerate(order)}
     horizon = _horizon(problem)
-    big = _mandatory_penalty(problem)
+    big = penalty_for_mandatory(problem)
     group_of: dict[int, int] = {}
     pv_groups: list[Any] = []
     for g in problem.groups:
@@ -264,7 +264,7 @@ def result_from_routes(
         seq = [problem.starts[v], *route, problem.ends[v]] if route else []
         travel += int(sum(int(problem.cost[a, b]) for a, b in zip(seq, seq[1:], strict=False)))
     served = {n for r in routes for n in r}
-    big = _mandatory_penalty(problem)
+    big = penalty_for_mandatory(problem)
     dropped = [k for k, g in enumerate(problem.groups) if not served.intersection(g.nodes)]
     penalty = sum(
         big if problem.groups[k].penalty is None else int(problem.groups[k].penalty or 0) for k in dropped

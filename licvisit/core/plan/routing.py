@@ -120,7 +120,7 @@ class RoutingResult:
     breaks: dict[int, tuple[int, int]] = field(default_factory=dict)  # vehicle -> (break start, end)
 
 
-def _mandatory_penalty(problem: RoutingProblem) -> int:
+def penalty_for_mandatory(problem: RoutingProblem) -> int:
     if problem.mandatory_penalty is not None:
         return int(problem.mandatory_penalty)
     # Larger than the cost of any set of routes: every arc at its maximum.
@@ -173,7 +173,7 @@ def build_model(problem: RoutingProblem) -> tuple[Any, Any, Any]:
             lo, hi, dur = (int(x) for x in brk)
             interval = solver.FixedDurationIntervalVar(lo, hi, dur, False, f"break_{v}")
             tdim.SetBreakIntervalsOfVehicle([interval], v, visit_transit)
-    big = _mandatory_penalty(problem)
+    big = penalty_for_mandatory(problem)
     for g in problem.groups:
         idx = [manager.NodeToIndex(i) for i in g.nodes]
         pen = big if g.penalty is None else max(0, int(g.penalty))
@@ -330,7 +330,7 @@ def solve_routing(
         raise RuntimeError("OR-Tools found no routing solution")
     _, name, manager, model, tdim, sol, _ = best
     start_routes = None
-    if mode == "fallback" and len(strategies) > 1 and best[0] >= _mandatory_penalty(problem):
+    if mode == "fallback" and len(strategies) > 1 and best[0] >= penalty_for_mandatory(problem):
         start_routes, name = _route_duration_repair(search, name, manager, model, sol)
     if mode != "portfolio" and len(strategies) > 1:
         manager, model, tdim, sol = _improve(
@@ -529,7 +529,7 @@ def _probe(search: _Search, strategies: list[str], mode: str, probe_share: float
         if mode == "fallback" and k == 1 and len(strategies) > 1:
             # Total route cost is below the mandatory penalty, so an objective at or above
             # it means a mandatory visit is unserved: then try the other strategies.
-            if sol is None or sol.ObjectiveValue() >= _mandatory_penalty(problem):
+            if sol is None or sol.ObjectiveValue() >= penalty_for_mandatory(problem):
                 others = strategies[1:]
                 plan += [(other, probe_share / len(others)) for other in others]
     return best
