@@ -36,7 +36,6 @@ import argparse
 import copy
 import dataclasses
 import importlib.util
-import json
 import os
 import sys
 import time
@@ -46,16 +45,13 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_plan_scale import multiplied_team  # noqa: E402
+from plan_rows import demo_week, write_rows  # noqa: E402
 
 from licvisit.app.params import plan_params  # noqa: E402
-from licvisit.app.plan import rank_for_week  # noqa: E402
-from licvisit.cli.plan import parse_week  # noqa: E402
-from licvisit.config import load_config  # noqa: E402
 from licvisit.core.plan import repair, week  # noqa: E402
 from licvisit.core.plan.checker import check_plan  # noqa: E402
 from licvisit.core.plan.engine_pyvrp import solve_routing_pyvrp  # noqa: E402
 from licvisit.core.plan.routing import RoutingProblem, RoutingResult, solve_routing  # noqa: E402
-from licvisit.io import load_inputs  # noqa: E402
 
 
 def check_routes(problem: RoutingProblem, routes: list[list[int]]) -> list[str]:
@@ -295,10 +291,8 @@ def main(argv: list[str] | None = None) -> int:
     if importlib.util.find_spec("pyvrp") is None:
         print("skipped: PyVRP is not installed (pip install -e '.[bench]')")
         return 0
-    wk = parse_week(a.week)
-    cfg = load_config(a.config)
-    inputs = load_inputs(cfg, kinds=("calls", "premises", "zones", "staff", "visits"), week_start=wk)
-    ctx = {"ranking": rank_for_week(cfg, inputs, wk, None)[0].table, "inputs": inputs, "week": wk}
+    wk, cfg, inputs, ranking = demo_week(a.config, a.week)
+    ctx = {"ranking": ranking, "inputs": inputs, "week": wk}
     base = plan_params(cfg)
     runs = [] if a.skip_demo else [("demo week", list(inputs.staff), base)]
     if a.factor > 1:
@@ -315,9 +309,7 @@ def main(argv: list[str] | None = None) -> int:
         rows += compare(ctx, label, staff, params, a.budgets.split(","), a.seed)
     print(tables(rows))
     print(f"\nload average {os.getloadavg()}")
-    out = Path(a.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(rows, indent=2, default=str), encoding="utf-8")
+    write_rows(a.out, rows)
     return 0
 
 

@@ -22,14 +22,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from greedy_baseline import greedy_week  # noqa: E402
+from plan_rows import demo_week  # noqa: E402
 
 from licvisit.app.params import plan_params
-from licvisit.app.plan import rank_for_week  # noqa: E402
-from licvisit.cli.plan import parse_week  # noqa: E402
-from licvisit.config import load_config  # noqa: E402
 from licvisit.core.plan.checker import check_plan
 from licvisit.core.plan.week import plan_week
-from licvisit.io import load_inputs  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,10 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default="out/bench/plan.json")
     a = ap.parse_args(argv)
 
-    week = parse_week(a.week)
-    cfg = load_config(a.config)
-    inputs = load_inputs(cfg, kinds=("calls", "premises", "zones", "staff", "visits"), week_start=week)
-    ranking = rank_for_week(cfg, inputs, week, None)[0].table  # as `licvisit plan` and `licvisit demo` do
+    week, cfg, inputs, ranking = demo_week(a.config, a.week)
     base = plan_params(cfg, time_limit_s=a.time_limit)
     runs = [("optimiser (default)", base)]
     if not a.skip_long:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import os
 import sys
 import time
@@ -26,16 +25,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from plan_rows import plan_row  # noqa: E402
+from plan_rows import demo_week, plan_row, write_rows  # noqa: E402
 
 from licvisit.app.params import plan_params  # noqa: E402
-from licvisit.app.plan import rank_for_week  # noqa: E402
-from licvisit.cli.plan import parse_week  # noqa: E402
-from licvisit.config import load_config  # noqa: E402
 from licvisit.core.plan.checker import check_plan  # noqa: E402
 from licvisit.core.plan.week import plan_week  # noqa: E402
 from licvisit.domain import Officer  # noqa: E402
-from licvisit.io import load_inputs  # noqa: E402
 
 
 def multiplied_team(staff: list[Officer], factor: int) -> list[Officer]:
@@ -68,10 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-demo", action="store_true")
     ap.add_argument("--out", default="out/bench/plan_scale.json")
     a = ap.parse_args(argv)
-    week = parse_week(a.week)
-    cfg = load_config(a.config)
-    inputs = load_inputs(cfg, kinds=("calls", "premises", "zones", "staff", "visits"), week_start=week)
-    ranking = rank_for_week(cfg, inputs, week, None)[0].table  # as `licvisit plan` and `licvisit demo` do
+    week, cfg, inputs, ranking = demo_week(a.config, a.week)
     base = plan_params(cfg)
     runs = [] if a.skip_demo else [("demo week", list(inputs.staff), base)]
     big = dataclasses.replace(base, max_candidates=a.candidates)
@@ -114,9 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     if len(rows) == 2:
         print(f"\ntime ratio {rows[1]['seconds'] / rows[0]['seconds']:.2f}, crews ratio "
               f"{rows[1]['crews'] / max(1, rows[0]['crews']):.2f}; load average {os.getloadavg()}")  # fmt: skip
-    out = Path(a.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(rows, indent=2, default=str), encoding="utf-8")
+    write_rows(a.out, rows)
     return 0
 
 

@@ -1,10 +1,33 @@
-"""What the planning benchmarks record of one plan (shared by bench_plan_scale and bench_plan_force)."""
+"""What the planning benchmarks share: the demo week they plan, and what they record of one plan."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import json
 import os
+from pathlib import Path
 from typing import Any
+
+
+def demo_week(config: str, week: str) -> tuple[dt.date, Any, Any, Any]:
+    """(Monday, config, inputs, ranking table) of ``week``: ranked as `licvisit plan` and `licvisit demo` do."""
+    from licvisit.app.plan import rank_for_week
+    from licvisit.cli.plan import parse_week
+    from licvisit.config import load_config
+    from licvisit.io import load_inputs
+
+    monday = parse_week(week)
+    cfg = load_config(config)
+    inputs = load_inputs(cfg, kinds=("calls", "premises", "zones", "staff", "visits"), week_start=monday)
+    return monday, cfg, inputs, rank_for_week(cfg, inputs, monday, None)[0].table
+
+
+def write_rows(path: str | Path, rows: list[dict[str, Any]]) -> None:
+    """Write a benchmark's rows as JSON to ``path`` (its folder made if missing)."""
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(rows, indent=2, default=str), encoding="utf-8")
 
 
 def plan_digest(plan: Any) -> str:
