@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.core.plan.teams import CENTRE
+from licvisit.core.plan.week import plan_week
+from tests.core.plan.teams import CENTRE, FAST, WEEK, make_premises, make_ranking, make_staff
 
 
 @pytest.fixture
@@ -20,3 +21,12 @@ def centre_zone():
         geometry=[box(x - 300, y - 300, x + 300, y + 300)],
         crs="EPSG:27700",
     )
+
+
+@pytest.fixture(scope="module")
+def week():
+    """Forty premises, a ranking, nine officers and the plan made from them with a short search."""
+    prem = make_premises(40)
+    rk = make_ranking(prem)
+    staff = make_staff(5, 2, 1, 1)
+    return prem, rk, staff, plan_week(rk, prem, staff, WEEK, FAST)

@@ -7,11 +7,13 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from licvisit.core.plan.params import PlanParams
 from licvisit.domain import Availability, Officer
 from licvisit.synth.teams import PREMISES_KINDS, premises_row
 
 WEEK = dt.date(2025, 10, 6)  # Monday of 2025-W41
 CENTRE = (407000.0, 286700.0)  # Birmingham city centre, EPSG:27700
+FAST = PlanParams(time_limit_s=20.0, work_limit=20000)  # the short, repeatable search of the planner tests
 
 
 def make_premises(n: int = 30, seed: int = 0, spread_m: float = 1500.0) -> pd.DataFrame:

@@ -17,9 +17,8 @@ from licvisit.core.plan.week import plan_week
 from licvisit.domain import Availability, Lock
 from licvisit.errors import ConfigError, InfeasiblePlanError
 from licvisit.io.plan_io import read_plan
-from tests.core.plan.teams import WEEK, make_premises, make_ranking, make_staff
+from tests.core.plan.teams import FAST, WEEK
 
-FAST = PlanParams(time_limit_s=20.0, work_limit=20000)
 REASONS = {
     "no_crew_when_open",
     "outside_shifts",
@@ -31,15 +30,6 @@ REASONS = {
     "too_little_work",  # a free crew could reach it, but not with min_visits_per_crew visits
     "no_door_supervision",
 }
-
-
-@pytest.fixture(scope="module")
-def week():
-    """Forty premises, a ranking, nine officers and the plan made from them with a short search."""
-    prem = make_premises(40)
-    rk = make_ranking(prem)
-    staff = make_staff(5, 2, 1, 1)
-    return prem, rk, staff, plan_week(rk, prem, staff, WEEK, FAST)
 
 
 def test_plan_uses_all_three_operation_types_and_passes_the_checker(week):

@@ -8,24 +8,13 @@ import datetime as dt
 import pytest
 
 from licvisit.core.plan.checker import check_plan
-from licvisit.core.plan.params import PlanParams
 from licvisit.core.plan.replan import replan_summary
 from licvisit.core.plan.week import plan_week
 from licvisit.domain import Lock
 from licvisit.errors import InfeasiblePlanError
-from tests.core.plan.teams import WEEK, make_premises, make_ranking, make_staff
+from tests.core.plan.teams import FAST, WEEK
 
-FAST = PlanParams(time_limit_s=20.0, work_limit=20000)
 DAYS = "mon tue wed thu fri sat sun".split()
-
-
-@pytest.fixture(scope="module")
-def week():
-    """Forty premises, a ranking, nine officers and the plan made from them with a short search."""
-    prem = make_premises(40)
-    rk = make_ranking(prem)
-    staff = make_staff(5, 2, 1, 1)
-    return prem, rk, staff, plan_week(rk, prem, staff, WEEK, FAST)
 
 
 def _by_night(plan, nights):
