@@ -341,6 +341,18 @@ def _raw(results: dict) -> dict:
     }
 
 
+def compile_package() -> None:
+    """Byte-compile licvisit into its ``__pycache__`` folders, as ``pip install`` does.
+
+    Every run then imports the cached bytecode, as an installed command does,
+    even where PYTHONDONTWRITEBYTECODE is set (it is on this project's machine,
+    where compiling the 26 modules the rank command imports took ~0.15 s a run).
+    """
+    import compileall
+
+    compileall.compile_dir(ROOT / "licvisit", quiet=1)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--calls", type=int, default=2_000_000)
@@ -368,6 +380,7 @@ def main() -> None:
         ap.error(f"--formats: choose from {', '.join(FORMATS)}")
     if a.scale and ("bench" not in formats or a.no_cli):
         ap.error("--scale compares with the whole command on the bench format: keep bench and the CLI run")
+    compile_package()
     with tempfile.TemporaryDirectory() as tmp:
         base = a.data or Path(tmp)
         results: dict[str, dict] = {}

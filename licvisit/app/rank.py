@@ -191,7 +191,7 @@ def rank_command(
     passes one that also prints the input warnings).
     """
     from licvisit.core.risk import explain, staleness_note
-    from licvisit.io.table import forget_parse_ahead, parse_ahead
+    from licvisit.io.csv_parse import forget_parse_ahead, parse_ahead
 
     progress("reading inputs")
     # the biggest file, parsed while the others are read (once the command has what it needs)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from licvisit.config import Config, load_config
+if TYPE_CHECKING:  # imported when used: loading a command stays free of pandas (see cli/risk.py)
+    from licvisit.config import Config
 
 F = Callable[..., Any]
 
@@ -23,27 +24,6 @@ def stage_printer() -> Callable[[str], None]:
         click.echo(f"[{time.perf_counter() - t0:6.1f}s] {msg}", err=True)
 
     return stage
-
-
-def warm_imports(*modules: str) -> None:
-    """Import ``modules`` in a background thread while the caller reads its input files.
-
-    Module code runs under the GIL but the Arrow CSV reader releases it, so heavy
-    imports needed only after loading (scipy's k-d tree: ~0.4 s) overlap the read.
-    Only modules the loaders never import should be named (no import-lock cycles).
-    Any failure is ignored here: the later, ordinary import raises it properly.
-    """
-    import importlib
-    import threading
-
-    def run() -> None:
-        for name in modules:
-            try:
-                importlib.import_module(name)
-            except Exception:  # noqa: BLE001 - reported by the real import later
-                return
-
-    threading.Thread(target=run, name="licvisit-warm-imports", daemon=True).start()
 
 
 def no_huge_page_advice() -> None:
@@ -129,6 +109,8 @@ def input_options(func: F) -> F:
 
 def resolve_config(config_path: Path | None, **paths: Path | None) -> Config:
     """Load the config file (if any) and let CLI-given paths override it."""
+    from licvisit.config import load_config
+
     return load_config(config_path).with_inputs(**paths)
 
 

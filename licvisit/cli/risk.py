@@ -7,8 +7,6 @@ from typing import Any
 
 import click
 
-from licvisit.app.params import risk_params
-from licvisit.app.rank import outside_note
 from licvisit.cli.options import (
     check_out_folder,
     input_options,
@@ -16,7 +14,6 @@ from licvisit.cli.options import (
     no_huge_page_advice,
     resolve_config,
     stage_printer,
-    warm_imports,
 )
 from licvisit.errors import as_cli_options
 
@@ -110,14 +107,21 @@ def rank(
     risk, and writes ranking.csv (Excel-safe), ranking.gpkg, ranking.json and the
     attribution table with its 25/50/100 m sensitivity.
     """
-    from licvisit.app.rank import rank_command
-
     stage = stage_printer()
+    if calls is not None and premises is not None:
+        # Parsing the calls (the biggest file, Arrow's threads, no GIL) starts before
+        # pandas and the readers are imported: this module and the parser import
+        # neither, so the parse overlaps half a second of imports (docs/benchmarks.md).
+        from licvisit.io.csv_parse import parse_ahead
+
+        parse_ahead(calls)
+    from licvisit.app.params import risk_params
+    from licvisit.app.rank import outside_note, rank_command
+
     no_huge_page_advice()  # millions of rows in short-lived arrays: see its docstring
     cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones, visits=visits)
     params = risk_params(cfg, scheme)
     check_out_folder(out_dir)  # a bad --out fails now, not after the work
-    warm_imports("scipy.spatial")
     run = rank_command(
         cfg,
         params,
@@ -241,6 +245,7 @@ def backtest(
     cut and score on the harm of the next --horizon periods: hit rate, PAI and
     PEI at the top 5 % and 10 % of premises, with bootstrap 95 % intervals.
     """
+    from licvisit.app.params import risk_params
     from licvisit.app.rank import backtest_command
     from licvisit.core.risk import METHOD_LABELS
     from licvisit.io.write import write_json

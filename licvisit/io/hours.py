@@ -695,14 +695,23 @@ def _door_hours(
         bad = np.zeros(n, dtype=bool)
         found = [""] * n
         no_times = 0
+        # A register repeats a few standard conditions and hours: each is read once.
+        read: dict[str, tuple[str, list[tuple[int, int | None] | None] | None]] = {}
+        hours: dict[tuple[str, tuple[str, ...]], list[str]] = {}
         for i in range(n):
-            cond = door_condition_text(conditions[i])
+            text_i = str(conditions[i])
+            if text_i not in read:
+                c = door_condition_text(text_i)
+                read[text_i] = (c, parse_door_condition(c) if c else None)
+            cond, nights = read[text_i]
             if cond:
-                nights = parse_door_condition(cond)
                 if nights is None:
                     bad[i] = True
                     found[i] = f'"{cond[:90]}"'
-                out[i] = list(door_hours_for(nights, licensed[i]))
+                key = (cond, licensed[i])
+                if key not in hours:
+                    hours[key] = list(door_hours_for(nights, licensed[i]))
+                out[i] = list(hours[key])
             elif bool(door_supervision[i]):
                 no_times += 1  # required, but the source does not say when: unknown
             else:

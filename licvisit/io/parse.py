@@ -231,13 +231,7 @@ def map_codes_arrow(
     cast it to ``pa.string()`` at the end.
     """
     keyed = {normalise_name(k): v for k, v in table.items()}
-    arr = text if isinstance(text, pa.Array | pa.ChunkedArray) else pa.array(text, type=pa.string())
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if not pa.types.is_string(arr.type):
-        arr = pc.cast(arr, pa.string())
-    arr = pc.fill_null(arr, "")
-    enc = pc.dictionary_encode(arr)
+    enc = text if isinstance(text, pa.DictionaryArray) else encoded_text(text)
     uniques = enc.dictionary.to_pylist()
     mapped_u, unknown_u = [], []
     for u in uniques:
@@ -245,13 +239,48 @@ def map_codes_arrow(
         hit = keyed.get(normalise_name(u), "") if not blank else ""
         unknown_u.append(not blank and not hit)
         mapped_u.append(hit or (blank_as if blank else unknown_as))
-    indices = enc.indices
-    mapped = pa.DictionaryArray.from_arrays(indices, pa.array(mapped_u, type=pa.string()))
+    indices = enc.indices.to_numpy(zero_copy_only=False)
+    # several codes map to one value: the result's dictionary holds each value once
+    values, inverse = np.unique(np.asarray(mapped_u, dtype=object).astype(str), return_inverse=True)
+    codes = inverse.astype(np.int32)[indices] if len(indices) else np.zeros(0, np.int32)
+    mapped = pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(values.tolist(), type=pa.string()))
     if len(unknown_u):
-        unknown = np.asarray(unknown_u, dtype=bool)[indices.to_numpy(zero_copy_only=False)]
+        unknown = np.asarray(unknown_u, dtype=bool)[indices]
     else:
-        unknown = np.zeros(len(arr), dtype=bool)
+        unknown = np.zeros(len(enc), dtype=bool)
     return mapped, unknown
+
+
+def encoded_text(text: pd.Series | pa.Array | pa.ChunkedArray) -> pa.DictionaryArray:
+    """Text as one Arrow dictionary array (blanks and nulls as ''), each distinct value once.
+
+    Encoding millions of calls' codes once lets every later step look at the
+    few distinct values only (:func:`map_codes_arrow`, :func:`categorical`).
+    """
+    arr = text if isinstance(text, pa.Array | pa.ChunkedArray) else pa.array(text, type=pa.string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if not pa.types.is_string(arr.type):
+        arr = pc.cast(arr, pa.string())
+    return pc.dictionary_encode(pc.fill_null(arr, ""))
+
+
+def categorical(values: pa.DictionaryArray | pa.ChunkedArray) -> pd.Categorical:
+    """An Arrow dictionary array (without nulls) as a pandas Categorical of the values it holds.
+
+    The categories are the distinct values present, sorted, so the column groups,
+    sorts and compares as the same text column would; its values are never copied
+    per row.
+    """
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
+    idx = values.indices.to_numpy(zero_copy_only=False)
+    words = np.asarray(values.dictionary.to_pylist(), dtype=object).astype(str)
+    present = np.bincount(idx, minlength=len(words)) > 0 if len(idx) else np.zeros(len(words), bool)
+    cats, inverse = np.unique(words[present], return_inverse=True)
+    remap = np.full(len(words), -1, dtype=np.int32)
+    remap[present] = inverse
+    return pd.Categorical.from_codes(remap[idx] if len(idx) else np.zeros(0, np.int32), categories=cats)
 
 
 def check_hours(text: pd.Series) -> np.ndarray:

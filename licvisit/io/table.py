@@ -9,12 +9,8 @@ a spreadsheet saved as .xlsx).
 
 from __future__ import annotations
 
-import codecs
-import csv
 import difflib
 import re
-import threading
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,35 +19,16 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
 from licvisit.errors import Problem
-from licvisit.io.validate import ProblemLog, show
-
-SNIFF_BYTES = 64 * 1024
-DELIMITERS = (",", ";", "\t", "|")
-# Values pyarrow must not turn into nulls in text columns (a pub called "NA"...).
-NULL_VALUES = ["", "NULL", "null", "NaN", "nan", "N/A", "#N/A"]
-
-_MAGIC = (
-    (
-        b"PK\x03\x04",
-        "an Excel workbook or other zip archive",
-        "save it as CSV (in Excel: File > Save As > CSV UTF-8)",
-    ),
-    (
-        b"\xd0\xcf\x11\xe0",
-        "an old Excel (.xls) workbook",
-        "save it as CSV (in Excel: File > Save As > CSV UTF-8)",
-    ),
-    (b"%PDF", "a PDF document", "export the table as CSV from the system it came from"),
-    (
-        b"SQLite format 3",
-        "a GeoPackage/SQLite database",
-        "give a CSV here (GeoPackages are read as premises or zones)",
-    ),
-    (b"\x1f\x8b", "a gzip archive", "unzip it first"),
+from licvisit.io.csv_parse import (
+    BadRow,
+    first_parse,
+    parsed_ahead,
+    read_arrow,
+    sniff,
 )
+from licvisit.io.validate import ProblemLog, show
 
 
 @dataclass
@@ -172,201 +149,28 @@ def closest(name: str, candidates: list[str]) -> str | None:
     return keyed[hit[0]] if hit else None
 
 
-def _sniff(path: Path, log: ProblemLog) -> tuple[str, str, list[str]] | None:
-    """Return (encoding, delimiter, header names) or None after logging why not."""
-    with open(path, "rb") as fh:
-        head = fh.read(SNIFF_BYTES)
-    if not head.strip():
-        log.error("an empty file", "a CSV file with a header row and data rows", "check the export finished")
-        return None
-    for magic, what, fix in _MAGIC:
-        if head.startswith(magic):
-            log.error(what, "a CSV text file", fix)
-            return None
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        log.error("a UTF-16 text file", "a CSV file in UTF-8 or Windows-1252", "save it as 'CSV UTF-8'")
-        return None
-    if b"\x00" in head or _control_share(head) > 0.05:
-        log.error("a binary file", "a CSV text file", "check this is the right file; export it as CSV")
-        return None
-    encoding = "utf-8"
-    body = head[3:] if head.startswith(codecs.BOM_UTF8) else head
-    try:
-        text = codecs.getincrementaldecoder("utf-8")().decode(body, final=len(head) < SNIFF_BYTES)
-    except UnicodeDecodeError:
-        encoding = "cp1252"
-        try:
-            text = body.decode("cp1252")
-        except UnicodeDecodeError:
-            encoding = "latin-1"  # cp1252 leaves five bytes undefined; latin-1 decodes anything
-            text = body.decode("latin-1")
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    if not lines:
-        log.error("an empty file", "a CSV file with a header row and data rows", "check the export finished")
-        return None
-    first = lines[0]
-    counts = {d: _count_outside_quotes(first, d) for d in DELIMITERS}
-    delimiter = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
-    header = next(csv.reader([first], delimiter=delimiter))
-    names = _unique([h.strip().strip("\ufeff").strip() or f"column_{i + 1}" for i, h in enumerate(header)])
-    return encoding, delimiter, names
-
-
-def _control_share(head: bytes) -> float:
-    ctrl = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
-    return ctrl / max(1, len(head))
-
-
-def _count_outside_quotes(line: str, ch: str) -> int:
-    n, quoted = 0, False
-    for c in line:
-        if c == '"':
-            quoted = not quoted
-        elif c == ch and not quoted:
-            n += 1
-    return n
-
-
-def _unique(names: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for n in names:
-        if n in seen:
-            seen[n] += 1
-            out.append(f"{n}_{seen[n]}")
-        else:
-            seen[n] = 1
-            out.append(n)
-    return out
-
-
-_BadRow = tuple[int | None, str, int]  # pyarrow's row number (None if unknown), text, field count
-
-
-def _read_arrow(
-    path: Path, names: list[str], encoding: str, delimiter: str, *, as_text: bool, careful: bool
-) -> tuple[pa.Table, list[_BadRow]]:
-    bad_rows: list[_BadRow] = []
-
-    def handler(row: Any) -> str:  # pyarrow InvalidRow
-        bad_rows.append((row.number, row.text, row.actual_columns))
-        return "skip"
-
-    read = pacsv.ReadOptions(
-        column_names=names,
-        skip_rows=1,
-        encoding=encoding,
-        use_threads=not careful,
-        block_size=1 << 24,
-    )
-    parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=careful, invalid_row_handler=handler)
-    conv = pacsv.ConvertOptions(
-        null_values=NULL_VALUES,
-        strings_can_be_null=False,
-        column_types={n: pa.string() for n in names} if as_text else None,
-        timestamp_parsers=[pacsv.ISO8601],
-    )
-    table = pacsv.read_csv(path, read_options=read, parse_options=parse, convert_options=conv)
-    return table, bad_rows
-
-
-_FileKey = tuple[str, int, int]  # resolved path, size [bytes], modification time [ns]
-_Parsed = tuple[tuple[str, str, list[str]], tuple[pa.Table, list[_BadRow]]]
-# Parses started by parse_ahead, taken (and forgotten) by the next read_table of the same
-# unchanged file.  A cache of work in flight, not a setting: nothing else reads it.
-_PARSED_AHEAD: dict[_FileKey, Future[_Parsed | None]] = {}
-_AHEAD_LOCK = threading.Lock()
-
-
-def _file_key(path: Path) -> _FileKey | None:
-    try:
-        st = path.stat()
-        return str(path.resolve()), st.st_size, st.st_mtime_ns
-    except OSError:
-        return None
-
-
-def parse_ahead(path: str | Path) -> None:
-    """Start parsing the CSV file ``path`` in a background thread, for the next :func:`read_table` of it.
-
-    Arrow's parser releases the GIL, so a command that knows its biggest file
-    early (``licvisit rank``: the calls) lets the parse overlap the imports and
-    the smaller files read first.  :func:`read_table` takes the result only if
-    the file is unchanged and its own sniff (encoding, delimiter, header) agrees,
-    and it handles the result exactly as a parse of its own (the same retries,
-    the same messages); otherwise it parses as always.  Folders and missing
-    files are left alone.
-    """
-    p = Path(path)
-    key = _file_key(p) if p.is_file() else None
-    if key is None:
-        return
-
-    def work() -> _Parsed | None:
-        try:
-            sniff = _sniff(p, ProblemLog(str(p), "calls"))  # a throwaway log: read_table logs for real
-        except Exception:  # noqa: BLE001 - read_table's own sniff reports it
-            return None
-        if sniff is None:
-            return None
-        encoding, delimiter, names = sniff
-        return sniff, _read_arrow(p, names, encoding, delimiter, as_text=False, careful=False)
-
-    with _AHEAD_LOCK:
-        if key in _PARSED_AHEAD:
-            return
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="licvisit-parse-ahead")
-        _PARSED_AHEAD[key] = pool.submit(work)
-        pool.shutdown(wait=False)
-
-
-def _parsed_ahead(path: str | Path) -> Future[_Parsed | None] | None:
-    """The parse :func:`parse_ahead` started for ``path`` (forgotten here), or None."""
-    key = _file_key(Path(path))
-    with _AHEAD_LOCK:
-        return _PARSED_AHEAD.pop(key, None) if key is not None else None
-
-
-def forget_parse_ahead(path: str | Path) -> None:
-    """Drop a parse of ``path`` that :func:`parse_ahead` started and no read took (e.g. after an error)."""
-    _parsed_ahead(path)
-
-
-def _first_parse(
-    ahead: Future[_Parsed | None] | None, path: Path, names: list[str], encoding: str, delimiter: str
-) -> tuple[pa.Table, list[_BadRow]]:
-    """The first attempt's parse: the one started ahead if it read the file as sniffed now, else a new one.
-
-    An exception raised by the parse ahead is raised here, as the same parse would raise it.
-    """
-    got = ahead.result() if ahead is not None else None
-    if got is not None and got[0] == (encoding, delimiter, names):
-        return got[1]
-    return _read_arrow(path, names, encoding, delimiter, as_text=False, careful=False)
-
-
 def read_table(path: Path, log: ProblemLog) -> RawTable | None:
     """Parse a CSV file into a :class:`RawTable`, or return None after logging an error."""
-    sniff = _sniff(path, log)
-    if sniff is None:
+    sniffed = sniff(path, log)
+    if sniffed is None:
         return None
-    encoding, delimiter, names = sniff
-    ahead = _parsed_ahead(path)
+    encoding, delimiter, names = sniffed
+    ahead = parsed_ahead(path)
     notes = []
     if encoding != "utf-8":
         notes.append(f"read as {encoding} (not UTF-8)")
     if delimiter != ",":
         notes.append(f"delimiter {delimiter!r}")
     table: pa.Table | None = None
-    bad_rows: list[_BadRow] | None = None
+    bad_rows: list[BadRow] | None = None
     careful = False
     as_text = False
     for attempt in range(6):
         try:
             if attempt == 0:
-                table, bad_rows = _first_parse(ahead, path, names, encoding, delimiter)
+                table, bad_rows = first_parse(ahead, path, names, encoding, delimiter)
             else:
-                table, bad_rows = _read_arrow(
+                table, bad_rows = read_arrow(
                     path, names, encoding, delimiter, as_text=as_text, careful=careful
                 )
         except UnicodeDecodeError:
@@ -404,9 +208,9 @@ def read_table(path: Path, log: ProblemLog) -> RawTable | None:
         if bad_rows and not careful:
             careful = True  # quoted line breaks? re-read single-threaded with exact row numbers
             try:
-                table, bad_rows = _read_arrow(path, names, encoding, delimiter, as_text=as_text, careful=True)
+                table, bad_rows = read_arrow(path, names, encoding, delimiter, as_text=as_text, careful=True)
             except pa.ArrowInvalid:
-                table, bad_rows = _read_arrow(path, names, encoding, delimiter, as_text=True, careful=True)
+                table, bad_rows = read_arrow(path, names, encoding, delimiter, as_text=True, careful=True)
         break
     if table is None:
         log.error(

@@ -161,47 +161,54 @@ def _read(path):
 
 
 def test_parse_ahead_is_taken_by_the_next_read_and_gives_the_same_table(tmp_path, monkeypatch):
+    from licvisit.io import csv_parse
     from licvisit.io import table as table_mod
 
     path = tmp_path / "calls.csv"
     path.write_text("call_id,occurred_at,x\nA1,2025-01-03 23:15,406950\nA2,2025-01-04 01:10,406960\n")
     plain, _ = _read(path)
     calls = []
-    real = table_mod._read_arrow
-    monkeypatch.setattr(table_mod, "_read_arrow", lambda *a, **k: calls.append(1) or real(*a, **k))
-    table_mod.parse_ahead(path)
+    real = csv_parse.read_arrow
+
+    def counted(*a, **k):
+        calls.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(csv_parse, "read_arrow", counted)  # the parse ahead
+    monkeypatch.setattr(table_mod, "read_arrow", counted)  # read_table's own parses
+    csv_parse.parse_ahead(path)
     ahead, log = _read(path)
     assert len(calls) == 1  # parsed once, ahead; read_table took that parse
     assert ahead.table.equals(plain.table)
     assert ahead.row_numbers.tolist() == [2, 3] and not log.problems
-    assert table_mod._PARSED_AHEAD == {}  # taken and forgotten
+    assert csv_parse._PARSED_AHEAD == {}  # taken and forgotten
     _read(path)
     assert len(calls) == 2  # a later read parses again
 
 
 def test_a_file_changed_after_parse_ahead_is_read_as_it_is_now(tmp_path):
-    from licvisit.io import table as table_mod
+    from licvisit.io import csv_parse
 
     path = tmp_path / "calls.csv"
     path.write_text("call_id,x\nA1,1\n")
-    table_mod.parse_ahead(path)
+    csv_parse.parse_ahead(path)
     path.write_text("call_id;x;y\nB1;2;3\nB2;4;5\n")  # another size, delimiter and header
     raw, _ = _read(path)
     assert raw.columns == ["call_id", "x", "y"]
     assert raw.table.column("call_id").to_pylist() == ["B1", "B2"]
-    table_mod._PARSED_AHEAD.clear()  # the stale parse was never taken
+    csv_parse._PARSED_AHEAD.clear()  # the stale parse was never taken
 
 
 def test_parse_ahead_of_an_awkward_file_gives_the_same_table_and_messages(tmp_path):
     """Rows with the wrong number of fields and Windows-1252 text: the retries run as without it."""
-    from licvisit.io import table as table_mod
+    from licvisit.io import csv_parse
 
     path = tmp_path / "calls.csv"
     path.write_bytes("call_id,name,x\nA1,Caf\xe9 \xa3,1\nA2,two,2,extra\nA3,three,3\n".encode("latin-1"))
     plain, plain_log = _read(path)
-    table_mod.parse_ahead(path)
+    csv_parse.parse_ahead(path)
     ahead, log = _read(path)
-    assert table_mod._PARSED_AHEAD == {}
+    assert csv_parse._PARSED_AHEAD == {}
     assert ahead.table.equals(plain.table) and ahead.encoding == plain.encoding == "cp1252"
     assert ahead.row_numbers.tolist() == plain.row_numbers.tolist()
     assert ahead.table.column("call_id").to_pylist() == ["A1", "A3"]
@@ -214,7 +221,7 @@ def test_rank_leaves_no_parse_ahead_behind_when_the_inputs_fail(tmp_path):
     from licvisit.config import Config
     from licvisit.core.risk import RiskParams
     from licvisit.errors import ConfigError
-    from licvisit.io import table as table_mod
+    from licvisit.io import csv_parse
 
     calls = tmp_path / "calls.csv"
     calls.write_text("call_id,occurred_at,category,x,y\nA1,2025-01-03 23:15,theft,406950,286560\n")
@@ -222,13 +229,13 @@ def test_rank_leaves_no_parse_ahead_behind_when_the_inputs_fail(tmp_path):
     started = []
 
     def failing_read(cfg, kinds, required=()):
-        started.append(dict(table_mod._PARSED_AHEAD))
+        started.append(dict(csv_parse._PARSED_AHEAD))
         raise ConfigError("The premises register is locked.")
 
     with pytest.raises(ConfigError, match="locked"):
         rank_command(config, RiskParams(), tmp_path / "out", read_inputs=failing_read)
     assert len(started[0]) == 1  # the calls were being parsed ahead when the read began
-    assert table_mod._PARSED_AHEAD == {}
+    assert csv_parse._PARSED_AHEAD == {}
 
 
 def test_rank_without_a_premises_file_parses_nothing_ahead(tmp_path, monkeypatch):
@@ -237,13 +244,13 @@ def test_rank_without_a_premises_file_parses_nothing_ahead(tmp_path, monkeypatch
     from licvisit.config import Config
     from licvisit.core.risk import RiskParams
     from licvisit.errors import ConfigError
-    from licvisit.io import table as table_mod
+    from licvisit.io import csv_parse
 
     calls = tmp_path / "calls.csv"
     calls.write_text("call_id,occurred_at,category,x,y\nA1,2025-01-03 23:15,theft,406950,286560\n")
     parsed = []
-    real = table_mod.parse_ahead
-    monkeypatch.setattr(table_mod, "parse_ahead", lambda path: parsed.append(path) or real(path))
+    real = csv_parse.parse_ahead
+    monkeypatch.setattr(csv_parse, "parse_ahead", lambda path: parsed.append(path) or real(path))
     with pytest.raises(ConfigError, match="No premises file given"):
         rank_command(Config(inputs={"calls": calls}), RiskParams(), tmp_path / "out")
     assert parsed == []
@@ -261,3 +268,16 @@ def test_a_row_with_the_wrong_number_of_fields_is_named_by_its_line(tmp_path):
         f'{path}, row 3: found 4 fields in "A2,two,2,extra"; expected 3 fields, as in the header. '
         "Fix: fix the quoting or the number of delimiters in this row"
     )
+
+
+def test_the_rank_command_and_the_parser_load_without_pandas():
+    """`licvisit rank` starts parsing the calls before pandas is imported: neither module may pull it in."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, licvisit.cli.risk, licvisit.io.csv_parse; "
+        "print(sorted(m for m in ('pandas', 'pyarrow', 'numpy', 'geopandas') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

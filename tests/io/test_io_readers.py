@@ -417,3 +417,24 @@ def test_one_zone_picker_takes_every_row_of_a_zone_drawn_in_parts():
         ConfigError, match=r"^Zone 'Nowhere' not found; expected one of: Old Town, old town , Quayside\.$"
     ):
         zones_matching(zones, "Nowhere", "`zone`")
+
+
+def test_calls_from_several_files_keep_their_codes_and_files_as_categories(tmp_path):
+    """Codes and file names are categorical (one copy of each value), whichever file a call came from."""
+    folder = tmp_path / "calls"
+    folder.mkdir()
+    (folder / "a.csv").write_text(
+        "call_id,occurred_at,category,thrive,x,y\nA1,2025-01-03 23:15,theft,S,406950,286560\n"
+    )
+    (folder / "b.csv").write_text(
+        "call_id,occurred_at,category,x,y\nB1,2025-01-04 01:10,Violence and sexual offences,406960,286570\n"
+        "B2,2025-01-04 01:20,theft,406970,286580\n"
+    )
+    df, problems = read_calls(folder)
+    assert df["call_id"].tolist() == ["A1", "B1", "B2"]
+    for c in ("category", "category_raw", "source_file"):
+        assert isinstance(df[c].dtype, pd.CategoricalDtype), c
+    assert df["source_file"].astype(str).str.rsplit("/", n=1).str[-1].tolist() == ["a.csv", "b.csv", "b.csv"]
+    assert df["category_raw"].astype(str).tolist() == ["theft", "Violence and sexual offences", "theft"]
+    assert df["category"].astype(str).tolist()[0] == df["category"].astype(str).tolist()[2] == "theft"
+    assert df["thrive"].astype(str).tolist() == ["S", "", ""]  # b.csv has no THRIVE column
