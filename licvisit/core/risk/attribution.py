@@ -75,6 +75,9 @@ class Links:
         :func:`~licvisit.core.risk.clock.call_clock`, kept so that scoring the
         same calls does not work them out again; None when ``call`` no longer
         indexes the calls the links were made from.
+    hours : tuple of arrays, optional
+        The premises' licensed hours from :func:`~licvisit.core.risk.clock.hours_arrays`
+        (start, end, known), kept for scoring the same premises.
     """
 
     table: pd.DataFrame
@@ -82,6 +85,7 @@ class Links:
     sensitivity: pd.DataFrame
     notes: list[str] = field(default_factory=list)
     clock: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
+    hours: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.table)
@@ -249,7 +253,12 @@ def link_calls_to_premises(
     counts = _link_counts(a, params, assigned, valid_xy, c, rule_code, share, closed)
     notes = _link_notes(premises, a, table)
     return Links(
-        table=table, counts=counts, sensitivity=sensitivity, notes=notes, clock=(a.tk, a.wd, a.minute)
+        table=table,
+        counts=counts,
+        sensitivity=sensitivity,
+        notes=notes,
+        clock=(a.tk, a.wd, a.minute),
+        hours=(a.start, a.end, a.known),
     )
 
 
@@ -425,25 +434,13 @@ def _link_nearest(
     ``near``: each call's two nearest premises (:func:`_nearest_two`).  Appends to
     ``parts``; returns the radius sensitivity table and which calls have a location.
     """
-    n, npm, cx, cy = a.n, a.npm, a.cx, a.cy
+    npm, cx, cy = a.npm, a.cx, a.cy
     start, end, known, tk, wd, minute = a.start, a.end, a.known, a.tk, a.wd, a.minute
     # 3. nearest within the radius (with the near-tie rule) ------------------------
     dist, nbr, valid_xy = near.dist, near.nbr, near.valid_xy
     k = max(1, min(params.max_candidates, len(near.ok_idx)))
     k2 = dist.shape[1]
-    sens_rows = []
-    for r in SENSITIVITY_RADII:
-        within = dist[:, 0] <= r
-        sens_rows.append(
-            {
-                "radius_m": r,
-                "calls_linked": int(within.sum()),
-                "share_linked": float(within.mean()) if n else 0.0,
-                "premises_with_calls": int((np.bincount(nbr[within, 0], minlength=max(npm, 1)) > 0).sum()),
-                "calls_with_several_premises": int((dist[:, k2 - 1] <= r).sum()) if k2 > 1 else 0,
-            }
-        )
-    sensitivity = pd.DataFrame(sens_rows)
+    sensitivity = _sensitivity(dist, nbr, npm)
 
     rest = np.flatnonzero(~assigned & (dist[:, 0] <= params.radius_m))
     if len(rest):
@@ -475,6 +472,33 @@ def _link_nearest(
     near.several = near.several_d = near.several_p = None
     del dist, nbr  # (peak memory at 12 M calls)
     return sensitivity, valid_xy
+
+
+def _sensitivity(dist: np.ndarray, nbr: np.ndarray, npm: int) -> pd.DataFrame:
+    """Calls and premises within each of SENSITIVITY_RADII of each other (the nearest two per call).
+
+    Each call is classed once by the smallest radius its nearest premises is
+    within; one count per (premises, class) then gives every radius's figures.
+    """
+    n, k2 = dist.shape
+    radii = np.asarray(SENSITIVITY_RADII, dtype=float)  # ascending
+    d0 = dist[:, 0]
+    hit = np.flatnonzero(d0 <= radii[-1])
+    cls = np.searchsorted(radii, d0[hit], side="left")  # first radius r with d0 <= r
+    per = np.bincount(nbr[hit, 0] * len(radii) + cls, minlength=max(npm, 1) * len(radii))
+    reached = np.cumsum(per.reshape(-1, len(radii)), axis=1) > 0  # premises with a call within radius i
+    linked = np.cumsum(np.bincount(cls, minlength=len(radii)))
+    rows = [
+        {
+            "radius_m": r,
+            "calls_linked": int(linked[i]),
+            "share_linked": float(linked[i] / n) if n else 0.0,
+            "premises_with_calls": int(reached[:, i].sum()),
+            "calls_with_several_premises": int((dist[:, k2 - 1] <= r).sum()) if k2 > 1 else 0,
+        }
+        for i, r in enumerate(SENSITIVITY_RADII)
+    ]
+    return pd.DataFrame(rows)
 
 
 def _links_table(

@@ -32,7 +32,7 @@ import pandas as pd
 from licvisit.core.risk.attribution import Links, link_calls_to_premises
 from licvisit.core.risk.clock import is_month_only, to_days
 from licvisit.core.risk.params import RiskParams
-from licvisit.core.risk.score import link_frame, score_premises
+from licvisit.core.risk.score import link_frame, premises_arrays, score_premises
 
 METHODS = ("model", "model_nested", "count_12m", "harm_12m", "last_period", "random")
 METHOD_LABELS = {
@@ -310,6 +310,7 @@ def _run_folds(
     """Rank with every method at each cut and keep the harm of the periods that follow."""
     grid = _grid(params, select)
     history_start = data.starts[0].to_pydatetime()
+    arrays = premises_arrays(premises)  # the same premises, scored at every cut by every method
     target_cache: dict[tuple[int, int], np.ndarray] = {}
     pred_cache: dict[tuple[int, int], np.ndarray] = {}
 
@@ -321,7 +322,7 @@ def _run_folds(
     def model_pred(g: int, i: int) -> np.ndarray:
         if (g, i) not in pred_cache:
             t, _ = score_premises(
-                data.lf, premises, visits, grid[g], data.starts[i].to_pydatetime(), history_start
+                data.lf, premises, visits, grid[g], data.starts[i].to_pydatetime(), history_start, arrays
             )
             pred_cache[(g, i)] = t["score"].to_numpy()
         return pred_cache[(g, i)]
@@ -330,7 +331,9 @@ def _run_folds(
     for i in range(min_history, data.n_per):
         cut = data.starts[i]
         end_i = min(data.n_per, i + horizon)
-        table, _ = score_premises(data.lf, premises, visits, params, cut.to_pydatetime(), history_start)
+        table, _ = score_premises(
+            data.lf, premises, visits, params, cut.to_pydatetime(), history_start, arrays
+        )
         best_g = _nested_choice(model_pred, target_of, len(grid), i, horizon, top, data.tie)
         out.chosen.append({k: getattr(grid[best_g], k) for k in select})
         out.targets.append(data.harm_between(i, end_i))

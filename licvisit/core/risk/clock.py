@@ -87,10 +87,12 @@ def open_at(
     minute: np.ndarray,
 ) -> np.ndarray:
     """Vectorised ``OpeningHours.is_open``: True/False, True where hours are unknown."""
-    today_s = start[prem, weekday]
-    today_e = end[prem, weekday]
-    yday = (weekday - 1) % 7
-    y_e = end[prem, yday]
+    # (premises, weekday) as one index into the flattened (n, 7) arrays: quicker than 2-D indexing
+    at = prem * 7
+    start_f, end_f = start.ravel(), end.ravel()
+    today_s = start_f.take(at + weekday)
+    today_e = end_f.take(at + weekday)
+    y_e = end_f.take(at + (weekday + 6) % 7)  # the day before
     with np.errstate(invalid="ignore"):
         is_open = ((today_s <= minute) & (minute < today_e)) | (minute + 1440 < y_e)
     return is_open | ~known[prem]

@@ -44,7 +44,7 @@ from licvisit.core.risk.attribution import (
 from licvisit.core.risk.clock import _call_days, call_time_known, is_month_only, to_days
 from licvisit.core.risk.harm import HARM_SOURCES
 from licvisit.core.risk.params import BANDS, COMPONENTS, RiskParams
-from licvisit.core.risk.score import _bands, link_frame, score_premises
+from licvisit.core.risk.score import _bands, link_frame, premises_arrays, score_premises
 
 
 @dataclass
@@ -237,7 +237,13 @@ def rank_premises(
         links = link_calls_to_premises(calls, premises, params)
     lf = link_frame(calls, links, params)
     table, info = score_premises(
-        lf, premises, visits, params, as_of_dt, _history_start(calls) if len(calls) else None
+        lf,
+        premises,
+        visits,
+        params,
+        as_of_dt,
+        _history_start(calls) if len(calls) else None,
+        arrays=premises_arrays(premises, hours=links.hours),
     )
 
     # premises that are not licensed premises (a school, a shop) keep the calls nearest to them

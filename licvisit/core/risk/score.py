@@ -6,6 +6,7 @@ See :mod:`licvisit.core.risk.rank` for the method and docs/risk.md for the citat
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,47 @@ from licvisit.core.risk.attribution import (
 from licvisit.core.risk.clock import _call_days, to_days
 from licvisit.core.risk.harm import call_harm, call_harm_of_codes
 from licvisit.core.risk.params import RiskParams
+
+
+@dataclass(frozen=True)
+class PremisesArrays:
+    """The premises columns scoring reads, as arrays worked out once per premises table.
+
+    The backtest scores the same premises hundreds of times, and a ranking has
+    the licensed hours from linking already: neither parses them again.
+    """
+
+    start: np.ndarray  # (n, 7) session start [min], NaN when closed or unknown
+    end: np.ndarray  # (n, 7) session end [min], may pass 1440
+    hours_known: np.ndarray  # (n,) bool
+    capacity: np.ndarray  # (n,) float, NaN when not given
+    door: np.ndarray  # (n,) bool, door supervision required
+    intel_flags: np.ndarray  # (n,) float, how many intelligence flags
+
+
+def premises_arrays(
+    premises: pd.DataFrame, hours: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+) -> PremisesArrays:
+    """:class:`PremisesArrays` of ``premises``; ``hours`` is its :func:`hours_arrays` if already known."""
+    n = len(premises)
+    start, end, known = hours if hours is not None else hours_arrays(premises)
+    cap = (
+        pd.to_numeric(premises["capacity"], errors="coerce").to_numpy(float)
+        if "capacity" in premises.columns
+        else np.full(n, np.nan)
+    )
+    door = (
+        premises["door_supervision"].astype("boolean").fillna(False).to_numpy(bool)
+        if "door_supervision" in premises.columns
+        else np.zeros(n, bool)
+    )
+    flags = np.zeros(n)
+    if "intel_flags" in premises.columns and n:
+        # "drugs; weapons": counted once per distinct text (most premises share a few)
+        codes, uniq = pd.factorize(premises["intel_flags"].astype("string").fillna(""))
+        per = np.array([sum(1 for x in str(u).split(";") if x.strip()) for u in uniq] + [0], dtype=float)
+        flags = per[codes]
+    return PremisesArrays(start, end, known, cap, door, flags)
 
 
 def _nte_flags(
@@ -90,15 +132,10 @@ def _exposure_weeks(span_days: float, half_life: float) -> float:
     return float((1 - np.exp(-lam * span_days)) / lam / 7.0)
 
 
-def _exposure_factor(premises: pd.DataFrame, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _exposure_factor(arrays: PremisesArrays, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Relative exposure (capacity x weekly licensed hours / type median) and a known flag."""
-    n = len(premises)
-    cap = (
-        pd.to_numeric(premises["capacity"], errors="coerce").to_numpy(float)
-        if "capacity" in premises.columns
-        else np.full(n, np.nan)
-    )
-    start, end, known = hours_arrays(premises)
+    n = len(groups)
+    cap, start, end, known = arrays.capacity, arrays.start, arrays.end, arrays.hours_known
     weekly_h = np.nansum(end - start, axis=1) / 60.0
     raw = np.where(known & np.isfinite(cap) & (cap > 0) & (weekly_h > 0), cap * weekly_h, np.nan)
     out = np.ones(n)
@@ -170,16 +207,17 @@ def _score_table(
     params: RiskParams,
     as_of_day: float,
     start_day: float,
+    arrays: PremisesArrays,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Compute per-premises features and components (unsorted, premises order)."""
     n = len(premises)
     sel = (lf["day"].to_numpy() < as_of_day) & (lf["day"].to_numpy() >= start_day) & (lf["w"].to_numpy() > 0)
     lf = lf[sel]
     sums = _incident_sums(lf, n, params, as_of_day)
-    rates, kappa = _incident_rates(lf, premises, params, sums, as_of_day, start_day)
+    rates, kappa = _incident_rates(lf, premises, arrays, params, sums, as_of_day, start_day)
     c_incidents = rates["calls_per_week"] * rates["harm_per_call"]
     reference = float(c_incidents.mean()) if n else 0.0
-    static = _static_risk(premises, params, reference)
+    static = _static_risk(arrays, params, reference)
     breaches, compliant, last_visit = _visit_history(premises, visits, params, as_of_day)
     c_breach = reference * params.w_breach * breaches
     positive = c_incidents + static["c_licence"] + c_breach + static["c_intel"]
@@ -250,6 +288,7 @@ def _incident_sums(lf: pd.DataFrame, n: int, params: RiskParams, as_of_day: floa
 def _incident_rates(
     lf: pd.DataFrame,
     premises: pd.DataFrame,
+    arrays: PremisesArrays,
     params: RiskParams,
     sums: dict[str, np.ndarray],
     as_of_day: float,
@@ -267,7 +306,7 @@ def _incident_rates(
         else np.full(n, "all", dtype=object)
     )
     if params.use_exposure:
-        xf, xknown = _exposure_factor(premises, groups)
+        xf, xknown = _exposure_factor(arrays, groups)
     else:
         xf, xknown = np.ones(n), np.zeros(n, dtype=bool)
     expo = weeks * xf
@@ -306,41 +345,25 @@ def _incident_rates(
     return rates, kappa
 
 
-def _static_risk(premises: pd.DataFrame, params: RiskParams, reference: float) -> dict[str, np.ndarray]:
+def _static_risk(arrays: PremisesArrays, params: RiskParams, reference: float) -> dict[str, np.ndarray]:
     """Licence (late hours, capacity, door supervision) and intelligence components."""
-    n = len(premises)
-    # static licence risk ------------------------------------------------------------------
+    n = len(arrays.door)
     from licvisit.domain import parse_hhmm
 
-    start, end, hknown = hours_arrays(premises)
+    end, hknown = arrays.end, arrays.hours_known
     late_min = parse_hhmm(params.late_after) + 1440
     late = (
         hknown & (np.nanmax(np.where(np.isfinite(end), end, -1), axis=1) > late_min)
         if n
         else np.zeros(0, bool)
     )
-    cap = (
-        pd.to_numeric(premises["capacity"], errors="coerce").to_numpy(float)
-        if "capacity" in premises.columns
-        else np.full(n, np.nan)
+    cap_units = np.clip(
+        np.nan_to_num(arrays.capacity, nan=0.0) / params.capacity_unit, 0, params.capacity_cap
     )
-    cap_units = np.clip(np.nan_to_num(cap, nan=0.0) / params.capacity_unit, 0, params.capacity_cap)
-    door = (
-        premises["door_supervision"].astype("boolean").fillna(False).to_numpy(bool)
-        if "door_supervision" in premises.columns
-        else np.zeros(n, bool)
+    flags = arrays.intel_flags
+    c_licence = reference * (
+        params.w_late * late + params.w_capacity * cap_units + params.w_door * arrays.door
     )
-    flags = (
-        premises["intel_flags"]
-        .astype("string")
-        .fillna("")
-        .str.split(";")
-        .map(lambda xs: sum(1 for x in xs if x.strip()))
-        .to_numpy(dtype=float)
-        if "intel_flags" in premises.columns and n
-        else np.zeros(n)
-    )
-    c_licence = reference * (params.w_late * late + params.w_capacity * cap_units + params.w_door * door)
     c_intel = reference * params.w_intel * np.minimum(flags, params.intel_cap)
     return {"late_hours": late, "intel_flag_count": flags, "c_licence": c_licence, "c_intel": c_intel}
 
@@ -393,8 +416,12 @@ def score_premises(
     params: RiskParams,
     as_of: dt.datetime,
     start: dt.datetime | None = None,
+    arrays: PremisesArrays | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Score from a prepared link frame (used by ``rank_premises`` and the backtest)."""
+    """Score from a prepared link frame (used by ``rank_premises`` and the backtest).
+
+    ``arrays``: :func:`premises_arrays` of ``premises``, when the caller scores it more than once.
+    """
     as_of_day = float(to_days(pd.Series([pd.Timestamp(as_of)]))[0])
     if start is None:
         start_day = float(np.nanmin(lf["day"].to_numpy())) if len(lf) else as_of_day - 365
@@ -403,4 +430,5 @@ def score_premises(
         start_day = float(to_days(pd.Series([pd.Timestamp(start)]))[0])
     if params.history_days > 0:
         start_day = max(start_day, as_of_day - params.history_days)
-    return _score_table(lf, premises, visits, params, as_of_day, start_day)
+    arrays = premises_arrays(premises) if arrays is None else arrays
+    return _score_table(lf, premises, visits, params, as_of_day, start_day, arrays)
