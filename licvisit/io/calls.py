@@ -430,6 +430,17 @@ def _text(raw: RawTable, name: str) -> pa.ChunkedArray | pa.Array:
     return text_arrow(raw.table.column(name))
 
 
+def _codes(raw: RawTable, name: str) -> pa.DictionaryArray:
+    """Column of codes (a category, a THRIVE grade) as stripped text, dictionary-encoded.
+
+    Text columns are trimmed on their few distinct values, not on every row.
+    """
+    col = raw.table.column(name)
+    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        return encoded_text(col, trim=True)
+    return encoded_text(_text(raw, name))
+
+
 def _series(values: pa.ChunkedArray | pa.Array) -> pd.Series:
     """Arrow text (or a dictionary of text) -> str Series."""
     if pa.types.is_dictionary(values.type):
@@ -542,7 +553,7 @@ def _calls_category(
     raw: RawTable, fields: Mapping[str, str], log: ProblemLog, category_lookup: Mapping[str, str]
 ) -> tuple[pa.ChunkedArray | pa.Array, pa.ChunkedArray | pa.Array]:
     """Each call's licvisit category and its text as read; unknown ones are warned of and 'other'."""
-    cat_raw = encoded_text(_text(raw, fields["category"]))
+    cat_raw = _codes(raw, fields["category"])
     cat, unknown = map_codes_arrow(cat_raw, category_lookup, unknown_as="other", blank_as="other")
     if unknown.any():
         unk_raw = _series(cat_raw.filter(pa.array(unknown)))
@@ -567,7 +578,7 @@ def _calls_thrive(
     """Each call's THRIVE grade (bad ones left blank), or None without a thrive column."""
     thrive = None
     if "thrive" in fields:
-        t_raw = _text(raw, fields["thrive"])
+        t_raw = _codes(raw, fields["thrive"])
         thrive, t_bad = map_codes_arrow(t_raw, thrive_lookup)
         log.rows(
             t_bad,

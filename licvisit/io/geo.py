@@ -230,6 +230,10 @@ def _readings(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Which rows read as lon/lat, lon/lat swapped, easting/northing, easting/northing swapped."""
     n = len(a)
+    if n and have.all() and a.min() >= 1000 and a.max() <= E_MAX and b.min() >= 1000 and b.max() <= N_MAX:
+        # every row a grid reference the right way round (degrees cannot reach 1000): no row to sort out
+        none = np.zeros(n, dtype=bool)
+        return none, none.copy(), np.ones(n, dtype=bool), none.copy()
     ll_ok = in_lonlat_box(a, b) & have
     # The other readings are checked only on the rows not already in degrees the right way round.
     ll_swapped = np.zeros(n, dtype=bool)
@@ -368,7 +372,10 @@ def _locate_en(
         x[en_swapped], y[en_swapped] = b[en_swapped], a[en_swapped]
         return None
     ok = good
-    x[ok], y[ok] = a[ok], b[ok]
+    if ok.all():
+        x[:], y[:] = a, b
+    else:
+        x[ok], y[ok] = a[ok], b[ok]
     log.rows(
         en_swapped,
         pair,

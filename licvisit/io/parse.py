@@ -251,18 +251,32 @@ def map_codes_arrow(
     return mapped, unknown
 
 
-def encoded_text(text: pd.Series | pa.Array | pa.ChunkedArray) -> pa.DictionaryArray:
+def encoded_text(text: pd.Series | pa.Array | pa.ChunkedArray, *, trim: bool = False) -> pa.DictionaryArray:
     """Text as one Arrow dictionary array (blanks and nulls as ''), each distinct value once.
 
     Encoding millions of calls' codes once lets every later step look at the
     few distinct values only (:func:`map_codes_arrow`, :func:`categorical`).
+    ``trim``: strip surrounding whitespace, from the distinct values only (the
+    same result as trimming every row first).
     """
     arr = text if isinstance(text, pa.Array | pa.ChunkedArray) else pa.array(text, type=pa.string())
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     if not pa.types.is_string(arr.type):
         arr = pc.cast(arr, pa.string())
-    return pc.dictionary_encode(pc.fill_null(arr, ""))
+    enc = pc.dictionary_encode(pc.fill_null(arr, ""))
+    if not trim:
+        return enc
+    words = enc.dictionary
+    trimmed = pc.utf8_trim_whitespace(words)
+    if trimmed.equals(words):
+        return enc
+    # " theft" and "theft" are one value once trimmed: their codes are merged
+    values, inverse = np.unique(
+        np.asarray(trimmed.to_pylist(), dtype=object).astype(str), return_inverse=True
+    )
+    codes = inverse.astype(np.int32)[enc.indices.to_numpy(zero_copy_only=False)]
+    return pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(values.tolist(), type=pa.string()))
 
 
 def categorical(values: pa.DictionaryArray | pa.ChunkedArray) -> pd.Categorical:
@@ -278,6 +292,8 @@ def categorical(values: pa.DictionaryArray | pa.ChunkedArray) -> pd.Categorical:
     words = np.asarray(values.dictionary.to_pylist(), dtype=object).astype(str)
     present = np.bincount(idx, minlength=len(words)) > 0 if len(idx) else np.zeros(len(words), bool)
     cats, inverse = np.unique(words[present], return_inverse=True)
+    if present.all() and (inverse == np.arange(len(words))).all():  # sorted already: the codes as they are
+        return pd.Categorical.from_codes(idx, categories=cats, validate=False)
     remap = np.full(len(words), -1, dtype=np.int32)
     remap[present] = inverse
     return pd.Categorical.from_codes(remap[idx] if len(idx) else np.zeros(0, np.int32), categories=cats)
