@@ -239,21 +239,26 @@ print(json.dumps({"total_s": t1 - t0, "cpu_s": ru.ru_utime + ru.ru_stime, "peak_
 """
 
 CLI = """
-import json, re, resource, sys, time
+import contextlib, io, json, re, resource, sys, time
 t0 = time.perf_counter()
-from click.testing import CliRunner
 from licvisit.cli import main
 import licvisit.cli.risk  # the rank command's module (click loads it on first use): its imports count here
 t_cli = time.perf_counter()
-res = CliRunner().invoke(main, ["rank", "--calls", sys.argv[1], "--premises", sys.argv[2], "--out", sys.argv[3],
-                                "--top", "0"])
+# main() as the licvisit script runs it (no click.testing): its printed lines are kept for the stages
+out, err, code = io.StringIO(), io.StringIO(), 0
+with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    try:
+        main(["rank", "--calls", sys.argv[1], "--premises", sys.argv[2], "--out", sys.argv[3], "--top", "0"])
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
 t1 = time.perf_counter()
+output = out.getvalue() + err.getvalue()
 # the command's own progress lines, "[   2.5s] reading inputs", timed from the command's start
-stages = [[float(m[1]), m[2]] for m in re.finditer(r"^\\[\\s*([0-9.]+)s\\] (.*)$", res.output, re.M)]
+stages = [[float(m[1]), m[2]] for m in re.finditer(r"^\\[\\s*([0-9.]+)s\\] (.*)$", output, re.M)]
 ru = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"total_s": t1 - t0, "cli_import_s": t_cli - t0, "stages": stages,
                   "cpu_s": ru.ru_utime + ru.ru_stime, "peak_mb": ru.ru_maxrss / 1024,
-                  "exit_code": res.exit_code, "output": res.output[-400:]}))
+                  "exit_code": code, "output": output[-400:]}))
 """
 
 STAGES = ("reading inputs", "linking", "scoring premises", "writing outputs", "done")

@@ -174,8 +174,12 @@ def write_ranking(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     table = _tidy_numbers(ranking.table if table is None else table)
-    written = [write_csv(table, out / "ranking.csv"), _write_ranking_gpkg(table, out / "ranking.gpkg")]
-    written.append(_write_ranking_json(ranking, table, out / "ranking.json"))
+    # Arrow's CSV writer releases the GIL: ranking.csv is written beside the GeoPackage and JSON
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="licvisit-ranking-csv") as pool:
+        csv_file = pool.submit(write_csv, table, out / "ranking.csv")
+        gpkg = _write_ranking_gpkg(table, out / "ranking.gpkg")
+        json_file = _write_ranking_json(ranking, table, out / "ranking.json")
+        written = [csv_file.result(), gpkg, json_file]
     if attribution:
         written += write_attribution(ranking.links, out, calls)
     return [Path(p) for p in written]

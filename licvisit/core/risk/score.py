@@ -160,6 +160,16 @@ def _gamma_prior(counts: np.ndarray, expo: np.ndarray) -> tuple[float, float]:
     return float(m), float(max(a, 1e-12 * max(m, 1e-12) ** 2))
 
 
+def _small_codes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(codes, return_inverse=True)`` for integer codes of a small range, without sorting."""
+    if len(codes) == 0:
+        return np.zeros(0, codes.dtype), np.zeros(0, np.int64)
+    lo = int(codes.min())
+    present = np.bincount(codes - lo) > 0
+    lookup = np.cumsum(present) - 1
+    return np.flatnonzero(present) + lo, lookup[codes - lo]
+
+
 def _harm_prior_calls(p: np.ndarray, w: np.ndarray, cat: np.ndarray, n: int) -> float:
     """Estimate the pseudo-call weight for harm-per-call shrinkage from the history itself.
 
@@ -185,8 +195,8 @@ def _harm_prior_calls(p: np.ndarray, w: np.ndarray, cat: np.ndarray, n: int) -> 
     sigma2 = tau2 = 0.0
     # every category's weighted count per premises in one pass: column j is category uniq[j]
     # (the sums are those of one bincount per category, the other rows adding exact zeros)
-    uniq, inv = np.unique(cat, return_inverse=True)
-    by_cat = np.bincount(p * len(uniq) + inv.ravel(), weights=w, minlength=n * len(uniq))
+    uniq, inv = _small_codes(cat)
+    by_cat = np.bincount(p * len(uniq) + inv, weights=w, minlength=n * len(uniq))
     by_cat = by_cat.reshape(n, len(uniq))
     for j in range(len(uniq)):
         s1 = by_cat[:, j]  # indicator: s2 == s1
