@@ -8,7 +8,7 @@ they return the data and a list of :class:`~licvisit.errors.Problem`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -476,20 +476,46 @@ def _calls_frame(
     # The transformation to British National Grid runs in the background while
     # the dates, categories and ids are checked; x and y are used only at the end.
     pending: list[BngJob | Future] = []
+    ready = _prepared_text(raw, fields)
     xy = _calls_xy(raw, fields, log, pending)
     if xy is None:
         return None
     when, time_known = _calls_when(raw, fields, log, police_uk)
-    cat, cat_raw = _calls_category(raw, fields, log, category_lookup)
-    thrive = _calls_thrive(raw, fields, log, thrive_lookup)
-    call_id = _calls_ids(raw, fields, log, police_uk)
+    cat, cat_raw = _calls_category(raw, fields, log, category_lookup, ready)
+    thrive = _calls_thrive(raw, fields, log, thrive_lookup, ready)
+    call_id = _calls_ids(raw, fields, log, police_uk, ready)
     columns = {"call_id": call_id, "category": cat, "category_raw": cat_raw, "thrive": thrive}
-    df = _calls_kept(raw, fields, log, pending, when, time_known, xy, columns)
+    df = _calls_kept(raw, fields, log, pending, when, time_known, xy, columns, ready)
     _note_dates(df, log)
     log.finish(raw.rows_read, len(df))
     if log.has_error:
         return None
     return df
+
+
+_Ready = Mapping[str, "Future[Any]"]
+
+
+def _prepared_text(raw: RawTable, fields: Mapping[str, str]) -> _Ready:
+    """The text columns the checks read, trimmed (and codes encoded) on a worker thread, by glossary name.
+
+    Arrow's trimming and encoding release the GIL, so on two cores they run
+    beside the coordinate and date checks; the checks and their messages stay
+    on the calling thread, in the same order, with the same results.
+    """
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="licvisit-calls-text")
+    jobs: dict[str, Future[Any]] = {}
+    for name, prepare in (
+        ("category", _codes),
+        ("thrive", _codes),
+        ("call_id", _text),
+        ("premises_ref", _text),
+        ("location_text", _text),
+    ):
+        if name in fields:
+            jobs[name] = pool.submit(prepare, raw, fields[name])
+    pool.shutdown(wait=False)
+    return jobs
 
 
 def _calls_xy(
@@ -550,10 +576,14 @@ def _calls_when(
 
 
 def _calls_category(
-    raw: RawTable, fields: Mapping[str, str], log: ProblemLog, category_lookup: Mapping[str, str]
+    raw: RawTable,
+    fields: Mapping[str, str],
+    log: ProblemLog,
+    category_lookup: Mapping[str, str],
+    ready: _Ready,
 ) -> tuple[pa.ChunkedArray | pa.Array, pa.ChunkedArray | pa.Array]:
     """Each call's licvisit category and its text as read; unknown ones are warned of and 'other'."""
-    cat_raw = _codes(raw, fields["category"])
+    cat_raw = ready["category"].result()
     cat, unknown = map_codes_arrow(cat_raw, category_lookup, unknown_as="other", blank_as="other")
     if unknown.any():
         unk_raw = _series(cat_raw.filter(pa.array(unknown)))
@@ -573,12 +603,12 @@ def _calls_category(
 
 
 def _calls_thrive(
-    raw: RawTable, fields: Mapping[str, str], log: ProblemLog, thrive_lookup: Mapping[str, str]
+    raw: RawTable, fields: Mapping[str, str], log: ProblemLog, thrive_lookup: Mapping[str, str], ready: _Ready
 ) -> pa.ChunkedArray | pa.Array | None:
     """Each call's THRIVE grade (bad ones left blank), or None without a thrive column."""
     thrive = None
     if "thrive" in fields:
-        t_raw = _codes(raw, fields["thrive"])
+        t_raw = ready["thrive"].result()
         thrive, t_bad = map_codes_arrow(t_raw, thrive_lookup)
         log.rows(
             t_bad,
@@ -593,10 +623,10 @@ def _calls_thrive(
 
 
 def _calls_ids(
-    raw: RawTable, fields: Mapping[str, str], log: ProblemLog, police_uk: bool
+    raw: RawTable, fields: Mapping[str, str], log: ProblemLog, police_uk: bool, ready: _Ready
 ) -> pa.ChunkedArray | pa.Array | None:
     """The call ids (duplicates logged, except in police.uk files), or None without the column."""
-    call_id = _text(raw, fields["call_id"]) if "call_id" in fields else None
+    call_id = ready["call_id"].result() if "call_id" in fields else None
     if call_id is not None and not police_uk:
         dup = duplicated(raw.table.column(fields["call_id"]))
         log.rows(
@@ -619,6 +649,7 @@ def _calls_kept(
     time_known: np.ndarray,
     xy: tuple[np.ndarray, np.ndarray],
     columns: Mapping[str, pa.ChunkedArray | pa.Array | None],
+    ready: _Ready,
 ) -> pd.DataFrame:
     """The calls frame of the rows kept, once the coordinates are transformed."""
     x, y = xy
@@ -639,7 +670,7 @@ def _calls_kept(
         if values is None:
             if name not in fields:
                 return const_text("", k)
-            values = _text(raw, fields[name])
+            values = ready[name].result() if name in ready else _text(raw, fields[name])
         if mask is not None:
             values = values.filter(mask)
         if pa.types.is_dictionary(values.type):  # codes (category, THRIVE): a few values, millions of rows
