@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -238,17 +238,20 @@ def link_calls_to_premises(
 
         params = RiskParams()
     xy = _link_coordinates(calls, premises)
+    cx, cy, px, py = xy
     # The k-d tree query of every call (rule 3 and the sensitivity table) needs only
     # the coordinates, and pykdtree runs it without the GIL: it runs in a second thread
-    # while the clocks and rules 1 and 2 (Python string work) are worked out here.
+    # while the clocks and rules 1 and 2 (Python string work) are worked out here, in
+    # chunks of calls, so that rule 3 works on each chunk while the next is queried.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="licvisit-nearest") as pool:
-        first = pool.submit(_nearest_two, *xy, params)
+        tree = _PremisesTree.of(px, py)
+        chunks = [(sl, pool.submit(_nearest_two, cx[sl], cy[sl], tree, params)) for sl in _chunks(len(cx))]
         a = _link_inputs(calls, premises, xy)
         assigned = np.zeros(a.n, dtype=bool)
         parts: list[dict[str, Any]] = []
         _link_by_reference(calls, a, assigned, parts)
         _link_by_name(calls, premises, a, params, assigned, parts)
-        sensitivity, valid_xy = _link_nearest(a, params, assigned, parts, first.result())
+        sensitivity, valid_xy = _link_nearest(a, params, assigned, parts, chunks)
     table, c, rule_code, share, closed = _links_table(parts, a, params)
     counts = _link_counts(a, params, assigned, valid_xy, c, rule_code, share, closed)
     notes = _link_notes(premises, a, table)
@@ -346,9 +349,37 @@ def _link_by_name(
                     assigned[m["call"].to_numpy()] = True
 
 
+NEAREST_CHUNK = 1 << 18  # calls per k-d tree query: rule 3 works on one chunk while the next is queried
+
+
+def _chunks(n: int) -> list[slice]:
+    """Consecutive slices of ``n`` calls, NEAREST_CHUNK each (one empty slice when ``n`` is 0)."""
+    return [slice(i, min(i + NEAREST_CHUNK, n)) for i in range(0, n, NEAREST_CHUNK)] or [slice(0, 0)]
+
+
+@dataclass(frozen=True)
+class _PremisesTree:
+    """The k-d tree of the located premises (built once, queried by every chunk of calls)."""
+
+    ok_idx: np.ndarray  # premises rows in the tree
+    tree: Any  # pykdtree KDTree, or None without located premises
+    all_located: bool  # every premises is in the tree (ok_idx is 0, 1, 2, ...)
+
+    @staticmethod
+    def of(px: np.ndarray, py: np.ndarray) -> _PremisesTree:
+        # pykdtree: the same queries as scipy's cKDTree (strict upper bound, misses as the
+        # tree's size), as fast, on every core and without the GIL, and it imports in a
+        # millisecond where scipy.spatial takes about 0.4 s of a ranking's start-up.
+        from pykdtree.kdtree import KDTree
+
+        ok_idx = np.flatnonzero(np.isfinite(px) & np.isfinite(py))
+        tree = KDTree(np.column_stack([px[ok_idx], py[ok_idx]])) if len(ok_idx) else None
+        return _PremisesTree(ok_idx, tree, len(ok_idx) == len(px))
+
+
 @dataclass
 class _Nearest:
-    """The k-d tree of the located premises and every call's two nearest within the largest radius."""
+    """One chunk of calls' two nearest premises within the largest radius (rows of the chunk)."""
 
     ok_idx: np.ndarray  # premises rows in the tree
     tree: Any  # pykdtree KDTree, or None without located premises
@@ -382,29 +413,20 @@ class _Nearest:
         return dd, np.where(np.isfinite(dd), ok_idx[np.minimum(ii, len(ok_idx) - 1)], -1)
 
 
-def _nearest_two(
-    cx: np.ndarray, cy: np.ndarray, px: np.ndarray, py: np.ndarray, params: RiskParams
-) -> _Nearest:
+def _nearest_two(cx: np.ndarray, cy: np.ndarray, premises: _PremisesTree, params: RiskParams) -> _Nearest:
     """Each call's two nearest premises out to the largest radius (ruled and sensitivity radii).
 
     One k=2 query out to 100 m serves the sensitivity table and shows which calls
     have a single candidate; only calls with two or more premises inside the radius
     (usually a minority) are queried again for up to max_candidates neighbours.
     """
-    # pykdtree: the same queries as scipy's cKDTree (strict upper bound, misses as the
-    # tree's size), as fast, on every core and without the GIL, and it imports in a
-    # millisecond where scipy.spatial takes about 0.4 s of a ranking's start-up.
-    from pykdtree.kdtree import KDTree
-
     n = len(cx)
     valid_xy = np.isfinite(cx) & np.isfinite(cy)
-    prem_ok = np.isfinite(px) & np.isfinite(py)
-    ok_idx = np.flatnonzero(prem_ok)
+    ok_idx, tree = premises.ok_idx, premises.tree
     k2 = min(2, max(1, min(params.max_candidates, len(ok_idx))))
     big_r = max(params.radius_m, *SENSITIVITY_RADII)
-    tree = KDTree(np.column_stack([px[ok_idx], py[ok_idx]])) if len(ok_idx) else None
     empty = (np.zeros((0, k2)), np.zeros((0, k2), dtype=np.int64))
-    near = _Nearest(ok_idx, tree, valid_xy, *empty, all_located=len(ok_idx) == len(px))
+    near = _Nearest(ok_idx, tree, valid_xy, *empty, all_located=premises.all_located)
     q = np.flatnonzero(valid_xy)
     if n and tree is not None and len(q) == n:  # every call located: the query's arrays as they come
         near.dist, near.nbr = near.query(np.column_stack([cx, cy]), k2, big_r)
@@ -427,74 +449,118 @@ def _nearest_two(
 
 
 def _link_nearest(
-    a: _LinkInputs, params: RiskParams, assigned: np.ndarray, parts: list[dict[str, Any]], near: _Nearest
+    a: _LinkInputs,
+    params: RiskParams,
+    assigned: np.ndarray,
+    parts: list[dict[str, Any]],
+    chunks: list[tuple[slice, Future[_Nearest]]],
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Rule 3: nearest premises within the radius, with the near-tie and open-premises rules.
 
-    ``near``: each call's two nearest premises (:func:`_nearest_two`).  Appends to
-    ``parts``; returns the radius sensitivity table and which calls have a location.
+    ``chunks``: consecutive slices of the calls and their two nearest premises
+    (:func:`_nearest_two`), each taken when its query is done.  Appends to
+    ``parts`` the single-candidate links, then the near-tie ones (both in call
+    order, as one query of every call would); returns the radius sensitivity
+    table and which calls have a location.
     """
-    npm, cx, cy = a.npm, a.cx, a.cy
+    valid_xy = np.zeros(a.n, dtype=bool)
+    counts: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    singles: list[dict[str, Any]] = []
+    ties: list[dict[str, Any]] = []
+    for sl, job in chunks:
+        near = job.result()
+        valid_xy[sl] = near.valid_xy
+        part = _sensitivity_counts(near.dist, near.nbr, a.npm)
+        counts = part if counts is None else (counts[0] + part[0], counts[1] + part[1], counts[2] + part[2])
+        _nearest_rule(a, params, assigned, sl, near, singles, ties)
+        # the chunk's arrays freed now (its Future keeps ``near``): peak memory at 12 M calls
+        near.dist = near.nbr = np.zeros((0, near.dist.shape[1]))
+        near.several = near.several_d = near.several_p = None
+    parts.extend(singles + ties)
+    assert counts is not None  # there is always one chunk
+    return _sensitivity_table(*counts, a.n), valid_xy
+
+
+def _nearest_rule(
+    a: _LinkInputs,
+    params: RiskParams,
+    assigned: np.ndarray,
+    sl: slice,
+    near: _Nearest,
+    singles: list[dict[str, Any]],
+    ties: list[dict[str, Any]],
+) -> None:
+    """Rule 3 on the calls ``sl`` (``near`` holds their nearest premises, by row of the chunk)."""
     start, end, known, tk, wd, minute = a.start, a.end, a.known, a.tk, a.wd, a.minute
-    # 3. nearest within the radius (with the near-tie rule) ------------------------
-    dist, nbr, valid_xy = near.dist, near.nbr, near.valid_xy
+    dist, nbr = near.dist, near.nbr
     k = max(1, min(params.max_candidates, len(near.ok_idx)))
     k2 = dist.shape[1]
-    sensitivity = _sensitivity(dist, nbr, npm)
-
-    rest = np.flatnonzero(~assigned & (dist[:, 0] <= params.radius_m))
-    if len(rest):
-        several = dist[rest, k2 - 1] <= params.radius_m if k2 > 1 else np.zeros(len(rest), bool)
-        # single candidate: the nearest premises, whatever its hours (closed ones are dealt with below)
-        one = rest[~several]
-        parts.append(_part(one, nbr[one, 0], "nearest", dist[one, 0]))
-        multi = rest[several]
-        if len(multi):
-            d, p = near.candidates(multi, k, params.radius_m, cx, cy)
-            inr = d <= params.radius_m
-            # Prefer premises open at the call's (known) time when any candidate is open.
-            op = inr.copy()
-            need = inr & tk[multi][:, None] & known[np.where(p >= 0, p, 0)]
-            if need.any():
-                r_i, k_i = np.nonzero(need)
-                op[r_i, k_i] = open_at(start, end, known, p[r_i, k_i], wd[multi[r_i]], minute[multi[r_i]])
-            any_open = np.asarray(op.any(axis=1))  # numpy's stubs allow a scalar for any(axis=...)
-            eligible = np.where(any_open[:, None], op, inr)
-            de = np.where(eligible, d, np.inf)
-            dmin = de.min(axis=1)
-            chosen = eligible & (de <= dmin[:, None] + params.tie_m)
-            m = chosen.sum(axis=1)
-            rr, kk = np.nonzero(chosen)
-            # keep each call's rows together and calls in order
-            parts.append(_part(multi[rr], p[rr, kk], "nearest", d[rr, kk], 1.0 / m[rr], op[rr, kk]))
-        assigned[rest] = True
-    near.dist = near.nbr = np.zeros((0, k2))  # n x 2 each: freed before the links table is built
-    near.several = near.several_d = near.several_p = None
-    del dist, nbr  # (peak memory at 12 M calls)
-    return sensitivity, valid_xy
+    local = np.flatnonzero(~assigned[sl] & (dist[:, 0] <= params.radius_m))
+    if not len(local):
+        return
+    several = dist[local, k2 - 1] <= params.radius_m if k2 > 1 else np.zeros(len(local), bool)
+    # single candidate: the nearest premises, whatever its hours (closed ones are dealt with below)
+    one = local[~several]
+    singles.append(_part(one + sl.start, nbr[one, 0], "nearest", dist[one, 0]))
+    multi_local = local[several]
+    if len(multi_local):
+        d, p = near.candidates(multi_local, k, params.radius_m, a.cx[sl], a.cy[sl])
+        multi = multi_local + sl.start
+        inr = d <= params.radius_m
+        # Prefer premises open at the call's (known) time when any candidate is open.
+        op = inr.copy()
+        need = inr & tk[multi][:, None] & known[np.where(p >= 0, p, 0)]
+        if need.any():
+            r_i, k_i = np.nonzero(need)
+            op[r_i, k_i] = open_at(start, end, known, p[r_i, k_i], wd[multi[r_i]], minute[multi[r_i]])
+        any_open = np.asarray(op.any(axis=1))  # numpy's stubs allow a scalar for any(axis=...)
+        eligible = np.where(any_open[:, None], op, inr)
+        de = np.where(eligible, d, np.inf)
+        dmin = de.min(axis=1)
+        chosen = eligible & (de <= dmin[:, None] + params.tie_m)
+        m = chosen.sum(axis=1)
+        rr, kk = np.nonzero(chosen)
+        # keep each call's rows together and calls in order
+        ties.append(_part(multi[rr], p[rr, kk], "nearest", d[rr, kk], 1.0 / m[rr], op[rr, kk]))
+    assigned[local + sl.start] = True
 
 
-def _sensitivity(dist: np.ndarray, nbr: np.ndarray, npm: int) -> pd.DataFrame:
-    """Calls and premises within each of SENSITIVITY_RADII of each other (the nearest two per call).
+def _sensitivity_counts(
+    dist: np.ndarray, nbr: np.ndarray, npm: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The sensitivity table's counts for some calls (their nearest two premises), to be summed.
 
-    Each call is classed once by the smallest radius its nearest premises is
-    within; one count per (premises, class) then gives every radius's figures.
+    Each call is classed once by the smallest of SENSITIVITY_RADII its nearest
+    premises is within.  Returns (calls per premises and class, calls per
+    class, calls with a second premises within each radius).
     """
-    n, k2 = dist.shape
+    k2 = dist.shape[1]
     radii = np.asarray(SENSITIVITY_RADII, dtype=float)  # ascending
     d0 = dist[:, 0]
     hit = np.flatnonzero(d0 <= radii[-1])
     cls = np.searchsorted(radii, d0[hit], side="left")  # first radius r with d0 <= r
     per = np.bincount(nbr[hit, 0] * len(radii) + cls, minlength=max(npm, 1) * len(radii))
-    reached = np.cumsum(per.reshape(-1, len(radii)), axis=1) > 0  # premises with a call within radius i
-    linked = np.cumsum(np.bincount(cls, minlength=len(radii)))
+    linked = np.bincount(cls, minlength=len(radii))
+    second = (
+        np.array([int((dist[:, k2 - 1] <= r).sum()) for r in SENSITIVITY_RADII])
+        if k2 > 1
+        else np.zeros(len(radii), np.int64)
+    )
+    return per, linked, second
+
+
+def _sensitivity_table(per: np.ndarray, linked: np.ndarray, second: np.ndarray, n: int) -> pd.DataFrame:
+    """Calls and premises within each of SENSITIVITY_RADII of each other, from summed counts."""
+    k = len(SENSITIVITY_RADII)
+    reached = np.cumsum(per.reshape(-1, k), axis=1) > 0  # premises with a call within radius i
+    within = np.cumsum(linked)
     rows = [
         {
             "radius_m": r,
-            "calls_linked": int(linked[i]),
-            "share_linked": float(linked[i] / n) if n else 0.0,
+            "calls_linked": int(within[i]),
+            "share_linked": float(within[i] / n) if n else 0.0,
             "premises_with_calls": int(reached[:, i].sum()),
-            "calls_with_several_premises": int((dist[:, k2 - 1] <= r).sum()) if k2 > 1 else 0,
+            "calls_with_several_premises": int(second[i]),
         }
         for i, r in enumerate(SENSITIVITY_RADII)
     ]

@@ -310,3 +310,33 @@ def test_candidates_queried_ahead_are_those_a_fresh_query_gives(monkeypatch):
     assert (ahead.table["rule"] == "nearest").sum() > 1000 and ahead.counts["tied"] > 10
     pd.testing.assert_frame_equal(ahead.table, again.table)
     assert ahead.counts == again.counts
+
+
+def test_calls_queried_in_chunks_link_as_in_one_query(monkeypatch):
+    """Rule 3 works on chunks of calls as the k-d tree thread queries them: the links, counts and
+    sensitivity table are those of one query of every call, in the same order."""
+    from licvisit.core.risk import attribution
+
+    rng = np.random.default_rng(11)
+    n_prem, n_calls = 50, 2500
+    prem = premises_frame(
+        [
+            {"premises_id": f"P{i}", "name": f"Venue Number {i}", "x": float(x), "y": float(y)}
+            for i, (x, y) in enumerate(rng.uniform(0, 500, size=(n_prem, 2)).round(1))
+        ]
+    )
+    prem["hours_fri"] = np.where(np.arange(n_prem) % 4 == 0, "12:00-22:00", "12:00-02:00")
+    calls = calls_frame([{"x": float(x), "y": float(y)} for x, y in rng.uniform(-50, 550, size=(n_calls, 2))])
+    calls.loc[::9, "premises_ref"] = "P3"
+    calls.loc[4::13, "location_text"] = "outside Venue Number 7"
+    calls.loc[[6, 700, 1801], ["x", "y"]] = np.nan
+    calls["occurred_at"] = pd.Timestamp("2025-03-07 19:00") + pd.to_timedelta(
+        rng.integers(0, 540, n_calls), "min"
+    )
+    whole = link_calls_to_premises(calls, prem, RiskParams(tie_m=3.0))
+    monkeypatch.setattr(attribution, "NEAREST_CHUNK", 97)  # 26 chunks, the last a short one
+    chunked = link_calls_to_premises(calls, prem, RiskParams(tie_m=3.0))
+    assert whole.counts["nearest"] > 1000 and whole.counts["tied"] > 5 and whole.counts["reference"] > 100
+    pd.testing.assert_frame_equal(whole.table, chunked.table)
+    pd.testing.assert_frame_equal(whole.sensitivity, chunked.sensitivity)
+    assert whole.counts == chunked.counts
