@@ -397,12 +397,48 @@ class _Nearest:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Up to ``kk`` premises within ``r`` of the calls ``multi`` (ascending): the ones queried already."""
         if self.several is None or self.several_d is None or self.several_p is None:
-            return self.query(np.column_stack([cx[multi], cy[multi]]), kk, r)
+            return self.query(np.column_stack([cx[multi], cy[multi]]), kk, r, cut=True)
         rows = np.searchsorted(self.several, multi)  # every one of ``multi`` is in ``several``
         return self.several_d[rows], self.several_p[rows]
 
-    def query(self, points: np.ndarray, kk: int, r: float) -> tuple[np.ndarray, np.ndarray]:
-        """Up to ``kk`` premises within ``r`` [m] of each point: (distances, premises rows or -1)."""
+    def query(
+        self, points: np.ndarray, kk: int, r: float, *, cut: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Up to ``kk`` premises within ``r`` [m] of each point, nearest first: (distances, premises rows or -1).
+
+        Premises at the same distance (a register geocoded to postcode centroids
+        puts several on one spot) come in register order, whatever order the
+        k-d tree finds them in.  With ``cut``, register order also decides which
+        of them are kept where more are tied than the ``kk`` places left.
+        """
+        kq = min(kk + 1, len(self.ok_idx)) if cut else kk
+        dd, ii = self._query(points, kq, r)
+        if kq > 1:
+            dd, ii = self._in_register_order(points, dd, ii, r)
+        return dd[:, :kk], ii[:, :kk]
+
+    def _in_register_order(
+        self, points: np.ndarray, dd: np.ndarray, ii: np.ndarray, r: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``dd``, ``ii`` with the premises at one distance in register order (rows with a tie only)."""
+        kq = dd.shape[1]
+        same = (dd[:, 1:] == dd[:, :-1]) & np.isfinite(dd[:, 1:])
+        tied = np.flatnonzero(same.any(axis=1))
+        if not len(tied):
+            return dd, ii
+        # a tie reaching the last place may go on beyond it: those points are asked again, for more
+        open_ = tied[same[tied, -1]]
+        k_more = kq
+        while len(open_) and k_more < len(self.ok_idx):
+            k_more = min(2 * k_more, len(self.ok_idx))
+            d2, i2 = _register_sorted(*self._query(points[open_], k_more, r))
+            dd[open_], ii[open_] = d2[:, :kq], i2[:, :kq]
+            open_ = open_[np.isfinite(d2[:, -1]) & (d2[:, -1] == d2[:, kq - 1])]
+        dd[tied], ii[tied] = _register_sorted(dd[tied], ii[tied])
+        return dd, ii
+
+    def _query(self, points: np.ndarray, kk: int, r: float) -> tuple[np.ndarray, np.ndarray]:
+        """The k-d tree's ``kk`` nearest within ``r`` as it finds them: (distances, premises rows or -1)."""
         ok_idx = self.ok_idx
         dd, ii = self.tree.query(np.ascontiguousarray(points, dtype=np.float64), k=kk, distance_upper_bound=r)
         dd = dd.reshape(len(points), kk)
@@ -411,6 +447,12 @@ class _Nearest:
             ii[ii >= len(ok_idx)] = -1
             return dd, ii
         return dd, np.where(np.isfinite(dd), ok_idx[np.minimum(ii, len(ok_idx) - 1)], -1)
+
+
+def _register_sorted(dd: np.ndarray, ii: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row by distance, then premises row (register order); misses (inf, -1) last."""
+    order = np.lexsort((np.where(ii < 0, np.iinfo(np.int64).max, ii), dd), axis=-1)
+    return np.take_along_axis(dd, order, axis=1), np.take_along_axis(ii, order, axis=1)
 
 
 def _nearest_two(cx: np.ndarray, cy: np.ndarray, premises: _PremisesTree, params: RiskParams) -> _Nearest:
@@ -443,7 +485,7 @@ def _nearest_two(cx: np.ndarray, cy: np.ndarray, premises: _PremisesTree, params
         k = max(1, min(params.max_candidates, len(ok_idx)))
         near.several = several
         near.several_d, near.several_p = near.query(
-            np.column_stack([cx[several], cy[several]]), k, params.radius_m
+            np.column_stack([cx[several], cy[several]]), k, params.radius_m, cut=True
         )
     return near
 

@@ -340,3 +340,29 @@ def test_calls_queried_in_chunks_link_as_in_one_query(monkeypatch):
     pd.testing.assert_frame_equal(whole.table, chunked.table)
     pd.testing.assert_frame_equal(whole.sensitivity, chunked.sensitivity)
     assert whole.counts == chunked.counts
+
+
+def test_premises_on_one_spot_share_a_call_in_register_order():
+    """Eight premises geocoded to one postcode centroid among 52 others, four candidates a call: the
+    first four on the spot in the register share the call, not the four the k-d tree meets first."""
+    rng = np.random.default_rng(3)
+    xy = rng.uniform(0, 2000, size=(60, 2))
+    on_spot = sorted(
+        rng.choice(60, 8, replace=False).tolist()
+    )  # 0, 2, 7, 43, ...: the tree meets 0, 43, 56, 47
+    xy[on_spot] = (1000.0, 1000.0)
+    prem = premises_frame(
+        [
+            {"premises_id": f"P{i}", "name": f"Venue {i}", "x": float(x), "y": float(y)}
+            for i, (x, y) in enumerate(xy)
+        ]
+    )
+    calls = calls_frame([{"x": 1010.0, "y": 1000.0}, {"x": 1000.0, "y": 1040.0}])
+    links = link_calls_to_premises(calls, prem, RiskParams(max_candidates=4, radius_m=50.0))
+    t = links.table
+    for call in (0, 1):
+        got = t.loc[t["call"] == call, "premises_id"].astype(str).tolist()
+        assert got == [f"P{i}" for i in on_spot[:4]]
+        assert np.allclose(t.loc[t["call"] == call, "share"], 0.25)
+    # the sensitivity table counts one premises (the first on the spot) as the calls' nearest
+    assert links.sensitivity.set_index("radius_m").loc[50.0, "premises_with_calls"] == 1
