@@ -108,76 +108,76 @@ def rank(
     attribution table with its 25/50/100 m sensitivity.
     """
     stage = stage_printer()
-    if calls is not None and premises is not None:
-        # Parsing the calls (the biggest file, Arrow's threads, no GIL) starts before
-        # pandas and the readers are imported: this module and the parser import
-        # neither, so the parse overlaps half a second of imports (docs/benchmarks.md).
-        from licvisit.io.csv_parse import parse_ahead
+    # Parsing the calls (the biggest file, Arrow's threads, no GIL) starts before
+    # pandas and the readers are imported: this module and the parser import
+    # neither, so the parse overlaps half a second of imports (docs/benchmarks.md).
+    # A parse the command did not take (it stopped first) is dropped at the end.
+    from licvisit.io.csv_parse import parsed_early
 
-        parse_ahead(calls)
-    from licvisit.app.params import risk_params
-    from licvisit.app.rank import outside_note, rank_command
+    with parsed_early(calls if calls is not None and premises is not None else None):
+        from licvisit.app.params import risk_params
+        from licvisit.app.rank import outside_note, rank_command
 
-    no_huge_page_advice()  # millions of rows in short-lived arrays: see its docstring
-    cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones, visits=visits)
-    params = risk_params(cfg, scheme)
-    check_out_folder(out_dir)  # a bad --out fails now, not after the work
-    run = rank_command(
-        cfg,
-        params,
-        out_dir,
-        as_of=as_of,
-        zone=zone,
-        explain_id=explain_id,
-        clip=clip_to_calls,
-        progress=stage,
-        read_inputs=load_named,
-    )
-    ranking, table = run.ranking, run.table
-    c = ranking.summary["counts"]
-    click.echo(
-        f"Ranked {len(ranking.table):,} premises as of {ranking.as_of:%Y-%m-%d} ({params.scheme} harm). "
-        f"Calls linked: {c['reference']:,} by reference, {c['name']:,} by name, {c['nearest']:,} nearest "
-        f"within {params.radius_m:g} m; {c['unlinked']:,} unlinked; {c['closed_excluded'] + c['closed_downweighted']:,} "
-        f"at closed hours {'excluded' if params.closed_hours == 'exclude' else 'down-weighted'}."
-    )
-    sens = ranking.links.sensitivity
-    click.echo(
-        "Calls with a premises within "
-        + "; ".join(
-            f"{r['radius_m']:g} m: {int(r['calls_linked']):,} ({r['share_linked']:.0%}; "
-            f"{int(r['calls_with_several_premises']):,} with two or more)"
-            for _, r in sens.iterrows()
+        no_huge_page_advice()  # millions of rows in short-lived arrays: see its docstring
+        cfg = resolve_config(config_path, calls=calls, premises=premises, zones=zones, visits=visits)
+        params = risk_params(cfg, scheme)
+        check_out_folder(out_dir)  # a bad --out fails now, not after the work
+        run = rank_command(
+            cfg,
+            params,
+            out_dir,
+            as_of=as_of,
+            zone=zone,
+            explain_id=explain_id,
+            clip=clip_to_calls,
+            progress=stage,
+            read_inputs=load_named,
         )
-        + "."
-    )
-    for note in ranking.notes:
-        if note == run.stale_note:
-            click.echo(f"Warning: {as_cli_options(note)}", err=True)
-        else:
-            click.echo(f"Note: {as_cli_options(note)}")
-    if run.outside and not clip_to_calls:
+        ranking, table = run.ranking, run.table
+        c = ranking.summary["counts"]
         click.echo(
-            outside_note(
-                run.outside,
-                run.premises_total,
-                "so they are ranked mostly on static licence risk and their type's average",
-                "rank",
-            )
+            f"Ranked {len(ranking.table):,} premises as of {ranking.as_of:%Y-%m-%d} ({params.scheme} harm). "
+            f"Calls linked: {c['reference']:,} by reference, {c['name']:,} by name, {c['nearest']:,} nearest "
+            f"within {params.radius_m:g} m; {c['unlinked']:,} unlinked; {c['closed_excluded'] + c['closed_downweighted']:,} "
+            f"at closed hours {'excluded' if params.closed_hours == 'exclude' else 'down-weighted'}."
         )
-    if top:
-        _print_table(table, top, run.zone_label)
-    if run.explained is not None:
-        _print_explain(run.explained)
-    from licvisit.io.ranking_io import attribution_note
+        sens = ranking.links.sensitivity
+        click.echo(
+            "Calls with a premises within "
+            + "; ".join(
+                f"{r['radius_m']:g} m: {int(r['calls_linked']):,} ({r['share_linked']:.0%}; "
+                f"{int(r['calls_with_several_premises']):,} with two or more)"
+                for _, r in sens.iterrows()
+            )
+            + "."
+        )
+        for note in ranking.notes:
+            if note == run.stale_note:
+                click.echo(f"Warning: {as_cli_options(note)}", err=True)
+            else:
+                click.echo(f"Note: {as_cli_options(note)}")
+        if run.outside and not clip_to_calls:
+            click.echo(
+                outside_note(
+                    run.outside,
+                    run.premises_total,
+                    "so they are ranked mostly on static licence risk and their type's average",
+                    "rank",
+                )
+            )
+        if top:
+            _print_table(table, top, run.zone_label)
+        if run.explained is not None:
+            _print_explain(run.explained)
+        from licvisit.io.ranking_io import attribution_note
 
-    att_note = attribution_note(len(ranking.links.table))
-    if att_note:
-        click.echo(f"Note: {att_note}")
-    att_file = next((p.name for p in run.files if p.name.startswith("attribution.")), "attribution.csv")
-    click.echo(
-        f"Wrote {out_dir / 'ranking.csv'}, ranking.gpkg, ranking.json, {att_file}, attribution_sensitivity.csv"
-    )
+        att_note = attribution_note(len(ranking.links.table))
+        if att_note:
+            click.echo(f"Note: {att_note}")
+        att_file = next((p.name for p in run.files if p.name.startswith("attribution.")), "attribution.csv")
+        click.echo(
+            f"Wrote {out_dir / 'ranking.csv'}, ranking.gpkg, ranking.json, {att_file}, attribution_sensitivity.csv"
+        )
 
 
 @click.command()

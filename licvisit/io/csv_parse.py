@@ -9,8 +9,10 @@ parse itself, on the parsing thread).
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import threading
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -214,6 +216,22 @@ def parsed_ahead(path: str | Path) -> Future[_Parsed | None] | None:
     key = _file_key(Path(path))
     with _AHEAD_LOCK:
         return _PARSED_AHEAD.pop(key, None) if key is not None else None
+
+
+@contextlib.contextmanager
+def parsed_early(path: str | Path | None) -> Iterator[None]:
+    """Parse ``path`` ahead (:func:`parse_ahead`) for the block, and drop the parse if no read took it.
+
+    ``None``: nothing to parse.  A command that stops before it reads (a bad
+    option, a config error) leaves no parse behind in the process.
+    """
+    if path is not None:
+        parse_ahead(path)
+    try:
+        yield
+    finally:
+        if path is not None:
+            forget_parse_ahead(path)
 
 
 def forget_parse_ahead(path: str | Path) -> None:

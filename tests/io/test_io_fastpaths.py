@@ -281,3 +281,23 @@ def test_the_rank_command_and_the_parser_load_without_pandas():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_rank_that_stops_before_reading_leaves_no_parse_behind(tmp_path):
+    """`licvisit rank` starts parsing --calls at once; a config error stops it first, and the parse goes."""
+    from click.testing import CliRunner
+
+    from licvisit.cli import main
+    from licvisit.io import csv_parse
+
+    calls = tmp_path / "calls.csv"
+    calls.write_text("call_id,occurred_at,category,x,y\nA1,2025-01-03 23:15,theft,406950,286560\n")
+    premises = tmp_path / "premises.csv"
+    premises.write_text("premises_id,name,x,y\nP1,The Crown,406950,286560\n")
+    bad_config = tmp_path / "licvisit.toml"
+    bad_config.write_text("[inputs\n")  # not TOML
+    res = CliRunner().invoke(
+        main, ["rank", "--config", str(bad_config), "--calls", str(calls), "--premises", str(premises)]
+    )
+    assert res.exit_code == 1 and "Error:" in res.output
+    assert csv_parse._PARSED_AHEAD == {}
