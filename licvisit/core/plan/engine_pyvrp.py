@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from licvisit.core.plan.routing import RoutingProblem, RoutingResult, penalty_for_mandatory
+from licvisit.core.plan.routing import RoutingProblem, RoutingResult, penalty_for_mandatory, travel_cost
 
 PYVRP_MISSING = (
     "The PyVRP routing engine needs the pyvrp package, which is not installed. "
@@ -259,10 +259,7 @@ def result_from_routes(
         starts.append(st)
         depart.append(lo)
         back.append(_back(problem, v, route, st) if route else lo)
-    travel = 0
-    for v, route in enumerate(routes):
-        seq = [problem.starts[v], *route, problem.ends[v]] if route else []
-        travel += int(sum(int(problem.cost[a, b]) for a, b in zip(seq, seq[1:], strict=False)))
+    travel = travel_cost(problem, routes)
     served = {n for r in routes for n in r}
     big = penalty_for_mandatory(problem)
     dropped = [k for k, g in enumerate(problem.groups) if not served.intersection(g.nodes)]

@@ -127,6 +127,16 @@ def penalty_for_mandatory(problem: RoutingProblem) -> int:
     return int(max(1, problem.cost.max()) * (problem.n_nodes + problem.n_vehicles) * 2 + 1)
 
 
+def travel_cost(problem: RoutingProblem, routes: Sequence[Sequence[int]]) -> int:
+    """The arc cost of ``routes`` (per vehicle, its nodes), each from its start to its end depot."""
+    total = 0
+    for v, r in enumerate(routes):
+        if r:
+            seq = [problem.starts[v], *r, problem.ends[v]]
+            total += int(sum(int(problem.cost[a, b]) for a, b in zip(seq, seq[1:], strict=False)))
+    return total
+
+
 def build_model(problem: RoutingProblem) -> tuple[Any, Any, Any]:
     """The OR-Tools index manager, routing model and time dimension of ``problem`` (not yet closed).
 

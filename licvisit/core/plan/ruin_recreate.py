@@ -38,6 +38,7 @@ from licvisit.core.plan.routing import (
     extract_result,
     routes_of_nodes,
     search_parameters,
+    travel_cost,
 )
 
 
@@ -137,7 +138,7 @@ def ruin_and_recreate(
     order = np.argsort(problem.cost, axis=1, kind="stable")
     rng = random.Random(seed)
     # Temperatures scale with the travel cost alone: penalties of unserved visits would make them hot.
-    travel = _travel_cost(problem, cur_routes)
+    travel = travel_cost(problem, cur_routes)
     t_hi = max(1.0, prm.start_temperature * travel)
     t_lo = max(1.0, min(t_hi, prm.end_temperature * travel))
     counts = {"iterations": 0, "accepted": 0, "rebuilt": 0}
@@ -215,15 +216,6 @@ class _StepWork:
         self.count += 1
         self.step_count += 1
         return self.count > self.total or (self.step is not None and self.step_count > self.step)  # type: ignore[operator]
-
-
-def _travel_cost(problem: RoutingProblem, routes: list[list[int]]) -> int:
-    total = 0
-    for v, r in enumerate(routes):
-        if r:
-            seq = [problem.starts[v], *r, problem.ends[v]]
-            total += int(sum(problem.cost[a, b] for a, b in zip(seq, seq[1:], strict=False)))
-    return total
 
 
 def _seeds(
