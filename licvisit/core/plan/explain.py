@@ -124,15 +124,7 @@ class _Context:
     """What the reasons for dropped groups look at: the routes, the planned visits, the model."""
 
     def __init__(self, model: PartModel, routed: Routed, params: PlanParams) -> None:
-        self.candidates, self.groups, self.ops = model.candidates, model.groups, model.ops
-        self.node_info, self.per_min = model.node_info, model.per_min
-        self.res, self.problem, self.crew_ids, self.home = (
-            routed.res,
-            routed.problem,
-            routed.crew_ids,
-            routed.home,
-        )
-        self.params = params
+        self.model, self.routed, self.params = model, routed, params
         res, node_info, candidates, visits = routed.res, model.node_info, model.candidates, routed.visits
         self.value_of: dict[int, float] = {}
         if res is not None:
@@ -147,7 +139,7 @@ class _Context:
         self.displaced: dict[int, list[tuple[str, float]]] = {}
 
     def group_row(self, gi: int, cand: Candidate, dropped: bool) -> DroppedCandidate:
-        label = _label(self.ops, cand.op_type)
+        label = _label(self.model.ops, cand.op_type)
         v = self.visit_of.get(cand.premises_id)
         if not dropped and v is not None:
             return DroppedCandidate(
@@ -155,13 +147,13 @@ class _Context:
                 cand.op_type,
                 cand.value,
                 "one_visit_per_premises",
-                f"Visited this week by {v.crew_id} ({_label(self.ops, v.op_type).lower()}, {v.night:%a}), which "
+                f"Visited this week by {v.crew_id} ({_label(self.model.ops, v.op_type).lower()}, {v.night:%a}), which "
                 f"cannot serve a {label.lower()}; one visit per premises a week unless a rule asks for another.",
             )
-        pen = self.groups[gi].penalty or 0
-        detour = _cheapest_detour(self.groups[gi].nodes, self.res, self.problem)
+        pen = self.model.groups[gi].penalty or 0
+        detour = _cheapest_detour(self.model.groups[gi].nodes, self.routed.res, self.routed.problem)
         if detour is not None and detour >= pen:
-            minutes = detour / self.per_min if self.per_min > 0 else float("inf")
+            minutes = detour / self.model.per_min if self.model.per_min > 0 else float("inf")
             return DroppedCandidate(
                 cand.premises_id,
                 cand.op_type,
@@ -174,14 +166,14 @@ class _Context:
 
     def full_row(self, gi: int, cand: Candidate, label: str) -> DroppedCandidate:
         """A drop no crew had room for: a free crew with too little work, or what it lost to."""
-        assert self.res is not None  # groups are dropped only by a routing search
-        free = free_crew_reaches(self.problem, self.res, gi, self.params, _insertion)
+        assert self.routed.res is not None  # groups are dropped only by a routing search
+        free = free_crew_reaches(self.routed.problem, self.routed.res, gi, self.params, _insertion)
         if free is not None:
-            return _too_little_work(cand, self.crew_ids[free], self.params)
-        nights = sorted({_visit_info(self.node_info, n)[1] for n in self.groups[gi].nodes})
+            return _too_little_work(cand, self.routed.crew_ids[free], self.params)
+        nights = sorted({_visit_info(self.model.node_info, n)[1] for n in self.model.groups[gi].nodes})
         at_home = ""
-        if self.home is not None:
-            pair = who_at_home_reaches(self.problem, self.home, gi)
+        if self.routed.home is not None:
+            pair = who_at_home_reaches(self.routed.problem, self.routed.home, gi)
             if pair is not None:
                 return _too_little_work_at_home(cand, pair.members, pair.night, label, self.params)
             at_home = (
@@ -192,10 +184,10 @@ class _Context:
             self.displaced[gi] = sorted(
                 (
                     (
-                        self.candidates[_visit_info(self.node_info, n)[0]].premises_id,
+                        self.model.candidates[_visit_info(self.model.node_info, n)[0]].premises_id,
                         self.value_of.get(n, 0.0),
                     )
-                    for n in _displaced_by(self.problem, self.res, gi, self.params)
+                    for n in _displaced_by(self.routed.problem, self.routed.res, gi, self.params)
                 ),
                 key=lambda pv: (-pv[1], pv[0]),
             )
