@@ -670,7 +670,7 @@ def _calls_kept(
         if values is None:
             if name not in fields:
                 return const_text("", k)
-            values = ready[name].result() if name in ready else _text(raw, fields[name])
+            values = ready[name].result()  # every text field given is prepared
         if mask is not None:
             values = values.filter(mask)
         if pa.types.is_dictionary(values.type):  # codes (category, THRIVE): a few values, millions of rows

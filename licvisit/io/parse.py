@@ -240,10 +240,7 @@ def map_codes_arrow(
         unknown_u.append(not blank and not hit)
         mapped_u.append(hit or (blank_as if blank else unknown_as))
     indices = enc.indices.to_numpy(zero_copy_only=False)
-    # several codes map to one value: the result's dictionary holds each value once
-    values, inverse = np.unique(np.asarray(mapped_u, dtype=object).astype(str), return_inverse=True)
-    codes = inverse.astype(np.int32)[indices] if len(indices) else np.zeros(0, np.int32)
-    mapped = pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(values.tolist(), type=pa.string()))
+    mapped = _relabelled(indices, mapped_u)  # several codes map to one value
     if len(unknown_u):
         unknown = np.asarray(unknown_u, dtype=bool)[indices]
     else:
@@ -272,10 +269,13 @@ def encoded_text(text: pd.Series | pa.Array | pa.ChunkedArray, *, trim: bool = F
     if trimmed.equals(words):
         return enc
     # " theft" and "theft" are one value once trimmed: their codes are merged
-    values, inverse = np.unique(
-        np.asarray(trimmed.to_pylist(), dtype=object).astype(str), return_inverse=True
-    )
-    codes = inverse.astype(np.int32)[enc.indices.to_numpy(zero_copy_only=False)]
+    return _relabelled(enc.indices.to_numpy(zero_copy_only=False), trimmed.to_pylist())
+
+
+def _relabelled(indices: np.ndarray, labels: list[str] | list[str | None]) -> pa.DictionaryArray:
+    """Dictionary codes ``indices`` with entry k relabelled ``labels[k]``: each label once in the dictionary."""
+    values, inverse = np.unique(np.asarray(labels, dtype=object).astype(str), return_inverse=True)
+    codes = inverse.astype(np.int32)[indices] if len(indices) else np.zeros(0, np.int32)
     return pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(values.tolist(), type=pa.string()))
 
 
