@@ -376,31 +376,6 @@ class _PremisesTree:
         tree = KDTree(np.column_stack([px[ok_idx], py[ok_idx]])) if len(ok_idx) else None
         return _PremisesTree(ok_idx, tree, len(ok_idx) == len(px))
 
-
-@dataclass
-class _Nearest:
-    """One chunk of calls' two nearest premises within the largest radius (rows of the chunk)."""
-
-    ok_idx: np.ndarray  # premises rows in the tree
-    tree: Any  # pykdtree KDTree, or None without located premises
-    valid_xy: np.ndarray  # calls with finite coordinates
-    dist: np.ndarray  # (n, k2) [m], inf beyond the radius
-    nbr: np.ndarray  # (n, k2) premises rows, -1 beyond the radius
-    all_located: bool = False  # every premises is in the tree (ok_idx is 0, 1, 2, ...)
-    # calls with two or more premises within radius_m (ascending), and their max_candidates nearest
-    several: np.ndarray | None = None
-    several_d: np.ndarray | None = None
-    several_p: np.ndarray | None = None
-
-    def candidates(
-        self, multi: np.ndarray, kk: int, r: float, cx: np.ndarray, cy: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Up to ``kk`` premises within ``r`` of the calls ``multi`` (ascending): the ones queried already."""
-        if self.several is None or self.several_d is None or self.several_p is None:
-            return self.query(np.column_stack([cx[multi], cy[multi]]), kk, r, cut=True)
-        rows = np.searchsorted(self.several, multi)  # every one of ``multi`` is in ``several``
-        return self.several_d[rows], self.several_p[rows]
-
     def query(
         self, points: np.ndarray, kk: int, r: float, *, cut: bool = False
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -449,6 +424,29 @@ class _Nearest:
         return dd, np.where(np.isfinite(dd), ok_idx[np.minimum(ii, len(ok_idx) - 1)], -1)
 
 
+@dataclass
+class _Nearest:
+    """One chunk of calls' two nearest premises within the largest radius (rows of the chunk)."""
+
+    premises: _PremisesTree
+    valid_xy: np.ndarray  # calls with finite coordinates
+    dist: np.ndarray  # (n, k2) [m], inf beyond the radius
+    nbr: np.ndarray  # (n, k2) premises rows, -1 beyond the radius
+    # calls with two or more premises within radius_m (ascending), and their max_candidates nearest
+    several: np.ndarray | None = None
+    several_d: np.ndarray | None = None
+    several_p: np.ndarray | None = None
+
+    def candidates(
+        self, multi: np.ndarray, kk: int, r: float, cx: np.ndarray, cy: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Up to ``kk`` premises within ``r`` of the calls ``multi`` (ascending): the ones queried already."""
+        if self.several is None or self.several_d is None or self.several_p is None:
+            return self.premises.query(np.column_stack([cx[multi], cy[multi]]), kk, r, cut=True)
+        rows = np.searchsorted(self.several, multi)  # every one of ``multi`` is in ``several``
+        return self.several_d[rows], self.several_p[rows]
+
+
 def _register_sorted(dd: np.ndarray, ii: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each row by distance, then premises row (register order); misses (inf, -1) last."""
     order = np.lexsort((np.where(ii < 0, np.iinfo(np.int64).max, ii), dd), axis=-1)
@@ -468,15 +466,15 @@ def _nearest_two(cx: np.ndarray, cy: np.ndarray, premises: _PremisesTree, params
     k2 = min(2, max(1, min(params.max_candidates, len(ok_idx))))
     big_r = max(params.radius_m, *SENSITIVITY_RADII)
     empty = (np.zeros((0, k2)), np.zeros((0, k2), dtype=np.int64))
-    near = _Nearest(ok_idx, tree, valid_xy, *empty, all_located=premises.all_located)
+    near = _Nearest(premises, valid_xy, *empty)
     q = np.flatnonzero(valid_xy)
     if n and tree is not None and len(q) == n:  # every call located: the query's arrays as they come
-        near.dist, near.nbr = near.query(np.column_stack([cx, cy]), k2, big_r)
+        near.dist, near.nbr = premises.query(np.column_stack([cx, cy]), k2, big_r)
     else:
         near.dist = np.full((n, k2), np.inf)
         near.nbr = np.full((n, k2), -1, dtype=np.int64)
         if n and tree is not None and len(q):
-            near.dist[q], near.nbr[q] = near.query(np.column_stack([cx[q], cy[q]]), k2, big_r)
+            near.dist[q], near.nbr[q] = premises.query(np.column_stack([cx[q], cy[q]]), k2, big_r)
     several = np.flatnonzero(near.dist[:, k2 - 1] <= params.radius_m) if k2 > 1 else np.zeros(0, np.int64)
     if tree is not None and len(several):
         # The calls with two or more premises in the radius are queried again for up to
@@ -484,7 +482,7 @@ def _nearest_two(cx: np.ndarray, cy: np.ndarray, premises: _PremisesTree, params
         # (a few per cent of these calls) are queried for nothing, the rest sooner.
         k = max(1, min(params.max_candidates, len(ok_idx)))
         near.several = several
-        near.several_d, near.several_p = near.query(
+        near.several_d, near.several_p = premises.query(
             np.column_stack([cx[several], cy[several]]), k, params.radius_m, cut=True
         )
     return near
@@ -535,7 +533,7 @@ def _nearest_rule(
     """Rule 3 on the calls ``sl`` (``near`` holds their nearest premises, by row of the chunk)."""
     start, end, known, tk, wd, minute = a.start, a.end, a.known, a.tk, a.wd, a.minute
     dist, nbr = near.dist, near.nbr
-    k = max(1, min(params.max_candidates, len(near.ok_idx)))
+    k = max(1, min(params.max_candidates, len(near.premises.ok_idx)))
     k2 = dist.shape[1]
     local = np.flatnonzero(~assigned[sl] & (dist[:, 0] <= params.radius_m))
     if not len(local):

@@ -303,7 +303,7 @@ def test_candidates_queried_ahead_are_those_a_fresh_query_gives(monkeypatch):
     ahead = link_calls_to_premises(calls, prem, RiskParams(tie_m=5.0))
 
     def fresh(self, multi, kk, r, cx, cy):
-        return self.query(np.column_stack([cx[multi], cy[multi]]), kk, r)
+        return self.premises.query(np.column_stack([cx[multi], cy[multi]]), kk, r, cut=True)
 
     monkeypatch.setattr(attribution._Nearest, "candidates", fresh)
     again = link_calls_to_premises(calls, prem, RiskParams(tie_m=5.0))
