@@ -32,7 +32,7 @@ import pandas as pd
 from licvisit.core.risk.attribution import Links, link_calls_to_premises
 from licvisit.core.risk.clock import is_month_only, to_days
 from licvisit.core.risk.params import RiskParams
-from licvisit.core.risk.score import link_frame, premises_arrays, score_premises
+from licvisit.core.risk.score import PremisesArrays, link_frame, premises_arrays, score_premises
 
 METHODS = ("model", "model_nested", "count_12m", "harm_12m", "last_period", "random")
 METHOD_LABELS = {
@@ -208,7 +208,11 @@ def backtest(
         links = link_calls_to_premises(calls, premises, params)
     data = _periodised(calls, links, params, period, min_history, len(premises))
     select = NESTED_GRID if select is None else select
-    folds_run = _run_folds(data, premises, visits, params, select, horizon, min_history, top, progress)
+    # the premises' arrays once (the hours as linking read them), scored at every cut by every method
+    arrays = premises_arrays(premises, hours=links.hours)
+    folds_run = _run_folds(
+        data, premises, arrays, visits, params, select, horizon, min_history, top, progress
+    )
     folds = _fold_rows(folds_run, top, data.tie)
     boot, diff, fold_pei = _bootstrap(folds_run, data, top, n_boot, seed, progress)
     _add_fold_intervals(folds, fold_pei)
@@ -299,6 +303,7 @@ class _Folds:
 def _run_folds(
     data: _Periodised,
     premises: pd.DataFrame,
+    arrays: PremisesArrays,
     visits: pd.DataFrame | None,
     params: RiskParams,
     select: dict[str, list[Any]],
@@ -310,7 +315,6 @@ def _run_folds(
     """Rank with every method at each cut and keep the harm of the periods that follow."""
     grid = _grid(params, select)
     history_start = data.starts[0].to_pydatetime()
-    arrays = premises_arrays(premises)  # the same premises, scored at every cut by every method
     target_cache: dict[tuple[int, int], np.ndarray] = {}
     pred_cache: dict[tuple[int, int], np.ndarray] = {}
 

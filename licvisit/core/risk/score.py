@@ -96,8 +96,8 @@ def link_frame(calls: pd.DataFrame, links: Links, params: RiskParams) -> pd.Data
         else call_harm(calls, params.scheme, params.harm_config)
     )
     # the clock the linking worked out for these calls, else worked out here
-    reuse = links.clock is not None and len(links.clock[0]) == len(calls)
-    tk, weekday, minute = links.clock if reuse and links.clock is not None else call_clock(calls)
+    clock = links.clock if links.clock is not None and len(links.clock[0]) == len(calls) else None
+    tk, weekday, minute = clock if clock is not None else call_clock(calls)
     day = _call_days(calls, tk)
     nte, wkend, wkday = _nte_flags(minute, weekday, tk, params)
     w = t["weight"].to_numpy(dtype=float)
