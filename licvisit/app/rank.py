@@ -191,19 +191,14 @@ def rank_command(
     passes one that also prints the input warnings).
     """
     from licvisit.core.risk import explain, staleness_note
-    from licvisit.io.csv_parse import forget_parse_ahead, parse_ahead
+    from licvisit.io.csv_parse import parsed_early
 
     progress("reading inputs")
     # the biggest file, parsed while the others are read (once the command has what it needs)
     calls_path = config.inputs.get("calls") if "premises" in config.inputs else None
-    if calls_path is not None:
-        parse_ahead(calls_path)
     kinds = ("calls", "premises", "visits") + (("zones",) if zone is not None else ())
-    try:
+    with parsed_early(calls_path):  # normally taken by the read; dropped if the read fails first
         inputs = _read(config, kinds, read_inputs)
-    finally:
-        if calls_path is not None:
-            forget_parse_ahead(calls_path)  # normally taken by the read already
     if inputs.calls is None or inputs.premises is None or len(inputs.premises) == 0:
         raise ConfigError("Ranking needs calls and at least one premises.")
     select, zone_label = zone_filter(inputs.zones, zone) if zone is not None else (None, None)

@@ -231,12 +231,7 @@ def parsed_early(path: str | Path | None) -> Iterator[None]:
         yield
     finally:
         if path is not None:
-            forget_parse_ahead(path)
-
-
-def forget_parse_ahead(path: str | Path) -> None:
-    """Drop a parse of ``path`` that :func:`parse_ahead` started and no read took (e.g. after an error)."""
-    parsed_ahead(path)
+            parsed_ahead(path)  # taking it drops it, if no read took it first
 
 
 def first_parse(
